@@ -1,0 +1,76 @@
+// Argument checks with one message shape, after noble-hashes' `abytes`/`anumber`:
+// a wrong type is reported as ERR_INVALID_ARGUMENT with `cause` a TypeError, a wrong value
+// with `cause` a RangeError, so callers can switch on `code` and still see which kind it was.
+import { DatagateError } from '../errors.js'
+
+function fail(kind: 'type' | 'range', what: string, expected: string): never {
+  const message = `${what}: expected ${expected}`
+  const cause = kind === 'type' ? new TypeError(message) : new RangeError(message)
+  throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause })
+}
+
+/** Asserts a string, optionally non-empty and at most `maxLength` long. */
+export function assertString(
+  value: unknown,
+  what: string,
+  opts: { nonEmpty?: boolean; maxLength?: number } = {},
+): asserts value is string {
+  if (typeof value !== 'string') fail('type', what, 'a string')
+  if (opts.nonEmpty && value.length === 0) fail('range', what, 'a non-empty string')
+  if (opts.maxLength !== undefined && value.length > opts.maxLength)
+    fail('range', what, `at most ${opts.maxLength} characters`)
+}
+
+/** Asserts a finite number, optionally an integer within [min, max]. */
+export function assertNumber(
+  value: unknown,
+  what: string,
+  opts: { integer?: boolean; min?: number; max?: number; exclusiveMin?: number } = {},
+): asserts value is number {
+  if (typeof value !== 'number' || Number.isNaN(value)) fail('type', what, 'a number')
+  if (!Number.isFinite(value)) fail('range', what, 'a finite number')
+  if (opts.integer && !Number.isSafeInteger(value)) fail('range', what, 'a safe integer')
+  if (opts.min !== undefined && value < opts.min) fail('range', what, `a number >= ${opts.min}`)
+  if (opts.max !== undefined && value > opts.max) fail('range', what, `a number <= ${opts.max}`)
+  if (opts.exclusiveMin !== undefined && value <= opts.exclusiveMin)
+    fail('range', what, `a number > ${opts.exclusiveMin}`)
+}
+
+/** Asserts a Uint8Array, optionally of at least `minLength` bytes. */
+export function assertBytes(
+  value: unknown,
+  what: string,
+  opts: { minLength?: number } = {},
+): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) fail('type', what, 'a Uint8Array')
+  if (opts.minLength !== undefined && value.length < opts.minLength)
+    fail('range', what, `at least ${opts.minLength} bytes`)
+}
+
+/** Asserts a plain object (not null, not an array). */
+export function assertObject(
+  value: unknown,
+  what: string,
+): asserts value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('type', what, 'an object')
+}
+
+/** Asserts a function. */
+export function assertFunction(
+  value: unknown,
+  what: string,
+): asserts value is (...args: never[]) => unknown {
+  if (typeof value !== 'function') fail('type', what, 'a function')
+}
+
+/** Asserts one of a fixed set of strings. */
+export function assertOneOf<T extends string>(
+  value: unknown,
+  what: string,
+  allowed: readonly T[],
+): asserts value is T {
+  if (typeof value !== 'string') fail('type', what, `one of ${allowed.join(', ')}`)
+  if (!(allowed as readonly string[]).includes(value))
+    fail('range', what, `one of ${allowed.join(', ')}`)
+}
