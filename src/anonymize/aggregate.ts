@@ -1,0 +1,276 @@
+/**
+ * Aggregation with small-cell suppression: group records, publish counts, sums, averages,
+ * minima and maxima per group, never for a group smaller than `k`, and, when totals are
+ * published, never so that a suppressed count can be recovered by subtraction.
+ *
+ * @packageDocumentation
+ */
+import { DatagateError } from '../errors.js'
+import {
+  computeValues,
+  emptyStats,
+  type MeasurePlan,
+  mergeStats,
+  planMeasures,
+  type Stats,
+} from '../lib/aggregate-stats.js'
+import { assertNumber, assertObject, assertOneOf } from '../lib/assert.js'
+import {
+  type MarginEquation,
+  type SuppressionReason,
+  suppressCells,
+} from '../lib/cell-suppression.js'
+import {
+  type CompiledPath,
+  compareTuples,
+  compilePaths,
+  encodeKey,
+  readScalar,
+  type ScalarValue,
+} from '../lib/group-key.js'
+import type { RandomSource } from './operator.js'
+
+/** A value a group is keyed by: a string, finite number, boolean, or null (also for an absent field). */
+export type GroupValue = ScalarValue
+
+/** One measure: a record count, or the sum, average, minimum or maximum of a numeric field path. */
+export type Measure =
+  | { readonly op: 'count' }
+  | { readonly op: 'sum' | 'avg' | 'min' | 'max'; readonly field: string }
+
+/** Measures by output name, e.g. `{ orders: { op: 'count' }, hours: { op: 'sum', field: 'estimatedHours' } }`. */
+export type Measures = { readonly [name: string]: Measure }
+
+/**
+ * The values of a published row: counts are numbers; sums, averages, minima and maxima are
+ * `null` when the group has no numeric value in the field (and minima and maxima of a total
+ * that contains a suppressed cell, which could otherwise reveal a value from that cell).
+ */
+export type MeasureValues<M extends Measures> = {
+  readonly [K in keyof M]: M[K] extends { readonly op: 'count' } ? number : number | null
+}
+
+/** What a row stands for: one group, a subtotal over the first `by` dimension, or the overall total. */
+export type AggregateRowKind = 'cell' | 'subtotal' | 'total'
+
+/**
+ * One output row. `key` holds the group values in `by` order (one value for a subtotal, none
+ * for the total); `group` holds them by path. A suppressed row (only emitted with
+ * `suppressedCells: 'mark'`) has every value `null`.
+ */
+export type AggregateRow<M extends Measures> = {
+  readonly kind: AggregateRowKind
+  readonly key: readonly GroupValue[]
+  readonly group: { readonly [path: string]: GroupValue }
+} & (
+  | { readonly suppressed: false; readonly values: MeasureValues<M> }
+  | { readonly suppressed: true; readonly values: { readonly [K in keyof M]: null } }
+)
+
+/** Laplace noise on published counts and sums. */
+export interface AggregateNoise {
+  /** Privacy budget per published statistic, > 0. Smaller is noisier. */
+  readonly epsilon: number
+  /**
+   * The largest absolute value one record may add to a sum; required with `sum` or `avg`
+   * measures. Field values are clamped to [-sensitivity, sensitivity] before summing, as the
+   * guarantee requires. Counts always use sensitivity 1.
+   */
+  readonly sensitivity?: number
+}
+
+/** Options of {@link aggregate}. */
+export interface AggregateOptions<M extends Measures> {
+  /** Dot paths whose values form the group key, e.g. `['city', 'vehicle.model']`. */
+  readonly by: readonly string[]
+  /** The measures to compute per row, by output name. */
+  readonly measures: M
+  /** Minimum group size, an integer >= 2: smaller groups are suppressed. */
+  readonly k: number
+  /**
+   * Which totals to publish: none (default), the overall total, or the overall total plus a
+   * subtotal per value of the first `by` dimension (`'margins'`; equal to `'overall'` with one
+   * dimension). With totals, complementary suppression keeps suppressed cells unrecoverable.
+   */
+  readonly totals?: 'none' | 'overall' | 'margins'
+  /** Omit suppressed rows (default; even a group's existence can leak) or mark them. */
+  readonly suppressedCells?: 'omit' | 'mark'
+  /** Laplace noise on counts and sums of published rows, drawn after suppression. */
+  readonly noise?: AggregateNoise
+  /** Random source for noise; defaults to `crypto.getRandomValues`. Inject it in tests. */
+  readonly random?: RandomSource
+}
+
+/**
+ * What {@link aggregate} did. For the releasing side: `totalRecords` is exact and, shipped next
+ * to the rows, would act as an unsuppressed total.
+ */
+export interface AggregateReport {
+  /** Number of non-empty groups (cells), published or not. */
+  readonly groups: number
+  /** Suppressed rows (cells, subtotals and total alike): below `k`, or suppressed to protect one. */
+  readonly suppressed: { readonly primary: number; readonly complementary: number }
+  readonly k: number
+  readonly totalRecords: number
+  readonly noise?: { readonly epsilon: number; readonly sensitivity?: number }
+}
+
+/** The result of {@link aggregate}. */
+export interface AggregateResult<M extends Measures> {
+  /** Cells in group-key order; with `'margins'`, each subtotal after its cells; the total last. */
+  readonly rows: readonly AggregateRow<M>[]
+  readonly report: AggregateReport
+}
+
+interface Node {
+  readonly kind: AggregateRowKind
+  readonly key: readonly GroupValue[]
+  readonly stats: Stats
+  /** Indexes of the cells a subtotal or total covers; empty for a cell. */
+  readonly cells: readonly number[]
+}
+
+interface Tree {
+  /** Nodes in output order: cells (each subtotal after its cells), the total last. */
+  readonly nodes: readonly Node[]
+  readonly equations: readonly MarginEquation[]
+}
+
+/**
+ * Groups `records` by `by` and computes `measures` per group, suppressing every group with fewer
+ * than `k` records, plus, when totals are published, further groups (smallest first) until no
+ * suppressed count can be computed by subtracting published cells from a published total.
+ *
+ * Groups are sorted by key: null, then false and true, then numbers, then strings by code unit.
+ * A group field that is not a string, finite number, boolean or null throws `ERR_INVALID_ARGUMENT`
+ * naming the record index and path, never the value. Runs in linear time plus the sort of groups.
+ *
+ * @example
+ * ```ts
+ * import { aggregate } from 'datagate/anonymize'
+ *
+ * const orders = [
+ *   { city: 'Berlin', hours: 2 }, { city: 'Berlin', hours: 4 }, { city: 'Berlin', hours: 6 },
+ *   { city: 'Hamburg', hours: 1 },
+ * ]
+ * const { rows, report } = aggregate(orders, {
+ *   by: ['city'],
+ *   measures: { orders: { op: 'count' }, avgHours: { op: 'avg', field: 'hours' } },
+ *   k: 3,
+ * })
+ * console.log(rows.map((row) => [row.key, row.values])) // [[['Berlin'], { orders: 3, avgHours: 4 }]]
+ * console.log(report.suppressed) // { primary: 1, complementary: 0 }
+ * ```
+ */
+export function aggregate<const M extends Measures>(
+  records: readonly object[],
+  options: AggregateOptions<M>,
+): AggregateResult<M> {
+  if (!Array.isArray(records))
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'records: expected an array')
+  assertObject(options, 'aggregate options')
+  const by = compilePaths(options.by, 'by')
+  assertNumber(options.k, 'k', { integer: true, min: 2 })
+  const totals = options.totals ?? 'none'
+  assertOneOf(totals, 'totals', ['none', 'overall', 'margins'])
+  const suppressedCells = options.suppressedCells ?? 'omit'
+  assertOneOf(suppressedCells, 'suppressedCells', ['omit', 'mark'])
+  const plan = planMeasures(options.measures, options.noise)
+
+  const cells = new Map<string, Node>()
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index]
+    if (typeof record !== 'object' || record === null)
+      throw new DatagateError('ERR_INVALID_ARGUMENT', `records[${index}]: expected an object`)
+    const key = by.map((path) => readScalar(record, path, index))
+    const encoded = encodeKey(key)
+    let cell = cells.get(encoded)
+    if (cell === undefined) {
+      cell = { kind: 'cell', key, stats: emptyStats(plan), cells: [] }
+      cells.set(encoded, cell)
+    }
+    plan.add(cell.stats, record, index)
+  }
+
+  const tree = buildTree([...cells.values()], by.length, totals, plan)
+  const counts = tree.nodes.map((node) => node.stats.count)
+  const reasons = suppressCells(counts, tree.equations, options.k)
+  return {
+    rows: emitRows(tree, reasons, by, plan, suppressedCells === 'mark', options.random),
+    report: {
+      groups: cells.size,
+      suppressed: {
+        primary: reasons.filter((reason) => reason === 'primary').length,
+        complementary: reasons.filter((reason) => reason === 'complementary').length,
+      },
+      k: options.k,
+      totalRecords: records.length,
+      ...(plan.noise === undefined ? {} : { noise: plan.noise }),
+    },
+  }
+}
+
+function buildTree(
+  cells: Node[],
+  dimensions: number,
+  totals: 'none' | 'overall' | 'margins',
+  plan: MeasurePlan,
+): Tree {
+  cells.sort((a, b) => compareTuples(a.key, b.key))
+  if (totals === 'none') return { nodes: cells, equations: [] }
+  const nodes: Node[] = []
+  const equations: MarginEquation[] = []
+  const topLevel: number[] = []
+  const covered: number[] = []
+  let start = 0
+  while (start < cells.length) {
+    let end = start + 1
+    if (totals === 'margins' && dimensions > 1) {
+      const first = cells[start]!.key[0] ?? null
+      while (end < cells.length && compareTuples([cells[end]!.key[0] ?? null], [first]) === 0) end++
+    }
+    const children: number[] = []
+    for (const cell of cells.slice(start, end)) {
+      children.push(nodes.push(cell) - 1)
+      covered.push(children.at(-1)!)
+    }
+    if (totals === 'margins' && dimensions > 1) {
+      const stats = emptyStats(plan)
+      for (const child of children) mergeStats(stats, nodes[child]!.stats)
+      const key = [cells[start]!.key[0] ?? null]
+      const parent = nodes.push({ kind: 'subtotal', key, stats, cells: children }) - 1
+      equations.push({ parent, children })
+      topLevel.push(parent)
+    } else {
+      topLevel.push(...children)
+    }
+    start = end
+  }
+  const stats = emptyStats(plan)
+  for (const node of topLevel) mergeStats(stats, nodes[node]!.stats)
+  const total = nodes.push({ kind: 'total', key: [], stats, cells: covered }) - 1
+  equations.push({ parent: total, children: topLevel })
+  return { nodes, equations }
+}
+
+function emitRows<M extends Measures>(
+  tree: Tree,
+  reasons: readonly (SuppressionReason | undefined)[],
+  by: readonly CompiledPath[],
+  plan: MeasurePlan,
+  mark: boolean,
+  random: RandomSource | undefined,
+): AggregateRow<M>[] {
+  const nullValues = Object.fromEntries(plan.measures.map(({ name }) => [name, null]))
+  const rows: AggregateRow<M>[] = []
+  for (const [index, node] of tree.nodes.entries()) {
+    const suppressed = reasons[index] !== undefined
+    if (suppressed && !mark) continue
+    const group = Object.fromEntries(node.key.map((value, i) => [by[i]!.path, value]))
+    const hideExtremes = node.cells.some((cell) => reasons[cell] !== undefined)
+    const values = suppressed ? nullValues : computeValues(plan, node.stats, hideExtremes, random)
+    // The values object is built from `plan`, which was validated from `M`.
+    rows.push({ kind: node.kind, key: node.key, group, suppressed, values } as AggregateRow<M>)
+  }
+  return rows
+}

@@ -1,0 +1,65 @@
+// Primary and complementary (secondary) cell suppression over a hierarchy of additive margins.
+//
+// Every published total is a linear equation `parent = sum(children)` over the node counts. The
+// margins datagate publishes form a tree (overall total -> first-dimension subtotals -> cells), in
+// which each node appears in at most two equations: as a child of its margin and as the parent of
+// its own. In such a tree a suppressed count can be derived by subtraction, along one equation or
+// any chain of them, exactly when some equation holds a single suppressed member: a connected set
+// C of equations whose members are all suppressed-or-not has sum(u(E)) - 2(|C| - 1) unknowns left
+// after eliminating the shared ones, which is at least 2 when every u(E) is 0 or at least 2.
+// So the fixed point below keeps every equation at zero or at least two suppressed members.
+
+/** One published additive margin: `counts[parent] = sum(counts[children])`. */
+export interface MarginEquation {
+  readonly parent: number
+  readonly children: readonly number[]
+}
+
+/** Why a node is suppressed. */
+export type SuppressionReason = 'primary' | 'complementary'
+
+/**
+ * Suppresses every node with count < k (primary), then, until no equation has exactly one
+ * suppressed member, the smallest published child of such an equation, or its parent when no
+ * child is left (complementary). Ties go to the lower node index, so the result is deterministic.
+ */
+export function suppressCells(
+  counts: readonly number[],
+  equations: readonly MarginEquation[],
+  k: number,
+): (SuppressionReason | undefined)[] {
+  const reasons: (SuppressionReason | undefined)[] = counts.map((count) =>
+    count < k ? 'primary' : undefined,
+  )
+  const memberOf: number[][] = counts.map(() => [])
+  for (const [index, equation] of equations.entries()) {
+    memberOf[equation.parent]?.push(index)
+    for (const child of equation.children) memberOf[child]?.push(index)
+  }
+  const pending = equations.map((_, index) => index)
+  const queued = equations.map(() => true)
+  const suppress = (node: number): void => {
+    reasons[node] = 'complementary'
+    for (const equation of memberOf[node] ?? []) {
+      if (!queued[equation]) {
+        queued[equation] = true
+        pending.push(equation)
+      }
+    }
+  }
+  while (pending.length > 0) {
+    const index = pending.pop()!
+    queued[index] = false
+    const equation = equations[index]!
+    let suppressed = reasons[equation.parent] === undefined ? 0 : 1
+    for (const child of equation.children) if (reasons[child] !== undefined) suppressed++
+    if (suppressed !== 1) continue
+    let smallest = -1
+    for (const child of equation.children) {
+      if (reasons[child] !== undefined) continue
+      if (smallest === -1 || (counts[child] ?? 0) < (counts[smallest] ?? 0)) smallest = child
+    }
+    suppress(smallest === -1 ? equation.parent : smallest)
+  }
+  return reasons
+}

@@ -1,0 +1,127 @@
+// Field paths and group keys shared by aggregation and risk assessment.
+//
+// A path is compiled once (validated, split into segments) so the per-record work is a few own-
+// property reads. A group key is the JSON text of the value tuple: strings are quoted, numbers are
+// in their shortest round-trip form, so two tuples share a key exactly when their values are equal
+// (0 and -0 are merged on purpose; NaN and Infinity are rejected, as JSON would turn them into null).
+import { DatagateError } from '../errors.js'
+
+/** A value that may form part of a group key. */
+export type ScalarValue = string | number | boolean | null
+
+/** A validated dot path into nested record objects. */
+export interface CompiledPath {
+  readonly path: string
+  readonly segments: readonly string[]
+}
+
+const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
+const MAX_PATH_LENGTH = 256
+
+function invalid(kind: 'type' | 'range', message: string): never {
+  const cause = kind === 'type' ? new TypeError(message) : new RangeError(message)
+  throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause })
+}
+
+/** Validates a dot path (`vehicle.model`); `what` names the option, e.g. `by[0]`. */
+export function compilePath(path: unknown, what: string): CompiledPath {
+  if (typeof path !== 'string') invalid('type', `${what}: expected a field path string`)
+  if (path.length === 0 || path.length > MAX_PATH_LENGTH)
+    invalid('range', `${what}: expected a field path of 1 to ${MAX_PATH_LENGTH} characters`)
+  const segments = path.split('.')
+  for (const segment of segments) {
+    if (segment.length === 0)
+      invalid('range', `${what}: expected a field path without empty segments`)
+    if (FORBIDDEN_SEGMENTS.has(segment))
+      invalid(
+        'range',
+        `${what}: expected a field path without __proto__, constructor or prototype segments`,
+      )
+  }
+  return { path, segments }
+}
+
+/** Compiles a non-empty list of distinct paths; `what` names the option, e.g. `by`. */
+export function compilePaths(paths: unknown, what: string): readonly CompiledPath[] {
+  if (!Array.isArray(paths)) invalid('type', `${what}: expected an array of field paths`)
+  if (paths.length === 0) invalid('range', `${what}: expected at least one field path`)
+  const compiled = paths.map((path: unknown, index) => compilePath(path, `${what}[${index}]`))
+  const seen = new Set<string>()
+  for (const [index, { path }] of compiled.entries()) {
+    if (seen.has(path)) invalid('range', `${what}[${index}]: expected distinct field paths`)
+    seen.add(path)
+  }
+  return compiled
+}
+
+/** Reads own properties along `segments`; a missing step gives `undefined`. */
+export function readPath(record: unknown, segments: readonly string[]): unknown {
+  let current: unknown = record
+  for (const segment of segments) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment))
+      return undefined
+    current = (current as Record<string, unknown>)[segment]
+  }
+  return current
+}
+
+/**
+ * Reads a group-key value: a string, finite number, boolean or null; an absent field counts as
+ * null. Anything else throws, naming the record index and path, never the value.
+ */
+export function readScalar(record: unknown, path: CompiledPath, index: number): ScalarValue {
+  const value = readPath(record, path.segments)
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      if (Number.isFinite(value)) return value === 0 ? 0 : value
+      return invalid('range', `records[${index}].${path.path}: expected a finite number`)
+    case 'undefined':
+      return null
+    default:
+      if (value === null) return null
+      return invalid(
+        'type',
+        `records[${index}].${path.path}: expected a string, number, boolean or null, got ${describeType(value)}`,
+      )
+  }
+}
+
+/** Names the type of a value for an error message without quoting the value. */
+export function describeType(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
+}
+
+/** The collision-free key of a value tuple. */
+export function encodeKey(values: readonly ScalarValue[]): string {
+  return JSON.stringify(values)
+}
+
+function typeRank(value: ScalarValue): number {
+  if (value === null) return 0
+  if (typeof value === 'boolean') return 1
+  return typeof value === 'number' ? 2 : 3
+}
+
+/** Total order on scalars: null < false < true < numbers < strings (by UTF-16 code units). */
+export function compareScalars(a: ScalarValue, b: ScalarValue): number {
+  const rankA = typeRank(a)
+  const rankB = typeRank(b)
+  if (rankA !== rankB) return rankA - rankB
+  if (a === b || a === null || b === null) return 0
+  return a < b ? -1 : 1
+}
+
+/** Lexicographic order on tuples, shorter first on a common prefix. */
+export function compareTuples(a: readonly ScalarValue[], b: readonly ScalarValue[]): number {
+  const length = Math.min(a.length, b.length)
+  for (let i = 0; i < length; i++) {
+    const order = compareScalars(a[i] ?? null, b[i] ?? null)
+    if (order !== 0) return order
+  }
+  return a.length - b.length
+}
