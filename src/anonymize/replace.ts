@@ -1,0 +1,43 @@
+/**
+ * `replace(value)`: every value becomes the same constant.
+ *
+ * @packageDocumentation
+ */
+import { DatagateError } from '../errors.js'
+import type { Operator } from './operator.js'
+
+/** A constant a field may be replaced with: a JSON scalar. */
+export type ReplacementValue = string | number | boolean | null
+
+/**
+ * Replaces every value with `value`, whatever its type, so the field stays in the record while
+ * saying nothing about it (e.g. `'REDACTED'`, `0`, `null`). `value` must be a JSON scalar:
+ * a string, a finite number, a boolean or `null`.
+ *
+ * @throws DatagateError `ERR_INVALID_ARGUMENT` when `value` is not a JSON scalar.
+ *
+ * @example
+ * ```ts
+ * import { replace } from 'datagate/anonymize'
+ *
+ * const transform = replace('REDACTED').bind({ partner: 'rental-co', path: 'remarks' })
+ * console.log(transform('customer called twice about the bill')) // REDACTED
+ * ```
+ */
+export function replace<const T extends ReplacementValue>(value: T): Operator<unknown, T> {
+  const isScalar =
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  if (!isScalar) {
+    const message = 'replace value: expected a string, a finite number, a boolean or null'
+    throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new TypeError(message) })
+  }
+  const transform = (): T => value
+  return Object.freeze({
+    kind: 'replace',
+    name: `replace(${value === null ? 'null' : typeof value})`,
+    bind: () => transform,
+  })
+}

@@ -1,0 +1,30 @@
+// The one way an operator's transform reports a value it cannot handle. The message names the
+// operator, the field path and the expected shape; it never quotes the value, only its type, so
+// an error that reaches a log or a partner cannot leak what it was given.
+import { DatagateError } from '../errors.js'
+
+/** `typeof`, but telling `null` and arrays apart from objects. */
+export function describeType(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  if (value instanceof Date) return 'Date'
+  return typeof value
+}
+
+/** Throws ERR_OPERATOR_FAILED for `operator` at `path`; quotes the type of `value`, never it. */
+export function operatorFailed(
+  operator: string,
+  path: string,
+  expected: string,
+  value: unknown,
+): never {
+  throw new DatagateError(
+    'ERR_OPERATOR_FAILED',
+    `${operator} at "${path}": expected ${expected}, got ${describeType(value)}`,
+  )
+}
+
+/** Same message shape, for a value of the right type with the wrong content (an invalid date). */
+export function operatorRejected(operator: string, path: string, reason: string): never {
+  throw new DatagateError('ERR_OPERATOR_FAILED', `${operator} at "${path}": ${reason}`)
+}
