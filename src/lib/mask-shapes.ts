@@ -1,0 +1,103 @@
+// The string logic of the mask presets (src/anonymize/mask.ts documents each output shape).
+// Each function checks the shape it knows and masks a value without it whole, one `*` per code
+// point: never the raw value back, never a guess at which part of an unknown shape is harmless.
+// Patterns are compiled once here, not per value.
+import { maskAll, maskCodePoints } from './codepoints.js'
+
+const PHONE = /^\+?[0-9 ().-]+$/
+const ID_CARD_18 = /^\d{17}[\dXx]$/
+const ID_CARD_15 = /^\d{15}$/
+const EMAIL_LOCAL = /^\S+$/u
+const EMAIL_DOMAIN = /^[^\s@]+\.[^\s@]+$/u
+const WHITESPACE_RUNS = /(\s+)/u
+const PLATE = /^(\p{Script=Han}[A-Za-z][ ·•-]?)([A-Za-z0-9]{4,5}(?:[A-Za-z0-9]|\p{Script=Han}))$/u
+const VIN = /^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$/
+const BANK_CARD = /^\d[\d -]*\d$/
+
+/**
+ * Masks digits in place, leaving separators where they are: digit number `i` (0-based) is kept
+ * when `i < keepStart` or `i >= digitCount - keepEnd`.
+ */
+function maskDigits(value: string, digitCount: number, keepStart: number, keepEnd: number): string {
+  const maskedEnd = digitCount - keepEnd
+  let out = ''
+  let digit = 0
+  for (const char of value) {
+    if (char >= '0' && char <= '9') {
+      out += digit < keepStart || digit >= maskedEnd ? char : '*'
+      digit++
+    } else out += char
+  }
+  return out
+}
+
+export function maskPhone(value: string): string {
+  if (!PHONE.test(value)) return maskAll(value)
+  let digits = ''
+  for (const char of value) if (char >= '0' && char <= '9') digits += char
+  const international = value.startsWith('+')
+  // Digits of a +86 / 0086 / 86 country code are kept: they say nothing about the subscriber.
+  let prefix = 0
+  if (international && digits.startsWith('86')) prefix = 2
+  else if (!international && digits.startsWith('0086')) prefix = 4
+  else if (!international && digits.length === 13 && digits.startsWith('861')) prefix = 2
+  const national = digits.slice(prefix)
+  const n = national.length
+  if (digits.length > 15 || n < 7) return maskAll(value)
+  if ((prefix > 0 || !international) && n === 11 && national[0] === '1')
+    return maskDigits(value, digits.length, prefix + 3, 4)
+  if (!international && prefix === 0 && national[0] === '0' && n >= 10 && n <= 12) {
+    // Landline: area code 010 and 02x have 3 digits, the others 4; at least 4 digits masked.
+    const area = national[1] === '1' || national[1] === '2' ? 3 : 4
+    return maskDigits(value, digits.length, area, Math.max(0, Math.min(4, n - area - 4)))
+  }
+  // Any other number: only the last 4 digits (fewer for short numbers) survive.
+  return maskDigits(value, digits.length, prefix, Math.min(4, n - 4))
+}
+
+export function maskIdCard(value: string): string {
+  if (ID_CARD_18.test(value)) return maskCodePoints(Array.from(value), 6, 4, '*')
+  if (ID_CARD_15.test(value)) return maskCodePoints(Array.from(value), 6, 3, '*')
+  return maskAll(value)
+}
+
+export function maskEmail(value: string): string {
+  const at = value.lastIndexOf('@')
+  const local = value.slice(0, Math.max(0, at))
+  const domain = value.slice(at + 1)
+  if (at < 1 || !EMAIL_LOCAL.test(local) || !EMAIL_DOMAIN.test(domain)) return maskAll(value)
+  // A one-character local part is not kept: it would be the whole of it.
+  const chars = Array.from(local)
+  return `${chars.length > 1 ? chars[0] : ''}***@${domain}`
+}
+
+export function maskName(value: string): string {
+  let out = ''
+  for (const part of value.split(WHITESPACE_RUNS)) {
+    if (part === '' || WHITESPACE_RUNS.test(part)) out += part
+    else {
+      const chars = Array.from(part)
+      out += chars.length < 2 ? '*' : chars[0] + '*'.repeat(chars.length - 1)
+    }
+  }
+  return out === value ? maskAll(value) : out
+}
+
+export function maskPlate(value: string): string {
+  const match = PLATE.exec(value)
+  if (match === null) return maskAll(value)
+  const [, head = '', rest = ''] = match
+  return head + maskCodePoints(Array.from(rest), 0, 2, '*')
+}
+
+export function maskVin(value: string): string {
+  return VIN.test(value) ? `${value.slice(0, 8)}*********` : maskAll(value)
+}
+
+export function maskBankCard(value: string): string {
+  if (!BANK_CARD.test(value)) return maskAll(value)
+  let digits = 0
+  for (const char of value) if (char >= '0' && char <= '9') digits++
+  if (digits < 12 || digits > 19) return maskAll(value)
+  return maskDigits(value, digits, Math.min(6, digits - 10), 4)
+}
