@@ -1,0 +1,374 @@
+// JSON Patch (RFC 6902) deltas between released views, and an applier that is safe on patches
+// from elsewhere. fast-json-patch 3.1.1 computes and applies the operations; around it we
+// normalise inputs, shorten array diffs, and refuse what it lets through (see DESIGN.md, "Known
+// traps"): prototype paths, inherited properties (`remove /toString` "succeeds"), array indexes
+// such as `01` or `` (its `isInteger('')` is true), and in-place mutation of caller objects.
+//
+// fast-json-patch ships CommonJS as `main`; Node's ESM loader only sees its default export, so
+// it is imported as a default (named imports fail at run time outside a bundler).
+
+import jsonpatch, { type Operation } from 'fast-json-patch'
+import { sha256 } from '#hash'
+import { DatagateError } from '../errors.js'
+import { assertNumber } from '../lib/assert.js'
+import { hex, utf8 } from '../lib/bytes.js'
+import { canonicalJson } from '../lib/canonical-json.js'
+
+/**
+ * One RFC 6902 operation as plain JSON. Assignable to fast-json-patch's `Operation`.
+ *
+ * @example
+ * ```ts
+ * import type { PatchOperation } from 'datagate/export'
+ *
+ * const op: PatchOperation = { op: 'replace', path: '/0/city', value: 'Lyon' }
+ * console.log(op.path) // '/0/city'
+ * ```
+ */
+export type PatchOperation =
+  | { readonly op: 'add' | 'replace' | 'test'; readonly path: string; readonly value: unknown }
+  | { readonly op: 'remove'; readonly path: string }
+  | { readonly op: 'move' | 'copy'; readonly path: string; readonly from: string }
+
+/** Options of {@link applyPatchSafely}. */
+export interface ApplyPatchOptions {
+  /** Most operations accepted in one patch; larger patches are refused before any work. */
+  readonly maxOps?: number
+}
+
+/**
+ * Default cap on the operations of one patch in {@link applyPatchSafely}.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_PATCH_OPS } from 'datagate/export'
+ *
+ * console.log(DEFAULT_MAX_PATCH_OPS) // 100000
+ * ```
+ */
+export const DEFAULT_MAX_PATCH_OPS = 100_000
+
+const OPS: ReadonlySet<string> = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test'])
+const UNSAFE_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
+// Each segment starts with '/', and '~' must be followed by 0 or 1 (RFC 6901). Linear: the
+// inner class excludes '/', so the outer repetition has one way to match.
+const JSON_POINTER = /^(?:\/(?:[^~/]|~[01])*)*$/
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/
+const MISSING: unique symbol = Symbol('missing')
+
+/**
+ * Digest of a view (an array of released records, or any JSON value): SHA-256 of its canonical
+ * JSON, so key order does not change it.
+ *
+ * @example
+ * ```ts
+ * import { viewDigest } from 'datagate/export'
+ *
+ * const a = viewDigest([{ city: 'Lyon', age: '30-39' }])
+ * const b = viewDigest([{ age: '30-39', city: 'Lyon' }])
+ * console.log(a === b, a.startsWith('sha256:')) // true true
+ * ```
+ */
+export function viewDigest(records: unknown): string {
+  return `sha256:${hex(sha256(utf8(canonicalJson(records))))}`
+}
+
+/**
+ * RFC 6902 operations that turn `previous` into `next`, as plain JSON objects.
+ *
+ * Meant for two released views (arrays of released records), never raw data. Records equal at
+ * the start and at the end of both arrays are skipped, so adding or removing a record in the
+ * middle costs one operation instead of rewriting every record after it. Values are normalised
+ * as JSON first (a `Date` becomes its ISO string, `undefined` members vanish); a value that is
+ * not JSON throws `ERR_INVALID_ARGUMENT`. A view holding a key named `__proto__`,
+ * `constructor` or `prototype` on a changed path throws `ERR_PATCH_UNSAFE`, since
+ * {@link applyPatchSafely} would refuse the patch anyway.
+ *
+ * @example
+ * ```ts
+ * import { diffViews } from 'datagate/export'
+ *
+ * const ops = diffViews(
+ *   [{ id: 'a', city: 'Lyon' }, { id: 'b', city: 'Graz' }],
+ *   [{ id: 'a', city: 'Nice' }, { id: 'b', city: 'Graz' }],
+ * )
+ * console.log(ops) // [{ op: 'replace', path: '/0/city', value: 'Nice' }]
+ * ```
+ */
+export function diffViews(previous: unknown, next: unknown): PatchOperation[] {
+  const before = asJson(previous)
+  const after = asJson(next)
+  const raw =
+    Array.isArray(before) && Array.isArray(after)
+      ? diffArrays(before, after)
+      : diffValues(before, after)
+  const ops = raw.map(toPlainOperation)
+  ops.forEach((op, index) => {
+    assertSafePointer(op.path, index, 'path')
+  })
+  return ops
+}
+
+/**
+ * Applies an RFC 6902 patch to a deep clone of `document` and returns the new document.
+ *
+ * Every operation is checked before anything is applied: a path or `from` with a segment
+ * `__proto__`, `constructor` or `prototype` (after `~1`/`~0` unescaping), or a value holding a
+ * `__proto__` key, throws `ERR_PATCH_UNSAFE`; any other malformed operation, an unresolvable
+ * path, a failed `test` or more than `maxOps` operations throws `ERR_PATCH_INVALID`. Neither
+ * `document` nor `ops` is ever mutated, and on failure nothing partial is returned. Error
+ * messages name the operation index and kind, never values.
+ *
+ * @example
+ * ```ts
+ * import { applyPatchSafely } from 'datagate/export'
+ *
+ * const current = [{ id: 'a', city: 'Lyon' }]
+ * const next = applyPatchSafely(current, [{ op: 'add', path: '/-', value: { id: 'b', city: 'Graz' } }])
+ * console.log(next)    // [{ id: 'a', city: 'Lyon' }, { id: 'b', city: 'Graz' }]
+ * console.log(current) // [{ id: 'a', city: 'Lyon' }] (unchanged)
+ * ```
+ */
+export function applyPatchSafely(
+  document: unknown,
+  ops: unknown,
+  options: ApplyPatchOptions = {},
+): unknown {
+  const maxOps = options.maxOps ?? DEFAULT_MAX_PATCH_OPS
+  assertNumber(maxOps, 'applyPatchSafely: maxOps', { integer: true, min: 0 })
+  if (!Array.isArray(ops)) throw invalid('the patch is not an array of operations')
+  if (ops.length > maxOps)
+    throw invalid(`the patch has ${ops.length} operations, more than the limit of ${maxOps}`)
+  // Unsafe paths are looked for in every operation first, so an unsafe patch is reported as
+  // unsafe even when an earlier operation is also malformed.
+  ops.forEach(assertSafeOperation)
+  const checked = ops.map(checkOperation)
+  const staticError = jsonpatch.validate(checked as Operation[])
+  if (staticError) throw invalid(`operation ${staticError.index ?? '?'}: ${staticError.name}`)
+
+  let clone: unknown
+  let patch: Operation[]
+  try {
+    clone = structuredClone(document)
+    // Values are cloned too: fast-json-patch inserts them by reference, and a later operation
+    // would otherwise write through into the caller's patch.
+    patch = structuredClone(checked) as Operation[]
+  } catch (cause) {
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'applyPatchSafely: document is not JSON', {
+      cause,
+    })
+  }
+  const guard = (operation: Operation, _index: number, current: unknown, fragment: string) => {
+    const index = patch.indexOf(operation)
+    checkTarget(current, operation as PatchOperation, index)
+    // Against the document, fast-json-patch's validator deep-clones the whole document for
+    // every move/copy (quadratic on long patches); checkTarget already resolved `from`.
+    if (operation.op === 'move' || operation.op === 'copy') jsonpatch.validator(operation, index)
+    else jsonpatch.validator(operation, index, current, fragment)
+  }
+  try {
+    return jsonpatch.applyPatch(clone, patch, guard, /* mutate the clone */ true, true).newDocument
+  } catch (error) {
+    if (error instanceof DatagateError) throw error
+    if (error instanceof jsonpatch.JsonPatchError)
+      throw invalid(`operation ${error.index ?? '?'}: ${error.name}`)
+    // fast-json-patch's own prototype ban; our checks run first, so this is a second line.
+    if (error instanceof TypeError && error.message.includes('__proto__'))
+      throw unsafe('the patch modifies a prototype')
+    throw error
+  }
+}
+
+function asJson(value: unknown): unknown {
+  return JSON.parse(canonicalJson(value))
+}
+
+function isContainer(value: unknown): value is object {
+  return typeof value === 'object' && value !== null
+}
+
+function diffValues(before: unknown, after: unknown): Operation[] {
+  if (isContainer(before) && isContainer(after) && Array.isArray(before) === Array.isArray(after))
+    return jsonpatch.compare(before, after)
+  // compare() yields nothing for changed scalars at the root and one `replace ''` per key for
+  // an array turned object; a single root replace says the same correctly.
+  return jsonpatch._areEquals(before, after) ? [] : [{ op: 'replace', path: '', value: after }]
+}
+
+function diffArrays(before: readonly unknown[], after: readonly unknown[]): Operation[] {
+  let start = 0
+  while (
+    start < before.length &&
+    start < after.length &&
+    jsonpatch._areEquals(before[start], after[start])
+  )
+    start++
+  let endBefore = before.length
+  let endAfter = after.length
+  while (
+    endBefore > start &&
+    endAfter > start &&
+    jsonpatch._areEquals(before[endBefore - 1], after[endAfter - 1])
+  ) {
+    endBefore--
+    endAfter--
+  }
+  const middle = jsonpatch.compare(before.slice(start, endBefore), after.slice(start, endAfter))
+  if (start === 0) return middle
+  // Indexes in the middle slice sit `start` places further in the whole array; adds and
+  // removes there shift the unchanged tail exactly as they shift the slice's end.
+  return middle.map((op) => {
+    const slash = op.path.indexOf('/', 1)
+    const head = slash === -1 ? op.path.slice(1) : op.path.slice(1, slash)
+    const rest = slash === -1 ? '' : op.path.slice(slash)
+    return { ...op, path: `/${Number(head) + start}${rest}` }
+  })
+}
+
+function toPlainOperation(op: Operation): PatchOperation {
+  switch (op.op) {
+    case 'add':
+    case 'replace':
+    case 'test':
+      return { op: op.op, path: op.path, value: op.value }
+    case 'remove':
+      return { op: op.op, path: op.path }
+    case 'move':
+    case 'copy':
+      return { op: op.op, path: op.path, from: op.from }
+    default:
+      throw new DatagateError('ERR_PATCH_INVALID', `diffViews: unexpected operation ${op.op}`)
+  }
+}
+
+function invalid(message: string): DatagateError {
+  return new DatagateError('ERR_PATCH_INVALID', `invalid JSON Patch: ${message}`)
+}
+
+function unsafe(message: string): DatagateError {
+  return new DatagateError('ERR_PATCH_UNSAFE', `unsafe JSON Patch: ${message}`)
+}
+
+function segmentsOf(pointer: string): string[] {
+  if (pointer === '') return []
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
+}
+
+function assertSafePointer(pointer: unknown, index: number, member: 'path' | 'from'): void {
+  if (typeof pointer !== 'string') return
+  for (const segment of segmentsOf(pointer))
+    if (UNSAFE_SEGMENTS.has(segment))
+      throw unsafe(`operation ${index}: \`${member}\` has a segment "${segment}"`)
+}
+
+function hasProtoKey(value: unknown): boolean {
+  if (!isContainer(value)) return false
+  if (Array.isArray(value)) return value.some(hasProtoKey)
+  if (Object.hasOwn(value, '__proto__')) return true
+  return Object.values(value).some(hasProtoKey)
+}
+
+function assertSafeOperation(raw: unknown, index: number): void {
+  if (!isContainer(raw) || Array.isArray(raw)) return
+  const candidate = raw as { path?: unknown; from?: unknown; value?: unknown }
+  assertSafePointer(candidate.path, index, 'path')
+  assertSafePointer(candidate.from, index, 'from')
+  if (hasProtoKey(candidate.value))
+    throw unsafe(`operation ${index}: \`value\` holds a "__proto__" key`)
+}
+
+// Returns a fresh operation holding only the members RFC 6902 defines for its kind (others
+// are ignored, as the RFC asks), after checking their types and pointer syntax.
+function checkOperation(raw: unknown, index: number): PatchOperation {
+  if (!isContainer(raw) || Array.isArray(raw)) throw invalid(`operation ${index} is not an object`)
+  const { op, path, from, value } = raw as Record<string, unknown>
+  if (typeof op !== 'string' || !OPS.has(op))
+    throw invalid(`operation ${index}: \`op\` is not one of ${[...OPS].join(', ')}`)
+  if (typeof path !== 'string' || !JSON_POINTER.test(path))
+    throw invalid(`operation ${index} (${op}): \`path\` is not a JSON Pointer`)
+  switch (op) {
+    case 'add':
+    case 'replace':
+    case 'test':
+      if (!Object.hasOwn(raw, 'value') || value === undefined)
+        throw invalid(`operation ${index} (${op}): \`value\` is missing`)
+      return { op, path, value }
+    case 'move':
+    case 'copy':
+      if (typeof from !== 'string' || !JSON_POINTER.test(from))
+        throw invalid(`operation ${index} (${op}): \`from\` is not a JSON Pointer`)
+      if (op === 'move' && path.startsWith(`${from}/`))
+        throw invalid(`operation ${index} (move): \`from\` is a proper prefix of \`path\``)
+      return { op, path, from }
+    default:
+      return { op: 'remove', path }
+  }
+}
+
+interface Removal {
+  readonly parent: readonly string[]
+  readonly key: string
+}
+
+// Walks own properties only (never inherited ones such as `toString`) and canonical array
+// indexes only. With `removal`, resolves as if that member had been removed first, which is
+// how RFC 6902 defines the target of `move`.
+function locate(root: unknown, segments: readonly string[], removal?: Removal): unknown {
+  let node = root
+  let onRemovalBranch = removal !== undefined
+  for (let depth = 0; depth < segments.length; depth++) {
+    const segment = segments[depth]!
+    const inRemovalParent = onRemovalBranch && depth === removal!.parent.length
+    if (Array.isArray(node)) {
+      if (!ARRAY_INDEX.test(segment)) return MISSING
+      let position = Number(segment)
+      if (inRemovalParent && position >= Number(removal!.key)) position++
+      if (position >= node.length) return MISSING
+      node = node[position]
+    } else if (isContainer(node)) {
+      if (inRemovalParent && segment === removal!.key) return MISSING
+      if (!Object.hasOwn(node, segment)) return MISSING
+      node = (node as Record<string, unknown>)[segment]
+    } else {
+      return MISSING
+    }
+    onRemovalBranch =
+      onRemovalBranch && depth < removal!.parent.length && removal!.parent[depth] === segment
+  }
+  return node
+}
+
+function checkTarget(document: unknown, op: PatchOperation, index: number): void {
+  const target = segmentsOf(op.path)
+  if (op.op === 'remove' || op.op === 'replace' || op.op === 'test') {
+    if (locate(document, target) === MISSING)
+      throw invalid(`operation ${index} (${op.op}): \`path\` does not exist`)
+    return
+  }
+  let removal: Removal | undefined
+  if (op.op === 'move' || op.op === 'copy') {
+    const source = segmentsOf(op.from)
+    if (locate(document, source) === MISSING)
+      throw invalid(`operation ${index} (${op.op}): \`from\` does not exist`)
+    if (op.op === 'move' && source.length > 0 && op.from !== op.path)
+      removal = { parent: source.slice(0, -1), key: source.at(-1)! }
+  }
+  if (target.length === 0) return
+  const parent = locate(document, target.slice(0, -1), removal)
+  const key = target.at(-1)!
+  if (Array.isArray(parent)) {
+    const removedHere =
+      removal !== undefined &&
+      removal.parent.length === target.length - 1 &&
+      removal.parent.every((segment, i) => segment === target[i])
+    const length = parent.length - (removedHere ? 1 : 0)
+    if (key === '-') return
+    if (!ARRAY_INDEX.test(key) || Number(key) > length)
+      throw invalid(`operation ${index} (${op.op}): \`path\` is not an index of the array`)
+  } else if (parent === MISSING || !isContainer(parent)) {
+    throw invalid(`operation ${index} (${op.op}): the parent of \`path\` does not exist`)
+  }
+}
