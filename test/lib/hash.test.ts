@@ -1,0 +1,106 @@
+// Both `#hash` backends against the published vectors (RFC 4231, RFC 5869) and against each
+// other on random inputs: a pseudonym must not change with the runtime that computed it.
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { fromHex, hex } from '../../src/lib/bytes.js'
+import * as noble from '../../src/lib/hash.js'
+import * as node from '../../src/lib/hash.node.js'
+import rfc4231 from '../vectors/rfc4231.json' with { type: 'json' }
+import rfc5869 from '../vectors/rfc5869.json' with { type: 'json' }
+
+const backends = [
+  ['noble', noble],
+  ['node', node],
+] as const
+
+describe('test vector files', () => {
+  it('name their sources and hold every case', () => {
+    expect(rfc4231.source).toMatch(/RFC 4231.*section 4/)
+    expect(rfc4231.cases.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6, 7])
+    expect(rfc5869.source).toMatch(/RFC 5869/)
+    expect(rfc5869.cases.map((c) => c.id)).toEqual([1, 2, 3])
+  })
+})
+
+describe.each(backends)('%s backend', (label, backend) => {
+  it(`reports itself as ${label}`, () => {
+    expect(backend.hashBackend).toBe(label)
+  })
+
+  it('computes SHA-256 of the FIPS 180-2 examples', () => {
+    expect(hex(backend.sha256(new Uint8Array(0)))).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    )
+    expect(hex(backend.sha256(new TextEncoder().encode('abc')))).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    )
+  })
+
+  it.each(rfc4231.cases)('matches RFC 4231 test case $id (section $section)', (c) => {
+    const mac = hex(backend.hmacSha256(fromHex(c.key))(fromHex(c.data)))
+    expect(mac).toHaveLength(64)
+    if ('truncatedBits' in c) {
+      expect(c.hmacSha256).toHaveLength(c.truncatedBits / 4)
+      expect(mac.slice(0, c.truncatedBits / 4)).toBe(c.hmacSha256)
+    } else expect(mac).toBe(c.hmacSha256)
+  })
+
+  it('gives the same HMAC when the bound function is called again', () => {
+    const mac = backend.hmacSha256(fromHex(rfc4231.cases[0]!.key))
+    const data = fromHex(rfc4231.cases[0]!.data)
+    expect(hex(mac(new Uint8Array([1, 2, 3])))).not.toBe(rfc4231.cases[0]!.hmacSha256)
+    expect(hex(mac(data))).toBe(rfc4231.cases[0]!.hmacSha256)
+    expect(hex(mac(data))).toBe(rfc4231.cases[0]!.hmacSha256)
+  })
+
+  it.each(rfc5869.cases)('matches RFC 5869 HKDF-SHA-256 test case $id ($section)', (c) => {
+    const okm = backend.hkdfSha256(fromHex(c.ikm), fromHex(c.salt), fromHex(c.info), c.length)
+    expect(okm).toBeInstanceOf(Uint8Array)
+    expect(hex(okm)).toBe(c.okm)
+  })
+
+  it('HKDF extract step matches the published PRKs (HMAC(salt, IKM))', () => {
+    for (const c of rfc5869.cases) {
+      // RFC 5869 §2.2: an absent salt is HashLen zero bytes.
+      const salt = c.salt === '' ? new Uint8Array(32) : fromHex(c.salt)
+      expect(hex(backend.hmacSha256(salt)(fromHex(c.ikm)))).toBe(c.prk)
+    }
+  })
+})
+
+describe('noble and node backends agree', () => {
+  const bytes = (max: number) => fc.uint8Array({ maxLength: max })
+
+  it('on SHA-256', () => {
+    fc.assert(
+      fc.property(bytes(300), (data) => {
+        expect(hex(noble.sha256(data))).toBe(hex(node.sha256(data)))
+      }),
+    )
+  })
+
+  it('on HMAC-SHA-256, keys shorter and longer than the block size', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), bytes(300), (key, data) => {
+        expect(hex(noble.hmacSha256(key)(data))).toBe(hex(node.hmacSha256(key)(data)))
+      }),
+    )
+  })
+
+  it('on HKDF-SHA-256', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 100 }),
+        bytes(64),
+        bytes(64),
+        fc.integer({ min: 1, max: 255 * 32 }),
+        (ikm, salt, info, length) => {
+          const a = noble.hkdfSha256(ikm, salt, info, length)
+          expect(a).toHaveLength(length)
+          expect(hex(a)).toBe(hex(node.hkdfSha256(ikm, salt, info, length)))
+        },
+      ),
+      { numRuns: 50 },
+    )
+  })
+})
