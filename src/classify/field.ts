@@ -1,0 +1,193 @@
+/**
+ * Field classification: every leaf of a dataset schema is public, desensitised or sensitive.
+ *
+ * Classes live in a zod v4 registry keyed by schema instance. Each `field.*` call clones the
+ * schema first, so one schema object reused in two places can carry two different classes.
+ *
+ * @packageDocumentation
+ */
+import { z } from 'zod'
+import { drop } from '../anonymize/drop.js'
+import { keep } from '../anonymize/keep.js'
+import type { Operator } from '../anonymize/operator.js'
+import { DatagateError } from '../errors.js'
+import type { FieldClass, FieldOptions, PiiKind } from './types.js'
+
+/** What the registry holds for a classified schema. */
+export interface FieldMeta {
+  readonly class: FieldClass
+  /** The operator applied on release: `keep()` for public, `drop()` for sensitive. */
+  readonly operator: Operator
+  readonly quasiIdentifier: boolean
+  readonly pii: PiiKind | undefined
+}
+
+/** The registry behind `field.*`. Read-only for users: classify through `field`. */
+export const fieldRegistry: z.core.$ZodRegistry<FieldMeta> = z.registry<FieldMeta>()
+
+declare const classifiedBrand: unique symbol
+
+/**
+ * A zod schema carrying its field class in its type: `Released` types use it to drop
+ * sensitive fields and to give desensitised fields their operator's output type.
+ * The brand exists only in the type system.
+ */
+export type Classified<S extends z.ZodType, C extends FieldClass, Out> = S & {
+  readonly [classifiedBrand]: { readonly class: C; readonly released: Out }
+}
+
+const PII_KINDS: readonly PiiKind[] = [
+  'name',
+  'resident_id',
+  'mobile',
+  'phone',
+  'email',
+  'bank_card',
+  'licence_plate',
+  'vin',
+  'passport',
+  'social_credit_code',
+  'ip_address',
+  'address',
+  'birth_date',
+  'other',
+]
+
+function classify<S extends z.ZodType>(
+  schema: S,
+  fieldClass: FieldClass,
+  operator: Operator,
+  options: FieldOptions | undefined,
+): S {
+  if (!(schema instanceof z.ZodType)) {
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      `field.${fieldClass}: expected a zod schema as first argument`,
+      { cause: new TypeError('not a zod schema') },
+    )
+  }
+  const pii = options?.pii
+  if (pii !== undefined && !PII_KINDS.includes(pii)) {
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      `field.${fieldClass}: pii must be one of ${PII_KINDS.join(', ')}`,
+      { cause: new RangeError('unknown pii kind') },
+    )
+  }
+  const own = schema.clone() as S
+  const meta: FieldMeta = {
+    class: fieldClass,
+    operator,
+    quasiIdentifier: options?.quasiIdentifier === true,
+    pii,
+  }
+  // zod's registry types rewrite metadata types (for `$output` markers); ours has none.
+  fieldRegistry.add(own, meta as Parameters<typeof fieldRegistry.add>[1])
+  return own
+}
+
+function isOperator(value: unknown): value is Operator {
+  if (typeof value !== 'object' || value === null) return false
+  const candidate = value as Partial<Operator>
+  return (
+    typeof candidate.kind === 'string' &&
+    typeof candidate.name === 'string' &&
+    typeof candidate.bind === 'function'
+  )
+}
+
+/**
+ * Classifies dataset fields. Wrap every leaf of a dataset schema in one of these;
+ * {@link defineDataset} refuses a schema with an unclassified leaf.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { defineDataset, field } from 'datagate/classify'
+ * import { mask } from 'datagate/anonymize'
+ *
+ * const Outlet = defineDataset('outlet', z.object({
+ *   outletId: field.public(z.string()),
+ *   managerName: field.sensitive(z.string(), { pii: 'name' }),
+ *   managerPhone: field.desensitised(z.string(), mask.phone(), { pii: 'mobile' }),
+ * }), { version: '2026-11' })
+ * console.log(Outlet.fields.map((f) => `${f.path}:${f.class}`).join(' '))
+ * ```
+ */
+export const field = {
+  /** Released as is to any partner with an agreement that names it. */
+  public<S extends z.ZodType>(
+    schema: S,
+    options?: FieldOptions,
+  ): Classified<S, 'public', z.output<S>> {
+    return classify(schema, 'public', keep(), options) as Classified<S, 'public', z.output<S>>
+  },
+
+  /**
+   * Released only to core partners, and only through `operator` (mask, pseudonymize,
+   * generalize, noise, replace, truncate). `keep()` is refused when the dataset is defined.
+   */
+  desensitised<S extends z.ZodType, Out>(
+    schema: S,
+    operator: Operator<z.output<S>, Out>,
+    options?: FieldOptions,
+  ): Classified<S, 'desensitised', Out> {
+    if (!isOperator(operator)) {
+      throw new DatagateError(
+        'ERR_SCHEMA_INVALID',
+        'field.desensitised: an operator is required (mask, pseudonymize, generalize, ...)',
+      )
+    }
+    return classify(schema, 'desensitised', operator as Operator, options) as Classified<
+      S,
+      'desensitised',
+      Out
+    >
+  },
+
+  /** Never leaves: no policy can grant it, every release drops it. */
+  sensitive<S extends z.ZodType>(
+    schema: S,
+    options?: FieldOptions,
+  ): Classified<S, 'sensitive', never> {
+    return classify(schema, 'sensitive', drop(), options) as Classified<S, 'sensitive', never>
+  },
+} as const
+
+/** The class and operator of a schema, or `undefined` when it is not classified. */
+export function fieldMeta(schema: z.ZodType): FieldMeta | undefined {
+  return fieldRegistry.get(schema) as FieldMeta | undefined
+}
+
+type BrandOf<S> = S extends { readonly [classifiedBrand]: infer B } ? B : undefined
+
+/**
+ * The type a schema node has once released: sensitive fields vanish, desensitised fields take
+ * their operator's output type, public fields keep theirs; every key is optional because an
+ * agreement may grant only some fields.
+ */
+export type ReleasedOf<S> =
+  BrandOf<S> extends { readonly class: 'sensitive' }
+    ? never
+    : BrandOf<S> extends { readonly released: infer R }
+      ? R
+      : S extends z.ZodOptional<infer I extends z.ZodType>
+        ? ReleasedOf<I> | undefined
+        : S extends z.ZodNullable<infer I extends z.ZodType>
+          ? ReleasedOf<I> | null
+          : S extends z.ZodDefault<infer I extends z.ZodType>
+            ? ReleasedOf<I>
+            : S extends z.ZodReadonly<infer I extends z.ZodType>
+              ? ReleasedOf<I>
+              : S extends z.ZodObject<infer Shape>
+                ? ReleasedShape<Shape>
+                : S extends z.ZodArray<infer E extends z.ZodType>
+                  ? ReleasedOf<E>[]
+                  : never
+
+/** {@link ReleasedOf} over the keys of an object shape. */
+export type ReleasedShape<Shape> = {
+  -readonly [K in keyof Shape as [ReleasedOf<Shape[K]>] extends [never] ? never : K]?: ReleasedOf<
+    Shape[K]
+  >
+}

@@ -1,0 +1,307 @@
+/**
+ * Row conditions (`where`): validation against a dataset, the compiled predicate used per record,
+ * and the CASL conditions matcher restricted to the same operators and semantics.
+ *
+ * Semantics follow CASL's mongo matcher (ucast) for `$eq $ne $in $nin $exists`; the ordering
+ * operators `$gt $gte $lt $lte` are stricter than ucast's: they match only when the record value
+ * has the same type (number or string) as the operand, so a missing value never satisfies `$lt`.
+ * The CASL matcher is built with the same stricter interpreters, and every other operator throws.
+ */
+import { buildMongoQueryMatcher, type ConditionsMatcher, type MongoQuery } from '@casl/ability'
+import type { Dataset } from '../classify/dataset.js'
+import type { Finding } from '../errors.js'
+import type { ConditionOperator, Conditions, ConditionValue, FieldCondition } from './types.js'
+
+/** The operators a `where` clause may use. */
+export const CONDITION_OPERATORS: readonly ConditionOperator[] = [
+  '$eq',
+  '$ne',
+  '$in',
+  '$nin',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$exists',
+]
+
+const ORDERING = new Set<string>(['$gt', '$gte', '$lt', '$lte'])
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+function isConditionValue(value: unknown): value is ConditionValue {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  )
+}
+
+/**
+ * Checks a `where` clause against a dataset and what the partner may see.
+ * `at` is the policy path of the clause, for findings.
+ */
+export function checkConditions(
+  where: Readonly<Record<string, unknown>>,
+  dataset: Dataset,
+  core: boolean,
+  at: string,
+): Finding[] {
+  const findings: Finding[] = []
+  for (const [path, condition] of Object.entries(where)) {
+    const here = `${at}.${path}`
+    if (FORBIDDEN_KEYS.has(path) || path.split('.').some((s) => FORBIDDEN_KEYS.has(s))) {
+      findings.push({
+        code: 'invalid_condition',
+        path: here,
+        message: `${path} is not a field path`,
+      })
+      continue
+    }
+    if (path.startsWith('$')) {
+      findings.push({
+        code: 'operator_not_allowed',
+        path: here,
+        message: `top-level operator ${path} is not allowed; list fields, which are combined with AND`,
+      })
+      continue
+    }
+    const leaf = dataset.field(path)
+    if (!leaf) {
+      findings.push({
+        code: 'unknown_field',
+        path: here,
+        message: `dataset ${dataset.name} has no field ${path}`,
+      })
+      continue
+    }
+    if (leaf.segments.includes('[]')) {
+      findings.push({
+        code: 'invalid_condition',
+        path: here,
+        message: `${path} is inside an array; conditions take single-valued fields`,
+      })
+      continue
+    }
+    if (leaf.class === 'sensitive') {
+      findings.push({
+        code: 'condition_on_sensitive_field',
+        path: here,
+        message: `${path} is sensitive; rows cannot be selected by it`,
+      })
+    } else if (leaf.class === 'desensitised' && !core) {
+      findings.push({
+        code: 'condition_on_desensitised_field',
+        path: here,
+        message: `${path} is desensitised; only core partners' agreements may select rows by it`,
+      })
+    }
+    const operators = isConditionValue(condition) ? { $eq: condition } : condition
+    if (typeof operators !== 'object' || operators === null || Array.isArray(operators)) {
+      findings.push({
+        code: 'invalid_condition',
+        path: here,
+        message: `${path}: a condition is a value or an object of operators`,
+      })
+      continue
+    }
+    for (const [op, operand] of Object.entries(operators)) {
+      if (!(CONDITION_OPERATORS as readonly string[]).includes(op)) {
+        findings.push({
+          code: 'operator_not_allowed',
+          path: `${here}.${op}`,
+          message: `${op} is not allowed; use one of ${CONDITION_OPERATORS.join(' ')}`,
+        })
+        continue
+      }
+      const problem = operandProblem(op as ConditionOperator, operand, leaf.type)
+      if (problem)
+        findings.push({
+          code: 'invalid_condition',
+          path: `${here}.${op}`,
+          message: `${path} ${op}: ${problem}`,
+        })
+    }
+  }
+  return findings
+}
+
+function operandProblem(op: ConditionOperator, operand: unknown, type: string): string | undefined {
+  if (op === '$exists') return typeof operand === 'boolean' ? undefined : 'expects true or false'
+  if (op === '$in' || op === '$nin') {
+    if (!Array.isArray(operand) || !operand.every(isConditionValue))
+      return 'expects a list of values'
+    if (operand.length > 1000) return 'at most 1000 values'
+    return undefined
+  }
+  if (!isConditionValue(operand)) return 'expects a string, number, boolean or null'
+  if (ORDERING.has(op)) {
+    if (typeof operand !== 'number' && typeof operand !== 'string')
+      return 'expects a number or a string'
+    if ((type === 'number' || type === 'int') && typeof operand !== 'number')
+      return 'the field is a number'
+    if (type === 'string' && typeof operand !== 'string') return 'the field is a string'
+  }
+  return undefined
+}
+
+type Getter = (record: unknown) => { readonly present: boolean; readonly value: unknown }
+
+function compileGetter(segments: readonly string[]): Getter {
+  const parents = segments.slice(0, -1)
+  const last = segments[segments.length - 1] as string
+  return (record) => {
+    let current: unknown = record
+    for (const key of parents) {
+      if (typeof current !== 'object' || current === null)
+        return { present: false, value: undefined }
+      current = (current as Record<string, unknown>)[key]
+    }
+    if (typeof current !== 'object' || current === null) return { present: false, value: undefined }
+    const present = Object.hasOwn(current, last)
+    return { present, value: present ? (current as Record<string, unknown>)[last] : undefined }
+  }
+}
+
+function equals(value: unknown, operand: ConditionValue, present: boolean): boolean {
+  // As ucast: `null` matches a missing key or a null value.
+  if (operand === null) return !present || value === null
+  return value === operand
+}
+
+function ordered(op: string, value: unknown, operand: ConditionValue): boolean {
+  if (typeof value !== typeof operand || (typeof value !== 'number' && typeof value !== 'string'))
+    return false
+  const left = value as number | string
+  const right = operand as number | string
+  switch (op) {
+    case '$gt':
+      return left > right
+    case '$gte':
+      return left >= right
+    case '$lt':
+      return left < right
+    default:
+      return left <= right
+  }
+}
+
+/** A compiled row predicate: no path parsing per record. */
+export type RowPredicate = (record: unknown) => boolean
+
+/** Compiles a validated `where` clause into a predicate over parsed records. */
+export function compileConditions(where: Conditions | undefined, dataset: Dataset): RowPredicate {
+  if (!where) return () => true
+  const tests: RowPredicate[] = []
+  for (const [path, condition] of Object.entries(where)) {
+    const leaf = dataset.field(path)
+    if (!leaf) return () => false
+    const get = compileGetter(leaf.segments)
+    const operators: Record<string, unknown> = isConditionValue(condition)
+      ? { $eq: condition }
+      : (condition as Record<string, unknown>)
+    for (const [op, operand] of Object.entries(operators)) {
+      tests.push(compileOperator(op, operand, get))
+    }
+  }
+  return (record) => {
+    for (const test of tests) if (!test(record)) return false
+    return true
+  }
+}
+
+function compileOperator(op: string, operand: unknown, get: Getter): RowPredicate {
+  switch (op) {
+    case '$eq':
+      return (r) => {
+        const { present, value } = get(r)
+        return equals(value, operand as ConditionValue, present)
+      }
+    case '$ne':
+      return (r) => {
+        const { present, value } = get(r)
+        return !equals(value, operand as ConditionValue, present)
+      }
+    case '$in': {
+      const list = operand as readonly ConditionValue[]
+      return (r) => {
+        const { value } = get(r)
+        return list.some((item) => item === value)
+      }
+    }
+    case '$nin': {
+      const list = operand as readonly ConditionValue[]
+      return (r) => {
+        const { value } = get(r)
+        return !list.some((item) => item === value)
+      }
+    }
+    case '$exists':
+      return (r) => get(r).present === operand
+    case '$gt':
+    case '$gte':
+    case '$lt':
+    case '$lte':
+      return (r) => ordered(op, get(r).value, operand as ConditionValue)
+    default:
+      // Unreachable for a validated policy; fail closed rather than fail open.
+      return () => false
+  }
+}
+
+interface InterpreterNode {
+  readonly field: string
+  readonly value: unknown
+}
+interface InterpreterContext {
+  get(object: unknown, field: string): unknown
+}
+
+function strictOrdering(op: string) {
+  return (node: InterpreterNode, object: unknown, context: InterpreterContext): boolean =>
+    ordered(op, context.get(object, node.field), node.value as ConditionValue)
+}
+
+const refuse = {
+  type: 'field' as const,
+  validate(): never {
+    throw new Error('condition operator not allowed')
+  },
+}
+
+/**
+ * The CASL conditions matcher: ucast's mongo matcher with every operator outside
+ * {@link CONDITION_OPERATORS} refusing to compile, and strict ordering interpreters.
+ */
+export const restrictedConditionsMatcher: ConditionsMatcher<MongoQuery> = buildMongoQueryMatcher(
+  {
+    $all: refuse,
+    $size: refuse,
+    $regex: refuse,
+    $options: refuse,
+    $elemMatch: refuse,
+    $where: refuse,
+    $mod: refuse,
+    $not: refuse,
+    $and: refuse,
+    $or: refuse,
+    $nor: refuse,
+  },
+  {
+    gt: strictOrdering('$gt'),
+    gte: strictOrdering('$gte'),
+    lt: strictOrdering('$lt'),
+    lte: strictOrdering('$lte'),
+  },
+)
+
+/** Normalised field conditions for CASL: plain values become `$eq`. */
+export function toCaslConditions(where: Conditions): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {}
+  for (const [path, condition] of Object.entries(where)) {
+    out[path] = isConditionValue(condition)
+      ? { $eq: condition }
+      : { ...(condition as FieldCondition & object) }
+  }
+  return out
+}

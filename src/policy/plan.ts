@@ -1,0 +1,192 @@
+/**
+ * Release plans: a (partner, dataset, purpose) triple compiled once into explicit leaf paths
+ * with bound operators, a compiled row predicate and the record cap. Per record there is no
+ * CASL call and no path parsing; CASL decided the fields when the plan was compiled.
+ *
+ * @packageDocumentation
+ */
+import type { OperatorContext, RandomSource } from '../anonymize/operator.js'
+import type { Dataset, DatasetField } from '../classify/dataset.js'
+import type { FieldClass } from '../classify/types.js'
+import { DatagateError } from '../errors.js'
+import { abilityFromAgreements } from './ability.js'
+import { compileConditions, type RowPredicate } from './conditions.js'
+import type { Policy } from './load.js'
+import type { Agreement, Partner } from './types.js'
+
+/** One released field of a plan. */
+export interface PlanField {
+  readonly path: string
+  readonly class: FieldClass
+  /** The operator's name: `keep` for public fields, e.g. `mask.phone` for desensitised ones. */
+  readonly operator: string
+}
+
+/** A compiled release plan. */
+export interface ReleasePlan {
+  readonly partner: Partner
+  readonly dataset: Dataset
+  readonly purpose: string
+  readonly agreement: Agreement
+  /** Released fields in dataset order. */
+  readonly fields: readonly PlanField[]
+  /** Records per release at most (the partner's `maxRecordsPerRelease`). */
+  readonly cap: number | undefined
+  /** Whether a parsed record's row passes the agreement's conditions. */
+  readonly predicate: RowPredicate
+  /** Projects a parsed record onto the released fields, transformed. */
+  readonly project: (record: unknown) => Record<string, unknown>
+}
+
+/** What operators are bound with. */
+export interface PlanContext {
+  readonly pseudonymKey?: Uint8Array | undefined
+  readonly random?: RandomSource | undefined
+}
+
+type Project = (value: unknown) => unknown
+
+interface Trie {
+  readonly children: Map<string, Trie>
+  transform?: Project
+}
+
+function buildTrie(
+  fields: readonly DatasetField[],
+  context: OperatorContext & { partner: string },
+): Trie {
+  const root: Trie = { children: new Map() }
+  for (const f of fields) {
+    let node = root
+    for (const segment of f.segments) {
+      let next = node.children.get(segment)
+      if (!next) {
+        next = { children: new Map() }
+        node.children.set(segment, next)
+      }
+      node = next
+    }
+    node.transform = f.operator.bind({ ...context, path: f.path }) as Project
+  }
+  return root
+}
+
+function compileNode(node: Trie): Project {
+  const transform = node.transform
+  if (transform)
+    return (value) => (value === null || value === undefined ? value : transform(value))
+  const element = node.children.get('[]')
+  if (element) {
+    const projectElement = compileNode(element)
+    return (value) => {
+      if (!Array.isArray(value)) return value === null ? null : undefined
+      const out: unknown[] = new Array(value.length)
+      for (let i = 0; i < value.length; i++) out[i] = projectElement(value[i])
+      return out
+    }
+  }
+  const children = [...node.children].map(([key, child]) => [key, compileNode(child)] as const)
+  return (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return value === null ? null : undefined
+    const source = value as Record<string, unknown>
+    const out: Record<string, unknown> = {}
+    for (const [key, project] of children) {
+      if (!Object.hasOwn(source, key)) continue
+      const projected = project(source[key])
+      if (projected !== undefined) out[key] = projected
+    }
+    return out
+  }
+}
+
+/**
+ * Picks the agreement that governs a release and checks the partner's standing.
+ * Throws `ERR_UNKNOWN_PARTNER`, `ERR_PARTNER_SUSPENDED`, `ERR_PARTNER_REVOKED`,
+ * `ERR_NOT_PERMITTED` or `ERR_AGREEMENT_EXPIRED`.
+ */
+export function resolveAgreement(
+  policy: Policy,
+  partnerId: string,
+  dataset: string,
+  purpose: string,
+  time: number,
+): { readonly partner: Partner; readonly agreement: Agreement } {
+  const partner = policy.partner(partnerId)
+  if (!partner)
+    throw new DatagateError(
+      'ERR_UNKNOWN_PARTNER',
+      `no partner ${JSON.stringify(partnerId)} in the policy`,
+    )
+  if (partner.standing === 'yellow')
+    throw new DatagateError(
+      'ERR_PARTNER_SUSPENDED',
+      `partner ${partner.id} holds a yellow card: every release is suspended`,
+    )
+  if (partner.standing === 'terminated')
+    throw new DatagateError(
+      'ERR_PARTNER_REVOKED',
+      `partner ${partner.id} is terminated: every release is revoked`,
+    )
+  const candidates = partner.agreements.filter(
+    (a) => a.dataset === dataset && a.purpose === purpose,
+  )
+  if (candidates.length === 0)
+    throw new DatagateError(
+      'ERR_NOT_PERMITTED',
+      `partner ${partner.id} has no agreement for ${dataset}/${purpose}`,
+    )
+  const active = candidates.find((a) => a.validFrom <= time && time <= a.validUntil)
+  if (!active) {
+    const ids = candidates.map((a) => a.id).join(', ')
+    throw new DatagateError(
+      'ERR_AGREEMENT_EXPIRED',
+      `no agreement of partner ${partner.id} for ${dataset}/${purpose} is valid at ${new Date(time).toISOString()} (${ids})`,
+    )
+  }
+  return { partner, agreement: active }
+}
+
+/**
+ * Compiles the plan for one agreement. Fields come from the CASL ability built from the
+ * agreement; a field CASL grants that the partner may not receive (which a loaded policy
+ * cannot contain) fails closed with `ERR_POLICY_INVALID`.
+ */
+export function compilePlan(
+  partner: Partner,
+  agreement: Agreement,
+  dataset: Dataset,
+  context: PlanContext,
+): ReleasePlan {
+  const ability = abilityFromAgreements(dataset.name, [agreement])
+  const granted = dataset.fields.filter((f) => ability.can(agreement.purpose, dataset.name, f.path))
+  for (const f of granted) {
+    if (f.class === 'sensitive' || (f.class === 'desensitised' && !partner.core)) {
+      throw new DatagateError(
+        'ERR_POLICY_INVALID',
+        `agreement ${agreement.id} grants ${f.path} (${f.class}) to partner ${partner.id}, which may not receive it`,
+      )
+    }
+  }
+  const trie = buildTrie(granted, {
+    partner: partner.id,
+    path: '',
+    pseudonymKey: context.pseudonymKey,
+    random: context.random,
+  })
+  const projectRoot = compileNode(trie)
+  return Object.freeze({
+    partner,
+    dataset,
+    purpose: agreement.purpose,
+    agreement,
+    fields: Object.freeze(
+      granted.map((f) =>
+        Object.freeze({ path: f.path, class: f.class, operator: f.operator.name }),
+      ),
+    ),
+    cap: partner.maxRecordsPerRelease,
+    predicate: compileConditions(agreement.where, dataset),
+    project: (record: unknown) => (projectRoot(record) ?? {}) as Record<string, unknown>,
+  })
+}

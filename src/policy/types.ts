@@ -1,0 +1,87 @@
+/**
+ * Types of the policy stage: partners, agreements, standing.
+ *
+ * @packageDocumentation
+ */
+
+/** The four kinds of ecosystem partner. */
+export type PartnerCategory = 'capability' | 'resource' | 'traffic' | 'innovation'
+
+/** A partner's standing: gold, silver and bronze receive data; yellow is suspended; terminated is revoked. */
+export type Standing = 'gold' | 'silver' | 'bronze' | 'yellow' | 'terminated'
+
+/** Condition operators a `where` clause may use. Anything else is refused when the policy loads. */
+export type ConditionOperator =
+  | '$eq'
+  | '$ne'
+  | '$in'
+  | '$nin'
+  | '$gt'
+  | '$gte'
+  | '$lt'
+  | '$lte'
+  | '$exists'
+
+/** A value a condition may compare with. */
+export type ConditionValue = string | number | boolean | null
+
+/** One field's condition: a value (equality) or operators. */
+export type FieldCondition =
+  | ConditionValue
+  | { readonly [Op in ConditionOperator]?: ConditionValue | readonly ConditionValue[] }
+
+/** Row conditions of an agreement: every listed field must match (AND). */
+export type Conditions = Readonly<Record<string, FieldCondition>>
+
+/** Measures of an aggregate agreement. */
+export type AggregateMeasure =
+  | { readonly op: 'count' }
+  | { readonly op: 'sum' | 'avg' | 'min' | 'max'; readonly field: string }
+
+/** Aggregation of an agreement that releases statistics instead of records. */
+export interface AggregateSpec {
+  /** Fields to group by (granted fields, after their operators: e.g. a date generalised to the month). */
+  readonly by: readonly string[]
+  /** Output columns. */
+  readonly measures: Readonly<Record<string, AggregateMeasure>>
+}
+
+/** A data-sharing agreement, normalised: wildcards expanded, dates parsed. */
+export interface Agreement {
+  readonly id: string
+  readonly dataset: string
+  /** The purpose: the CASL action. */
+  readonly purpose: string
+  /** Explicit leaf paths granted, in dataset order (wildcards already expanded). */
+  readonly fields: readonly string[]
+  /** The field list as written in the policy, before expansion. */
+  readonly declaredFields: readonly string[]
+  readonly where: Conditions | undefined
+  /** Start of validity (inclusive), epoch milliseconds. */
+  readonly validFrom: number
+  /** End of validity (inclusive), epoch milliseconds. A date-only value means the end of that day, UTC. */
+  readonly validUntil: number
+  /** Smallest cell size of an aggregate release. */
+  readonly k: number | undefined
+  readonly aggregate: AggregateSpec | undefined
+}
+
+/** A public key set (JWKS) of a partner, used to encrypt exports to it. */
+export interface PartnerJwks {
+  readonly keys: readonly Readonly<Record<string, unknown>>[]
+}
+
+/** A partner, normalised. */
+export interface Partner {
+  /** Stable id; the JWT audience of its exports. */
+  readonly id: string
+  readonly name: string
+  readonly category: PartnerCategory
+  readonly standing: Standing
+  /** Core partners may receive desensitised fields (transformed). */
+  readonly core: boolean
+  readonly keys: PartnerJwks | undefined
+  /** Record cap per release (typical for bronze partners). */
+  readonly maxRecordsPerRelease: number | undefined
+  readonly agreements: readonly Agreement[]
+}
