@@ -1,0 +1,324 @@
+/**
+ * Signing key rings: generation, import (JWK, PEM, HS256 secret), rotation and retirement.
+ *
+ * @packageDocumentation
+ */
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  generateSecret,
+  importJWK,
+  importPKCS8,
+  importSPKI,
+  type JWK,
+} from 'jose'
+import { DatagateError } from '../errors.js'
+import { assertObject, assertOneOf, assertString } from '../lib/assert.js'
+import { fromJoseError } from '../lib/jose-errors.js'
+import { isCryptoKey, MIN_HMAC_SECRET_BYTES } from '../lib/jws.js'
+import type { KeyRing, PublicJwk, PublicJwks, SigningAlg, SigningKey } from './types.js'
+
+const SIGNING_ALGS: readonly SigningAlg[] = ['EdDSA', 'ES256', 'HS256']
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'] as const
+
+function publicPart(jwk: JWK): JWK {
+  const copy: Record<string, unknown> = { ...jwk }
+  for (const member of PRIVATE_MEMBERS) delete copy[member]
+  delete copy.key_ops
+  delete copy.ext
+  return copy as JWK
+}
+
+function freezeRing(keys: readonly SigningKey[]): KeyRing {
+  const list = Object.freeze([...keys])
+  const current = list[0]
+  if (current === undefined)
+    throw new DatagateError('ERR_KEY_INVALID', 'a key ring needs at least one key')
+  const byKid = new Map<string, SigningKey>()
+  for (const key of list) {
+    if (byKid.has(key.kid))
+      throw new DatagateError('ERR_KEY_INVALID', `duplicate kid "${key.kid}" in key ring`)
+    byKid.set(key.kid, key)
+  }
+  return Object.freeze({
+    keys: list,
+    current,
+    get: (kid: string) => byKid.get(kid),
+    jwks: (): PublicJwks => ({
+      keys: list.flatMap((key) => (key.publicJwk ? [{ ...key.publicJwk }] : [])),
+    }),
+  })
+}
+
+async function describe(
+  alg: SigningAlg,
+  verifyKey: CryptoKey,
+  privateKey: CryptoKey | undefined,
+  kid: string | undefined,
+): Promise<SigningKey> {
+  const exported = await exportJWK(verifyKey)
+  const thumbprintInput = alg === 'HS256' ? exported : publicPart(exported)
+  const keyId = kid ?? (await calculateJwkThumbprint(thumbprintInput, 'sha256'))
+  const publicJwk: PublicJwk | undefined =
+    alg === 'HS256'
+      ? undefined
+      : Object.freeze({ ...publicPart(exported), kid: keyId, alg, use: 'sig' as const })
+  return Object.freeze({
+    kid: keyId,
+    alg,
+    verifyKey,
+    ...(privateKey === undefined ? {} : { privateKey }),
+    ...(publicJwk === undefined ? {} : { publicJwk }),
+  })
+}
+
+async function generateOne(alg: SigningAlg, kid: string | undefined): Promise<SigningKey> {
+  if (kid !== undefined) assertString(kid, 'kid', { nonEmpty: true, maxLength: 256 })
+  try {
+    if (alg === 'HS256') {
+      const secret = await generateSecret('HS256', { extractable: true })
+      return await describe(alg, secret, secret, kid)
+    }
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
+    return await describe(alg, publicKey, privateKey, kid)
+  } catch (error) {
+    throw fromJoseError(error, 'key', `generating an ${alg} key failed`)
+  }
+}
+
+/** Options of {@link generateKeys} and {@link rotateKeys}. */
+export interface GenerateKeysOptions {
+  /** Signing algorithm. `generateKeys` defaults to EdDSA (Ed25519); `rotateKeys` to the current key's. */
+  readonly alg?: SigningAlg
+  /** Key id; default the RFC 7638 SHA-256 thumbprint of the (public) key. */
+  readonly kid?: string
+}
+
+/**
+ * Generates a key ring with one fresh signing key (extractable WebCrypto keys, so you can
+ * persist them with jose's `exportJWK` / `exportPKCS8`).
+ *
+ * @example
+ * ```ts
+ * import { exportJWK } from 'jose'
+ * import { generateKeys } from 'datagate/export'
+ *
+ * const ring = await generateKeys({ alg: 'EdDSA' })
+ * const stored = { ...(await exportJWK(ring.current.privateKey!)), kid: ring.current.kid }
+ * console.log(ring.jwks().keys[0]?.kid === stored.kid) // true
+ * ```
+ */
+export async function generateKeys(options: GenerateKeysOptions = {}): Promise<KeyRing> {
+  const alg = options.alg ?? 'EdDSA'
+  assertOneOf(alg, 'alg', SIGNING_ALGS)
+  return freezeRing([await generateOne(alg, options.kid)])
+}
+
+/**
+ * Returns a new ring with a fresh key in front (it signs from now on); the old keys stay listed
+ * so tokens they signed still verify until you {@link retireKey} them.
+ *
+ * @example
+ * ```ts
+ * import { generateKeys, rotateKeys } from 'datagate/export'
+ *
+ * const ring = await generateKeys()
+ * const next = await rotateKeys(ring)
+ * console.log(next.keys.length, next.keys[1]?.kid === ring.current.kid) // 2 true
+ * ```
+ */
+export async function rotateKeys(
+  ring: KeyRing,
+  options: GenerateKeysOptions = {},
+): Promise<KeyRing> {
+  assertRing(ring)
+  const alg = options.alg ?? ring.current.alg
+  assertOneOf(alg, 'alg', SIGNING_ALGS)
+  return freezeRing([await generateOne(alg, options.kid), ...ring.keys])
+}
+
+/**
+ * Returns a new ring without the key `kid`: tokens it signed no longer verify against the ring
+ * or its JWKS. The last key cannot be retired (rotate first).
+ *
+ * @example
+ * ```ts
+ * import { generateKeys, retireKey, rotateKeys } from 'datagate/export'
+ *
+ * const ring = await generateKeys()
+ * const rotated = await rotateKeys(ring)
+ * console.log(retireKey(rotated, ring.current.kid).keys.length) // 1
+ * ```
+ */
+export function retireKey(ring: KeyRing, kid: string): KeyRing {
+  assertRing(ring)
+  assertString(kid, 'kid', { nonEmpty: true })
+  if (ring.get(kid) === undefined)
+    throw new DatagateError('ERR_INVALID_ARGUMENT', `kid "${kid}" is not in the key ring`)
+  if (ring.keys.length === 1)
+    throw new DatagateError('ERR_KEY_INVALID', 'cannot retire the only key of a ring; rotate first')
+  return freezeRing(ring.keys.filter((key) => key.kid !== kid))
+}
+
+/**
+ * One key to import: a JWK (private to sign, public to verify only), a PEM (PKCS#8 private or
+ * SPKI public; `alg` required) or an HS256 secret of at least 32 bytes. `kid` defaults to the
+ * JWK's own `kid`, else the RFC 7638 thumbprint.
+ */
+export type KeyImport =
+  | { readonly jwk: JWK; readonly kid?: string }
+  | { readonly pem: string; readonly alg: 'EdDSA' | 'ES256'; readonly kid?: string }
+  | { readonly secret: Uint8Array; readonly alg: 'HS256'; readonly kid?: string }
+
+function inferAlg(jwk: JWK): SigningAlg {
+  let inferred: SigningAlg | undefined
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') inferred = 'EdDSA'
+  else if (jwk.kty === 'EC' && jwk.crv === 'P-256') inferred = 'ES256'
+  else if (jwk.kty === 'oct') inferred = 'HS256'
+  if (inferred === undefined)
+    throw new DatagateError(
+      'ERR_KEY_UNSUPPORTED',
+      `JWK kty ${String(jwk.kty)} / crv ${String(jwk.crv)} is not supported`,
+    )
+  const declared = jwk.alg === 'Ed25519' ? 'EdDSA' : jwk.alg
+  if (declared !== undefined && declared !== inferred)
+    throw new DatagateError(
+      'ERR_KEY_INVALID',
+      `JWK alg ${String(jwk.alg)} does not fit its key type`,
+    )
+  if (jwk.use !== undefined && jwk.use !== 'sig')
+    throw new DatagateError('ERR_KEY_INVALID', 'JWK "use" must be "sig" for a signing key')
+  return inferred
+}
+
+async function importSecret(secret: Uint8Array, kid: string | undefined): Promise<SigningKey> {
+  if (!(secret instanceof Uint8Array))
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'secret: expected a Uint8Array')
+  if (secret.length < MIN_HMAC_SECRET_BYTES)
+    throw new DatagateError(
+      'ERR_KEY_INVALID',
+      `HS256 secret must be at least ${MIN_HMAC_SECRET_BYTES} bytes`,
+    )
+  const key = await crypto.subtle.importKey(
+    'raw',
+    secret.slice(),
+    { name: 'HMAC', hash: 'SHA-256' },
+    true,
+    ['sign', 'verify'],
+  )
+  return describe('HS256', key, key, kid)
+}
+
+async function importFromJwk(jwk: JWK, kid: string | undefined): Promise<SigningKey> {
+  assertObject(jwk, 'jwk')
+  const alg = inferAlg(jwk)
+  const keyId = kid ?? jwk.kid
+  if (alg === 'HS256') {
+    if (typeof jwk.k !== 'string') throw new DatagateError('ERR_KEY_INVALID', 'oct JWK without "k"')
+    const imported = await importJWK({ kty: 'oct', k: jwk.k }, 'HS256')
+    if (!(imported instanceof Uint8Array))
+      throw new DatagateError('ERR_KEY_INVALID', 'oct JWK did not import')
+    return importSecret(imported, keyId)
+  }
+  const isPrivate = typeof jwk.d === 'string'
+  const verifyKey = await importJWK(publicPart(jwk), alg, { extractable: true })
+  const privateKey = isPrivate
+    ? await importJWK({ ...jwk, ext: true }, alg, { extractable: true })
+    : undefined
+  if (!isCryptoKey(verifyKey) || (privateKey !== undefined && !isCryptoKey(privateKey)))
+    throw new DatagateError('ERR_KEY_INVALID', 'JWK did not import as a WebCrypto key')
+  return describe(alg, verifyKey, privateKey, keyId)
+}
+
+async function importFromPem(
+  pem: string,
+  alg: SigningAlg,
+  kid: string | undefined,
+): Promise<SigningKey> {
+  assertString(pem, 'pem', { nonEmpty: true })
+  if (alg === 'HS256')
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'HS256 keys are secrets, not PEM')
+  assertOneOf(alg, 'alg', ['EdDSA', 'ES256'])
+  if (pem.includes('-----BEGIN PRIVATE KEY-----')) {
+    const privateKey = await importPKCS8(pem, alg, { extractable: true })
+    const publicJwk = publicPart(await exportJWK(privateKey))
+    const verifyKey = await importJWK(publicJwk, alg, { extractable: true })
+    if (!isCryptoKey(verifyKey)) throw new DatagateError('ERR_KEY_INVALID', 'PEM did not import')
+    return describe(alg, verifyKey, privateKey, kid)
+  }
+  if (pem.includes('-----BEGIN PUBLIC KEY-----')) {
+    return describe(alg, await importSPKI(pem, alg, { extractable: true }), undefined, kid)
+  }
+  throw new DatagateError(
+    'ERR_KEY_UNSUPPORTED',
+    'PEM must be PKCS#8 ("PRIVATE KEY") or SPKI ("PUBLIC KEY")',
+  )
+}
+
+/**
+ * Imports one signing key.
+ *
+ * @example
+ * ```ts
+ * import { importKey } from 'datagate/export'
+ *
+ * const secret = crypto.getRandomValues(new Uint8Array(32))
+ * const key = await importKey({ secret, alg: 'HS256', kid: 'gate-hmac-1' })
+ * console.log(key.kid, key.publicJwk) // 'gate-hmac-1' undefined
+ * ```
+ */
+export async function importKey(input: KeyImport): Promise<SigningKey> {
+  assertObject(input, 'key import')
+  if (input.kid !== undefined) assertString(input.kid, 'kid', { nonEmpty: true, maxLength: 256 })
+  try {
+    if ('jwk' in input) return await importFromJwk(input.jwk, input.kid)
+    if ('pem' in input) return await importFromPem(input.pem, input.alg, input.kid)
+    if ('secret' in input) {
+      if (input.alg !== 'HS256')
+        throw new DatagateError('ERR_INVALID_ARGUMENT', 'a secret is for HS256 only')
+      return await importSecret(input.secret, input.kid)
+    }
+  } catch (error) {
+    throw fromJoseError(error, 'key', 'key import failed')
+  }
+  throw new DatagateError(
+    'ERR_INVALID_ARGUMENT',
+    'key import: expected { jwk }, { pem, alg } or { secret, alg }',
+  )
+}
+
+/**
+ * Imports keys into a ring, newest first (the first one signs). Kids must be unique.
+ *
+ * @example
+ * ```ts
+ * import { exportJWK } from 'jose'
+ * import { generateKeys, importKeys } from 'datagate/export'
+ *
+ * const original = await generateKeys({ alg: 'ES256' })
+ * const jwk = { ...(await exportJWK(original.current.privateKey!)), kid: original.current.kid }
+ * const ring = await importKeys([{ jwk }])
+ * console.log(ring.current.kid === original.current.kid) // true
+ * ```
+ */
+export async function importKeys(inputs: readonly KeyImport[]): Promise<KeyRing> {
+  if (!Array.isArray(inputs) || inputs.length === 0)
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'importKeys: expected a non-empty array')
+  const keys: SigningKey[] = []
+  for (const input of inputs) keys.push(await importKey(input))
+  return freezeRing(keys)
+}
+
+/** Tells whether `value` looks like a {@link KeyRing} (structural, so two package copies agree). */
+export function isKeyRing(value: unknown): value is KeyRing {
+  if (typeof value !== 'object' || value === null) return false
+  const ring = value as Partial<KeyRing>
+  return (
+    Array.isArray(ring.keys) && typeof ring.get === 'function' && typeof ring.jwks === 'function'
+  )
+}
+
+function assertRing(ring: unknown): asserts ring is KeyRing {
+  if (!isKeyRing(ring)) throw new DatagateError('ERR_INVALID_ARGUMENT', 'ring: expected a KeyRing')
+}

@@ -1,0 +1,153 @@
+/**
+ * Signs a payload into a datagate envelope: compact, flattened or detached (RFC 7797) JWS,
+ * optionally nested in a compact JWE for one partner.
+ *
+ * @packageDocumentation
+ */
+import {
+  CompactEncrypt,
+  calculateJwkThumbprint,
+  exportJWK,
+  importJWK,
+  type JSONWebKeySet,
+  type JWK,
+} from 'jose'
+import { DatagateError } from '../errors.js'
+import { assertObject, assertOneOf, assertString } from '../lib/assert.js'
+import { utf8 } from '../lib/bytes.js'
+import { fromJoseError } from '../lib/jose-errors.js'
+import { isCryptoKey, type JwsSignHeader, signCompact } from '../lib/jws.js'
+import { isKeyRing } from './keys.js'
+import type {
+  EncryptionRecipient,
+  EnvelopeFormat,
+  KeyRing,
+  SignedEnvelope,
+  SignOptions,
+} from './types.js'
+
+const FORMATS: readonly EnvelopeFormat[] = ['compact', 'flattened', 'detached', 'jwe']
+const KEY_WRAP = 'ECDH-ES+A256KW'
+const CONTENT_ENCRYPTION = 'A256GCM'
+const ENCRYPTION_CURVES = new Set(['P-256', 'P-384', 'P-521', 'X25519'])
+
+function serialise(payload: object): string {
+  let text: string | undefined
+  try {
+    text = JSON.stringify(payload)
+  } catch (cause) {
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'payload is not JSON-serialisable', { cause })
+  }
+  if (typeof text !== 'string' || !text.startsWith('{'))
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'payload must serialise to a JSON object')
+  return text
+}
+
+function usableForEncryption(jwk: JWK): boolean {
+  return (
+    (jwk.kty === 'EC' || jwk.kty === 'OKP') &&
+    typeof jwk.crv === 'string' &&
+    ENCRYPTION_CURVES.has(jwk.crv) &&
+    (jwk.use === undefined || jwk.use === 'enc') &&
+    (jwk.alg === undefined || jwk.alg === KEY_WRAP)
+  )
+}
+
+async function recipientKey(
+  recipient: EncryptionRecipient,
+): Promise<{ key: CryptoKey; kid: string }> {
+  if (isCryptoKey(recipient)) {
+    if (recipient.type !== 'public')
+      throw new DatagateError('ERR_KEY_INVALID', 'encryptTo must be the partner public key')
+    return { key: recipient, kid: await calculateJwkThumbprint(await exportJWK(recipient)) }
+  }
+  assertObject(recipient, 'encryptTo')
+  const candidates = Array.isArray((recipient as JSONWebKeySet).keys)
+    ? (recipient as JSONWebKeySet).keys
+    : [recipient as JWK]
+  const jwk = candidates.find(usableForEncryption)
+  if (jwk === undefined)
+    throw new DatagateError(
+      'ERR_KEY_INVALID',
+      `encryptTo has no public EC/X25519 key for ${KEY_WRAP}`,
+    )
+  if (typeof jwk.d === 'string')
+    throw new DatagateError('ERR_KEY_INVALID', 'encryptTo must be a public key, not a private one')
+  const key = await importJWK(jwk, KEY_WRAP)
+  if (!isCryptoKey(key)) throw new DatagateError('ERR_KEY_INVALID', 'encryptTo did not import')
+  return { key, kid: jwk.kid ?? (await calculateJwkThumbprint(jwk)) }
+}
+
+/**
+ * Signs `payload` with the newest key of `ring`; the protected header is `{ alg, kid, typ }`.
+ * The payload is serialised once with `JSON.stringify` (key order as given; digests elsewhere
+ * use canonical JSON). With `encryptTo`, the compact JWS is encrypted for that partner as a
+ * compact JWE `{ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', cty: 'JWT', kid }`, never compressed.
+ *
+ * @example
+ * ```ts
+ * import { EXPORT_TYP, generateKeys, signEnvelope } from 'datagate/export'
+ *
+ * const ring = await generateKeys()
+ * const now = Math.floor(Date.now() / 1000)
+ * const claims = { iss: 'oem-aftersales', aud: 'rental-co', iat: now, exp: now + 3600 }
+ * const compact = await signEnvelope(claims, ring, { typ: EXPORT_TYP })
+ * const detached = await signEnvelope(claims, ring, { typ: EXPORT_TYP, format: 'detached' })
+ * console.log(compact.kid === ring.current.kid, detached.token.includes('..')) // true true
+ * ```
+ */
+export async function signEnvelope(
+  payload: object,
+  ring: KeyRing,
+  options: SignOptions,
+): Promise<SignedEnvelope> {
+  assertObject(payload, 'payload')
+  if (!isKeyRing(ring)) throw new DatagateError('ERR_INVALID_ARGUMENT', 'ring: expected a KeyRing')
+  assertObject(options, 'options')
+  assertString(options.typ, 'typ', { nonEmpty: true, maxLength: 128 })
+  const encryptTo = options.encryptTo
+  const format = options.format ?? (encryptTo === undefined ? 'compact' : 'jwe')
+  assertOneOf(format, 'format', FORMATS)
+  if ((format === 'jwe') !== (encryptTo !== undefined))
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'encryptTo goes with format "jwe" (the default when encryptTo is given), and only with it',
+    )
+
+  const signer = ring.current
+  const { kid, alg } = signer
+  if (signer.privateKey === undefined)
+    throw new DatagateError('ERR_KEY_INVALID', `newest key "${kid}" is verify-only; it cannot sign`)
+  const privateKey = signer.privateKey
+  const header: JwsSignHeader = { alg, kid, typ: options.typ }
+  const text = serialise(payload)
+  const bytes = utf8(text)
+
+  if (format === 'detached') {
+    const token = await signCompact(bytes, privateKey, { ...header, b64: false, crit: ['b64'] })
+    return { format, token, payload: text, kid, alg }
+  }
+  const compact = await signCompact(bytes, privateKey, header)
+  if (format === 'flattened') {
+    // Same signing input as the compact form; only the serialisation differs (RFC 7515 §7.2.2).
+    const [protectedHeader, encodedPayload, signature] = compact.split('.')
+    const token = JSON.stringify({ payload: encodedPayload, protected: protectedHeader, signature })
+    return { format, token, kid, alg }
+  }
+  if (encryptTo === undefined) return { format, token: compact, kid, alg }
+
+  const recipient = await recipientKey(encryptTo)
+  try {
+    const token = await new CompactEncrypt(utf8(compact))
+      .setProtectedHeader({
+        alg: KEY_WRAP,
+        enc: CONTENT_ENCRYPTION,
+        cty: 'JWT',
+        kid: recipient.kid,
+      })
+      .encrypt(recipient.key)
+    return { format, token, kid, alg }
+  } catch (error) {
+    throw fromJoseError(error, 'encrypt', 'encrypting the envelope failed')
+  }
+}

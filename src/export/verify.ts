@@ -1,0 +1,294 @@
+/**
+ * Partner-side verification of datagate envelopes: signature, header rules, claims, replay.
+ *
+ * @packageDocumentation
+ */
+import {
+  compactDecrypt,
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  type FlattenedJWSInput,
+  importJWK,
+  type JWSHeaderParameters,
+  type JWTPayload,
+} from 'jose'
+import { DatagateError, isDatagateError } from '../errors.js'
+import { assertNumber, assertObject, assertOneOf, assertString } from '../lib/assert.js'
+import { utf8 } from '../lib/bytes.js'
+import { fromJoseError } from '../lib/jose-errors.js'
+import { isCryptoKey, type JwsKey, type JwsKeyResolver, verifySignature } from '../lib/jws.js'
+import { checkClaims } from '../lib/jwt-claims.js'
+import { isKeyRing } from './keys.js'
+import type { JwksResolver, KeyRing, SigningAlg, VerifiedEnvelope, VerifyOptions } from './types.js'
+
+const SIGNING_ALGS: readonly SigningAlg[] = ['EdDSA', 'ES256', 'HS256']
+const DEFAULT_ALGORITHMS: readonly SigningAlg[] = ['EdDSA', 'ES256']
+/** Default maximum token age: 24 hours, counted from `iat`. */
+const DEFAULT_MAX_AGE_SECONDS = 86_400
+const KEY_WRAP = 'ECDH-ES+A256KW'
+const CONTENT_ENCRYPTION = 'A256GCM'
+const EMBEDDED_KEY_PARAMETERS = ['jwk', 'jku', 'x5u', 'x5c'] as const
+
+function assertNames(value: unknown, what: string): void {
+  const names = typeof value === 'string' ? [value] : value
+  if (
+    !Array.isArray(names) ||
+    names.length === 0 ||
+    names.some((n) => typeof n !== 'string' || n === '')
+  )
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      `${what}: expected a non-empty string or list of them`,
+    )
+}
+
+function currentSeconds(now: VerifyOptions['now']): number {
+  const date = typeof now === 'function' ? now() : (now ?? new Date())
+  const ms = date instanceof Date ? date.getTime() : Number.NaN
+  if (!Number.isFinite(ms))
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'now: expected a valid Date')
+  return Math.floor(ms / 1000)
+}
+
+function ringResolver(ring: KeyRing): JwsKeyResolver {
+  return (header) => {
+    const key = typeof header.kid === 'string' ? ring.get(header.kid) : undefined
+    if (key === undefined)
+      throw new DatagateError('ERR_SIGNATURE_INVALID', 'no key with the token\'s "kid" is listed')
+    if (key.alg !== header.alg)
+      throw new DatagateError(
+        'ERR_ALG_NOT_ALLOWED',
+        `key "${key.kid}" is for ${key.alg}, not ${String(header.alg)}`,
+      )
+    return key.verifyKey
+  }
+}
+
+function jwksResolver(jwks: NonNullable<VerifyOptions['jwks']>): JwsKeyResolver {
+  let resolve: JwksResolver
+  if (typeof jwks === 'function') resolve = jwks
+  else {
+    try {
+      resolve = createLocalJWKSet({ keys: [...jwks.keys] })
+    } catch (error) {
+      throw fromJoseError(error, 'key', 'jwks is not a valid JSON Web Key Set')
+    }
+  }
+  return async (header, token) => {
+    // A JWKS holds public keys; an HMAC token checked against one is the alg-confusion attack.
+    if (typeof header.alg === 'string' && header.alg.startsWith('HS'))
+      throw new DatagateError('ERR_ALG_NOT_ALLOWED', 'HS256 is never verified against a JWKS')
+    return resolve(header, token)
+  }
+}
+
+function keySource(
+  options: VerifyOptions,
+  algorithms: readonly SigningAlg[],
+): JwsKey | JwsKeyResolver {
+  const { jwks, key } = options
+  if ((jwks === undefined) === (key === undefined))
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'give exactly one of jwks and key')
+  if (jwks !== undefined) {
+    if (algorithms.includes('HS256'))
+      throw new DatagateError('ERR_INVALID_ARGUMENT', 'HS256 needs a secret key, not a JWKS')
+    if (typeof jwks !== 'function') assertObject(jwks, 'jwks')
+    return jwksResolver(jwks)
+  }
+  if (isKeyRing(key)) return ringResolver(key)
+  if (key instanceof Uint8Array || isCryptoKey(key)) return key
+  throw new DatagateError(
+    'ERR_INVALID_ARGUMENT',
+    'key: expected a CryptoKey, secret bytes or a KeyRing',
+  )
+}
+
+function checkJweHeader(token: string): void {
+  let header: JWSHeaderParameters
+  try {
+    header = decodeProtectedHeader(token)
+  } catch (cause) {
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWE protected header is not base64url JSON', {
+      cause,
+    })
+  }
+  for (const name of EMBEDDED_KEY_PARAMETERS) {
+    if (Object.hasOwn(header, name))
+      throw new DatagateError('ERR_EMBEDDED_KEY', `JWE header names a key ("${name}")`)
+  }
+  if (Object.hasOwn(header, 'crit'))
+    throw new DatagateError('ERR_CRIT_UNSUPPORTED', 'JWE "crit" extensions are not supported')
+  if (Object.hasOwn(header, 'zip'))
+    throw new DatagateError('ERR_DECRYPTION_FAILED', 'compressed JWE ("zip") is not accepted')
+  if (header.alg !== KEY_WRAP || header.enc !== CONTENT_ENCRYPTION)
+    throw new DatagateError(
+      'ERR_ALG_NOT_ALLOWED',
+      `JWE must use ${KEY_WRAP} with ${CONTENT_ENCRYPTION}`,
+    )
+  if (header.cty !== 'JWT')
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWE "cty" must be "JWT"')
+}
+
+async function decrypt(
+  token: string,
+  decryptionKey: NonNullable<VerifyOptions['decryptionKey']>,
+): Promise<string> {
+  checkJweHeader(token)
+  try {
+    const key = isCryptoKey(decryptionKey)
+      ? decryptionKey
+      : await importJWK(decryptionKey, KEY_WRAP)
+    const { plaintext } = await compactDecrypt(token, key, {
+      keyManagementAlgorithms: [KEY_WRAP],
+      contentEncryptionAlgorithms: [CONTENT_ENCRYPTION],
+      maxDecompressedLength: 0,
+    })
+    return new TextDecoder('utf-8', { fatal: true }).decode(plaintext)
+  } catch (error) {
+    if (isDatagateError(error)) throw error
+    throw fromJoseError(error, 'decrypt', 'JWE decryption failed')
+  }
+}
+
+function parsePayload(bytes: Uint8Array): JWTPayload {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch (cause) {
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'payload is not UTF-8 JSON', { cause })
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'payload is not a JSON object')
+  return parsed as JWTPayload
+}
+
+async function consultReplayCache<T>(what: string, call: () => T | Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (cause) {
+    if (isDatagateError(cause)) throw cause
+    // Fail closed: if replay protection cannot be confirmed, the token is not accepted.
+    throw new DatagateError(
+      'ERR_TOKEN_REPLAYED',
+      `replay cache ${what} failed; token not accepted`,
+      { cause },
+    )
+  }
+}
+
+/**
+ * The verification core shared by {@link verifyEnvelope} and verifyExport. `checkPayload` runs
+ * after every generic check and before the `jti` is recorded, so a token rejected for its
+ * content does not burn its `jti`.
+ */
+export async function verifyEnvelopeWith(
+  token: string,
+  options: VerifyOptions,
+  checkPayload?: (payload: JWTPayload) => void,
+): Promise<VerifiedEnvelope> {
+  assertString(token, 'token', { nonEmpty: true })
+  assertObject(options, 'options')
+  assertString(options.typ, 'typ', { nonEmpty: true })
+  assertNames(options.issuer, 'issuer')
+  assertNames(options.audience, 'audience')
+  const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS
+  if (!Array.isArray(algorithms) || algorithms.length === 0)
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'algorithms: expected a non-empty list')
+  for (const alg of algorithms) assertOneOf(alg, 'algorithms[]', SIGNING_ALGS)
+  const clockTolerance = options.clockTolerance ?? 0
+  assertNumber(clockTolerance, 'clockTolerance', { min: 0 })
+  if (options.maxAge !== undefined) assertNumber(options.maxAge, 'maxAge', { exclusiveMin: 0 })
+  const now = currentSeconds(options.now)
+  const key = keySource(options, algorithms)
+
+  let jws: string | FlattenedJWSInput = token
+  if (token.split('.').length === 5) {
+    if (options.decryptionKey === undefined)
+      throw new DatagateError('ERR_DECRYPTION_FAILED', 'token is encrypted; pass decryptionKey')
+    jws = await decrypt(token, options.decryptionKey)
+    if (jws.split('.').length !== 3)
+      throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWE content must be a compact JWS')
+  } else if (options.decryptionKey !== undefined) {
+    throw new DatagateError(
+      'ERR_DECRYPTION_FAILED',
+      'an encrypted envelope was expected, got a plain JWS',
+    )
+  } else if (token.startsWith('{')) {
+    try {
+      jws = JSON.parse(token) as FlattenedJWSInput
+    } catch (cause) {
+      throw new DatagateError('ERR_TOKEN_MALFORMED', 'flattened JWS is not JSON', { cause })
+    }
+  }
+
+  const detached = options.payload
+  const verified = await verifySignature(jws, key, {
+    algorithms,
+    ...(detached === undefined
+      ? {}
+      : { detachedPayload: typeof detached === 'string' ? utf8(detached) : detached }),
+  })
+  const protectedHeader = { ...verified.protectedHeader, alg: verified.alg }
+  if (protectedHeader.typ !== options.typ)
+    throw new DatagateError('ERR_TYP_INVALID', `typ must be "${options.typ}"`)
+
+  const payload = parsePayload(verified.payload)
+  const acceptableUntil = checkClaims(payload, {
+    issuer: options.issuer,
+    audience: options.audience,
+    now,
+    clockTolerance,
+    maxAge: {
+      seconds: options.maxAge ?? DEFAULT_MAX_AGE_SECONDS,
+      required: options.maxAge !== undefined,
+    },
+  })
+  if (payload.jti !== undefined && (typeof payload.jti !== 'string' || payload.jti === ''))
+    throw new DatagateError('ERR_CLAIM_INVALID', 'claim "jti" must be a non-empty string')
+  const cache = options.replayCache
+  if (cache !== undefined) {
+    const jti = payload.jti
+    if (jti === undefined)
+      throw new DatagateError('ERR_CLAIM_INVALID', 'claim "jti" is required for replay protection')
+    if (await consultReplayCache('lookup', () => cache.has(jti)))
+      throw new DatagateError('ERR_TOKEN_REPLAYED', 'token "jti" was seen before')
+  }
+  checkPayload?.(payload)
+  if (cache !== undefined && payload.jti !== undefined) {
+    const jti = payload.jti
+    await consultReplayCache('write', () => cache.add(jti, acceptableUntil))
+  }
+  return { payload, protectedHeader }
+}
+
+/**
+ * Verifies a datagate envelope and returns its claims. Checks, in order: the form (compact,
+ * flattened, detached with `payload`, or JWE with `decryptionKey`); no keys named in a header
+ * (ERR_EMBEDDED_KEY); `crit` only `b64` and only detached (ERR_CRIT_UNSUPPORTED); `alg` pinned
+ * (ERR_ALG_NOT_ALLOWED); the signature (ERR_SIGNATURE_INVALID); `typ` exactly (ERR_TYP_INVALID);
+ * `iss`, `aud`, `exp` (required), `nbf`, `iat` and age (`maxAge`, default 24 h when `iat` is
+ * present); `jti` against `replayCache` (ERR_TOKEN_REPLAYED). Nothing partial is ever returned.
+ *
+ * For a remote JWKS, pass jose's resolver: `jwks: createRemoteJWKSet(new URL(jwksUrl))`.
+ *
+ * @example
+ * ```ts
+ * import { DELTA_TYP, generateKeys, signEnvelope, verifyEnvelope } from 'datagate/export'
+ *
+ * const ring = await generateKeys()
+ * const now = Math.floor(Date.now() / 1000)
+ * const claims = { iss: 'oem-aftersales', aud: 'rental-co', iat: now, exp: now + 600, patch: [] }
+ * const signed = await signEnvelope(claims, ring, { typ: DELTA_TYP, format: 'detached' })
+ * const { payload } = await verifyEnvelope(signed.token, {
+ *   jwks: ring.jwks(), typ: DELTA_TYP, issuer: 'oem-aftersales', audience: 'rental-co',
+ *   payload: signed.payload,
+ * })
+ * console.log(payload.aud) // 'rental-co'
+ * ```
+ */
+export async function verifyEnvelope(
+  token: string,
+  options: VerifyOptions,
+): Promise<VerifiedEnvelope> {
+  return verifyEnvelopeWith(token, options)
+}

@@ -1,0 +1,312 @@
+// The one signing and the one signature-verification path of datagate. signEnvelope and
+// verifyEnvelope call these; the conformance tests run the RFC 7520 / 8037 / 7797 vectors through
+// them, so the vectors exercise our header rules, not only jose's.
+//
+// Header rules enforced here, before jose sees the token (jose 6 traps, see DESIGN.md):
+// - keys named in a header (`jwk`, `jku`, `x5u`, `x5c`) are never used: ERR_EMBEDDED_KEY;
+// - `alg` must be in the caller's pinned list, `none` never: ERR_ALG_NOT_ALLOWED;
+// - the only `crit` extension is `b64`, and `b64: false` only in the detached form; jose would
+//   silently ignore a `b64` that is not listed in `crit`, so that is rejected too;
+// - the key must fit `alg` (an HS256 token never meets a public key): ERR_ALG_NOT_ALLOWED;
+// - HMAC secrets are at least 32 bytes (jose accepts 1 byte): ERR_KEY_INVALID.
+import {
+  type FlattenedJWSInput,
+  FlattenedSign,
+  flattenedVerify,
+  type JWSHeaderParameters,
+  base64url as joseBase64url,
+} from 'jose'
+import { DatagateError } from '../errors.js'
+import { base64url } from './bytes.js'
+import { fromJoseError } from './jose-errors.js'
+
+/** A key jose can sign or verify with: a WebCrypto key, or HMAC secret bytes. */
+export type JwsKey = CryptoKey | Uint8Array
+
+/** Picks the verification key from the (not yet verified) header. */
+export type JwsKeyResolver = (
+  header: JWSHeaderParameters,
+  token: FlattenedJWSInput,
+) => Promise<JwsKey> | JwsKey
+
+/** A protected header to sign with; `alg` is required. */
+export interface JwsSignHeader extends JWSHeaderParameters {
+  alg: string
+}
+
+/** Minimum HMAC secret length in bytes (RFC 7518 §3.2: at least the hash size). */
+export const MIN_HMAC_SECRET_BYTES = 32
+
+const EMBEDDED_KEY_PARAMETERS = ['jwk', 'jku', 'x5u', 'x5c'] as const
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/
+
+function isBase64url(text: string): boolean {
+  return BASE64URL.test(text) && text.length % 4 !== 1
+}
+
+/** Tells a WebCrypto key apart from anything else, also across realms (as jose does). */
+export function isCryptoKey(value: unknown): value is CryptoKey {
+  if (typeof value !== 'object' || value === null) return false
+  if (typeof CryptoKey !== 'undefined' && value instanceof CryptoKey) return true
+  return (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'CryptoKey'
+}
+
+interface KeyAlgorithmShape {
+  name: string
+  namedCurve?: string
+  hash?: { name: string }
+  length?: number
+}
+
+const SHA: Record<string, string> = { '256': 'SHA-256', '384': 'SHA-384', '512': 'SHA-512' }
+const CURVE: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }
+
+function fitsAlgorithm(key: CryptoKey, alg: string): boolean {
+  const algorithm = key.algorithm as KeyAlgorithmShape
+  const family = alg.slice(0, 2)
+  const hash = SHA[alg.slice(2)]
+  if (alg === 'EdDSA' || alg === 'Ed25519') return algorithm.name === 'Ed25519'
+  if (family === 'ES') return algorithm.name === 'ECDSA' && algorithm.namedCurve === CURVE[alg]
+  if (family === 'HS') return algorithm.name === 'HMAC' && algorithm.hash?.name === hash
+  if (family === 'RS')
+    return algorithm.name === 'RSASSA-PKCS1-v1_5' && algorithm.hash?.name === hash
+  if (family === 'PS') return algorithm.name === 'RSA-PSS' && algorithm.hash?.name === hash
+  return false
+}
+
+/** Throws unless `key` can `use` the algorithm `alg`; enforces the HMAC secret minimum. */
+export function assertKeyFits(
+  key: unknown,
+  alg: string,
+  use: 'sign' | 'verify',
+): asserts key is JwsKey {
+  const hmac = alg.startsWith('HS')
+  if (key instanceof Uint8Array) {
+    if (!hmac)
+      throw new DatagateError('ERR_ALG_NOT_ALLOWED', `alg ${alg} does not fit a secret key`)
+    if (key.length < MIN_HMAC_SECRET_BYTES)
+      throw new DatagateError(
+        'ERR_KEY_INVALID',
+        `HMAC secret shorter than ${MIN_HMAC_SECRET_BYTES} bytes`,
+      )
+    return
+  }
+  if (!isCryptoKey(key))
+    throw new DatagateError('ERR_KEY_INVALID', 'key: expected a CryptoKey or secret bytes')
+  const wanted = hmac ? 'secret' : use === 'sign' ? 'private' : 'public'
+  if (key.type !== wanted || !fitsAlgorithm(key, alg))
+    throw new DatagateError('ERR_ALG_NOT_ALLOWED', `alg ${alg} does not fit the ${key.type} key`)
+  const bits = (key.algorithm as KeyAlgorithmShape).length
+  if (hmac && (bits === undefined || bits < MIN_HMAC_SECRET_BYTES * 8))
+    throw new DatagateError(
+      'ERR_KEY_INVALID',
+      `HMAC secret shorter than ${MIN_HMAC_SECRET_BYTES} bytes`,
+    )
+}
+
+/**
+ * Checks the header rules shared by signing and verification. `detached` tells whether the
+ * payload travels outside the token, the only form in which `b64: false` is accepted.
+ */
+export function checkJwsHeader(
+  protectedHeader: JWSHeaderParameters,
+  joseHeader: JWSHeaderParameters,
+  detached: boolean,
+): void {
+  for (const name of EMBEDDED_KEY_PARAMETERS) {
+    if (Object.hasOwn(joseHeader, name))
+      throw new DatagateError(
+        'ERR_EMBEDDED_KEY',
+        `JWS header names a key ("${name}"); header keys are never used`,
+      )
+  }
+  if (Object.hasOwn(joseHeader, 'crit') && !Object.hasOwn(protectedHeader, 'crit'))
+    throw new DatagateError('ERR_CRIT_UNSUPPORTED', 'JWS "crit" must be in the protected header')
+  const crit = protectedHeader.crit
+  if (crit !== undefined) {
+    if (!Array.isArray(crit) || crit.length === 0 || crit.some((name) => name !== 'b64'))
+      throw new DatagateError('ERR_CRIT_UNSUPPORTED', 'JWS "crit" may list only "b64"')
+    if (crit.length !== 1)
+      throw new DatagateError('ERR_CRIT_UNSUPPORTED', 'JWS "crit" lists "b64" twice')
+    if (typeof protectedHeader.b64 !== 'boolean')
+      throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWS "b64" must be a protected boolean')
+  } else if (Object.hasOwn(joseHeader, 'b64')) {
+    throw new DatagateError(
+      'ERR_CRIT_UNSUPPORTED',
+      'JWS "b64" is not listed in "crit" (RFC 7797 §6)',
+    )
+  }
+  if (protectedHeader.b64 === false && !detached)
+    throw new DatagateError(
+      'ERR_CRIT_UNSUPPORTED',
+      'JWS "b64": false is accepted only with detached content',
+    )
+}
+
+function checkAlgorithm(alg: unknown, algorithms: readonly string[]): asserts alg is string {
+  if (typeof alg !== 'string' || alg.length === 0)
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWS "alg" missing')
+  if (alg.toLowerCase() === 'none' || !algorithms.includes(alg))
+    throw new DatagateError('ERR_ALG_NOT_ALLOWED', `JWS alg ${JSON.stringify(alg)} is not allowed`)
+}
+
+/**
+ * Signs `payload` with `key` under the protected `header` and returns the JWS Compact
+ * Serialization. With `b64: false` (RFC 7797) the result is detached: `header..signature`, and
+ * the signing input is `ASCII(BASE64URL(header)) || '.' || payload`.
+ */
+export async function signCompact(
+  payload: Uint8Array,
+  key: JwsKey,
+  header: JwsSignHeader,
+): Promise<string> {
+  const detached = header.b64 === false
+  checkJwsHeader(header, header, detached)
+  checkAlgorithm(header.alg, [header.alg])
+  assertKeyFits(key, header.alg, 'sign')
+  try {
+    const jws = await new FlattenedSign(payload).setProtectedHeader(header).sign(key)
+    return `${jws.protected}.${detached ? '' : jws.payload}.${jws.signature}`
+  } catch (error) {
+    throw fromJoseError(error, 'sign', 'signing failed')
+  }
+}
+
+/** Options of {@link verifySignature}. */
+export interface VerifySignatureOptions {
+  /** Accepted `alg` values; pinned, never taken from the token. */
+  readonly algorithms: readonly string[]
+  /** The payload of a detached JWS (the token's payload part is empty). */
+  readonly detachedPayload?: Uint8Array
+  /** Accept a JSON unprotected `header` (conformance vectors only; envelopes never carry one). */
+  readonly allowUnprotectedHeader?: boolean
+}
+
+/** What {@link verifySignature} proved. */
+export interface VerifiedSignature {
+  readonly payload: Uint8Array
+  /** The algorithm that was verified (from the protected header, or the unprotected one where allowed). */
+  readonly alg: string
+  readonly protectedHeader: JWSHeaderParameters
+  readonly unprotectedHeader?: JWSHeaderParameters
+}
+
+const FLATTENED_MEMBERS = new Set(['protected', 'header', 'payload', 'signature'])
+
+function toFlattened(jws: string | FlattenedJWSInput): FlattenedJWSInput {
+  if (typeof jws === 'string') {
+    const parts = jws.split('.')
+    if (parts.length !== 3)
+      throw new DatagateError('ERR_TOKEN_MALFORMED', 'compact JWS must have 3 parts')
+    const [protectedPart, payload, signature] = parts as [string, string, string]
+    return { protected: protectedPart, payload, signature }
+  }
+  if (typeof jws !== 'object' || jws === null || Array.isArray(jws))
+    throw new DatagateError(
+      'ERR_TOKEN_MALFORMED',
+      'JWS must be a compact string or a flattened object',
+    )
+  for (const member of Object.keys(jws)) {
+    if (!FLATTENED_MEMBERS.has(member))
+      throw new DatagateError(
+        'ERR_TOKEN_MALFORMED',
+        `flattened JWS has an unexpected member "${member}"`,
+      )
+  }
+  return jws
+}
+
+function parseHeader(encoded: string): JWSHeaderParameters {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(joseBase64url.decode(encoded)),
+    )
+  } catch (cause) {
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWS protected header is not base64url JSON', {
+      cause,
+    })
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWS protected header is not a JSON object')
+  return parsed as JWSHeaderParameters
+}
+
+/**
+ * Verifies a compact or flattened JWS against `key` (or the key a resolver picks from the
+ * header) and returns the payload bytes. Checks header rules and the pinned algorithm before
+ * jose runs; every failure is a DatagateError.
+ */
+export async function verifySignature(
+  jws: string | FlattenedJWSInput,
+  key: JwsKey | JwsKeyResolver,
+  options: VerifySignatureOptions,
+): Promise<VerifiedSignature> {
+  if (options.algorithms.some((alg) => alg.toLowerCase() === 'none'))
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'algorithms: "none" is never allowed')
+  const flattened = toFlattened(jws)
+  const { protected: encodedHeader, header: unprotectedHeader, payload, signature } = flattened
+  if (unprotectedHeader !== undefined && !options.allowUnprotectedHeader)
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWS unprotected header is not accepted')
+  if (encodedHeader === undefined && !options.allowUnprotectedHeader)
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWS protected header missing')
+  for (const [name, part] of [
+    ['protected header', encodedHeader ?? ''],
+    ['signature', signature],
+  ]) {
+    if (typeof part !== 'string' || !isBase64url(part))
+      throw new DatagateError('ERR_TOKEN_MALFORMED', `JWS ${name} is not base64url`)
+  }
+  if (typeof payload !== 'string')
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWS payload must be a string')
+  const protectedHeader = encodedHeader === undefined ? {} : parseHeader(encodedHeader)
+  if (unprotectedHeader !== undefined) {
+    if (
+      typeof unprotectedHeader !== 'object' ||
+      unprotectedHeader === null ||
+      Array.isArray(unprotectedHeader)
+    )
+      throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWS unprotected header is not an object')
+    if (Object.keys(unprotectedHeader).some((name) => Object.hasOwn(protectedHeader, name)))
+      throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWS header parameter names must be disjoint')
+  }
+  const joseHeader: JWSHeaderParameters = { ...protectedHeader, ...unprotectedHeader }
+  const detached = options.detachedPayload !== undefined
+  if (detached && payload !== '')
+    throw new DatagateError(
+      'ERR_TOKEN_MALFORMED',
+      'a detached payload was given but the JWS carries one',
+    )
+  if (!detached && payload === '')
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'the JWS payload is detached; pass it to verify')
+  checkJwsHeader(protectedHeader, joseHeader, detached)
+  if (!detached && !isBase64url(payload))
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWS payload is not base64url')
+  const alg = joseHeader.alg
+  checkAlgorithm(alg, options.algorithms)
+
+  let input: FlattenedJWSInput = flattened
+  if (options.detachedPayload !== undefined) {
+    const body = options.detachedPayload
+    input = { ...flattened, payload: protectedHeader.b64 === false ? body : base64url(body) }
+  }
+  const getKey = async (header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<JwsKey> => {
+    const resolved = typeof key === 'function' ? await key(header, token) : key
+    assertKeyFits(resolved, alg, 'verify')
+    return resolved
+  }
+  try {
+    const result = await flattenedVerify(input, getKey, { algorithms: [alg] })
+    return {
+      payload: result.payload,
+      alg,
+      protectedHeader,
+      ...(result.unprotectedHeader === undefined
+        ? {}
+        : { unprotectedHeader: result.unprotectedHeader }),
+    }
+  } catch (error) {
+    throw fromJoseError(error, 'verify', 'JWS signature verification failed')
+  }
+}
