@@ -159,6 +159,9 @@ export function fieldMeta(schema: z.ZodType): FieldMeta | undefined {
   return fieldRegistry.get(schema) as FieldMeta | undefined
 }
 
+// `never` stays `never`: an optional sensitive field must vanish, not become `undefined`.
+type WithNever<T, Extra> = [T] extends [never] ? never : T | Extra
+
 type BrandOf<S> = S extends { readonly [classifiedBrand]: infer B } ? B : undefined
 
 /**
@@ -172,9 +175,9 @@ export type ReleasedOf<S> =
     : BrandOf<S> extends { readonly released: infer R }
       ? R
       : S extends z.ZodOptional<infer I extends z.ZodType>
-        ? ReleasedOf<I> | undefined
+        ? WithNever<ReleasedOf<I>, undefined>
         : S extends z.ZodNullable<infer I extends z.ZodType>
-          ? ReleasedOf<I> | null
+          ? WithNever<ReleasedOf<I>, null>
           : S extends z.ZodDefault<infer I extends z.ZodType>
             ? ReleasedOf<I>
             : S extends z.ZodReadonly<infer I extends z.ZodType>

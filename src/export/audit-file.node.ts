@@ -49,7 +49,7 @@ export interface AuditLogContents {
  *
  * @example
  * ```ts
- * import { readAuditLog } from 'datagate/audit-file'
+ * import { readAuditLog } from 'datagate/node'
  * import { verifyAuditChain } from 'datagate/export'
  *
  * const { events, torn } = await readAuditLog('/tmp/datagate-example-audit.jsonl')
@@ -86,7 +86,7 @@ export async function readAuditLog(path: string): Promise<AuditLogContents> {
  *
  * @example
  * ```ts
- * import { fileAuditSink } from 'datagate/audit-file'
+ * import { fileAuditSink } from 'datagate/node'
  * import { createAuditLog, type AuditEventInput } from 'datagate/export'
  *
  * const sink = await fileAuditSink('/tmp/datagate-example-audit.jsonl')
