@@ -13,6 +13,7 @@ import { DatagateError } from '../errors.js'
 import { assertNumber } from '../lib/assert.js'
 import { hex, utf8 } from '../lib/bytes.js'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { editScript } from '../lib/myers.js'
 
 /**
  * One RFC 6902 operation as plain JSON. Assignable to fast-json-patch's `Operation`.
@@ -76,9 +77,10 @@ export function viewDigest(records: unknown): string {
 /**
  * RFC 6902 operations that turn `previous` into `next`, as plain JSON objects.
  *
- * Meant for two released views (arrays of released records), never raw data. Records equal at
- * the start and at the end of both arrays are skipped, so adding or removing a record in the
- * middle costs one operation instead of rewriting every record after it. Values are normalised
+ * Meant for two released views (arrays of released records), never raw data. Records are matched
+ * with a shortest edit script (Myers), so adding or removing a record anywhere costs one
+ * operation instead of rewriting every record after it; a changed record is diffed field by
+ * field. Past 2,000 record edits the diff falls back to positions. Values are normalised
  * as JSON first (a `Date` becomes its ISO string, `undefined` members vanish); a value that is
  * not JSON throws `ERR_INVALID_ARGUMENT`. A view holding a key named `__proto__`,
  * `constructor` or `prototype` on a changed path throws `ERR_PATCH_UNSAFE`, since
@@ -195,34 +197,42 @@ function diffValues(before: unknown, after: unknown): Operation[] {
   return jsonpatch._areEquals(before, after) ? [] : [{ op: 'replace', path: '', value: after }]
 }
 
+// Edits beyond which record-level matching gives way to a positional diff (memory stays
+// O(edits^2) at most: about 2,000 edits is 16 MB of trace in the worst case).
+const MAX_RECORD_EDITS = 2000
+
 function diffArrays(before: readonly unknown[], after: readonly unknown[]): Operation[] {
-  let start = 0
-  while (
-    start < before.length &&
-    start < after.length &&
-    jsonpatch._areEquals(before[start], after[start])
-  )
-    start++
-  let endBefore = before.length
-  let endAfter = after.length
-  while (
-    endBefore > start &&
-    endAfter > start &&
-    jsonpatch._areEquals(before[endBefore - 1], after[endAfter - 1])
-  ) {
-    endBefore--
-    endAfter--
+  const script = editScript(before.map(canonicalJson), after.map(canonicalJson), MAX_RECORD_EDITS)
+  if (!script) return jsonpatch.compare(before as unknown[], after as unknown[])
+  const ops: Operation[] = []
+  let position = 0
+  let deleted: number[] = []
+  let inserted: number[] = []
+  const flush = () => {
+    // A run of removals and insertions between equal records: pair them as in-place changes
+    // (diffed field by field), then remove or add what is left over.
+    const paired = Math.min(deleted.length, inserted.length)
+    for (let i = 0; i < paired; i++) {
+      for (const op of diffValues(before[deleted[i] as number], after[inserted[i] as number]))
+        ops.push({ ...op, path: `/${position}${op.path}` } as Operation)
+      position++
+    }
+    for (let i = paired; i < deleted.length; i++) ops.push({ op: 'remove', path: `/${position}` })
+    for (let i = paired; i < inserted.length; i++)
+      ops.push({ op: 'add', path: `/${position++}`, value: after[inserted[i] as number] })
+    deleted = []
+    inserted = []
   }
-  const middle = jsonpatch.compare(before.slice(start, endBefore), after.slice(start, endAfter))
-  if (start === 0) return middle
-  // Indexes in the middle slice sit `start` places further in the whole array; adds and
-  // removes there shift the unchanged tail exactly as they shift the slice's end.
-  return middle.map((op) => {
-    const slash = op.path.indexOf('/', 1)
-    const head = slash === -1 ? op.path.slice(1) : op.path.slice(1, slash)
-    const rest = slash === -1 ? '' : op.path.slice(slash)
-    return { ...op, path: `/${Number(head) + start}${rest}` }
-  })
+  for (const step of script) {
+    if (step.kind === 'delete') deleted.push(step.from)
+    else if (step.kind === 'insert') inserted.push(step.to)
+    else {
+      flush()
+      position++
+    }
+  }
+  flush()
+  return ops
 }
 
 function toPlainOperation(op: Operation): PatchOperation {
