@@ -1,0 +1,462 @@
+/**
+ * The gate: one object that holds the datasets, the policy, the keys and the audit log, and runs
+ * the whole flow: release (classify, policy, anonymise), export (sign, optionally encrypt),
+ * deltas, streams, and one audit event for each.
+ *
+ * @packageDocumentation
+ */
+import type { RandomSource } from '../anonymize/operator.js'
+import type { Dataset } from '../classify/dataset.js'
+import { DatagateError } from '../errors.js'
+import { assertFunction, assertObject, assertString } from '../lib/assert.js'
+import { base64url } from '../lib/bytes.js'
+import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
+import { compilePolicy, type Policy } from '../policy/load.js'
+import { compilePlan, type ReleasePlan, resolveAgreement } from '../policy/plan.js'
+import { type ReleaseReport, type ReleaseResult, runRelease } from '../policy/release.js'
+import {
+  type AuditEventInput,
+  type AuditEventType,
+  type AuditLog,
+  type AuditSink,
+  createAuditLog,
+} from './audit.js'
+import { isKeyRing } from './keys.js'
+import { diffViews, type PatchOperation, viewDigest } from './patch.js'
+import { signEnvelope } from './sign.js'
+import { type StreamPart, type StreamSource, streamExport } from './stream.js'
+import {
+  DELTA_TYP,
+  EXPORT_TYP,
+  type KeyRing,
+  type PublicJwks,
+  type SignedEnvelope,
+} from './types.js'
+
+/** Options of {@link createGate}. */
+export interface GateOptions {
+  /** The JWT issuer of every export; must equal the policy's `issuer`. */
+  readonly issuer: string
+  /** Every dataset the gate releases. Names must be unique. */
+  readonly datasets: readonly Dataset[]
+  /** The loaded policy; checked again against `datasets`. */
+  readonly policy: Policy
+  /** Pseudonym master key (>= 32 bytes); required when a released field is pseudonymised. */
+  readonly pseudonymKey?: Uint8Array
+  /** Signing keys; required by `export`, `exportDelta`, `exportStream` and `jwks`. */
+  readonly keys?: KeyRing
+  /** Where audit events go; the chain continues from `audit.head()` where the sink has one. */
+  readonly audit?: AuditSink
+  /** Clock; defaults to `() => new Date()`. */
+  readonly now?: () => Date
+  /** Random source (noise, token ids); defaults to `crypto.getRandomValues`. */
+  readonly random?: RandomSource
+  /** Lifetime of signed exports in seconds (`exp - iat`); default 86 400. */
+  readonly exportTtlSeconds?: number
+}
+
+/** What a release is for. */
+export interface ReleaseRequest {
+  /** Partner id. */
+  readonly partner: string
+  /** Dataset name. */
+  readonly dataset: string
+  /** Purpose: the agreement's `purpose`, the CASL action. */
+  readonly purpose: string
+}
+
+/** What an export is for, and how it is wrapped. */
+export interface ExportRequest extends ReleaseRequest {
+  /** `compact` (default), `flattened` JSON or `detached` (RFC 7797 unencoded payload). */
+  readonly format?: 'compact' | 'flattened' | 'detached'
+  /** Nest the JWS in a JWE to the partner's public key from the policy (ECDH-ES+A256KW, A256GCM). */
+  readonly encrypt?: boolean
+}
+
+/** A signed export. */
+export interface SignedExport extends SignedEnvelope {
+  readonly jti: string
+  readonly count: number
+  /** `sha256:` digest of the released records (canonical JSON), as the audit event records it. */
+  readonly payloadDigest: string
+  readonly report: ReleaseReport
+}
+
+/** A signed delta. */
+export interface SignedDelta extends SignedEnvelope {
+  readonly jti: string
+  /** The RFC 6902 operations, also inside the signed payload under `patch`. */
+  readonly patch: readonly PatchOperation[]
+  /** Digest of the released view the patch applies to. */
+  readonly base: string
+  /** Digest of the released view the patch produces. */
+  readonly result: string
+}
+
+/** Options of {@link Gate.exportStream}. */
+export interface StreamRequest extends ReleaseRequest {
+  /** Records per signed chunk; default 10 000. */
+  readonly chunkSize?: number
+}
+
+/** The gate made by {@link createGate}. */
+export interface Gate {
+  /** The policy in force. */
+  readonly policy: Policy
+  /** Releases rows to a partner: records filtered, projected and transformed, plus a report. */
+  release(rows: Iterable<unknown>, request: ReleaseRequest): Promise<ReleaseResult>
+  /** Releases and signs: `token` is a compact JWS by default. */
+  export(rows: Iterable<unknown>, request: ExportRequest): Promise<SignedExport>
+  /** Signs the JSON Patch from the previous released view to the current one. */
+  exportDelta(
+    previousRows: Iterable<unknown>,
+    rows: Iterable<unknown>,
+    request: ReleaseRequest,
+  ): Promise<SignedDelta>
+  /** Signed chunks of records, then a signed manifest linking them. */
+  exportStream(
+    rows: StreamSource,
+    request: StreamRequest,
+  ): AsyncGenerator<StreamPart, void, undefined>
+  /** The compiled plan for a request, valid now (for inspection and tests). */
+  plan(request: ReleaseRequest): ReleasePlan
+  /** Public signing keys for partners. */
+  jwks(): PublicJwks
+  /** What each partner receives of each field, now. */
+  accessMatrix(): AccessMatrix
+  /** Replaces the policy (checked against the gate's datasets) and drops every cached plan. */
+  setPolicy(policy: Policy): void
+}
+
+function checkPolicy(policy: Policy, issuer: string, datasets: readonly Dataset[]): Policy {
+  if (typeof policy !== 'object' || policy === null || typeof policy.document !== 'object') {
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'createGate: policy must come from loadPolicy()',
+    )
+  }
+  const { policy: rechecked, findings } = compilePolicy(policy.document, datasets)
+  const all = [...findings]
+  if (policy.issuer !== issuer) {
+    all.push({
+      code: 'issuer_mismatch',
+      path: 'issuer',
+      message: `the policy's issuer is not the gate's (${issuer})`,
+    })
+  }
+  if (!rechecked || all.length > 0) {
+    throw new DatagateError(
+      'ERR_POLICY_INVALID',
+      `policy does not fit the gate: ${all.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+      { findings: all },
+    )
+  }
+  return rechecked
+}
+
+function defaultRandom(length: number): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(length))
+}
+
+/** The report as partners see it: for aggregates, no exact totals that could undo suppression. */
+export function partnerReport(report: ReleaseReport): Record<string, unknown> {
+  if (!report.aggregate) return { ...report }
+  const { totalRecords: _total, ...aggregate } = report.aggregate
+  return { ...report, rows: { capped: report.rows.capped, cap: report.rows.cap }, aggregate }
+}
+
+/**
+ * Creates a gate. Checks the policy against the datasets (`ERR_POLICY_INVALID` with every
+ * finding) and the options (`ERR_INVALID_ARGUMENT`, `ERR_KEY_INVALID`).
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { createGate, defineDataset, field, generateKeys, loadPolicy, mask, verifyExport } from 'datagate'
+ *
+ * const Customer = defineDataset('customer', z.object({
+ *   name: field.sensitive(z.string()),
+ *   phone: field.desensitised(z.string(), mask.phone()),
+ *   city: field.public(z.string()),
+ * }), { version: '2026-11' })
+ * const policy = loadPolicy({ issuer: 'oem-aftersales', partners: [{ id: 'insure-co', name: 'Insure Co',
+ *   category: 'resource', standing: 'gold', core: true, agreements: [{ id: 'claims-2026', dataset: 'customer',
+ *   purpose: 'claims', fields: ['phone', 'city'], validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] },
+ *   { datasets: [Customer] })
+ * const keys = await generateKeys()
+ * const gate = createGate({ issuer: 'oem-aftersales', datasets: [Customer], policy, keys,
+ *   now: () => new Date('2026-06-01T00:00:00Z') })
+ *
+ * const rows = [{ name: 'Zhang San', phone: '13812345678', city: 'Hangzhou' }]
+ * const signed = await gate.export(rows, { partner: 'insure-co', dataset: 'customer', purpose: 'claims' })
+ * const { records } = await verifyExport(signed.token, { jwks: gate.jwks(), issuer: 'oem-aftersales',
+ *   audience: 'insure-co', now: new Date('2026-06-01T00:00:10Z') })
+ * console.log(records) // [ { phone: '138****5678', city: 'Hangzhou' } ]
+ * ```
+ */
+export function createGate(options: GateOptions): Gate {
+  assertObject(options, 'createGate: options')
+  assertString(options.issuer, 'createGate: issuer', { nonEmpty: true })
+  if (!Array.isArray(options.datasets) || options.datasets.length === 0) {
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'createGate: datasets must be a non-empty array',
+    )
+  }
+  const datasets = new Map<string, Dataset>()
+  for (const dataset of options.datasets) {
+    if (datasets.has(dataset.name)) {
+      throw new DatagateError(
+        'ERR_INVALID_ARGUMENT',
+        `createGate: dataset ${dataset.name} is listed twice`,
+      )
+    }
+    datasets.set(dataset.name, dataset)
+  }
+  if (options.pseudonymKey !== undefined) {
+    if (!(options.pseudonymKey instanceof Uint8Array) || options.pseudonymKey.length < 32) {
+      throw new DatagateError(
+        'ERR_KEY_INVALID',
+        'createGate: pseudonymKey must be a Uint8Array of at least 32 bytes',
+      )
+    }
+  }
+  if (options.keys !== undefined && !isKeyRing(options.keys)) {
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'createGate: keys must be a key ring from generateKeys() or importKeys()',
+    )
+  }
+  const now = options.now ?? (() => new Date())
+  assertFunction(now, 'createGate: now')
+  const random = options.random ?? defaultRandom
+  const ttl = options.exportTtlSeconds ?? 86_400
+  if (!Number.isSafeInteger(ttl) || ttl <= 0) {
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'createGate: exportTtlSeconds must be a positive integer',
+    )
+  }
+  const audit: AuditLog | undefined =
+    options.audit === undefined ? undefined : createAuditLog({ sink: options.audit, now })
+
+  let policy = checkPolicy(options.policy, options.issuer, options.datasets)
+  let plans = new Map<string, ReleasePlan>()
+
+  function planFor(request: ReleaseRequest): ReleasePlan {
+    assertObject(request, 'request')
+    assertString(request.partner, 'request.partner', { nonEmpty: true })
+    assertString(request.dataset, 'request.dataset', { nonEmpty: true })
+    assertString(request.purpose, 'request.purpose', { nonEmpty: true })
+    const dataset = datasets.get(request.dataset)
+    if (!dataset)
+      throw new DatagateError(
+        'ERR_UNKNOWN_DATASET',
+        `the gate has no dataset ${JSON.stringify(request.dataset)}`,
+      )
+    const { partner, agreement } = resolveAgreement(
+      policy,
+      request.partner,
+      request.dataset,
+      request.purpose,
+      now().getTime(),
+    )
+    const key = `${partner.id}\u0000${dataset.name}\u0000${agreement.id}`
+    let plan = plans.get(key)
+    if (!plan) {
+      plan = compilePlan(partner, agreement, dataset, {
+        pseudonymKey: options.pseudonymKey,
+        random,
+      })
+      plans.set(key, plan)
+    }
+    return plan
+  }
+
+  function requireKeys(): KeyRing {
+    if (!options.keys)
+      throw new DatagateError(
+        'ERR_INVALID_ARGUMENT',
+        'createGate: keys are required to sign exports',
+      )
+    return options.keys
+  }
+
+  async function writeAudit(
+    type: AuditEventType,
+    plan: ReleasePlan,
+    rows: number,
+    payloadDigest: string,
+    details?: AuditEventInput['details'],
+  ): Promise<void> {
+    if (!audit) return
+    await audit.append({
+      type,
+      partner: plan.partner.id,
+      dataset: plan.dataset.name,
+      purpose: plan.purpose,
+      agreement: plan.agreement.id,
+      fields: plan.fields.map((f) => ({ path: f.path, operator: f.operator })),
+      rows,
+      payloadDigest,
+      policyHash: policy.hash,
+      ...(details ? { details } : {}),
+    })
+  }
+
+  function baseClaims(plan: ReleasePlan, jti: string) {
+    const iat = Math.floor(now().getTime() / 1000)
+    return {
+      iss: options.issuer,
+      aud: plan.partner.id,
+      iat,
+      exp: iat + ttl,
+      jti,
+      purpose: plan.purpose,
+      dataset: {
+        name: plan.dataset.name,
+        version: plan.dataset.version,
+        schemaHash: plan.dataset.schemaHash,
+      },
+      policyHash: policy.hash,
+      agreement: plan.agreement.id,
+    }
+  }
+
+  const newJti = () => base64url(random(16))
+
+  return {
+    get policy() {
+      return policy
+    },
+
+    async release(rows, request) {
+      const plan = planFor(request)
+      const result = runRelease(plan, rows, policy.hash, random)
+      await writeAudit('release', plan, result.records.length, viewDigest(result.records))
+      return result
+    },
+
+    async export(rows, request) {
+      const keys = requireKeys()
+      const plan = planFor(request)
+      const format = request.format ?? 'compact'
+      if (!['compact', 'flattened', 'detached'].includes(format)) {
+        throw new DatagateError(
+          'ERR_INVALID_ARGUMENT',
+          'export: format must be compact, flattened or detached',
+        )
+      }
+      let encryptTo: PublicJwks | undefined
+      if (request.encrypt === true) {
+        if (format !== 'compact')
+          throw new DatagateError(
+            'ERR_INVALID_ARGUMENT',
+            'export: encryption nests a compact JWS; leave format unset',
+          )
+        if (!plan.partner.keys || plan.partner.keys.keys.length === 0) {
+          throw new DatagateError(
+            'ERR_KEY_UNSUPPORTED',
+            `export: partner ${plan.partner.id} has no public keys in the policy to encrypt to`,
+          )
+        }
+        encryptTo = plan.partner.keys as PublicJwks
+      }
+      const { records, report } = runRelease(plan, rows, policy.hash, random)
+      const jti = newJti()
+      const claims = {
+        ...baseClaims(plan, jti),
+        count: records.length,
+        report: partnerReport(report),
+        records,
+      }
+      const envelope = await signEnvelope(
+        claims,
+        keys,
+        encryptTo ? { typ: EXPORT_TYP, encryptTo } : { typ: EXPORT_TYP, format },
+      )
+      const payloadDigest = viewDigest(records)
+      await writeAudit('export', plan, records.length, payloadDigest, {
+        jti,
+        kid: envelope.kid,
+        format: envelope.format,
+      })
+      return { ...envelope, jti, count: records.length, payloadDigest, report }
+    },
+
+    async exportDelta(previousRows, rows, request) {
+      const keys = requireKeys()
+      const plan = planFor(request)
+      const random = plan.fields.find((f) => plan.dataset.field(f.path)?.operator.kind === 'noise')
+      if (random || plan.agreement.aggregate) {
+        throw new DatagateError(
+          'ERR_INVALID_ARGUMENT',
+          `exportDelta: agreement ${plan.agreement.id} releases noisy values, so two releases of the same rows differ; export it whole`,
+        )
+      }
+      const before = runRelease(plan, previousRows, policy.hash).records
+      const after = runRelease(plan, rows, policy.hash)
+      const patch = diffViews(before, after.records)
+      const base = viewDigest(before)
+      const result = viewDigest(after.records)
+      const jti = newJti()
+      const claims = {
+        ...baseClaims(plan, jti),
+        base,
+        result,
+        count: after.records.length,
+        operations: patch.length,
+        patch,
+      }
+      const envelope = await signEnvelope(claims, keys, { typ: DELTA_TYP })
+      await writeAudit('delta', plan, after.records.length, viewDigest(patch), {
+        jti,
+        kid: envelope.kid,
+        base,
+        result,
+        operations: patch.length,
+      })
+      return { ...envelope, jti, patch, base, result }
+    },
+
+    exportStream(rows, request) {
+      const keys = requireKeys()
+      const plan = planFor(request)
+      if (plan.agreement.aggregate) {
+        throw new DatagateError(
+          'ERR_INVALID_ARGUMENT',
+          `exportStream: agreement ${plan.agreement.id} is an aggregate; use export()`,
+        )
+      }
+      return streamExport(rows, {
+        plan,
+        keys,
+        chunkSize: request.chunkSize ?? 10_000,
+        claims: (jti) => baseClaims(plan, jti),
+        newJti,
+        policyHash: policy.hash,
+        onComplete: (summary) =>
+          writeAudit('stream', plan, summary.count, summary.manifestDigest, {
+            jti: summary.jti,
+            kid: keys.current.kid,
+            chunks: summary.chunks,
+          }),
+      })
+    },
+
+    plan: planFor,
+
+    jwks() {
+      return requireKeys().jwks()
+    },
+
+    accessMatrix() {
+      return accessMatrix(policy, [...datasets.values()], { now: now() })
+    },
+
+    setPolicy(next) {
+      policy = checkPolicy(next, options.issuer, options.datasets)
+      plans = new Map()
+    },
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * Streamed exports: signed chunks of N records, then a signed manifest that lists every
+ * chunk's digest and count in order. Memory is bounded by the chunk size, not the export size.
+ *
+ * A stream is all or nothing for the partner: chunks are provisional until the manifest
+ * verifies. A release that fails half-way (an invalid row, an operator error) emits no manifest,
+ * so `verifyStream` rejects it.
+ *
+ * @packageDocumentation
+ */
+import { sha256 } from '#hash'
+import { DatagateError } from '../errors.js'
+import { hex, utf8 } from '../lib/bytes.js'
+import type { ReleasePlan } from '../policy/plan.js'
+import { buildReport, newCounter, releaseRow } from '../policy/release.js'
+import { signEnvelope } from './sign.js'
+import { CHUNK_TYP, type KeyRing, MANIFEST_TYP, type VerifyExportOptions } from './types.js'
+import { verifyEnvelope } from './verify.js'
+
+/** Rows for a stream: an array, any (async) iterable, or a Web `ReadableStream`. */
+export type StreamSource = Iterable<unknown> | AsyncIterable<unknown> | ReadableStream<unknown>
+
+/** One signed chunk of a stream. */
+export interface StreamChunk {
+  readonly kind: 'chunk'
+  /** 0-based position. */
+  readonly index: number
+  /** Compact JWS (`typ` `datagate-chunk+jwt`). */
+  readonly token: string
+  readonly count: number
+  /** `sha256:` digest of the token text; the manifest lists it. */
+  readonly digest: string
+}
+
+/** The signed manifest that closes a stream. */
+export interface StreamManifest {
+  readonly kind: 'manifest'
+  /** Compact JWS (`typ` `datagate-manifest+jwt`). */
+  readonly token: string
+  readonly stream: string
+  readonly chunks: number
+  readonly count: number
+}
+
+/** What `gate.exportStream` yields: chunks, then exactly one manifest. */
+export type StreamPart = StreamChunk | StreamManifest
+
+/** Internal wiring from the gate. */
+export interface StreamExportContext {
+  readonly plan: ReleasePlan
+  readonly keys: KeyRing
+  readonly chunkSize: number
+  readonly policyHash: string
+  readonly claims: (jti: string) => Record<string, unknown>
+  readonly newJti: () => string
+  readonly onComplete: (summary: {
+    jti: string
+    count: number
+    chunks: number
+    manifestDigest: string
+  }) => Promise<void>
+}
+
+/** `prev` of the first chunk. */
+export const STREAM_GENESIS = `sha256:${'0'.repeat(64)}`
+
+function digestOf(token: string): string {
+  return `sha256:${hex(sha256(utf8(token)))}`
+}
+
+async function* rowsOf(source: StreamSource): AsyncGenerator<unknown, void, undefined> {
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
+    const reader = source.getReader()
+    try {
+      while (true) {
+        const { done, value } = await reader.read()
+        if (done) return
+        yield value
+      }
+    } finally {
+      reader.releaseLock()
+    }
+  }
+  if (
+    typeof source === 'object' &&
+    source !== null &&
+    (Symbol.asyncIterator in source || Symbol.iterator in source)
+  ) {
+    yield* source as AsyncIterable<unknown>
+    return
+  }
+  throw new DatagateError(
+    'ERR_INVALID_ARGUMENT',
+    'exportStream: rows must be an iterable, an async iterable or a ReadableStream',
+  )
+}
+
+/** Runs a release plan over a stream of rows, signing chunk by chunk. */
+export async function* streamExport(
+  source: StreamSource,
+  context: StreamExportContext,
+): AsyncGenerator<StreamPart, void, undefined> {
+  const { plan, keys, chunkSize } = context
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > 1_000_000) {
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'exportStream: chunkSize must be an integer from 1 to 1,000,000',
+    )
+  }
+  const stream = context.newJti()
+  const counter = newCounter()
+  const digests: { index: number; count: number; digest: string }[] = []
+  let prev = STREAM_GENESIS
+  let buffer: Record<string, unknown>[] = []
+
+  async function sign(records: Record<string, unknown>[]): Promise<StreamChunk> {
+    const index = digests.length
+    const payload = {
+      ...context.claims(`${stream}.${index}`),
+      stream,
+      index,
+      prev,
+      count: records.length,
+      records,
+    }
+    const { token } = await signEnvelope(payload, keys, { typ: CHUNK_TYP })
+    const digest = digestOf(token)
+    digests.push({ index, count: records.length, digest })
+    prev = digest
+    return { kind: 'chunk', index, token, count: records.length, digest }
+  }
+
+  for await (const row of rowsOf(source)) {
+    const released = releaseRow(plan, row, counter)
+    if (released !== undefined) buffer.push(released)
+    if (buffer.length === chunkSize) {
+      const chunk = await sign(buffer)
+      buffer = []
+      yield chunk
+    }
+  }
+  if (buffer.length > 0 || digests.length === 0) {
+    const chunk = await sign(buffer)
+    buffer = []
+    yield chunk
+  }
+  const report = buildReport(plan, context.policyHash, counter)
+  const manifestPayload = {
+    ...context.claims(`${stream}.manifest`),
+    stream,
+    count: counter.released,
+    chunks: digests,
+    last: prev,
+    report,
+  }
+  const { token } = await signEnvelope(manifestPayload, keys, { typ: MANIFEST_TYP })
+  await context.onComplete({
+    jti: stream,
+    count: counter.released,
+    chunks: digests.length,
+    manifestDigest: digestOf(token),
+  })
+  yield { kind: 'manifest', token, stream, chunks: digests.length, count: counter.released }
+}
+
+/** A verified chunk of records. */
+export interface VerifiedChunk {
+  readonly index: number
+  readonly records: readonly Record<string, unknown>[]
+}
+
+function invalid(message: string): never {
+  throw new DatagateError('ERR_STREAM_INVALID', message)
+}
+
+/**
+ * Verifies a streamed export on the partner side and yields its records chunk by chunk.
+ * Each chunk's signature, `typ`, issuer, audience and age are checked as `verifyExport` does,
+ * chunks must come in order and link to the previous one, and the stream must end with a
+ * manifest whose digests and counts match every chunk seen. Until the generator finishes
+ * without throwing, treat what it yielded as provisional.
+ *
+ * Accepts chunk and manifest tokens as strings or as the parts `gate.exportStream` yields.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { createGate, defineDataset, field, generateKeys, loadPolicy, verifyStream } from 'datagate'
+ *
+ * const Outlet = defineDataset('outlet', z.object({ outletId: field.public(z.string()) }), { version: '1' })
+ * const policy = loadPolicy({ issuer: 'oem', partners: [{ id: 'maps-co', name: 'Maps Co', category: 'traffic',
+ *   standing: 'gold', core: false, agreements: [{ id: 'm1', dataset: 'outlet', purpose: 'map',
+ *   fields: ['outletId'], validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] }, { datasets: [Outlet] })
+ * const gate = createGate({ issuer: 'oem', datasets: [Outlet], policy, keys: await generateKeys(),
+ *   now: () => new Date('2026-06-01T00:00:00Z') })
+ * const rows = Array.from({ length: 25 }, (_, i) => ({ outletId: `O-${i}` }))
+ * const parts = gate.exportStream(rows, { partner: 'maps-co', dataset: 'outlet', purpose: 'map', chunkSize: 10 })
+ * let received = 0
+ * for await (const chunk of verifyStream(parts, { jwks: gate.jwks(), issuer: 'oem', audience: 'maps-co',
+ *   now: new Date('2026-06-01T00:00:05Z') })) received += chunk.records.length
+ * console.log(received) // 25
+ * ```
+ */
+export async function* verifyStream(
+  parts: Iterable<string | StreamPart> | AsyncIterable<string | StreamPart>,
+  options: VerifyExportOptions,
+): AsyncGenerator<VerifiedChunk, { readonly count: number; readonly chunks: number }, undefined> {
+  let stream: string | undefined
+  let prev = STREAM_GENESIS
+  const seen: { index: number; count: number; digest: string }[] = []
+  let manifestSeen = false
+  for await (const part of parts as AsyncIterable<string | StreamPart>) {
+    const token = typeof part === 'string' ? part : part?.token
+    if (typeof token !== 'string')
+      invalid('a stream part is neither a token nor a part with a token')
+    if (manifestSeen) invalid('data follows the manifest')
+    const kind =
+      typeof part === 'string' ? headerTyp(token) : part.kind === 'chunk' ? CHUNK_TYP : MANIFEST_TYP
+    if (kind === CHUNK_TYP) {
+      const { payload } = await verifyEnvelope(token, { ...options, typ: CHUNK_TYP })
+      const index = payload.index
+      const records = payload.records
+      if (typeof payload.stream !== 'string') invalid('chunk without a stream id')
+      stream ??= payload.stream
+      if (payload.stream !== stream) invalid(`chunk ${String(index)} belongs to another stream`)
+      if (index !== seen.length)
+        invalid(`chunk ${String(index)} arrived where chunk ${seen.length} was expected`)
+      if (payload.prev !== prev) invalid(`chunk ${seen.length} does not link to the previous chunk`)
+      if (!Array.isArray(records) || payload.count !== records.length)
+        invalid(`chunk ${seen.length}: count does not match its records`)
+      const digest = digestOf(token)
+      seen.push({ index: seen.length, count: records.length, digest })
+      prev = digest
+      yield { index: seen.length - 1, records: records as Record<string, unknown>[] }
+    } else if (kind === MANIFEST_TYP) {
+      const { payload } = await verifyEnvelope(token, { ...options, typ: MANIFEST_TYP })
+      manifestSeen = true
+      if (stream !== undefined && payload.stream !== stream)
+        invalid('the manifest belongs to another stream')
+      const listed = payload.chunks
+      if (!Array.isArray(listed) || listed.length !== seen.length)
+        invalid(
+          `the manifest lists ${Array.isArray(listed) ? listed.length : 0} chunks; ${seen.length} arrived`,
+        )
+      listed.forEach((entry: unknown, i: number) => {
+        const expected = seen[i]
+        const given = entry as { index?: unknown; count?: unknown; digest?: unknown }
+        if (
+          !expected ||
+          given.index !== expected.index ||
+          given.count !== expected.count ||
+          given.digest !== expected.digest
+        ) {
+          invalid(`chunk ${i} does not match the manifest`)
+        }
+      })
+      const total = seen.reduce((sum, c) => sum + c.count, 0)
+      if (payload.count !== total) invalid('the manifest count does not match the chunks')
+      if (payload.last !== prev) invalid('the manifest does not close the chunk chain')
+    } else {
+      invalid('a stream part has an unexpected typ')
+    }
+  }
+  if (!manifestSeen) invalid('the stream ended without its manifest')
+  return { count: seen.reduce((sum, c) => sum + c.count, 0), chunks: seen.length }
+}
+
+function headerTyp(token: string): string | undefined {
+  const head = token.slice(0, token.indexOf('.'))
+  try {
+    const json = JSON.parse(new TextDecoder().decode(fromBase64url(head))) as { typ?: unknown }
+    return typeof json.typ === 'string' ? json.typ : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function fromBase64url(text: string): Uint8Array {
+  const base64 = text.replaceAll('-', '+').replaceAll('_', '/')
+  const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4))
+  const out = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i)
+  return out
+}

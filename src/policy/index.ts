@@ -1,0 +1,39 @@
+/**
+ * `datagate/policy`: the policy document, partner standing, CASL abilities, release plans and
+ * the access matrix.
+ *
+ * @packageDocumentation
+ */
+export { type PartnerAbility, type PartnerAbilityOptions, partnerAbility } from './ability.js'
+export {
+  type AccessMatrix,
+  type AccessMatrixEntry,
+  accessMatrix,
+  type DenialReason,
+  type FieldAccess,
+} from './access-matrix.js'
+export { CONDITION_OPERATORS } from './conditions.js'
+export type { PolicyDocument } from './document.js'
+export { type LoadPolicyOptions, loadPolicy, MAX_POLICY_TEXT, type Policy } from './load.js'
+export type { PlanField, ReleasePlan } from './plan.js'
+export type { ReleaseReport, ReleaseResult } from './release.js'
+export {
+  DEFAULT_STANDING_THRESHOLDS,
+  type PartnerScores,
+  type StandingThresholds,
+  standingFromScores,
+  type TierThreshold,
+} from './standing.js'
+export type {
+  AggregateMeasure,
+  AggregateSpec,
+  Agreement,
+  ConditionOperator,
+  Conditions,
+  ConditionValue,
+  FieldCondition,
+  Partner,
+  PartnerCategory,
+  PartnerJwks,
+  Standing,
+} from './types.js'
