@@ -217,7 +217,8 @@ function buildTree(
   plan: MeasurePlan,
 ): Tree {
   cells.sort((a, b) => compareTuples(a.key, b.key))
-  if (totals === 'none') return { nodes: cells, equations: [] }
+  // Without records there is no total to publish: the sum of nothing says nothing.
+  if (totals === 'none' || cells.length === 0) return { nodes: cells, equations: [] }
   const nodes: Node[] = []
   const equations: MarginEquation[] = []
   const topLevel: number[] = []

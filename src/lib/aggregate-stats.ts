@@ -88,7 +88,7 @@ export function planMeasures(measures: unknown, noise: unknown): MeasurePlan {
           invalid(
             `records[${index}].${path.path}: expected a finite number or null, got ${typeof value === 'number' ? 'a non-finite number' : describeType(value)}`,
           )
-        const clamped = value > bound ? bound : value < -bound ? -bound : value
+        const clamped = Math.min(bound, Math.max(-bound, value))
         stats.sum[field]! += clamped
         stats.n[field]!++
         if (clamped < stats.min[field]!) stats.min[field] = clamped

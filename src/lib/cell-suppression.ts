@@ -59,7 +59,8 @@ export function suppressCells(
       if (reasons[child] !== undefined) continue
       if (smallest === -1 || (counts[child] ?? 0) < (counts[smallest] ?? 0)) smallest = child
     }
-    suppress(smallest === -1 ? equation.parent : smallest)
+    if (smallest !== -1) suppress(smallest)
+    else if (reasons[equation.parent] === undefined) suppress(equation.parent)
   }
   return reasons
 }
