@@ -87,7 +87,17 @@ async function generateOne(alg: SigningAlg, kid: string | undefined): Promise<Si
   }
 }
 
-/** Options of {@link generateKeys} and {@link rotateKeys}. */
+/**
+ * Options of {@link generateKeys} and {@link rotateKeys}.
+ *
+ * @example
+ * ```ts
+ * import { generateKeys, type GenerateKeysOptions } from 'datagate/export'
+ *
+ * const options: GenerateKeysOptions = { alg: 'ES256', kid: 'gate-2026-11' }
+ * console.log((await generateKeys(options)).current.kid) // 'gate-2026-11'
+ * ```
+ */
 export interface GenerateKeysOptions {
   /** Signing algorithm. `generateKeys` defaults to EdDSA (Ed25519); `rotateKeys` to the current key's. */
   readonly alg?: SigningAlg
@@ -165,6 +175,19 @@ export function retireKey(ring: KeyRing, kid: string): KeyRing {
  * One key to import: a JWK (private to sign, public to verify only), a PEM (PKCS#8 private or
  * SPKI public; `alg` required) or an HS256 secret of at least 32 bytes. `kid` defaults to the
  * JWK's own `kid`, else the RFC 7638 thumbprint.
+ *
+ * @example
+ * ```ts
+ * import { exportPKCS8, generateKeyPair } from 'jose'
+ * import { importKeys, type KeyImport } from 'datagate/export'
+ *
+ * const { privateKey } = await generateKeyPair('EdDSA', { extractable: true })
+ * const inputs: KeyImport[] = [
+ *   { pem: await exportPKCS8(privateKey), alg: 'EdDSA' },
+ *   { secret: crypto.getRandomValues(new Uint8Array(32)), alg: 'HS256', kid: 'internal' },
+ * ]
+ * console.log((await importKeys(inputs)).keys.length) // 2
+ * ```
  */
 export type KeyImport =
   | { readonly jwk: JWK; readonly kid?: string }
@@ -310,7 +333,16 @@ export async function importKeys(inputs: readonly KeyImport[]): Promise<KeyRing>
   return freezeRing(keys)
 }
 
-/** Tells whether `value` looks like a {@link KeyRing} (structural, so two package copies agree). */
+/**
+ * Tells whether `value` looks like a {@link KeyRing} (structural, so two package copies agree).
+ *
+ * @example
+ * ```ts
+ * import { generateKeys, isKeyRing } from 'datagate/export'
+ *
+ * console.log(isKeyRing(await generateKeys()), isKeyRing({ keys: [] })) // true false
+ * ```
+ */
 export function isKeyRing(value: unknown): value is KeyRing {
   if (typeof value !== 'object' || value === null) return false
   const ring = value as Partial<KeyRing>

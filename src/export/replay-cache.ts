@@ -7,7 +7,17 @@ import { DatagateError } from '../errors.js'
 import { assertFunction, assertNumber, assertString } from '../lib/assert.js'
 import type { ReplayCache } from './types.js'
 
-/** Options of {@link createMemoryReplayCache}. */
+/**
+ * Options of {@link createMemoryReplayCache}.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryReplayCache, type MemoryReplayCacheOptions } from 'datagate/export'
+ *
+ * const options: MemoryReplayCacheOptions = { max: 50_000, now: () => new Date() }
+ * console.log(createMemoryReplayCache(options).size) // 0
+ * ```
+ */
 export interface MemoryReplayCacheOptions {
   /** Most `jti` values remembered at once. Default 100 000. */
   readonly max?: number
@@ -15,7 +25,17 @@ export interface MemoryReplayCacheOptions {
   readonly now?: () => Date
 }
 
-/** A {@link ReplayCache} held in memory; `size` counts the entries currently remembered. */
+/**
+ * A {@link ReplayCache} held in memory; `size` counts the entries currently remembered.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryReplayCache, type MemoryReplayCache } from 'datagate/export'
+ *
+ * const cache: MemoryReplayCache = createMemoryReplayCache()
+ * console.log(cache.size) // 0
+ * ```
+ */
 export interface MemoryReplayCache extends ReplayCache {
   readonly size: number
 }

@@ -179,7 +179,20 @@ async function consultReplayCache<T>(what: string, call: () => T | Promise<T>): 
 /**
  * The verification core shared by {@link verifyEnvelope} and verifyExport. `checkPayload` runs
  * after every generic check and before the `jti` is recorded, so a token rejected for its
- * content does not burn its `jti`.
+ * content does not burn its `jti`. Internal: not part of the public API (no barrel exports it).
+ *
+ * @internal
+ * @example
+ * ```ts
+ * import { EXPORT_TYP, generateKeys, signEnvelope } from 'datagate/export'
+ * import { verifyEnvelopeWith } from './verify.js'
+ *
+ * const ring = await generateKeys()
+ * const now = Math.floor(Date.now() / 1000)
+ * const signed = await signEnvelope({ iss: 'i', aud: 'a', exp: now + 60, n: 1 }, ring, { typ: EXPORT_TYP })
+ * await verifyEnvelopeWith(signed.token, { jwks: ring.jwks(), typ: EXPORT_TYP, issuer: 'i', audience: 'a' },
+ *   (payload) => { if (payload.n !== 1) throw new Error('n') })
+ * ```
  */
 export async function verifyEnvelopeWith(
   token: string,

@@ -148,7 +148,10 @@ function checkAlgorithm(alg: unknown, algorithms: readonly string[]): asserts al
   if (typeof alg !== 'string' || alg.length === 0)
     throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWS "alg" missing')
   if (alg.toLowerCase() === 'none' || !algorithms.includes(alg))
-    throw new DatagateError('ERR_ALG_NOT_ALLOWED', `JWS alg ${JSON.stringify(alg)} is not allowed`)
+    throw new DatagateError(
+      'ERR_ALG_NOT_ALLOWED',
+      `JWS alg ${JSON.stringify(alg.slice(0, 32))} is not allowed`,
+    )
 }
 
 /**
