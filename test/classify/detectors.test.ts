@@ -84,6 +84,57 @@ function refVin(vin: string): string {
   return r === 10 ? 'X' : String(r)
 }
 
+/** Deterministic pseudo-random strings over an alphabet. */
+function* samples(alphabet: string, length: number, count: number): Generator<string> {
+  let state = 42
+  for (let i = 0; i < count; i++) {
+    let out = ''
+    for (let j = 0; j < length; j++) {
+      state = (state * 1103515245 + 12345) & 0x7fffffff
+      out += alphabet.charAt(state % alphabet.length)
+    }
+    yield out
+  }
+}
+
+describe('check characters agree with the reference computations on every residue', () => {
+  it('GB 11643 MOD 11-2 (all 11 check characters seen)', () => {
+    const seen = new Set<string>()
+    for (const first17 of samples('0123456789', 17, 2000)) {
+      const expected = refGb11643(first17)
+      seen.add(expected)
+      expect(residentIdCheckChar(first17), first17).toBe(expected)
+    }
+    expect(seen.size).toBe(11)
+  })
+
+  it('GB 32100 MOD 31 (all 31 check characters seen)', () => {
+    const seen = new Set<string>()
+    for (const first17 of samples(USCC_ALPHABET, 17, 5000)) {
+      const expected = refUscc(first17)
+      seen.add(expected)
+      expect(socialCreditCodeCheckChar(first17), first17).toBe(expected)
+    }
+    expect(seen.size).toBe(31)
+  })
+
+  it('ISO 3779 check digit (all 11 values seen)', () => {
+    const seen = new Set<string>()
+    for (const vin of samples('0123456789ABCDEFGHJKLMNPRSTUVWXYZ', 17, 2000)) {
+      const expected = refVin(vin)
+      seen.add(expected)
+      expect(vinCheckChar(vin), vin).toBe(expected)
+    }
+    expect(seen.size).toBe(11)
+  })
+
+  it('Luhn', () => {
+    for (const digits of samples('0123456789', 16, 2000)) {
+      expect(luhnCheck(digits), digits).toBe(refLuhn(digits))
+    }
+  })
+})
+
 describe('resident identity number (GB 11643-1999)', () => {
   it('names its source', () => expect(gb11643.source).toMatch(/GB 11643-1999/))
 
