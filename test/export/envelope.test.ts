@@ -145,6 +145,17 @@ describe('signEnvelope + verifyExport round trips', () => {
     }
   })
 
+  it('jwe to an X25519 partner key, given as JWK or as CryptoKey', async () => {
+    const x = await generateKeyPair('ECDH-ES+A256KW', { crv: 'X25519', extractable: true })
+    const publicJwk = await exportJWK(x.publicKey)
+    for (const encryptTo of [publicJwk, x.publicKey]) {
+      const signed = await signEnvelope(exportClaims(), ring, { typ: EXPORT_TYP, encryptTo })
+      const header = JSON.parse(unb64u(signed.token.split('.')[0]!))
+      expect(header.epk).toMatchObject({ kty: 'OKP', crv: 'X25519' })
+      await verifyExport(signed.token, { ...options, decryptionKey: x.privateKey })
+    }
+  })
+
   it('verifyEnvelope pins typ for deltas and returns the protected header', async () => {
     const payload = { iss: ISSUER, aud: PARTNER, iat: NOW_S, exp: NOW_S + 60, patch: [] }
     const signed = await signEnvelope(payload, ring, { typ: DELTA_TYP })
