@@ -215,17 +215,18 @@ export async function verifyEnvelopeWith(
   const key = keySource(options, algorithms)
 
   let jws: string | FlattenedJWSInput = token
-  if (token.split('.').length === 5) {
-    if (options.decryptionKey === undefined)
-      throw new DatagateError('ERR_DECRYPTION_FAILED', 'token is encrypted; pass decryptionKey')
+  const encrypted = !token.startsWith('{') && token.split('.').length === 5
+  if (encrypted !== (options.decryptionKey !== undefined))
+    throw new DatagateError(
+      'ERR_DECRYPTION_FAILED',
+      encrypted
+        ? 'token is encrypted; pass decryptionKey'
+        : 'an encrypted envelope was expected (decryptionKey given), got a plain JWS',
+    )
+  if (encrypted && options.decryptionKey !== undefined) {
     jws = await decrypt(token, options.decryptionKey)
     if (jws.split('.').length !== 3)
       throw new DatagateError('ERR_TOKEN_MALFORMED', 'JWE content must be a compact JWS')
-  } else if (options.decryptionKey !== undefined) {
-    throw new DatagateError(
-      'ERR_DECRYPTION_FAILED',
-      'an encrypted envelope was expected, got a plain JWS',
-    )
   } else if (token.startsWith('{')) {
     try {
       jws = JSON.parse(token) as FlattenedJWSInput
