@@ -30,33 +30,95 @@ import {
 } from '../lib/group-key.js'
 import type { RandomSource } from './operator.js'
 
-/** A value a group is keyed by: a string, finite number, boolean, or null (also for an absent field). */
+/**
+ * A value a group is keyed by: a string, finite number, boolean, or null (also for an absent field).
+ *
+ * @example
+ * ```ts
+ * import type { GroupValue } from 'datagate/anonymize'
+ *
+ * const key: GroupValue[] = ['Berlin', 30, true, null]
+ * console.log(key.length) // 4
+ * ```
+ */
 export type GroupValue = ScalarValue
 
-/** One measure: a record count, or the sum, average, minimum or maximum of a numeric field path. */
+/**
+ * One measure: a record count, or the sum, average, minimum or maximum of a numeric field path.
+ *
+ * @example
+ * ```ts
+ * import type { Measure } from 'datagate/anonymize'
+ *
+ * const longest: Measure = { op: 'max', field: 'repair.hours' }
+ * console.log(longest.op) // max
+ * ```
+ */
 export type Measure =
   | { readonly op: 'count' }
   | { readonly op: 'sum' | 'avg' | 'min' | 'max'; readonly field: string }
 
-/** Measures by output name, e.g. `{ orders: { op: 'count' }, hours: { op: 'sum', field: 'estimatedHours' } }`. */
+/**
+ * Measures by output name; the names become the keys of each row's `values`.
+ *
+ * @example
+ * ```ts
+ * import type { Measures } from 'datagate/anonymize'
+ *
+ * const measures = {
+ *   orders: { op: 'count' },
+ *   hours: { op: 'sum', field: 'estimatedHours' },
+ * } as const satisfies Measures
+ * console.log(Object.keys(measures)) // ['orders', 'hours']
+ * ```
+ */
 export type Measures = { readonly [name: string]: Measure }
 
 /**
  * The values of a published row: counts are numbers; sums, averages, minima and maxima are
  * `null` when the group has no numeric value in the field (and minima and maxima of a total
  * that contains a suppressed cell, which could otherwise reveal a value from that cell).
+ *
+ * @example
+ * ```ts
+ * import type { MeasureValues } from 'datagate/anonymize'
+ *
+ * const values: MeasureValues<{ n: { op: 'count' }; avg: { op: 'avg'; field: 'age' } }> = { n: 12, avg: null }
+ * console.log(values.n) // 12
+ * ```
  */
 export type MeasureValues<M extends Measures> = {
   readonly [K in keyof M]: M[K] extends { readonly op: 'count' } ? number : number | null
 }
 
-/** What a row stands for: one group, a subtotal over the first `by` dimension, or the overall total. */
+/**
+ * What a row stands for: one group, a subtotal over the first `by` dimension, or the overall total.
+ *
+ * @example
+ * ```ts
+ * import type { AggregateRowKind } from 'datagate/anonymize'
+ *
+ * const kinds: AggregateRowKind[] = ['cell', 'subtotal', 'total']
+ * console.log(kinds.length) // 3
+ * ```
+ */
 export type AggregateRowKind = 'cell' | 'subtotal' | 'total'
 
 /**
  * One output row. `key` holds the group values in `by` order (one value for a subtotal, none
  * for the total); `group` holds them by path. A suppressed row (only emitted with
  * `suppressedCells: 'mark'`) has every value `null`.
+ *
+ * @example
+ * ```ts
+ * import { aggregate } from 'datagate/anonymize'
+ *
+ * const records = [{ city: 'Kiel' }, { city: 'Kiel' }, { city: 'Ulm' }]
+ * const { rows } = aggregate(records, { by: ['city'], measures: { n: { op: 'count' } }, k: 2, suppressedCells: 'mark' })
+ * for (const row of rows) console.log(row.group.city, row.suppressed ? 'suppressed' : row.values.n)
+ * // Kiel 2
+ * // Ulm suppressed
+ * ```
  */
 export type AggregateRow<M extends Measures> = {
   readonly kind: AggregateRowKind
@@ -67,7 +129,17 @@ export type AggregateRow<M extends Measures> = {
   | { readonly suppressed: true; readonly values: { readonly [K in keyof M]: null } }
 )
 
-/** Laplace noise on published counts and sums. */
+/**
+ * Laplace noise on published counts and sums.
+ *
+ * @example
+ * ```ts
+ * import type { AggregateNoise } from 'datagate/anonymize'
+ *
+ * const noise: AggregateNoise = { epsilon: 0.5, sensitivity: 24 } // one record adds at most 24 hours
+ * console.log(noise.epsilon) // 0.5
+ * ```
+ */
 export interface AggregateNoise {
   /** Privacy budget per published statistic, > 0. Smaller is noisier. */
   readonly epsilon: number
@@ -79,7 +151,22 @@ export interface AggregateNoise {
   readonly sensitivity?: number
 }
 
-/** Options of {@link aggregate}. */
+/**
+ * Options of {@link aggregate}.
+ *
+ * @example
+ * ```ts
+ * import { type AggregateOptions, aggregate } from 'datagate/anonymize'
+ *
+ * const options = {
+ *   by: ['city', 'vehicle.model'],
+ *   measures: { orders: { op: 'count' } },
+ *   k: 5,
+ *   totals: 'margins',
+ * } as const satisfies AggregateOptions<{ orders: { op: 'count' } }>
+ * console.log(aggregate([], options).rows) // []
+ * ```
+ */
 export interface AggregateOptions<M extends Measures> {
   /** Dot paths whose values form the group key, e.g. `['city', 'vehicle.model']`. */
   readonly by: readonly string[]
@@ -104,6 +191,14 @@ export interface AggregateOptions<M extends Measures> {
 /**
  * What {@link aggregate} did. For the releasing side: `totalRecords` is exact and, shipped next
  * to the rows, would act as an unsuppressed total.
+ *
+ * @example
+ * ```ts
+ * import { aggregate } from 'datagate/anonymize'
+ *
+ * const { report } = aggregate([{ city: 'Kiel' }], { by: ['city'], measures: {}, k: 2 })
+ * console.log(report) // { groups: 1, suppressed: { primary: 1, complementary: 0 }, k: 2, totalRecords: 1 }
+ * ```
  */
 export interface AggregateReport {
   /** Number of non-empty groups (cells), published or not. */
@@ -115,7 +210,17 @@ export interface AggregateReport {
   readonly noise?: { readonly epsilon: number; readonly sensitivity?: number }
 }
 
-/** The result of {@link aggregate}. */
+/**
+ * The result of {@link aggregate}.
+ *
+ * @example
+ * ```ts
+ * import { type AggregateResult, aggregate } from 'datagate/anonymize'
+ *
+ * const result: AggregateResult<{ n: { op: 'count' } }> = aggregate([], { by: ['city'], measures: { n: { op: 'count' } }, k: 2 })
+ * console.log(result.rows.length, result.report.groups) // 0 0
+ * ```
+ */
 export interface AggregateResult<M extends Measures> {
   /** Cells in group-key order; with `'margins'`, each subtotal after its cells; the total last. */
   readonly rows: readonly AggregateRow<M>[]

@@ -8,7 +8,17 @@ import { DatagateError, type Finding } from '../errors.js'
 import { assertNumber, assertObject } from '../lib/assert.js'
 import { compilePath, compilePaths, encodeKey, readScalar } from '../lib/group-key.js'
 
-/** Options of {@link assessRisk}. */
+/**
+ * Options of {@link assessRisk}.
+ *
+ * @example
+ * ```ts
+ * import { type RiskOptions, assessRisk } from 'datagate/anonymize'
+ *
+ * const options: RiskOptions = { quasiIdentifiers: ['city', 'age'], sensitive: 'diagnosis', threshold: 10 }
+ * console.log(assessRisk([], options).k) // 0
+ * ```
+ */
 export interface RiskOptions {
   /** Dot paths that together could single a person out, e.g. `['city', 'age', 'vehicle.model']`. */
   readonly quasiIdentifiers: readonly string[]
@@ -20,13 +30,35 @@ export interface RiskOptions {
   readonly diversityThreshold?: number
 }
 
-/** How many equivalence classes have a given size. */
+/**
+ * How many equivalence classes have a given size.
+ *
+ * @example
+ * ```ts
+ * import { assessRisk } from 'datagate/anonymize'
+ *
+ * const risk = assessRisk([{ zip: '10115' }, { zip: '10115' }, { zip: '20095' }], { quasiIdentifiers: ['zip'] })
+ * console.log(risk.smallestClasses) // [{ size: 1, classes: 1 }, { size: 2, classes: 1 }]
+ * ```
+ */
 export interface ClassSizeCount {
   readonly size: number
   readonly classes: number
 }
 
-/** The result of {@link assessRisk}. Describes classes by size only, never by their values. */
+/**
+ * The result of {@link assessRisk}. Describes classes by size only, never by their values.
+ *
+ * @example
+ * ```ts
+ * import { type RiskAssessment, assessRisk } from 'datagate/anonymize'
+ *
+ * const risk: RiskAssessment = assessRisk([{ zip: '10115' }], { quasiIdentifiers: ['zip'] })
+ * for (const issue of risk.issues) console.log(issue.code)
+ * // k_anonymity_below_threshold
+ * // unique_records
+ * ```
+ */
 export interface RiskAssessment {
   /** The smallest equivalence class size: the table is k-anonymous for this k. 0 with no records. */
   readonly k: number

@@ -3,10 +3,11 @@
 // Every published total is a linear equation `parent = sum(children)` over the node counts. The
 // margins datagate publishes form a tree (overall total -> first-dimension subtotals -> cells), in
 // which each node appears in at most two equations: as a child of its margin and as the parent of
-// its own. In such a tree a suppressed count can be derived by subtraction, along one equation or
-// any chain of them, exactly when some equation holds a single suppressed member: a connected set
-// C of equations whose members are all suppressed-or-not has sum(u(E)) - 2(|C| - 1) unknowns left
-// after eliminating the shared ones, which is at least 2 when every u(E) is 0 or at least 2.
+// its own. Treat equations as vertices and suppressed nodes as edges between the (one or two)
+// equations they appear in. A combination of equations isolates one unknown only if the unknowns
+// shared inside it cancel, i.e. it spans a connected set C of equations with equal weights, and
+// then sum(u(E) for E in C) - 2(|C| - 1) unknowns remain, u(E) being the suppressed members of E.
+// When every u(E) is 0 or at least 2 that is 0 (|C| = 1, u = 0) or at least 2, never exactly 1.
 // So the fixed point below keeps every equation at zero or at least two suppressed members.
 
 /** One published additive margin: `counts[parent] = sum(counts[children])`. */
