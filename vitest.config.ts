@@ -1,11 +1,20 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url))
+
 export default defineConfig({
   resolve: {
-    // Tests run under Node, so the package's `#hash` import resolves to the node:crypto backend,
-    // as it does for users under the `node` export condition. test/lib/hash.test.ts compares both.
-    alias: { '#hash': fileURLToPath(new URL('./src/lib/hash.node.ts', import.meta.url)) },
+    alias: [
+      // Tests run under Node, so `#hash` resolves to the node:crypto backend as it does for users
+      // under the `node` export condition. test/lib/hash.test.ts checks both backends agree.
+      { find: '#hash', replacement: src('lib/hash.node.ts') },
+      // Examples import the package by name, as users do; in tests that name means the sources.
+      // scripts/check-pack.mjs imports the packed tarball instead.
+      { find: /^datagate\/(classify|anonymize|policy|export)$/, replacement: src('$1/index.ts') },
+      { find: /^datagate\/node$/, replacement: src('node.ts') },
+      { find: /^datagate$/, replacement: src('index.ts') },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

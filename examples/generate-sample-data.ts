@@ -39,11 +39,11 @@ function vin(): string {
   const alphabet = 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789'
   const chars = `LRW${Array.from({ length: 14 }, () => pick([...alphabet])).join('')}`.split('')
   const values: Record<string, number> = {}
-  'ABCDEFGH'.split('').forEach((c, i) => (values[c] = i + 1))
-  'JKLMN'.split('').forEach((c, i) => (values[c] = i + 1))
+  for (const [i, c] of [...'ABCDEFGH'].entries()) values[c] = i + 1
+  for (const [i, c] of [...'JKLMN'].entries()) values[c] = i + 1
   values.P = 7
   values.R = 9
-  'STUVWXYZ'.split('').forEach((c, i) => (values[c] = i + 2))
+  for (const [i, c] of [...'STUVWXYZ'].entries()) values[c] = i + 2
   for (let d = 0; d <= 9; d++) values[String(d)] = d
   const weights = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]
   chars[8] = '0'
@@ -64,7 +64,11 @@ const customers = Array.from({ length: 60 }, (_, i) => {
     ...(next() < 0.6 ? { email: `user${100 + i}@example.com` } : {}),
     city: place.city,
     age,
-    vehicle: { vin: vin(), plate: `${place.plate}${pick(['D', 'F'])}${digits(5)}`, model: pick(MODELS) },
+    vehicle: {
+      vin: vin(),
+      plate: `${place.plate}${pick(['D', 'F'])}${digits(5)}`,
+      model: pick(MODELS),
+    },
   }
 })
 
@@ -74,7 +78,10 @@ const outlets = CITIES.flatMap((place, c) =>
     name: `${place.city} Service Centre ${j + 1}`,
     city: place.city,
     address: `${int(1, 999)} ${pick(['Wenyi Rd', 'Century Ave', 'Binjiang Blvd', 'Tianfu Ave'])}, ${place.city}`,
-    location: { lat: Number((22 + next() * 18).toFixed(5)), lng: Number((103 + next() * 19).toFixed(5)) },
+    location: {
+      lat: Number((22 + next() * 18).toFixed(5)),
+      lng: Number((103 + next() * 19).toFixed(5)),
+    },
     managerName: pick(SURNAMES) + pick(GIVEN),
     managerPhone: `1${pick(['35', '36', '50'])}${digits(8)}`,
     laborRatePerHour: int(180, 320),

@@ -13,6 +13,8 @@ export {
   type AggregateRow,
   type AggregateRowKind,
   aggregate,
+  assessRisk,
+  type ClassSizeCount,
   type DateUnit,
   drop,
   type Generalize,
@@ -37,6 +39,8 @@ export {
   pseudonymize,
   type RandomSource,
   type ReplacementValue,
+  type RiskAssessment,
+  type RiskOptions,
   replace,
   truncate,
 } from './anonymize/index.js'

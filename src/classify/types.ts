@@ -3,8 +3,6 @@
  *
  * @packageDocumentation
  */
-import type { z } from 'zod'
-import type { Operator } from '../anonymize/operator.js'
 
 /** How far a field may travel: to any partner, to core partners only once transformed, never. */
 export type FieldClass = 'public' | 'desensitised' | 'sensitive'

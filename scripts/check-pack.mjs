@@ -1,0 +1,202 @@
+// Checks the package as a user gets it: `npm pack`, install the tarball into an empty project,
+// then import every subpath with `import` and `require`, run the contract's flow from the
+// installed copy, and bundle `datagate/classify` for an edge runtime to prove what it leaves out.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  })
+let failures = 0
+const check = (ok, what) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`)
+  if (!ok) failures++
+}
+
+const work = mkdtempSync(join(tmpdir(), 'datagate-pack-'))
+try {
+  const [{ filename, files }] = JSON.parse(
+    run('npm', ['pack', '--json', '--pack-destination', work], root),
+  )
+  check(
+    files.every(
+      (f) =>
+        f.path.startsWith('dist/') || ['package.json', 'README.md', 'LICENSE'].includes(f.path),
+    ),
+    `tarball holds only dist, README, LICENSE (${files.length} files)`,
+  )
+  const consumer = join(work, 'consumer')
+  run('mkdir', ['-p', consumer])
+  writeFileSync(
+    join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  )
+  run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, filename)],
+    consumer,
+  )
+
+  const subpaths = [
+    'datagate',
+    'datagate/classify',
+    'datagate/anonymize',
+    'datagate/policy',
+    'datagate/export',
+    'datagate/node',
+  ]
+  for (const subpath of subpaths) {
+    const esm = run(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `import * as m from '${subpath}'; console.log(Object.keys(m).length)`,
+      ],
+      consumer,
+    )
+    check(Number(esm) > 0, `import '${subpath}' (${esm.trim()} exports)`)
+    const cjs = run(
+      'node',
+      ['-e', `console.log(Object.keys(require('${subpath}')).length)`],
+      consumer,
+    )
+    check(Number(cjs) === Number(esm), `require('${subpath}') gives the same ${cjs.trim()} exports`)
+  }
+
+  const contract = [
+    'defineDataset',
+    'field',
+    'mask',
+    'pseudonymize',
+    'generalize',
+    'scanText',
+    'createGate',
+    'loadPolicy',
+    'generateKeys',
+    'verifyExport',
+    'applyDelta',
+    'verifyAuditChain',
+    'DatagateError',
+  ]
+  const missing = run(
+    'node',
+    [
+      '--input-type=module',
+      '-e',
+      `import * as m from 'datagate'; console.log(${JSON.stringify(contract)}.filter((n) => !(n in m)).join(','))`,
+    ],
+    consumer,
+  ).trim()
+  check(
+    missing === '',
+    `the contract's names are exported from 'datagate'${missing ? ` (missing: ${missing})` : ''}`,
+  )
+
+  const flow = `
+    const { z } = require('zod')
+    const d = require('datagate')
+    const Customer = d.defineDataset('customer', z.object({
+      customerId: d.field.desensitised(z.string(), d.pseudonymize()),
+      name: d.field.sensitive(z.string()),
+      phone: d.field.desensitised(z.string(), d.mask.phone()),
+      city: d.field.public(z.string()),
+    }), { version: '1' })
+    const policy = d.loadPolicy('issuer: oem\\npartners:\\n  - id: p\\n    name: P\\n    category: resource\\n    standing: gold\\n    core: true\\n    agreements:\\n      - { id: a, dataset: customer, purpose: x, fields: [customerId, phone, city], validFrom: 2026-01-01, validUntil: 2099-12-31 }\\n', { datasets: [Customer] })
+    ;(async () => {
+      const keys = await d.generateKeys()
+      const gate = d.createGate({ issuer: 'oem', datasets: [Customer], policy, keys, pseudonymKey: new Uint8Array(32).fill(1) })
+      const signed = await gate.export([{ customerId: 'C1', name: 'Zhang San', phone: '13812345678', city: 'Hangzhou' }], { partner: 'p', dataset: 'customer', purpose: 'x' })
+      const { records } = await d.verifyExport(signed.token, { jwks: gate.jwks(), issuer: 'oem', audience: 'p' })
+      const shared = require('datagate/classify').defineDataset === d.defineDataset
+      console.log(JSON.stringify({ phone: records[0].phone, name: 'name' in records[0], shared }))
+    })().catch((e) => { console.error(e); process.exit(1) })`
+  const flowOut = JSON.parse(run('node', ['-e', flow], consumer))
+  check(
+    flowOut.phone === '138****5678' && flowOut.name === false,
+    'the contract flow runs from the installed package (CJS): masked phone, no name',
+  )
+  check(
+    flowOut.shared === true,
+    "subpaths share one copy of each function (datagate/classify's defineDataset is datagate's)",
+  )
+
+  // Edge bundle: no `node:` condition, so `#hash` must resolve to @noble/hashes, and the
+  // classify stage must not drag in jose (signing) or CASL (policy).
+  const entry = join(consumer, 'edge.mjs')
+  writeFileSync(
+    entry,
+    "import { defineDataset, field, scanText } from 'datagate/classify'\nconsole.log(typeof defineDataset, typeof field, typeof scanText)\n",
+  )
+  const esbuild = join(root, 'node_modules', '.bin', 'esbuild')
+  const bundle = run(
+    esbuild,
+    [
+      entry,
+      '--bundle',
+      '--format=esm',
+      '--platform=neutral',
+      '--main-fields=module,main',
+      '--conditions=worker,browser',
+      '--log-level=error',
+    ],
+    consumer,
+  )
+  check(
+    !/from\s*["']node:|require\(["']node:/.test(bundle),
+    'datagate/classify bundles for an edge runtime without node: imports',
+  )
+  check(
+    !bundle.includes('CompactSign') && !bundle.includes('jose'),
+    'datagate/classify pulls in no jose',
+  )
+  check(
+    !bundle.includes('@casl') &&
+      !bundle.includes('PureAbility') &&
+      !bundle.includes('buildMongoQueryMatcher'),
+    'datagate/classify pulls in no CASL',
+  )
+  const full = join(consumer, 'edge-full.mjs')
+  writeFileSync(
+    full,
+    "import { createGate, verifyExport } from 'datagate'\nconsole.log(typeof createGate, typeof verifyExport)\n",
+  )
+  const fullBundle = run(
+    esbuild,
+    [
+      full,
+      '--bundle',
+      '--format=esm',
+      '--platform=neutral',
+      '--main-fields=module,main',
+      '--conditions=worker,browser',
+      '--log-level=error',
+    ],
+    consumer,
+  )
+  check(
+    !/from\s*["']node:|require\(["']node:/.test(fullBundle),
+    'the whole library bundles for an edge runtime without node: imports',
+  )
+  check(
+    fullBundle.includes('node_modules/datagate/dist/hash.js') &&
+      fullBundle.includes('node_modules/@noble/hashes/sha2.js') &&
+      !fullBundle.includes('hash.node'),
+    "outside Node, '#hash' resolves to @noble/hashes",
+  )
+  const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version
+  console.log(
+    `\npacked datagate@${version}: ${failures === 0 ? 'all checks passed' : `${failures} check(s) failed`}`,
+  )
+} finally {
+  rmSync(work, { recursive: true, force: true })
+}
+process.exit(failures === 0 ? 0 : 1)

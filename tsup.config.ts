@@ -1,0 +1,28 @@
+import { defineConfig } from 'tsup'
+
+// One build, ESM and CJS, with shared chunks so that `datagate` and `datagate/export` share one
+// DatagateError class. `#hash` stays an import resolved by package.json "imports": node:crypto
+// under the `node` condition, @noble/hashes elsewhere (edge runtimes, browsers).
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    classify: 'src/classify/index.ts',
+    anonymize: 'src/anonymize/index.ts',
+    policy: 'src/policy/index.ts',
+    export: 'src/export/index.ts',
+    node: 'src/node.ts',
+    hash: 'src/lib/hash.ts',
+    'hash.node': 'src/lib/hash.node.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  splitting: true,
+  sourcemap: false,
+  clean: true,
+  target: 'es2022',
+  platform: 'neutral',
+  external: ['#hash', /^node:/],
+  treeshake: true,
+  // Keep 'node:crypto' as written: Deno and Bun resolve Node built-ins by the prefix.
+  removeNodeProtocol: false,
+})
