@@ -105,6 +105,14 @@ export function checkConditions(
       })
       continue
     }
+    if (Object.keys(operators).length === 0) {
+      findings.push({
+        code: 'invalid_condition',
+        path: here,
+        message: `${path}: an empty condition matches nothing; name an operator`,
+      })
+      continue
+    }
     for (const [op, operand] of Object.entries(operators)) {
       if (!(CONDITION_OPERATORS as readonly string[]).includes(op)) {
         findings.push({
@@ -145,7 +153,14 @@ function operandProblem(op: ConditionOperator, operand: unknown, type: string): 
   return undefined
 }
 
-type Getter = (record: unknown) => { readonly present: boolean; readonly value: unknown }
+/** A field read: whether its parent is an object, whether the key is there, its value. */
+type Getter = (record: unknown) => {
+  readonly parent: boolean
+  readonly present: boolean
+  readonly value: unknown
+}
+
+const ABSENT = { parent: false, present: false, value: undefined } as const
 
 function compileGetter(segments: readonly string[]): Getter {
   const parents = segments.slice(0, -1)
@@ -153,20 +168,23 @@ function compileGetter(segments: readonly string[]): Getter {
   return (record) => {
     let current: unknown = record
     for (const key of parents) {
-      if (typeof current !== 'object' || current === null)
-        return { present: false, value: undefined }
+      if (typeof current !== 'object' || current === null) return ABSENT
       current = (current as Record<string, unknown>)[key]
     }
-    if (typeof current !== 'object' || current === null) return { present: false, value: undefined }
+    if (typeof current !== 'object' || current === null) return ABSENT
     const present = Object.hasOwn(current, last)
-    return { present, value: present ? (current as Record<string, unknown>)[last] : undefined }
+    return {
+      parent: true,
+      present,
+      value: present ? (current as Record<string, unknown>)[last] : undefined,
+    }
   }
 }
 
-function equals(value: unknown, operand: ConditionValue, present: boolean): boolean {
-  // As ucast: `null` matches a missing key or a null value.
-  if (operand === null) return !present || value === null
-  return value === operand
+function equals(read: ReturnType<Getter>, operand: ConditionValue): boolean {
+  // As ucast: `null` matches a missing key or a null value, but only inside an existing object.
+  if (operand === null) return read.parent && (!read.present || read.value === null)
+  return read.value === operand
 }
 
 function ordered(op: string, value: unknown, operand: ConditionValue): boolean {
@@ -213,15 +231,9 @@ export function compileConditions(where: Conditions | undefined, dataset: Datase
 function compileOperator(op: string, operand: unknown, get: Getter): RowPredicate {
   switch (op) {
     case '$eq':
-      return (r) => {
-        const { present, value } = get(r)
-        return equals(value, operand as ConditionValue, present)
-      }
+      return (r) => equals(get(r), operand as ConditionValue)
     case '$ne':
-      return (r) => {
-        const { present, value } = get(r)
-        return !equals(value, operand as ConditionValue, present)
-      }
+      return (r) => !equals(get(r), operand as ConditionValue)
     case '$in': {
       const list = operand as readonly ConditionValue[]
       return (r) => {

@@ -113,6 +113,42 @@ function structuralFindings(issues: readonly z.core.$ZodIssue[]): Finding[] {
   })
 }
 
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+/**
+ * Keys that could reach an object's prototype, anywhere in the raw document. Checked before
+ * zod, which would assign a `__proto__` key (setting a prototype, so the condition it held
+ * would vanish and a `where` would silently widen) instead of keeping it.
+ */
+function forbiddenKeyFindings(value: unknown, path: string, out: Finding[], depth = 0): void {
+  if (typeof value !== 'object' || value === null || depth > 64) return
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => forbiddenKeyFindings(item, `${path}[${i}]`, out, depth + 1))
+    return
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null && !(value instanceof Date)) {
+    out.push({
+      code: 'forbidden_key',
+      path: path || '(document)',
+      message: 'an object here has a foreign prototype (a __proto__ key?)',
+    })
+    return
+  }
+  for (const key of Object.keys(value)) {
+    const here = path ? `${path}.${key}` : key
+    if (FORBIDDEN_KEYS.has(key)) {
+      out.push({
+        code: 'forbidden_key',
+        path: here,
+        message: `the key ${key} is not allowed in a policy`,
+      })
+      continue
+    }
+    forbiddenKeyFindings((value as Record<string, unknown>)[key], here, out, depth + 1)
+  }
+}
+
 function parseDate(value: string | Date, endOfDay: boolean): number | undefined {
   if (value instanceof Date) {
     const time = value.getTime()
@@ -454,6 +490,9 @@ export function loadPolicy(input: string | object, options: LoadPolicyOptions): 
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     fail([{ code: 'invalid_type', path: '(document)', message: 'expected a policy object' }])
   }
+  const forbidden: Finding[] = []
+  forbiddenKeyFindings(raw, '', forbidden)
+  if (forbidden.length > 0) fail(forbidden)
   const parsed = policyDocumentSchema.safeParse(raw)
   if (!parsed.success) fail(structuralFindings(parsed.error.issues))
   const { policy, findings } = compilePolicy(parsed.data, options.datasets)
