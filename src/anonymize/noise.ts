@@ -22,10 +22,6 @@ export interface Noise {
   laplace(options: LaplaceOptions): Operator<number, number>
 }
 
-function defaultRandom(length: number): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(length))
-}
-
 /**
  * Adds noise drawn from Laplace(0, `sensitivity / epsilon`) to each number, from
  * `context.random` when the release plan injects one (tests, replays) and from
@@ -61,7 +57,8 @@ function laplace(options: LaplaceOptions): Operator<number, number> {
     name,
     bind: ({ path, random }) => {
       if (random !== undefined) assertFunction(random, 'operator context random')
-      const source: RandomSource = random ?? defaultRandom
+      // `undefined` lets laplaceNoise fall back to crypto.getRandomValues.
+      const source: RandomSource | undefined = random
       return (value) => {
         if (typeof value !== 'number' || !Number.isFinite(value))
           operatorFailed(name, path, 'a finite number', value)

@@ -31,6 +31,16 @@ function maskDigits(value: string, digitCount: number, keepStart: number, keepEn
   return out
 }
 
+/**
+ * A phone number masked in place; see `mask.phone` for the rules.
+ *
+ * @example
+ * ```ts
+ * import { maskPhone } from './mask-shapes.js'
+ *
+ * console.log(maskPhone('+86 138 1234 5678')) // +86 138 **** 5678
+ * ```
+ */
 export function maskPhone(value: string): string {
   if (!PHONE.test(value)) return maskAll(value)
   let digits = ''
@@ -55,12 +65,32 @@ export function maskPhone(value: string): string {
   return maskDigits(value, digits.length, prefix, Math.min(4, n - 4))
 }
 
+/**
+ * A resident ID with its birth date masked; see `mask.idCard`.
+ *
+ * @example
+ * ```ts
+ * import { maskIdCard } from './mask-shapes.js'
+ *
+ * console.log(maskIdCard('11010519491231002X')) // 110105********002X
+ * ```
+ */
 export function maskIdCard(value: string): string {
   if (ID_CARD_18.test(value)) return maskCodePoints(Array.from(value), 6, 4, '*')
   if (ID_CARD_15.test(value)) return maskCodePoints(Array.from(value), 6, 3, '*')
   return maskAll(value)
 }
 
+/**
+ * An e-mail address with its local part reduced to one character and `***`; see `mask.email`.
+ *
+ * @example
+ * ```ts
+ * import { maskEmail } from './mask-shapes.js'
+ *
+ * console.log(maskEmail('zhang.san@example.com')) // z***@example.com
+ * ```
+ */
 export function maskEmail(value: string): string {
   const at = value.lastIndexOf('@')
   const local = value.slice(0, Math.max(0, at))
@@ -71,6 +101,16 @@ export function maskEmail(value: string): string {
   return `${chars.length > 1 ? chars[0] : ''}***@${domain}`
 }
 
+/**
+ * A name with all but the first character of each part masked; see `mask.name`.
+ *
+ * @example
+ * ```ts
+ * import { maskName } from './mask-shapes.js'
+ *
+ * console.log(maskName('John Smith')) // J*** S****
+ * ```
+ */
 export function maskName(value: string): string {
   let out = ''
   for (const part of value.split(WHITESPACE_RUNS)) {
@@ -83,6 +123,16 @@ export function maskName(value: string): string {
   return out === value ? maskAll(value) : out
 }
 
+/**
+ * A Chinese licence plate with all but province, letter and last 2 masked; see `mask.plate`.
+ *
+ * @example
+ * ```ts
+ * import { maskPlate } from './mask-shapes.js'
+ *
+ * console.log(maskPlate('京A12345')) // 京A***45
+ * ```
+ */
 export function maskPlate(value: string): string {
   const match = PLATE.exec(value)
   if (match === null) return maskAll(value)
@@ -90,10 +140,30 @@ export function maskPlate(value: string): string {
   return head + maskCodePoints(Array.from(rest), 0, 2, '*')
 }
 
+/**
+ * A VIN with its vehicle identifier section (positions 9-17) masked; see `mask.vin`.
+ *
+ * @example
+ * ```ts
+ * import { maskVin } from './mask-shapes.js'
+ *
+ * console.log(maskVin('LSVAU2180N2183294')) // LSVAU218*********
+ * ```
+ */
 export function maskVin(value: string): string {
   return VIN.test(value) ? `${value.slice(0, 8)}*********` : maskAll(value)
 }
 
+/**
+ * A card number with at most the first 6 and the last 4 digits shown; see `mask.bankCard`.
+ *
+ * @example
+ * ```ts
+ * import { maskBankCard } from './mask-shapes.js'
+ *
+ * console.log(maskBankCard('6222021234567890123')) // 622202*********0123
+ * ```
+ */
 export function maskBankCard(value: string): string {
   if (!BANK_CARD.test(value)) return maskAll(value)
   let digits = 0

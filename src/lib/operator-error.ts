@@ -3,7 +3,16 @@
 // an error that reaches a log or a partner cannot leak what it was given.
 import { DatagateError } from '../errors.js'
 
-/** `typeof`, but telling `null` and arrays apart from objects. */
+/**
+ * `typeof`, but telling `null`, arrays and Dates apart from objects.
+ *
+ * @example
+ * ```ts
+ * import { describeType } from './operator-error.js'
+ *
+ * console.log(describeType(null), describeType([1]), describeType('x')) // null array string
+ * ```
+ */
 export function describeType(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'array'
@@ -11,7 +20,20 @@ export function describeType(value: unknown): string {
   return typeof value
 }
 
-/** Throws ERR_OPERATOR_FAILED for `operator` at `path`; quotes the type of `value`, never it. */
+/**
+ * Throws ERR_OPERATOR_FAILED for `operator` at `path`; quotes the type of `value`, never it.
+ *
+ * @example
+ * ```ts
+ * import { operatorFailed } from './operator-error.js'
+ *
+ * try {
+ *   operatorFailed('mask.phone', 'customer.phone', 'a string', 13812345678)
+ * } catch (error) {
+ *   console.log((error as Error).message) // mask.phone at "customer.phone": expected a string, got number
+ * }
+ * ```
+ */
 export function operatorFailed(
   operator: string,
   path: string,
@@ -24,7 +46,20 @@ export function operatorFailed(
   )
 }
 
-/** Same message shape, for a value of the right type with the wrong content (an invalid date). */
+/**
+ * Same message shape, for a value of the right type with the wrong content (an invalid date).
+ *
+ * @example
+ * ```ts
+ * import { operatorRejected } from './operator-error.js'
+ *
+ * try {
+ *   operatorRejected('generalize.date(day)', 'order.createdAt', 'invalid date')
+ * } catch (error) {
+ *   console.log((error as Error).message) // generalize.date(day) at "order.createdAt": invalid date
+ * }
+ * ```
+ */
 export function operatorRejected(operator: string, path: string, reason: string): never {
   throw new DatagateError('ERR_OPERATOR_FAILED', `${operator} at "${path}": ${reason}`)
 }
