@@ -1,0 +1,277 @@
+// The datagate demo: the whole flow on the bundled after-sales sample data.
+//
+//   npm run demo [-- <output folder>]      (default: .demo-out/)
+//
+// 1. classify and anonymise: every customer field before and after its operator
+// 2. scan raw and released records for personal data
+// 3. load the sample policy and show what each partner receives (and who receives nothing)
+// 4. measure re-identification risk of a research release
+// 5. sign exports for every partner, a delta and a stream; write them, the public JWKS and the
+//    audit log into the output folder
+// 6. verify everything from the files, as a partner and as compliance staff would
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import {
+  accessMatrix,
+  applyDelta,
+  assessRisk,
+  createGate,
+  type DatagateError,
+  generateKeys,
+  isDatagateError,
+  loadPolicy,
+  scanRecord,
+  verifyAuditChain,
+  verifyExport,
+  verifyStream,
+} from 'datagate'
+import { fileAuditSink, readAuditLog } from 'datagate/node'
+import { Customer, datasets } from './datasets.js'
+
+const out = resolve(process.argv[2] ?? '.demo-out')
+const here = new URL('.', import.meta.url)
+const read = (name: string): Record<string, unknown>[] =>
+  JSON.parse(readFileSync(new URL(`data/${name}.json`, here), 'utf8'))
+const data = {
+  customer: read('customers'),
+  repair_order: read('repair-orders'),
+  charging_session: read('charging-sessions'),
+  outlet: read('outlets'),
+}
+// A fixed clock inside the sample agreements' validity, so the demo gives the same output on
+// any day. The pseudonym key is fixed for the same reason; in production it comes from a KMS.
+const now = () => new Date('2026-06-15T09:00:00Z')
+const pseudonymKey = new TextEncoder().encode('demo pseudonym master key, 32+ bytes long')
+
+function heading(text: string): void {
+  console.log(`\n\x1b[1m${text}\x1b[0m`)
+}
+
+function table(rows: readonly (readonly string[])[]): void {
+  const widths =
+    rows[0]?.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? '')].length))) ?? []
+  for (const [i, row] of rows.entries()) {
+    console.log(
+      `  ${row.map((cell, c) => cell + ' '.repeat((widths[c] ?? 0) - [...cell].length)).join('  ')}`,
+    )
+    if (i === 0) console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`)
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '(dropped)'
+  const text = typeof value === 'string' ? value : JSON.stringify(value)
+  return text.length > 28 ? `${text.slice(0, 27)}…` : text
+}
+
+function get(record: unknown, segments: readonly string[]): unknown {
+  let current = record
+  for (const key of segments) current = (current as Record<string, unknown> | undefined)?.[key]
+  return current
+}
+
+// 1. Classify and anonymise ------------------------------------------------------------------
+heading('1. Classify and anonymise: customer fields before and after their operators')
+const sample = data.customer.slice(0, 3)
+const rows: string[][] = [
+  ['field', 'class', 'operator', ...sample.map((_, i) => `customer ${i + 1}: before -> after`)],
+]
+for (const f of Customer.fields) {
+  const transform = f.operator.bind({ partner: 'demo-preview', path: f.path, pseudonymKey })
+  rows.push([
+    f.path,
+    f.class,
+    f.operator.name.replace(/\(.*\)/, ''),
+    ...sample.map((record) => {
+      const raw = get(record, f.segments)
+      const after =
+        raw === undefined ? undefined : f.class === 'sensitive' ? undefined : transform(raw)
+      return `${show(raw)} -> ${show(after)}`
+    }),
+  ])
+}
+table(rows)
+console.log(
+  `  schema hash ${Customer.schemaHash.slice(0, 23)}…, ${Customer.fields.length} classified leaves`,
+)
+
+// 2. Scan for personal data -----------------------------------------------------------------
+heading('2. PII scan of raw records (what would leak without datagate)')
+const rawFindings = data.customer.flatMap((record) => scanRecord(record))
+const byCode = new Map<string, number>()
+for (const f of rawFindings) byCode.set(f.code, (byCode.get(f.code) ?? 0) + 1)
+table([['finding', 'count'], ...[...byCode].map(([code, n]) => [code, String(n)])])
+
+// 3. Policy -----------------------------------------------------------------------------------
+heading('3. The sample policy: what each partner receives')
+const policy = loadPolicy(readFileSync(new URL('policy.yaml', here), 'utf8'), { datasets })
+rmSync(out, { recursive: true, force: true })
+mkdirSync(out, { recursive: true })
+const audit = await fileAuditSink(join(out, 'audit.jsonl'))
+const keys = await generateKeys({ alg: 'EdDSA' })
+const gate = createGate({ issuer: policy.issuer, datasets, policy, keys, pseudonymKey, audit, now })
+
+const releases: { partner: string; dataset: keyof typeof data; purpose: string }[] = []
+const summary: string[][] = [['partner', 'kind', 'standing', 'agreement', 'result', 'fields']]
+for (const partner of policy.partners) {
+  for (const agreement of partner.agreements) {
+    const request = { partner: partner.id, dataset: agreement.dataset, purpose: agreement.purpose }
+    try {
+      const { records, report } = await gate.release(
+        data[agreement.dataset as keyof typeof data],
+        request,
+      )
+      const result = report.aggregate
+        ? `${records.length} cells (k=${report.aggregate.k}, ${report.aggregate.suppressed.primary + report.aggregate.suppressed.complementary} suppressed)`
+        : `${report.rows.released}/${report.rows.received} rows${report.rows.filtered ? `, ${report.rows.filtered} filtered` : ''}${report.rows.capped ? `, capped at ${report.rows.cap}` : ''}`
+      summary.push([
+        partner.id,
+        partner.category,
+        partner.standing,
+        agreement.id,
+        result,
+        report.fields.map((f) => (f.operator === 'keep' ? f.path : `${f.path}*`)).join(' '),
+      ])
+      releases.push({ ...request, dataset: agreement.dataset as keyof typeof data })
+    } catch (error) {
+      if (!isDatagateError(error)) throw error
+      summary.push([
+        partner.id,
+        partner.category,
+        partner.standing,
+        agreement.id,
+        (error as DatagateError).code,
+        '(nothing)',
+      ])
+    }
+  }
+}
+table(summary)
+console.log('  * transformed on release (pseudonymised, masked or generalised)')
+
+const matrix = accessMatrix(policy, [Customer], { now: now() })
+const partners = policy.partners.map((p) => p.id)
+const cell = (partner: string, path: string) => {
+  const entry = matrix.entries.find((e) => e.partner === partner && e.field === path)
+  return entry?.access === 'raw'
+    ? 'raw'
+    : entry?.access === 'transformed'
+      ? (entry.operator?.replace(/\(.*\)/, '') ?? '')
+      : '-'
+}
+console.log('\n  access matrix, dataset customer (- = denied):')
+table([
+  ['field', ...partners],
+  ...Customer.fields.map((f) => [f.path, ...partners.map((p) => cell(p, f.path))]),
+])
+
+// 4. Re-identification risk -------------------------------------------------------------------
+heading('4. Re-identification risk of the research release (quasi-identifiers city, age, model)')
+const research = await gate.release(data.customer, {
+  partner: 'ev-lab',
+  dataset: 'customer',
+  purpose: 'research',
+})
+const risk = assessRisk(research.records, {
+  quasiIdentifiers: ['city', 'age', 'vehicle.model'],
+  threshold: 2,
+})
+console.log(
+  `  k = ${risk.k}, ${risk.classes} classes over ${risk.records} records, ${(risk.atRisk.share * 100).toFixed(1)} % in classes under 2`,
+)
+for (const issue of risk.issues) console.log(`  finding ${issue.code}: ${issue.message}`)
+const releasedFindings = research.records.flatMap((record) => scanRecord(record))
+console.log(`  PII scan of the released records: ${releasedFindings.length} findings`)
+
+// 5. Signed exports ---------------------------------------------------------------------------
+heading(`5. Signed exports, JWKS and audit log in ${out}`)
+writeFileSync(join(out, 'jwks.json'), `${JSON.stringify(gate.jwks(), null, 2)}\n`)
+const written: { file: string; partner: string; payload?: string }[] = []
+for (const request of releases) {
+  const detached = request.partner === 'charge-net'
+  const signed = await gate.export(data[request.dataset], {
+    ...request,
+    ...(detached ? { format: 'detached' as const } : {}),
+  })
+  const file = `${request.partner}.${request.dataset}.${detached ? 'detached.jws' : 'jws'}`
+  writeFileSync(join(out, file), signed.token)
+  if (signed.payload !== undefined) writeFileSync(join(out, `${file}.payload.json`), signed.payload)
+  written.push({
+    file,
+    partner: request.partner,
+    ...(signed.payload !== undefined ? { payload: `${file}.payload.json` } : {}),
+  })
+  console.log(
+    `  ${file.padEnd(40)} ${signed.count} records, kid ${signed.kid.slice(0, 8)}…, ${signed.token.length} bytes`,
+  )
+}
+const outlets = data.outlet
+const changed = outlets
+  .map((o, i) => (i === 0 ? { ...o, laborRatePerHour: (o.laborRatePerHour as number) + 20 } : o))
+  .slice(0, -1)
+const mapRequest = { partner: 'maps-co', dataset: 'outlet', purpose: 'map-display' }
+const delta = await gate.exportDelta(outlets, changed, mapRequest)
+writeFileSync(join(out, 'maps-co.outlet.delta.jws'), delta.token)
+console.log(
+  `  ${'maps-co.outlet.delta.jws'.padEnd(40)} ${delta.patch.length} JSON Patch operations`,
+)
+const streamTokens: string[] = []
+for await (const part of gate.exportStream(data.repair_order, {
+  partner: 'rental-co',
+  dataset: 'repair_order',
+  purpose: 'courtesy-car',
+  chunkSize: 20,
+})) {
+  streamTokens.push(part.token)
+}
+writeFileSync(join(out, 'rental-co.repair_order.stream.jsonl'), `${streamTokens.join('\n')}\n`)
+console.log(
+  `  ${'rental-co.repair_order.stream.jsonl'.padEnd(40)} ${streamTokens.length - 1} chunks + manifest`,
+)
+await audit.close()
+
+// 6. Verify from the files ------------------------------------------------------------------
+heading('6. Verify from the files: as each partner, and as compliance staff')
+const jwks = JSON.parse(readFileSync(join(out, 'jwks.json'), 'utf8'))
+const asPartner = (audience: string) => ({ jwks, issuer: policy.issuer, audience, now: now() })
+const held = new Map<string, Record<string, unknown>[]>()
+for (const { file, partner, payload } of written) {
+  const token = readFileSync(join(out, file), 'utf8')
+  const options = payload
+    ? { ...asPartner(partner), payload: readFileSync(join(out, payload), 'utf8') }
+    : asPartner(partner)
+  const { records, meta } = await verifyExport(token, options)
+  held.set(file, records)
+  console.log(`  ok  ${file.padEnd(40)} ${records.length} records, agreement ${meta.agreement}`)
+}
+// The map platform applies the delta to the outlet view it already holds from its export.
+const next = await applyDelta(
+  held.get('maps-co.outlet.jws') ?? [],
+  readFileSync(join(out, 'maps-co.outlet.delta.jws'), 'utf8'),
+  asPartner('maps-co'),
+)
+console.log(
+  `  ok  ${'maps-co.outlet.delta.jws'.padEnd(40)} applied to the held view: ${next.length} outlets`,
+)
+let streamed = 0
+const lines = readFileSync(join(out, 'rental-co.repair_order.stream.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+for await (const chunk of verifyStream(lines, asPartner('rental-co')))
+  streamed += chunk.records.length
+console.log(
+  `  ok  ${'rental-co.repair_order.stream.jsonl'.padEnd(40)} ${streamed} records, manifest verified`,
+)
+const log = await readAuditLog(join(out, 'audit.jsonl'))
+const chain = verifyAuditChain(log.events)
+console.log(
+  `  ${chain.ok ? 'ok ' : 'BAD'} audit.jsonl: ${chain.count} events, chain ${chain.ok ? 'intact' : `broken at ${chain.firstBroken?.index}`}${log.torn ? ', torn tail' : ''}`,
+)
+const auditText = readFileSync(join(out, 'audit.jsonl'), 'utf8')
+const leaked = data.customer.filter(
+  (c) => auditText.includes(c.name as string) || auditText.includes(c.phone as string),
+)
+console.log(
+  `  ${leaked.length === 0 ? 'ok ' : 'BAD'} audit.jsonl holds no customer name or phone number`,
+)
+if (!chain.ok || leaked.length > 0) process.exit(1)

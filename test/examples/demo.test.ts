@@ -1,0 +1,27 @@
+// The demo is the README's first command: it must keep working and keep proving what it says.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const out = mkdtempSync(join(tmpdir(), 'datagate-demo-'))
+afterAll(() => rmSync(out, { recursive: true, force: true }))
+
+it('runs the whole flow on the sample data and verifies every file it writes', () => {
+  const tsx = join(root, 'node_modules', '.bin', 'tsx')
+  const output = execFileSync(tsx, ['examples/demo.ts', out], { cwd: root, encoding: 'utf8' })
+  expect(output).toContain('ERR_PARTNER_SUSPENDED')
+  expect(output).toMatch(/PII scan of the released records: 0 findings/)
+  expect(output).toMatch(/ok {2}audit\.jsonl: \d+ events, chain intact/)
+  expect(output).not.toMatch(/\bBAD\b/)
+  const files = readdirSync(out).sort()
+  expect(files).toEqual(
+    expect.arrayContaining(['audit.jsonl', 'jwks.json', 'maps-co.outlet.jws', 'rental-co.repair_order.jws']),
+  )
+  const jwks = JSON.parse(readFileSync(join(out, 'jwks.json'), 'utf8')) as { keys: Record<string, unknown>[] }
+  expect(jwks.keys.length).toBeGreaterThan(0)
+  for (const key of jwks.keys) expect(key).not.toHaveProperty('d')
+})
