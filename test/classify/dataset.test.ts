@@ -22,7 +22,9 @@ function customer() {
         vin: field.desensitised(z.string(), mask.vin()),
         model: field.public(z.string()),
       }),
-      services: z.array(z.object({ code: field.public(z.string()), note: field.sensitive(z.string()) })),
+      services: z.array(
+        z.object({ code: field.public(z.string()), note: field.sensitive(z.string()) }),
+      ),
       tags: z.array(field.public(z.string())),
     }),
     { version: '2026-11' },
@@ -69,9 +71,17 @@ describe('defineDataset', () => {
     const shape = { city: field.public(z.string()) }
     const one = defineDataset('d', z.object(shape), { version: '1' })
     const two = defineDataset('d', z.object(shape), { version: '2' })
-    const three = defineDataset('d', z.object({ city: field.sensitive(z.string()) }), { version: '1' })
-    const four = defineDataset('d', z.object({ city: field.desensitised(z.string(), mask.name()) }), { version: '1' })
-    expect(new Set([one.schemaHash, two.schemaHash, three.schemaHash, four.schemaHash]).size).toBe(4)
+    const three = defineDataset('d', z.object({ city: field.sensitive(z.string()) }), {
+      version: '1',
+    })
+    const four = defineDataset(
+      'd',
+      z.object({ city: field.desensitised(z.string(), mask.name()) }),
+      { version: '1' },
+    )
+    expect(new Set([one.schemaHash, two.schemaHash, three.schemaHash, four.schemaHash]).size).toBe(
+      4,
+    )
   })
 
   it('refuses every unclassified leaf at once, naming each path', () => {
@@ -99,9 +109,14 @@ describe('defineDataset', () => {
 
   it('refuses a desensitised field that keeps the raw value, and one without an operator', () => {
     const error = thrown(() =>
-      defineDataset('d', z.object({ phone: field.desensitised(z.string(), keep()) }), { version: '1' }),
+      defineDataset('d', z.object({ phone: field.desensitised(z.string(), keep()) }), {
+        version: '1',
+      }),
     )
-    expect(error.findings[0]).toMatchObject({ code: 'desensitised_without_transform', path: 'phone' })
+    expect(error.findings[0]).toMatchObject({
+      code: 'desensitised_without_transform',
+      path: 'phone',
+    })
     const missing = thrown(() =>
       field.desensitised(z.string(), undefined as unknown as ReturnType<typeof keep>),
     )
@@ -131,14 +146,18 @@ describe('defineDataset', () => {
   })
 
   it('checks its arguments', () => {
-    expect(thrown(() => defineDataset('', z.object({}), { version: '1' })).code).toBe('ERR_INVALID_ARGUMENT')
-    expect(thrown(() => defineDataset('has space', z.object({}), { version: '1' })).code).toBe('ERR_INVALID_ARGUMENT')
+    expect(thrown(() => defineDataset('', z.object({}), { version: '1' })).code).toBe(
+      'ERR_INVALID_ARGUMENT',
+    )
+    expect(thrown(() => defineDataset('has space', z.object({}), { version: '1' })).code).toBe(
+      'ERR_INVALID_ARGUMENT',
+    )
     expect(
       thrown(() => defineDataset('d', z.string() as unknown as z.ZodObject, { version: '1' })).code,
     ).toBe('ERR_SCHEMA_INVALID')
-    expect(
-      thrown(() => defineDataset('d', z.object({}), {} as { version: string })).code,
-    ).toBe('ERR_INVALID_ARGUMENT')
+    expect(thrown(() => defineDataset('d', z.object({}), {} as { version: string })).code).toBe(
+      'ERR_INVALID_ARGUMENT',
+    )
   })
 
   it('classifies a clone, so one schema object can carry two classes', () => {
@@ -169,7 +188,10 @@ describe('Dataset.parse', () => {
       ...valid,
       secret: 'x',
       vehicle: { ...valid.vehicle, owner: 'y' },
-      services: [{ code: 'BAT', note: 'n', extra: 1 }, { code: 'TYRE', note: 'n', extra: 2 }],
+      services: [
+        { code: 'BAT', note: 'n', extra: 1 },
+        { code: 'TYRE', note: 'n', extra: 2 },
+      ],
     })
     expect(unknownKeys).toBe(4)
     expect(record).not.toHaveProperty('secret')
@@ -202,7 +224,11 @@ describe('Dataset.parse', () => {
     const ds = defineDataset(
       'r',
       z.object({
-        code: field.public(z.string().refine((v) => v.startsWith('A'), { error: (issue) => `bad ${String(issue.input)}` })),
+        code: field.public(
+          z
+            .string()
+            .refine((v) => v.startsWith('A'), { error: (issue) => `bad ${String(issue.input)}` }),
+        ),
       }),
       { version: '1' },
     )

@@ -20,7 +20,9 @@ const Customer = defineDataset(
       owner: field.sensitive(z.string()),
       model: field.public(z.enum(['ET5', 'ET7'])),
     }),
-    services: z.array(z.object({ price: field.public(z.number()), note: field.sensitive(z.string()) })),
+    services: z.array(
+      z.object({ price: field.public(z.number()), note: field.sensitive(z.string()) }),
+    ),
   }),
   { version: '1' },
 )
@@ -28,7 +30,9 @@ const Customer = defineDataset(
 type Row = Released<typeof Customer>
 
 test('sensitive fields vanish from released record types', () => {
-  expectTypeOf<keyof Row>().toEqualTypeOf<'customerId' | 'phone' | 'city' | 'age' | 'vehicle' | 'services'>()
+  expectTypeOf<keyof Row>().toEqualTypeOf<
+    'customerId' | 'phone' | 'city' | 'age' | 'vehicle' | 'services'
+  >()
   expectTypeOf<keyof NonNullable<Row['vehicle']>>().toEqualTypeOf<'vin' | 'model'>()
   expectTypeOf<keyof NonNullable<Row['services']>[number]>().toEqualTypeOf<'price'>()
 })
