@@ -214,13 +214,13 @@ function hierarchy(
  * import { generalize } from 'datagate/anonymize'
  *
  * const context = { partner: 'maps-co', path: 'customer' }
- * console.log(generalize.range({ width: 10 }).bind(context)(37))                    // 30-39
- * console.log(generalize.date('month').bind(context)('2026-11-25T14:03:00Z'))       // 2026-11
+ * console.log(generalize.range({ width: 10 }).bind(context)(37))                    // '30-39'
+ * console.log(generalize.date('month').bind(context)('2026-11-25T14:03:00Z'))       // '2026-11'
  * console.log(generalize.geo({ decimals: 2 }).bind(context)({ lat: 30.2741, lng: 120.1551 })) // { lat: 30.27, lng: 120.15 }
- * console.log(generalize.geohash({ precision: 5 }).bind(context)({ lat: 42.6, lng: -5.6 })) // ezs42
- * console.log(generalize.prefix(3).bind(context)('310115'))                          // 310
+ * console.log(generalize.geohash({ precision: 5 }).bind(context)({ lat: 42.6, lng: -5.6 })) // 'ezs42'
+ * console.log(generalize.prefix(3).bind(context)('310115'))                          // '310'
  * const province = generalize.hierarchy({ 杭州: '浙江', 宁波: '浙江' }).bind(context)
- * console.log(province('杭州'), province('上海'))                                      // 浙江 *
+ * console.log(province('杭州'), province('上海'))                                      // '浙江' '*'
  * ```
  */
 export const generalize: Generalize = Object.freeze({

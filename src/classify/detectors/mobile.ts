@@ -37,7 +37,7 @@ function numberPart(candidate: string): string {
  *
  * @example
  * ```ts
- * import { validateMobile } from 'datagate/classify'
+ * import { validateMobile } from './mobile.js'
  *
  * console.log(validateMobile('+86 138-1234-5678')) // true
  * console.log(validateMobile('12812345678')) // false: no such mobile prefix

@@ -29,7 +29,7 @@ const GLOBAL = globalCopy(DETECTOR_PATTERNS.passport)
  *
  * @example
  * ```ts
- * import { validatePassport } from 'datagate/classify'
+ * import { validatePassport } from './passport.js'
  *
  * console.log(validatePassport('E12345678')) // true
  * console.log(validatePassport('EA1234567')) // true

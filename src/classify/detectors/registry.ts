@@ -23,7 +23,7 @@ export type { DetectContext, Detector, DetectorMatch } from './shared.js'
  *
  * @example
  * ```ts
- * import { DETECTORS } from 'datagate/classify'
+ * import { DETECTORS } from './registry.js'
  *
  * console.log(DETECTORS.map((detector) => detector.name).join(' '))
  * // resident_id social_credit_code vin passport mobile bank_card licence_plate email ipv4 ipv6
