@@ -123,7 +123,8 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 function forbiddenKeyFindings(value: unknown, path: string, out: Finding[], depth = 0): void {
   if (typeof value !== 'object' || value === null || depth > 64) return
   if (Array.isArray(value)) {
-    value.forEach((item, i) => forbiddenKeyFindings(item, `${path}[${i}]`, out, depth + 1))
+    for (const [i, item] of value.entries())
+      forbiddenKeyFindings(item, `${path}[${i}]`, out, depth + 1)
     return
   }
   const proto = Object.getPrototypeOf(value)

@@ -19,9 +19,16 @@ it('runs the whole flow on the sample data and verifies every file it writes', (
   expect(output).not.toMatch(/\bBAD\b/)
   const files = readdirSync(out).sort()
   expect(files).toEqual(
-    expect.arrayContaining(['audit.jsonl', 'jwks.json', 'maps-co.outlet.jws', 'rental-co.repair_order.jws']),
+    expect.arrayContaining([
+      'audit.jsonl',
+      'jwks.json',
+      'maps-co.outlet.jws',
+      'rental-co.repair_order.jws',
+    ]),
   )
-  const jwks = JSON.parse(readFileSync(join(out, 'jwks.json'), 'utf8')) as { keys: Record<string, unknown>[] }
+  const jwks = JSON.parse(readFileSync(join(out, 'jwks.json'), 'utf8')) as {
+    keys: Record<string, unknown>[]
+  }
   expect(jwks.keys.length).toBeGreaterThan(0)
   for (const key of jwks.keys) expect(key).not.toHaveProperty('d')
 })
