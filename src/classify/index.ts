@@ -11,7 +11,23 @@ export {
   type ParsedRecord,
   type Released,
 } from './dataset.js'
+export { luhnCheck, validateBankCard } from './detectors/bank-card.js'
+export { validateEmail } from './detectors/email.js'
+export { validateIpv4, validateIpv6 } from './detectors/ip.js'
+export { validateLicencePlate } from './detectors/licence-plate.js'
+export { validateMobile } from './detectors/mobile.js'
+export { validatePassport } from './detectors/passport.js'
 export { DETECTOR_PATTERNS, type DetectorName } from './detectors/patterns.js'
+export {
+  type ResidentIdOptions,
+  residentIdCheckChar,
+  validateResidentId,
+} from './detectors/resident-id.js'
+export {
+  socialCreditCodeCheckChar,
+  validateSocialCreditCode,
+} from './detectors/social-credit-code.js'
+export { type VinCheckDigit, validateVin, vinCheckChar, vinCheckDigit } from './detectors/vin.js'
 export {
   type Classified,
   type FieldMeta,
