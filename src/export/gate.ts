@@ -387,11 +387,17 @@ export function createGate(options: GateOptions): Gate {
     async exportDelta(previousRows, rows, request) {
       const keys = requireKeys()
       const plan = planFor(request)
-      const random = plan.fields.find((f) => plan.dataset.field(f.path)?.operator.kind === 'noise')
-      if (random || plan.agreement.aggregate) {
+      if (plan.agreement.aggregate) {
         throw new DatagateError(
           'ERR_INVALID_ARGUMENT',
-          `exportDelta: agreement ${plan.agreement.id} releases noisy values, so two releases of the same rows differ; export it whole`,
+          `exportDelta: agreement ${plan.agreement.id} is an aggregate; a patch between suppressed tables can reveal suppressed cells, export it whole`,
+        )
+      }
+      const noisy = plan.fields.find((f) => plan.dataset.field(f.path)?.operator.kind === 'noise')
+      if (noisy) {
+        throw new DatagateError(
+          'ERR_INVALID_ARGUMENT',
+          `exportDelta: ${noisy.path} gets fresh noise on every release, so the partner's view cannot be the base of a patch; export it whole`,
         )
       }
       const before = runRelease(plan, previousRows, policy.hash).records

@@ -222,6 +222,58 @@ describe('deltas', () => {
     }
   })
 
+  it('refuses aggregate agreements and fields with fresh noise', async () => {
+    const charging = {
+      partner: 'charge-net',
+      dataset: 'charging_session',
+      purpose: 'network-planning',
+    }
+    expect(await codeOf(gate.exportDelta([], [], charging))).toBe('ERR_INVALID_ARGUMENT')
+    const { z } = await import('zod')
+    const { defineDataset } = await import('../../src/classify/dataset.js')
+    const { field } = await import('../../src/classify/field.js')
+    const { noise } = await import('../../src/anonymize/noise.js')
+    const Meter = defineDataset(
+      'meter',
+      z.object({
+        id: field.public(z.string()),
+        kwh: field.desensitised(z.number(), noise.laplace({ epsilon: 1, sensitivity: 1 })),
+      }),
+      { version: '1' },
+    )
+    const policy = loadPolicy(
+      {
+        issuer,
+        partners: [
+          {
+            id: 'lab',
+            name: 'Lab',
+            category: 'innovation',
+            standing: 'gold',
+            core: true,
+            agreements: [
+              {
+                id: 'm',
+                dataset: 'meter',
+                purpose: 'study',
+                fields: ['id', 'kwh'],
+                validFrom: '2026-01-01',
+                validUntil: '2026-12-31',
+              },
+            ],
+          },
+        ],
+      },
+      { datasets: [Meter] },
+    )
+    const noisy = createGate({ issuer, datasets: [Meter], policy, keys, now: () => t0 })
+    const request = { partner: 'lab', dataset: 'meter', purpose: 'study' }
+    expect((await noisy.release([{ id: 'a', kwh: 3 }], request)).records).toHaveLength(1)
+    expect(
+      await codeOf(noisy.exportDelta([{ id: 'a', kwh: 3 }], [{ id: 'a', kwh: 4 }], request)),
+    ).toBe('ERR_INVALID_ARGUMENT')
+  })
+
   it('refuses to apply to another base view, or a tampered token', async () => {
     const base = (await gate.release(before, courtesy)).records
     const delta = await gate.exportDelta(before, after, courtesy)
