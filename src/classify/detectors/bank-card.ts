@@ -28,7 +28,7 @@ import {
  *
  * @example
  * ```ts
- * import { luhnCheck } from './bank-card.js'
+ * import { luhnCheck } from 'datagate/classify'
  *
  * console.log(luhnCheck('79927398713')) // true
  * console.log(luhnCheck('79927398710')) // false
@@ -91,7 +91,7 @@ const GLOBAL = globalCopy(DETECTOR_PATTERNS.bank_card)
  *
  * @example
  * ```ts
- * import { validateBankCard } from './bank-card.js'
+ * import { validateBankCard } from 'datagate/classify'
  *
  * console.log(validateBankCard('4111 1111 1111 1111')) // true
  * console.log(validateBankCard('4111 1111 1111 1112')) // false: Luhn check fails

@@ -58,7 +58,7 @@ function allCodes(text: string, test: (code: number) => boolean): boolean {
  *
  * @example
  * ```ts
- * import { validateEmail } from './email.js'
+ * import { validateEmail } from 'datagate/classify'
  *
  * console.log(validateEmail('li.lei@example.com.cn')) // true
  * console.log(validateEmail('li..lei@example.com')) // false: doubled dot

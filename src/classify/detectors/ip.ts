@@ -95,7 +95,7 @@ const GLOBAL_V6 = globalCopy(DETECTOR_PATTERNS.ipv6)
  *
  * @example
  * ```ts
- * import { validateIpv4 } from './ip.js'
+ * import { validateIpv4 } from 'datagate/classify'
  *
  * console.log(validateIpv4('192.168.1.20')) // true
  * console.log(validateIpv4('192.168.01.20')) // false: leading zero
@@ -110,7 +110,7 @@ export function validateIpv4(candidate: string): boolean {
  *
  * @example
  * ```ts
- * import { validateIpv6 } from './ip.js'
+ * import { validateIpv6 } from 'datagate/classify'
  *
  * console.log(validateIpv6('2001:db8::8a2e:370:7334')) // true
  * console.log(validateIpv6('::ffff:1.2.3.4')) // true

@@ -55,7 +55,7 @@ const GLOBAL = globalCopy(DETECTOR_PATTERNS.licence_plate)
  *
  * @example
  * ```ts
- * import { validateLicencePlate } from './licence-plate.js'
+ * import { validateLicencePlate } from 'datagate/classify'
  *
  * console.log(validateLicencePlate('京A·12345')) // true
  * console.log(validateLicencePlate('粤BD12345')) // true: new-energy

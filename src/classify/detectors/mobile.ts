@@ -37,7 +37,7 @@ function numberPart(candidate: string): string {
  *
  * @example
  * ```ts
- * import { validateMobile } from './mobile.js'
+ * import { validateMobile } from 'datagate/classify'
  *
  * console.log(validateMobile('+86 138-1234-5678')) // true
  * console.log(validateMobile('12812345678')) // false: no such mobile prefix

@@ -29,7 +29,7 @@ const GLOBAL = globalCopy(DETECTOR_PATTERNS.passport)
  *
  * @example
  * ```ts
- * import { validatePassport } from './passport.js'
+ * import { validatePassport } from 'datagate/classify'
  *
  * console.log(validatePassport('E12345678')) // true
  * console.log(validatePassport('EA1234567')) // true

@@ -85,7 +85,7 @@ export interface ResidentIdOptions {
  *
  * @example
  * ```ts
- * import { residentIdCheckChar } from './resident-id.js'
+ * import { residentIdCheckChar } from 'datagate/classify'
  *
  * console.log(residentIdCheckChar('11010519491231002')) // 'X'
  * ```
@@ -137,7 +137,7 @@ const STICKY = stickyCopy(DETECTOR_PATTERNS.resident_id)
  *
  * @example
  * ```ts
- * import { validateResidentId } from './resident-id.js'
+ * import { validateResidentId } from 'datagate/classify'
  *
  * console.log(validateResidentId('11010519491231002X')) // true
  * console.log(validateResidentId('110105194912310021')) // false: wrong check character

@@ -28,7 +28,7 @@ const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
  *
  * @example
  * ```ts
- * import { socialCreditCodeCheckChar } from './social-credit-code.js'
+ * import { socialCreditCodeCheckChar } from 'datagate/classify'
  *
  * console.log(socialCreditCodeCheckChar('91350100M000100Y4')) // '3'
  * ```
@@ -57,7 +57,7 @@ const GLOBAL = globalCopy(DETECTOR_PATTERNS.social_credit_code)
  *
  * @example
  * ```ts
- * import { validateSocialCreditCode } from './social-credit-code.js'
+ * import { validateSocialCreditCode } from 'datagate/classify'
  *
  * console.log(validateSocialCreditCode('91350100M000100Y43')) // true
  * console.log(validateSocialCreditCode('91350100M000100Y4Z')) // false: wrong check character

@@ -41,7 +41,7 @@ const LETTER_VALUES = [1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3, 4, 5, 0, 7, 0, 9, 2, 
  *
  * @example
  * ```ts
- * import { vinCheckChar } from './vin.js'
+ * import { vinCheckChar } from 'datagate/classify'
  *
  * console.log(vinCheckChar('1M8GDM9AXKP042788')) // 'X'
  * ```
@@ -65,7 +65,7 @@ export function vinCheckChar(vin: string): string | undefined {
  *
  * @example
  * ```ts
- * import { vinCheckDigit } from './vin.js'
+ * import { vinCheckDigit } from 'datagate/classify'
  *
  * console.log(vinCheckDigit('1M8GDM9AXKP042788')) // 'valid'
  * console.log(vinCheckDigit('1XPTD40X0JD456115')) // 'invalid'
@@ -85,7 +85,7 @@ export function vinCheckDigit(vin: string): VinCheckDigit | undefined {
  *
  * @example
  * ```ts
- * import { validateVin } from './vin.js'
+ * import { validateVin } from 'datagate/classify'
  *
  * console.log(validateVin('1M8GDM9AXKP042788')) // true
  * console.log(validateVin('1XPTD40X0JD456115')) // false: wrong check digit
