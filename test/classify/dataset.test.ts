@@ -6,7 +6,7 @@ import { mask } from '../../src/anonymize/mask.js'
 import { pseudonymize } from '../../src/anonymize/pseudonymize.js'
 import { defineDataset } from '../../src/classify/dataset.js'
 import { field, fieldMeta } from '../../src/classify/field.js'
-import { DatagateError } from '../../src/errors.js'
+import { thrown } from '../errors.js'
 
 function customer() {
   return defineDataset(
@@ -29,16 +29,6 @@ function customer() {
     }),
     { version: '2026-11' },
   )
-}
-
-function thrown(fn: () => unknown): DatagateError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof DatagateError) return error
-    throw error
-  }
-  throw new Error('expected a DatagateError')
 }
 
 describe('defineDataset', () => {

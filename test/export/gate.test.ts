@@ -2,7 +2,6 @@
 // partner's key, deltas, streams, and one audit event per operation.
 import { exportJWK, generateKeyPair } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { DatagateError } from '../../src/errors.js'
 import { type AuditEvent, memoryAuditSink, verifyAuditChain } from '../../src/export/audit.js'
 import { applyDelta } from '../../src/export/delta.js'
 import { createGate, type Gate } from '../../src/export/gate.js'
@@ -11,6 +10,7 @@ import { type StreamPart, verifyStream } from '../../src/export/stream.js'
 import type { KeyRing } from '../../src/export/types.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { loadPolicy } from '../../src/policy/load.js'
+import { codeOf } from '../errors.js'
 import { datasets, samplePolicyYaml, sampleRows } from '../policy/fixtures.js'
 
 const issuer = 'oem-aftersales'
@@ -57,16 +57,6 @@ beforeAll(async () => {
     now: () => t0,
   })
 })
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof DatagateError) return error.code
-    throw error
-  }
-  throw new Error('expected a DatagateError')
-}
 
 describe('gate.export and verifyExport', () => {
   it('signs a compact JWS the partner verifies, with every claim', async () => {

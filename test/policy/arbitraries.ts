@@ -8,7 +8,6 @@ import { mask } from '../../src/anonymize/mask.js'
 import { pseudonymize } from '../../src/anonymize/pseudonymize.js'
 import { type Dataset, type DatasetField, defineDataset } from '../../src/classify/dataset.js'
 import { field } from '../../src/classify/field.js'
-import { DatagateError } from '../../src/errors.js'
 import type { PartnerCategory, Standing } from '../../src/policy/types.js'
 
 export const ISSUER = 'oem-aftersales'
@@ -105,28 +104,6 @@ export function singleAgreement(
       ],
     },
   ])
-}
-
-/** Runs `fn` and returns the DatagateError it throws; fails the test when it throws nothing or something else. */
-export function thrown(fn: () => unknown): DatagateError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof DatagateError) return error
-    throw new Error(`expected a DatagateError, got ${String(error)}`)
-  }
-  throw new Error('expected a DatagateError, nothing was thrown')
-}
-
-/** Same as {@link thrown} for promises. */
-export async function rejected(promise: Promise<unknown>): Promise<DatagateError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof DatagateError) return error
-    throw new Error(`expected a DatagateError, got ${String(error)}`)
-  }
-  throw new Error('expected a DatagateError, nothing was thrown')
 }
 
 /** Whether a partner may receive a field (DESIGN.md: public always, desensitised for core only). */
@@ -376,3 +353,5 @@ export const sparseRowArb: fc.Arbitrary<Record<string, unknown>> = fc
     ),
   })
   .map((r) => assemble(Object.entries(r)))
+
+export { rejected, thrown } from '../errors.js'

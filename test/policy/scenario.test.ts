@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { DatagateError } from '../../src/errors.js'
 import { createGate } from '../../src/export/gate.js'
 import { loadPolicy } from '../../src/policy/load.js'
+import { codeOf } from '../errors.js'
 import { datasets, policyWith, samplePolicyYaml, sampleRows } from './fixtures.js'
 
 const pseudonymKey = new Uint8Array(32).fill(42)
@@ -11,16 +12,6 @@ const june = () => new Date('2026-06-15T08:00:00Z')
 function gateAt(now = june, policyText: string | object = samplePolicyYaml) {
   const policy = loadPolicy(policyText, { datasets })
   return createGate({ issuer: 'oem-aftersales', datasets, policy, pseudonymKey, now })
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof DatagateError) return error.code
-    throw error
-  }
-  throw new Error('expected a DatagateError')
 }
 
 describe('worked scenario', () => {
