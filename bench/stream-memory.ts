@@ -1,0 +1,70 @@
+// Streams a large export through gate.exportStream and straight into verifyStream in the same
+// process, and reports the peak resident set size. Rows come from a generator one at a time and
+// every part is verified as it is produced, so nothing holds the whole stream: memory should stay
+// flat however many records pass. Run by bench/index.ts (which holds the bound) and by
+// test/export/stream-memory.test.ts (which records the figure).
+//
+//   tsx bench/stream-memory.ts [--records 1000000] [--chunk 10000]
+//
+// Prints one line of JSON: { records, chunks, peakRssMB, seconds, ... }.
+import { parseArgs } from 'node:util'
+import { verifyStream } from 'datagate'
+import { hashBackend } from '#hash'
+import {
+  LONG_JOB_HOURS,
+  NOW,
+  REQUEST,
+  type RepairOrderRow,
+  repairOrders,
+  sampleGate,
+} from './fixtures.js'
+
+async function* lazyRows(count: number): AsyncGenerator<RepairOrderRow, void, undefined> {
+  // Every order is a long job, so every row passes the agreement's condition and is released.
+  for (const row of repairOrders(count, 20261125, LONG_JOB_HOURS)) yield row
+}
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '1000000' },
+    chunk: { type: 'string', default: '10000' },
+  },
+})
+const count = Number(values.records)
+const chunkSize = Number(values.chunk)
+if (
+  !Number.isSafeInteger(count) ||
+  count < 1 ||
+  !Number.isSafeInteger(chunkSize) ||
+  chunkSize < 1
+) {
+  throw new RangeError('--records and --chunk must be positive integers')
+}
+
+const started = performance.now()
+const { gate } = await sampleGate()
+const parts = gate.exportStream(lazyRows(count), { ...REQUEST, chunkSize })
+const verified = verifyStream(parts, {
+  jwks: gate.jwks(),
+  issuer: 'oem-aftersales',
+  audience: REQUEST.partner,
+  now: NOW,
+})
+let records = 0
+let chunks = 0
+for await (const chunk of verified) {
+  records += chunk.records.length
+  chunks++
+}
+const seconds = (performance.now() - started) / 1000
+console.log(
+  JSON.stringify({
+    records,
+    chunks,
+    peakRssMB: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+    seconds: Math.round(seconds * 10) / 10,
+    chunkSize,
+    hashBackend,
+    node: process.version,
+  }),
+)
