@@ -23,11 +23,12 @@ interface StreamFigures {
 
 test('a stream of 1,000,000 records is exported and verified chunk by chunk', async () => {
   const { stdout } = await run(
-    process.execPath,
+    'npm',
     [
-      '--import',
-      'tsx',
-      'bench/stream-memory.ts',
+      'run',
+      '--silent',
+      'bench:stream-memory',
+      '--',
       '--records',
       String(RECORDS),
       '--chunk',
