@@ -7,29 +7,61 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text)
 }
 
-const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+const ALPHABET = new TextEncoder().encode(
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+)
+const ascii = new TextDecoder()
 
-/** base64url without padding (RFC 4648 §5). */
+/**
+ * base64url without padding (RFC 4648 §5), portable. Writes ASCII codes into one buffer and
+ * decodes it once, so a megabyte payload makes one string, not a rope of small ones.
+ */
 export function base64url(bytes: Uint8Array): string {
-  let out = ''
+  const out = new Uint8Array(Math.ceil((bytes.length * 4) / 3))
+  let o = 0
   let i = 0
   for (; i + 2 < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
-    out +=
-      BASE64URL[n >> 18]! +
-      BASE64URL[(n >> 12) & 63]! +
-      BASE64URL[(n >> 6) & 63]! +
-      BASE64URL[n & 63]!
+    out[o++] = ALPHABET[n >> 18]!
+    out[o++] = ALPHABET[(n >> 12) & 63]!
+    out[o++] = ALPHABET[(n >> 6) & 63]!
+    out[o++] = ALPHABET[n & 63]!
   }
   const rest = bytes.length - i
-  if (rest === 1) {
-    const n = bytes[i]! << 16
-    out += BASE64URL[n >> 18]! + BASE64URL[(n >> 12) & 63]!
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8)
-    out += BASE64URL[n >> 18]! + BASE64URL[(n >> 12) & 63]! + BASE64URL[(n >> 6) & 63]!
+  if (rest > 0) {
+    const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0)
+    out[o++] = ALPHABET[n >> 18]!
+    out[o++] = ALPHABET[(n >> 12) & 63]!
+    if (rest === 2) out[o++] = ALPHABET[(n >> 6) & 63]!
   }
-  return out
+  return ascii.decode(out.subarray(0, o))
+}
+
+const DECODE = new Int16Array(128).fill(-1)
+for (const [i, code] of ALPHABET.entries()) DECODE[code] = i
+
+/**
+ * Bytes of unpadded base64url text, portable. Throws a RangeError on a character outside the
+ * alphabet or an impossible length.
+ */
+export function base64urlDecode(text: string): Uint8Array {
+  if (text.length % 4 === 1) throw new RangeError('invalid base64url length')
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4))
+  let o = 0
+  let buffer = 0
+  let bits = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    const value = code < 128 ? (DECODE[code] as number) : -1
+    if (value < 0) throw new RangeError('invalid base64url character')
+    buffer = (buffer << 6) | value
+    bits += 6
+    if (bits >= 8) {
+      bits -= 8
+      out[o++] = (buffer >> bits) & 0xff
+    }
+  }
+  return out.subarray(0, o)
 }
 
 /** Lower-case hex of bytes. */

@@ -1,4 +1,4 @@
-// node:crypto backend of `#hash`, chosen under the `node` export condition. It must export the
+// node:crypto and Buffer backend of `#hash`, chosen under the `node` export condition. It must export the
 // same names with the same signatures and byte-identical output as hash.ts (tested).
 import { createHash, createHmac, createSecretKey, hkdfSync } from 'node:crypto'
 
@@ -28,4 +28,14 @@ export function hkdfSha256(
   length: number,
 ): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length))
+}
+
+/** base64url without padding, by Buffer: one native pass, one string. */
+export function base64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url')
+}
+
+/** Bytes of base64url text (validated by the caller), by Buffer. */
+export function base64urlDecode(text: string): Uint8Array {
+  return toUint8Array(Buffer.from(text, 'base64url'))
 }

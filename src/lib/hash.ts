@@ -1,10 +1,11 @@
-// Portable hashing backend (@noble/hashes). Under the `node` export condition the package's
+// Portable hashing and encoding backend (@noble/hashes). Under the `node` export condition the package's
 // `#hash` import resolves to hash.node.ts instead, which gives byte-identical output through
 // node:crypto (about 3-4x faster per HMAC call on short values). test/lib/hash.test.ts proves
 // the two agree. Both files must export the same names with the same signatures.
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
+import { base64url as portableBase64url, base64urlDecode as portableDecode } from './bytes.js'
 
 /** Which implementation this build uses. */
 export const hashBackend: 'noble' | 'node' = 'noble'
@@ -28,4 +29,30 @@ export function hkdfSha256(
   length: number,
 ): Uint8Array {
   return hkdf(nobleSha256, ikm, salt, info, length)
+}
+
+type WithToBase64 = Uint8Array & {
+  toBase64?: (options: { alphabet: 'base64url'; omitPadding: boolean }) => string
+}
+
+/**
+ * base64url without padding. Uses the runtime's native encoder where it has one (ES2026
+ * `Uint8Array.prototype.toBase64`), which makes one string instead of the several large
+ * intermediates of a `btoa` chain: exports sign megabytes at a time.
+ */
+export function base64url(bytes: Uint8Array): string {
+  const native = (bytes as WithToBase64).toBase64
+  return native
+    ? native.call(bytes, { alphabet: 'base64url', omitPadding: true })
+    : portableBase64url(bytes)
+}
+
+type Uint8ArrayWithFromBase64 = typeof Uint8Array & {
+  fromBase64?: (text: string, options: { alphabet: 'base64url' }) => Uint8Array
+}
+
+/** Bytes of base64url text (validated by the caller), natively where the runtime can. */
+export function base64urlDecode(text: string): Uint8Array {
+  const native = (Uint8Array as Uint8ArrayWithFromBase64).fromBase64
+  return native ? native(text, { alphabet: 'base64url' }) : portableDecode(text)
 }

@@ -3,7 +3,6 @@
 import {
   CompactEncrypt,
   CompactSign,
-  errors,
   exportJWK,
   exportSPKI,
   FlattenedSign,
@@ -204,12 +203,24 @@ describe('tampering and misuse, each with its own code', () => {
     await expectCode(verifyExport(tampered, options), 'ERR_SIGNATURE_INVALID')
   })
 
-  it('one byte changed in the signature: ERR_SIGNATURE_INVALID (jose error kept as cause)', async () => {
+  it('one byte changed in the signature: ERR_SIGNATURE_INVALID', async () => {
     const [h, p, s] = token.split('.') as [string, string, string]
     // Change a middle character: the last one of a 64-byte signature also holds padding bits.
     const tampered = `${h}.${p}.${s.slice(0, 40)}${s[40] === 'A' ? 'B' : 'A'}${s.slice(41)}`
-    const error = await expectCode(verifyExport(tampered, options), 'ERR_SIGNATURE_INVALID')
-    expect((error as Error).cause).toBeInstanceOf(errors.JWSSignatureVerificationFailed)
+    await expectCode(verifyExport(tampered, options), 'ERR_SIGNATURE_INVALID')
+  })
+
+  it('a signature spelled with other trailing bits is refused, not accepted as the same', async () => {
+    const [h, p, s] = token.split('.') as [string, string, string]
+    // 64 bytes encode to 86 characters; the last one carries 2 bits of padding.
+    const last = s.at(-1) as string
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1] as string
+    const respelled = `${h}.${p}.${s.slice(0, -1)}${sibling}`
+    expect(Buffer.from(respelled.split('.')[2] as string, 'base64url')).toEqual(
+      Buffer.from(s, 'base64url'),
+    )
+    await expectCode(verifyExport(respelled, options), 'ERR_TOKEN_MALFORMED')
   })
 
   it('token signed by a key that is not listed: ERR_SIGNATURE_INVALID', async () => {

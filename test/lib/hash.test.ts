@@ -2,7 +2,7 @@
 // other on random inputs: a pseudonym must not change with the runtime that computed it.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { fromHex, hex } from '../../src/lib/bytes.js'
+import { base64url as portableBase64url, fromHex, hex } from '../../src/lib/bytes.js'
 import * as noble from '../../src/lib/hash.js'
 import * as node from '../../src/lib/hash.node.js'
 import rfc4231 from '../vectors/rfc4231.json' with { type: 'json' }
@@ -102,5 +102,27 @@ describe('noble and node backends agree', () => {
       ),
       { numRuns: 50 },
     )
+  })
+})
+
+describe('base64url: every backend and the portable encoder agree with Buffer', () => {
+  it('on random bytes of every length residue', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const expected = Buffer.from(bytes).toString('base64url')
+        expect(node.base64url(bytes)).toBe(expected)
+        expect(noble.base64url(bytes)).toBe(expected)
+        expect(portableBase64url(bytes)).toBe(expected)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('on a view into a larger buffer', () => {
+    const whole = Uint8Array.from({ length: 64 }, (_, i) => i * 7)
+    const view = whole.subarray(5, 42)
+    const expected = Buffer.from(view).toString('base64url')
+    expect(node.base64url(view)).toBe(expected)
+    expect(portableBase64url(view)).toBe(expected)
   })
 })
