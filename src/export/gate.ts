@@ -334,7 +334,8 @@ export function createGate(options: GateOptions): Gate {
       const plan = planFor(request)
       const result = runRelease(plan, rows, policy.hash, random)
       // The digest costs about a quarter of a release (measured in bench/): only for the audit.
-      if (audit) await writeAudit('release', plan, result.records.length, viewDigest(result.records))
+      if (audit)
+        await writeAudit('release', plan, result.records.length, viewDigest(result.records))
       return result
     },
 

@@ -2,7 +2,7 @@
 // other on random inputs: a pseudonym must not change with the runtime that computed it.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { base64url as portableBase64url, fromHex, hex } from '../../src/lib/bytes.js'
+import { fromHex, hex, base64url as portableBase64url } from '../../src/lib/bytes.js'
 import * as noble from '../../src/lib/hash.js'
 import * as node from '../../src/lib/hash.node.js'
 import rfc4231 from '../vectors/rfc4231.json' with { type: 'json' }
