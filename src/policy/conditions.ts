@@ -2,10 +2,12 @@
  * Row conditions (`where`): validation against a dataset, the compiled predicate used per record,
  * and the CASL conditions matcher restricted to the same operators and semantics.
  *
- * Semantics follow CASL's mongo matcher (ucast) for `$eq $ne $in $nin $exists`; the ordering
- * operators `$gt $gte $lt $lte` are stricter than ucast's: they match only when the record value
- * has the same type (number or string) as the operand, so a missing value never satisfies `$lt`.
- * The CASL matcher is built with the same stricter interpreters, and every other operator throws.
+ * Conditions take scalar fields only. `$eq $ne $in $nin` follow MongoDB: `null` stands for a
+ * null or missing value, also under a missing parent, so `$ne: null` never matches a record
+ * without the field. `$exists` is ucast's. The ordering operators `$gt $gte $lt $lte` match only
+ * when the record value has the same type (number or string) as the operand, so a missing value
+ * never satisfies `$lt` (ucast's would). The CASL matcher is built with these same interpreters,
+ * and every other operator refuses to compile.
  */
 import { buildMongoQueryMatcher, type ConditionsMatcher, type MongoQuery } from '@casl/ability'
 import type { Dataset } from '../classify/dataset.js'
@@ -25,6 +27,7 @@ export const CONDITION_OPERATORS: readonly ConditionOperator[] = [
   '$exists',
 ]
 
+const SCALAR_TYPES = new Set(['string', 'number', 'int', 'boolean', 'enum', 'literal'])
 const ORDERING = new Set<string>(['$gt', '$gte', '$lt', '$lte'])
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
@@ -72,6 +75,14 @@ export function checkConditions(
         code: 'unknown_field',
         path: here,
         message: `dataset ${dataset.name} has no field ${path}`,
+      })
+      continue
+    }
+    if (!SCALAR_TYPES.has(leaf.type)) {
+      findings.push({
+        code: 'invalid_condition',
+        path: here,
+        message: `${path} holds a ${leaf.type}; conditions take string, number, boolean or enum fields`,
       })
       continue
     }
@@ -153,14 +164,13 @@ function operandProblem(op: ConditionOperator, operand: unknown, type: string): 
   return undefined
 }
 
-/** A field read: whether its parent is an object, whether the key is there, its value. */
+/** A field read: whether the key is there (own property of its parent), and its value. */
 type Getter = (record: unknown) => {
-  readonly parent: boolean
   readonly present: boolean
   readonly value: unknown
 }
 
-const ABSENT = { parent: false, present: false, value: undefined } as const
+const ABSENT = { present: false, value: undefined } as const
 
 function compileGetter(segments: readonly string[]): Getter {
   const parents = segments.slice(0, -1)
@@ -174,17 +184,24 @@ function compileGetter(segments: readonly string[]): Getter {
     if (typeof current !== 'object' || current === null) return ABSENT
     const present = Object.hasOwn(current, last)
     return {
-      parent: true,
       present,
       value: present ? (current as Record<string, unknown>)[last] : undefined,
     }
   }
 }
 
-function equals(read: ReturnType<Getter>, operand: ConditionValue): boolean {
-  // As ucast: `null` matches a missing key or a null value, but only inside an existing object.
-  if (operand === null) return read.parent && (!read.present || read.value === null)
-  return read.value === operand
+/**
+ * Equality as MongoDB defines it for scalars: `null` matches a null or missing value (also
+ * when the parent object is missing), anything else matches by `===`. ucast differs on a
+ * missing parent, which made `{ 'a.b': { $ne: null } }` match records without `a`; the CASL
+ * matcher below uses this function too, so plan and CASL agree and `$ne: null` fails closed.
+ */
+function scalarEquals(value: unknown, operand: ConditionValue): boolean {
+  return operand === null ? value === null || value === undefined : value === operand
+}
+
+function inList(value: unknown, list: readonly ConditionValue[]): boolean {
+  return list.some((item) => scalarEquals(value, item))
 }
 
 function ordered(op: string, value: unknown, operand: ConditionValue): boolean {
@@ -231,22 +248,16 @@ export function compileConditions(where: Conditions | undefined, dataset: Datase
 function compileOperator(op: string, operand: unknown, get: Getter): RowPredicate {
   switch (op) {
     case '$eq':
-      return (r) => equals(get(r), operand as ConditionValue)
+      return (r) => scalarEquals(get(r).value, operand as ConditionValue)
     case '$ne':
-      return (r) => !equals(get(r), operand as ConditionValue)
+      return (r) => !scalarEquals(get(r).value, operand as ConditionValue)
     case '$in': {
       const list = operand as readonly ConditionValue[]
-      return (r) => {
-        const { value } = get(r)
-        return list.some((item) => item === value)
-      }
+      return (r) => inList(get(r).value, list)
     }
     case '$nin': {
       const list = operand as readonly ConditionValue[]
-      return (r) => {
-        const { value } = get(r)
-        return !list.some((item) => item === value)
-      }
+      return (r) => !inList(get(r).value, list)
     }
     case '$exists':
       return (r) => get(r).present === operand
@@ -267,6 +278,11 @@ interface InterpreterNode {
 }
 interface InterpreterContext {
   get(object: unknown, field: string): unknown
+}
+
+function interpreter(test: (value: unknown, operand: unknown) => boolean) {
+  return (node: InterpreterNode, object: unknown, context: InterpreterContext): boolean =>
+    test(context.get(object, node.field), node.value)
 }
 
 function strictOrdering(op: string) {
@@ -300,6 +316,10 @@ export const restrictedConditionsMatcher: ConditionsMatcher<MongoQuery> = buildM
     $nor: refuse,
   },
   {
+    eq: interpreter((value, operand) => scalarEquals(value, operand as ConditionValue)),
+    ne: interpreter((value, operand) => !scalarEquals(value, operand as ConditionValue)),
+    in: interpreter((value, operand) => inList(value, operand as ConditionValue[])),
+    nin: interpreter((value, operand) => !inList(value, operand as ConditionValue[])),
     gt: strictOrdering('$gt'),
     gte: strictOrdering('$gte'),
     lt: strictOrdering('$lt'),

@@ -385,3 +385,38 @@ describe('loadPolicy: every rejection, all at once', () => {
     loadPolicy(policyWith(), { datasets: [RepairOrder] })
   })
 })
+
+describe('conditions take scalar fields', () => {
+  it('refuses a condition on a field holding an array, an object or a date', async () => {
+    const { z } = await import('zod')
+    const { defineDataset } = await import('../../src/classify/dataset.js')
+    const { field } = await import('../../src/classify/field.js')
+    const Tagged = defineDataset(
+      'tagged',
+      z.object({
+        id: field.public(z.string()),
+        tags: field.public(z.array(z.string())),
+        meta: field.public(z.object({ a: z.string() })),
+        at: field.public(z.date()),
+      }),
+      { version: '1' },
+    )
+    const findings = findingsOf(
+      policyWith({
+        agreements: [
+          {
+            dataset: 'tagged',
+            fields: ['id'],
+            where: { tags: 'x', meta: { $exists: true }, at: { $gt: '2026' } },
+          },
+        ],
+      }),
+      [Tagged],
+    )
+    expect(findings.map((f) => [f.code, f.path])).toEqual([
+      ['invalid_condition', 'partners[0].agreements[0].where.tags'],
+      ['invalid_condition', 'partners[0].agreements[0].where.meta'],
+      ['invalid_condition', 'partners[0].agreements[0].where.at'],
+    ])
+  })
+})
