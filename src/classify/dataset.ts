@@ -6,12 +6,11 @@
  */
 
 import { z } from 'zod'
-import { sha256 } from '#hash'
 import type { Operator } from '../anonymize/operator.js'
 import { DatagateError, type Finding } from '../errors.js'
 import { assertString } from '../lib/assert.js'
-import { hex, utf8 } from '../lib/bytes.js'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { textDigest } from '../lib/digest.js'
 import { fieldMeta, type ReleasedOf } from './field.js'
 import type { FieldClass, PiiKind } from './types.js'
 
@@ -269,24 +268,20 @@ export function defineDataset<S extends z.ZodObject>(
   }
   const fields = Object.freeze(state.fields.map((f) => Object.freeze(f)))
   const byPath = new Map(fields.map((f) => [f.path, f]))
-  const schemaHash = `sha256:${hex(
-    sha256(
-      utf8(
-        canonicalJson({
-          name,
-          version: options.version,
-          fields: fields.map((f) => ({
-            path: f.path,
-            class: f.class,
-            operator: f.operator.name,
-            type: f.type,
-            quasiIdentifier: f.quasiIdentifier,
-            pii: f.pii ?? null,
-          })),
-        }),
-      ),
-    ),
-  )}`
+  const schemaHash = textDigest(
+    canonicalJson({
+      name,
+      version: options.version,
+      fields: fields.map((f) => ({
+        path: f.path,
+        class: f.class,
+        operator: f.operator.name,
+        type: f.type,
+        quasiIdentifier: f.quasiIdentifier,
+        pii: f.pii ?? null,
+      })),
+    }),
+  )
 
   return Object.freeze({
     name,

@@ -5,11 +5,10 @@
 // `details` holds primitives only.
 
 import { z } from 'zod'
-import { sha256 } from '#hash'
 import { DatagateError, type Finding } from '../errors.js'
 import { assertFunction, assertObject } from '../lib/assert.js'
-import { hex, utf8 } from '../lib/bytes.js'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { textDigest } from '../lib/digest.js'
 
 /** What an audit event records. */
 export type AuditEventType = 'release' | 'export' | 'delta' | 'stream'
@@ -140,7 +139,7 @@ export function auditEventHash(
   },
 ): string {
   const { hash: _ignored, ...rest } = event
-  return `sha256:${hex(sha256(utf8(canonicalJson(rest))))}`
+  return textDigest(canonicalJson(rest))
 }
 
 /**

@@ -8,11 +8,10 @@
 // it is imported as a default (named imports fail at run time outside a bundler).
 
 import jsonpatch, { type Operation } from 'fast-json-patch'
-import { sha256 } from '#hash'
 import { DatagateError } from '../errors.js'
 import { assertNumber } from '../lib/assert.js'
-import { hex, utf8 } from '../lib/bytes.js'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { textDigest } from '../lib/digest.js'
 import { editScript } from '../lib/myers.js'
 
 /**
@@ -71,7 +70,7 @@ const MISSING: unique symbol = Symbol('missing')
  * ```
  */
 export function viewDigest(records: unknown): string {
-  return `sha256:${hex(sha256(utf8(canonicalJson(records))))}`
+  return textDigest(canonicalJson(records))
 }
 
 /**

@@ -1,16 +1,5 @@
-/**
- * Streamed exports: signed chunks of N records, then a signed manifest that lists every
- * chunk's digest and count in order. Memory is bounded by the chunk size, not the export size.
- *
- * A stream is all or nothing for the partner: chunks are provisional until the manifest
- * verifies. A release that fails half-way (an invalid row, an operator error) emits no manifest,
- * so `verifyStream` rejects it.
- *
- * @packageDocumentation
- */
-import { sha256 } from '#hash'
 import { DatagateError } from '../errors.js'
-import { hex, utf8 } from '../lib/bytes.js'
+import { textDigest } from '../lib/digest.js'
 import type { ReleasePlan } from '../policy/plan.js'
 import { buildReport, newCounter, releaseRow } from '../policy/release.js'
 import { signEnvelope } from './sign.js'
@@ -65,7 +54,7 @@ export interface StreamExportContext {
 export const STREAM_GENESIS = `sha256:${'0'.repeat(64)}`
 
 function digestOf(token: string): string {
-  return `sha256:${hex(sha256(utf8(token)))}`
+  return textDigest(token)
 }
 
 async function* rowsOf(source: StreamSource): AsyncGenerator<unknown, void, undefined> {

@@ -14,6 +14,11 @@ export function sha256(data: Uint8Array): Uint8Array {
   return toUint8Array(createHash('sha256').update(data).digest())
 }
 
+/** SHA-256 of the UTF-8 encoding of `text`; node:crypto encodes it natively, in native memory. */
+export function sha256Text(text: string): Uint8Array {
+  return toUint8Array(createHash('sha256').update(text, 'utf8').digest())
+}
+
 /** Returns an HMAC-SHA-256 function bound to `key`; the key is prepared once, not per call. */
 export function hmacSha256(key: Uint8Array): (data: Uint8Array) => Uint8Array {
   const secret = createSecretKey(key)

@@ -15,6 +15,29 @@ export function sha256(data: Uint8Array): Uint8Array {
   return nobleSha256(data)
 }
 
+const textEncoder = new TextEncoder()
+const SLICE = 16_384 // UTF-16 units per slice: at most 49,152 UTF-8 bytes, within the scratch
+const scratch = new Uint8Array(64 * 1024)
+
+/**
+ * SHA-256 of the UTF-8 encoding of `text`, without materialising the whole encoding: digests of
+ * megabyte payloads would otherwise allocate a megabyte buffer each. Slices never split a
+ * surrogate pair.
+ */
+export function sha256Text(text: string): Uint8Array {
+  if (text.length <= SLICE) return nobleSha256(textEncoder.encode(text))
+  const hash = nobleSha256.create()
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(start + SLICE, text.length)
+    const last = text.charCodeAt(end - 1)
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--
+    const { written } = textEncoder.encodeInto(text.slice(start, end), scratch)
+    hash.update(scratch.subarray(0, written))
+    start = end
+  }
+  return hash.digest()
+}
+
 /** Returns an HMAC-SHA-256 function bound to `key`; the key is prepared once, not per call. */
 export function hmacSha256(key: Uint8Array): (data: Uint8Array) => Uint8Array {
   const prepared = hmac.create(nobleSha256, key)

@@ -7,11 +7,10 @@
 
 import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
-import { sha256 } from '#hash'
 import type { Dataset } from '../classify/dataset.js'
 import { DatagateError, type Finding } from '../errors.js'
-import { hex, utf8 } from '../lib/bytes.js'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { textDigest } from '../lib/digest.js'
 import { checkConditions } from './conditions.js'
 import { type AgreementDocument, type PolicyDocument, policyDocumentSchema } from './document.js'
 import type { Agreement, Conditions, Partner, PartnerJwks } from './types.js'
@@ -434,7 +433,7 @@ export function compilePolicy(
   const policy: Policy = Object.freeze({
     issuer: document.issuer,
     partners: Object.freeze(partners),
-    hash: `sha256:${hex(sha256(utf8(canonicalJson(document))))}`,
+    hash: textDigest(canonicalJson(document)),
     document,
     datasets: Object.freeze(datasets.map((d) => d.name)),
     partner: (id: string) => byId.get(id),

@@ -1,5 +1,6 @@
 // Both `#hash` backends against the published vectors (RFC 4231, RFC 5869) and against each
 // other on random inputs: a pseudonym must not change with the runtime that computed it.
+import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fromHex, hex, base64url as portableBase64url } from '../../src/lib/bytes.js'
@@ -124,5 +125,32 @@ describe('base64url: every backend and the portable encoder agree with Buffer', 
     const expected = Buffer.from(view).toString('base64url')
     expect(node.base64url(view)).toBe(expected)
     expect(portableBase64url(view)).toBe(expected)
+  })
+})
+
+describe('sha256Text: digests of text without materialising its UTF-8', () => {
+  const reference = (text: string) =>
+    createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex')
+
+  it('agrees with hashing the UTF-8 bytes, on both backends, across slice boundaries', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 40 }),
+        fc.nat({ max: 40_000 }),
+        (tail, pad) => {
+          // Long enough to cross the 16,384-unit slices, with any code point (surrogate pairs
+          // included) landing on a boundary.
+          const text = 'é'.repeat(pad) + tail
+          expect(hex(noble.sha256Text(text))).toBe(reference(text))
+          expect(hex(node.sha256Text(text))).toBe(reference(text))
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('keeps a surrogate pair that straddles a slice boundary whole', () => {
+    const text = `${'a'.repeat(16_383)}😀${'b'.repeat(20_000)}`
+    expect(hex(noble.sha256Text(text))).toBe(reference(text))
   })
 })

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import type { Dataset } from '../../src/classify/dataset.js'
 import { DatagateError, type Finding } from '../../src/errors.js'
 import { loadPolicy } from '../../src/policy/load.js'
 import { Customer, datasets, policyWith, RepairOrder, samplePolicyYaml } from './fixtures.js'
 
-function findingsOf(input: string | object, sets = datasets): Finding[] {
+function findingsOf(input: string | object, sets: readonly Dataset[] = datasets): Finding[] {
   try {
     loadPolicy(input, { datasets: sets })
   } catch (error) {
