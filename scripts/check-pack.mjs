@@ -131,24 +131,29 @@ try {
 
   // Edge bundle: no `node:` condition, so `#hash` must resolve to @noble/hashes, and the
   // classify stage must not drag in jose (signing) or CASL (policy).
-  const entry = join(consumer, 'edge.mjs')
-  writeFileSync(
-    entry,
-    "import { defineDataset, field, scanText } from 'datagate/classify'\nconsole.log(typeof defineDataset, typeof field, typeof scanText)\n",
-  )
   const esbuild = join(root, 'node_modules', '.bin', 'esbuild')
-  const bundle = run(
-    esbuild,
-    [
-      entry,
-      '--bundle',
-      '--format=esm',
-      '--platform=neutral',
-      '--main-fields=module,main',
-      '--conditions=worker,browser',
-      '--log-level=error',
-    ],
-    consumer,
+  // Bundles `source` as an edge worker would: neutral platform, worker/browser conditions, so
+  // no `node` condition and no Node built-ins.
+  const edgeBundle = (name, source) => {
+    const entry = join(consumer, name)
+    writeFileSync(entry, source)
+    return run(
+      esbuild,
+      [
+        entry,
+        '--bundle',
+        '--format=esm',
+        '--platform=neutral',
+        '--main-fields=module,main',
+        '--conditions=worker,browser',
+        '--log-level=error',
+      ],
+      consumer,
+    )
+  }
+  const bundle = edgeBundle(
+    'edge.mjs',
+    "import { defineDataset, field, scanText } from 'datagate/classify'\nconsole.log(typeof defineDataset, typeof field, typeof scanText)\n",
   )
   check(
     !/from\s*["']node:|require\(["']node:/.test(bundle),
@@ -164,23 +169,9 @@ try {
       !bundle.includes('buildMongoQueryMatcher'),
     'datagate/classify pulls in no CASL',
   )
-  const full = join(consumer, 'edge-full.mjs')
-  writeFileSync(
-    full,
+  const fullBundle = edgeBundle(
+    'edge-full.mjs',
     "import { createGate, verifyExport } from 'datagate'\nconsole.log(typeof createGate, typeof verifyExport)\n",
-  )
-  const fullBundle = run(
-    esbuild,
-    [
-      full,
-      '--bundle',
-      '--format=esm',
-      '--platform=neutral',
-      '--main-fields=module,main',
-      '--conditions=worker,browser',
-      '--log-level=error',
-    ],
-    consumer,
   )
   check(
     !/from\s*["']node:|require\(["']node:/.test(fullBundle),
