@@ -96,6 +96,30 @@ async function recipientKey(
  * console.log(compact.kid === ring.current.kid, detached.token.includes('..')) // true true
  * ```
  */
+/**
+ * Signs an already serialised JSON object (UTF-8 bytes) as a compact JWS with the ring's newest
+ * key. For streams, which build each chunk's bytes record by record instead of holding a chunk
+ * of objects and one large string.
+ */
+export async function signCompactBytes(
+  bytes: Uint8Array,
+  ring: KeyRing,
+  typ: string,
+): Promise<{ readonly token: string; readonly kid: string }> {
+  const signer = ring.current
+  if (signer.privateKey === undefined)
+    throw new DatagateError(
+      'ERR_KEY_INVALID',
+      `newest key "${signer.kid}" is verify-only; it cannot sign`,
+    )
+  const token = await signCompact(bytes, signer.privateKey, {
+    alg: signer.alg,
+    kid: signer.kid,
+    typ,
+  })
+  return { token, kid: signer.kid }
+}
+
 export async function signEnvelope(
   payload: object,
   ring: KeyRing,

@@ -2,7 +2,7 @@ import { DatagateError } from '../errors.js'
 import { textDigest } from '../lib/digest.js'
 import type { ReleasePlan } from '../policy/plan.js'
 import { buildReport, newCounter, releaseRow } from '../policy/release.js'
-import { signEnvelope } from './sign.js'
+import { signCompactBytes, signEnvelope } from './sign.js'
 import { CHUNK_TYP, type KeyRing, MANIFEST_TYP, type VerifyExportOptions } from './types.js'
 import { verifyEnvelope } from './verify.js'
 
@@ -33,6 +33,51 @@ export interface StreamManifest {
 
 /** What `gate.exportStream` yields: chunks, then exactly one manifest. */
 export type StreamPart = StreamChunk | StreamManifest
+
+const encoder = new TextEncoder()
+
+/** Builds `prefix [json, json, ...] suffix` as UTF-8 bytes, one value at a time. */
+class JsonArrayWriter {
+  private bytes = new Uint8Array(64 * 1024)
+  private length = 1
+  count = 0
+
+  constructor() {
+    this.bytes[0] = 0x5b // [
+  }
+
+  push(value: unknown): void {
+    // As JSON.stringify of the whole array would write it: a value with no JSON form is null.
+    const json = JSON.stringify(value) ?? 'null'
+    // Room for a comma and the worst case of 3 UTF-8 bytes per UTF-16 unit.
+    this.reserve(1 + json.length * 3)
+    if (this.count > 0) this.bytes[this.length++] = 0x2c // ,
+    this.length += encoder.encodeInto(json, this.bytes.subarray(this.length)).written
+    this.count++
+  }
+
+  /** The finished payload; the writer is empty afterwards. */
+  finish(prefix: string, suffix: string): Uint8Array {
+    const head = encoder.encode(prefix)
+    const tail = encoder.encode(`]${suffix}`)
+    const out = new Uint8Array(head.length + this.length + tail.length)
+    out.set(head)
+    out.set(this.bytes.subarray(0, this.length), head.length)
+    out.set(tail, head.length + this.length)
+    this.length = 1
+    this.count = 0
+    return out
+  }
+
+  private reserve(extra: number): void {
+    if (this.length + extra <= this.bytes.length) return
+    let size = this.bytes.length * 2
+    while (size < this.length + extra) size *= 2
+    const grown = new Uint8Array(size)
+    grown.set(this.bytes.subarray(0, this.length))
+    this.bytes = grown
+  }
+}
 
 /** Internal wiring from the gate. */
 export interface StreamExportContext {
@@ -100,39 +145,35 @@ export async function* streamExport(
   const counter = newCounter()
   const digests: { index: number; count: number; digest: string }[] = []
   let prev = STREAM_GENESIS
-  let buffer: Record<string, unknown>[] = []
+  // Each released record is serialised at once into a byte buffer, so the chunk is held as
+  // bytes (outside the JS heap) rather than as thousands of objects that outlive several
+  // young-generation collections; measured in bench/stream-memory.ts.
+  const records = new JsonArrayWriter()
 
-  async function sign(records: Record<string, unknown>[]): Promise<StreamChunk> {
+  async function sign(): Promise<StreamChunk> {
     const index = digests.length
-    const payload = {
+    const count = records.count
+    const head = JSON.stringify({
       ...context.claims(`${stream}.${index}`),
       stream,
       index,
       prev,
-      count: records.length,
-      records,
-    }
-    const { token } = await signEnvelope(payload, keys, { typ: CHUNK_TYP })
+      count,
+    })
+    const bytes = records.finish(`${head.slice(0, -1)},"records":`, '}')
+    const { token } = await signCompactBytes(bytes, keys, CHUNK_TYP)
     const digest = digestOf(token)
-    digests.push({ index, count: records.length, digest })
+    digests.push({ index, count, digest })
     prev = digest
-    return { kind: 'chunk', index, token, count: records.length, digest }
+    return { kind: 'chunk', index, token, count, digest }
   }
 
   for await (const row of rowsOf(source)) {
     const released = releaseRow(plan, row, counter)
-    if (released !== undefined) buffer.push(released)
-    if (buffer.length === chunkSize) {
-      const chunk = await sign(buffer)
-      buffer = []
-      yield chunk
-    }
+    if (released !== undefined) records.push(released)
+    if (records.count === chunkSize) yield await sign()
   }
-  if (buffer.length > 0 || digests.length === 0) {
-    const chunk = await sign(buffer)
-    buffer = []
-    yield chunk
-  }
+  if (records.count > 0 || digests.length === 0) yield await sign()
   const report = buildReport(plan, context.policyHash, counter)
   const manifestPayload = {
     ...context.claims(`${stream}.manifest`),

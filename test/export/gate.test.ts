@@ -301,6 +301,56 @@ describe('streams', () => {
     expect(received).toEqual(released)
   })
 
+  it('serialises chunks byte for byte as JSON would: multi-byte text, escapes, buffers past 64 KB', async () => {
+    const { z } = await import('zod')
+    const { defineDataset } = await import('../../src/classify/dataset.js')
+    const { field } = await import('../../src/classify/field.js')
+    const Note = defineDataset(
+      'note',
+      z.object({ id: field.public(z.string()), text: field.public(z.string()) }),
+      {
+        version: '1',
+      },
+    )
+    const policy = loadPolicy(
+      {
+        issuer,
+        partners: [
+          {
+            id: 'lab',
+            name: 'Lab',
+            category: 'innovation',
+            standing: 'gold',
+            core: false,
+            agreements: [
+              {
+                id: 'n',
+                dataset: 'note',
+                purpose: 'read',
+                fields: ['id', 'text'],
+                validFrom: '2026-01-01',
+                validUntil: '2026-12-31',
+              },
+            ],
+          },
+        ],
+      },
+      { datasets: [Note] },
+    )
+    const notes = createGate({ issuer, datasets: [Note], policy, keys, now: () => t0 })
+    const rows = Array.from({ length: 12 }, (_, i) => ({
+      id: `n${i}`,
+      text: `杭州😀"quoted"\\ \n ${'é'.repeat(9_000 + i)} \u2028`,
+    }))
+    const parts = await collect(
+      notes.exportStream(rows, { partner: 'lab', dataset: 'note', purpose: 'read', chunkSize: 5 }),
+    )
+    const received: unknown[] = []
+    for await (const chunk of verifyStream(parts, verifyAs(keys, 'lab')))
+      received.push(...chunk.records)
+    expect(received).toEqual(rows)
+  })
+
   it('accepts a Web ReadableStream and async iterables as input', async () => {
     const stream = new ReadableStream({
       start(controller) {
