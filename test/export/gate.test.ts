@@ -2,6 +2,7 @@
 // partner's key, deltas, streams, and one audit event per operation.
 import { exportJWK, generateKeyPair } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
+import type { Dataset } from '../../src/classify/dataset.js'
 import { type AuditEvent, memoryAuditSink, verifyAuditChain } from '../../src/export/audit.js'
 import { applyDelta } from '../../src/export/delta.js'
 import { createGate, type Gate } from '../../src/export/gate.js'
@@ -57,6 +58,39 @@ beforeAll(async () => {
     now: () => t0,
   })
 })
+
+/** A gate over one dataset with one partner, `lab`, holding one agreement for it. */
+function labGate(
+  dataset: Dataset,
+  grant: { core: boolean; purpose: string; fields: string[] },
+): Gate {
+  const policy = loadPolicy(
+    {
+      issuer,
+      partners: [
+        {
+          id: 'lab',
+          name: 'Lab',
+          category: 'innovation',
+          standing: 'gold',
+          core: grant.core,
+          agreements: [
+            {
+              id: 'a',
+              dataset: dataset.name,
+              purpose: grant.purpose,
+              fields: grant.fields,
+              validFrom: '2026-01-01',
+              validUntil: '2026-12-31',
+            },
+          ],
+        },
+      ],
+    },
+    { datasets: [dataset] },
+  )
+  return createGate({ issuer, datasets: [dataset], policy, keys, now: () => t0 })
+}
 
 describe('gate.export and verifyExport', () => {
   it('signs a compact JWS the partner verifies, with every claim', async () => {
@@ -231,32 +265,7 @@ describe('deltas', () => {
       }),
       { version: '1' },
     )
-    const policy = loadPolicy(
-      {
-        issuer,
-        partners: [
-          {
-            id: 'lab',
-            name: 'Lab',
-            category: 'innovation',
-            standing: 'gold',
-            core: true,
-            agreements: [
-              {
-                id: 'm',
-                dataset: 'meter',
-                purpose: 'study',
-                fields: ['id', 'kwh'],
-                validFrom: '2026-01-01',
-                validUntil: '2026-12-31',
-              },
-            ],
-          },
-        ],
-      },
-      { datasets: [Meter] },
-    )
-    const noisy = createGate({ issuer, datasets: [Meter], policy, keys, now: () => t0 })
+    const noisy = labGate(Meter, { core: true, purpose: 'study', fields: ['id', 'kwh'] })
     const request = { partner: 'lab', dataset: 'meter', purpose: 'study' }
     expect((await noisy.release([{ id: 'a', kwh: 3 }], request)).records).toHaveLength(1)
     expect(
@@ -312,32 +321,7 @@ describe('streams', () => {
         version: '1',
       },
     )
-    const policy = loadPolicy(
-      {
-        issuer,
-        partners: [
-          {
-            id: 'lab',
-            name: 'Lab',
-            category: 'innovation',
-            standing: 'gold',
-            core: false,
-            agreements: [
-              {
-                id: 'n',
-                dataset: 'note',
-                purpose: 'read',
-                fields: ['id', 'text'],
-                validFrom: '2026-01-01',
-                validUntil: '2026-12-31',
-              },
-            ],
-          },
-        ],
-      },
-      { datasets: [Note] },
-    )
-    const notes = createGate({ issuer, datasets: [Note], policy, keys, now: () => t0 })
+    const notes = labGate(Note, { core: false, purpose: 'read', fields: ['id', 'text'] })
     const rows = Array.from({ length: 12 }, (_, i) => ({
       id: `n${i}`,
       text: `杭州😀"quoted"\\ \n ${'é'.repeat(9_000 + i)} \u2028`,
