@@ -1,4 +1,5 @@
 import { DatagateError } from '../errors.js'
+import { base64urlDecode } from '../lib/bytes.js'
 import { textDigest } from '../lib/digest.js'
 import type { ReleasePlan } from '../policy/plan.js'
 import { buildReport, newCounter, releaseRow } from '../policy/release.js'
@@ -298,17 +299,9 @@ export async function* verifyStream(
 function headerTyp(token: string): string | undefined {
   const head = token.slice(0, token.indexOf('.'))
   try {
-    const json = JSON.parse(new TextDecoder().decode(fromBase64url(head))) as { typ?: unknown }
+    const json = JSON.parse(new TextDecoder().decode(base64urlDecode(head))) as { typ?: unknown }
     return typeof json.typ === 'string' ? json.typ : undefined
   } catch {
     return undefined
   }
-}
-
-function fromBase64url(text: string): Uint8Array {
-  const base64 = text.replaceAll('-', '+').replaceAll('_', '/')
-  const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4))
-  const out = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i)
-  return out
 }
