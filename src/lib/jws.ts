@@ -171,7 +171,7 @@ export async function signCompact(
   const encodedPayload = detached ? '' : fastBase64url(payload)
   const signingInput = detached
     ? concatBytes(utf8(`${encodedHeader}.`), payload)
-    : textEncoder.encode(`${encodedHeader}.${encodedPayload}`)
+    : utf8(`${encodedHeader}.${encodedPayload}`)
   try {
     const cryptoKey = key instanceof Uint8Array ? await importHmacSecret(key, header.alg) : key
     const signature = await crypto.subtle.sign(signParameters(header.alg), cryptoKey, signingInput)
@@ -205,8 +205,6 @@ function importHmacSecret(
     [use],
   )
 }
-
-const textEncoder = new TextEncoder()
 
 function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(a.length + b.length)
@@ -341,10 +339,10 @@ export async function verifySignature(
   const body = options.detachedPayload
   const signingInput =
     body === undefined
-      ? textEncoder.encode(`${encodedHeader ?? ''}.${payload}`)
+      ? utf8(`${encodedHeader ?? ''}.${payload}`)
       : protectedHeader.b64 === false
-        ? concatBytes(textEncoder.encode(`${encodedHeader ?? ''}.`), body)
-        : textEncoder.encode(`${encodedHeader ?? ''}.${fastBase64url(body)}`)
+        ? concatBytes(utf8(`${encodedHeader ?? ''}.`), body)
+        : utf8(`${encodedHeader ?? ''}.${fastBase64url(body)}`)
   const signatureBytes = new Uint8Array(fastBase64urlDecode(signature))
   // A non-canonical encoding (other trailing bits) decodes to the same bytes; refuse it so one
   // signature has one spelling.
