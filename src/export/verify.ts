@@ -162,17 +162,15 @@ function parsePayload(bytes: Uint8Array): JWTPayload {
   return parsed as JWTPayload
 }
 
-async function consultReplayCache<T>(what: string, call: () => T | Promise<T>): Promise<T> {
+async function consultReplayCache(call: () => boolean | Promise<boolean>): Promise<unknown> {
   try {
     return await call()
   } catch (cause) {
     if (isDatagateError(cause)) throw cause
     // Fail closed: if replay protection cannot be confirmed, the token is not accepted.
-    throw new DatagateError(
-      'ERR_TOKEN_REPLAYED',
-      `replay cache ${what} failed; token not accepted`,
-      { cause },
-    )
+    throw new DatagateError('ERR_TOKEN_REPLAYED', 'replay cache failed; token not accepted', {
+      cause,
+    })
   }
 }
 
@@ -259,18 +257,18 @@ export async function verifyEnvelopeWith(
   })
   if (payload.jti !== undefined && (typeof payload.jti !== 'string' || payload.jti === ''))
     throw new DatagateError('ERR_CLAIM_INVALID', 'claim "jti" must be a non-empty string')
+  checkPayload?.(payload)
   const cache = options.replayCache
   if (cache !== undefined) {
     const jti = payload.jti
     if (jti === undefined)
       throw new DatagateError('ERR_CLAIM_INVALID', 'claim "jti" is required for replay protection')
-    if (await consultReplayCache('lookup', () => cache.has(jti)))
+    // Last, after every other check, so a token rejected for its content does not burn its jti.
+    // `acceptableUntil` already holds the clock tolerance, so `now` is the verifier's own clock:
+    // the entry lives exactly as long as any verifier with these options would accept the token.
+    const claimed = await consultReplayCache(() => cache.claim(jti, acceptableUntil, now))
+    if (claimed !== true)
       throw new DatagateError('ERR_TOKEN_REPLAYED', 'token "jti" was seen before')
-  }
-  checkPayload?.(payload)
-  if (cache !== undefined && payload.jti !== undefined) {
-    const jti = payload.jti
-    await consultReplayCache('write', () => cache.add(jti, acceptableUntil))
   }
   return { payload, protectedHeader }
 }
