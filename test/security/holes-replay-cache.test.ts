@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { applyDelta } from '../../src/export/delta.js'
 import { createMemoryReplayCache } from '../../src/export/replay-cache.js'
-import { verifyStream } from '../../src/export/stream.js'
+import { type StreamPart, verifyStream } from '../../src/export/stream.js'
 import type { ReplayCache } from '../../src/export/types.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { expectCode } from '../export/helpers.js'
@@ -79,7 +79,7 @@ describe('replay cache', () => {
     await applyDelta(released, delta.token, options)
     await expectCode(applyDelta(released, delta.token, options), 'ERR_TOKEN_REPLAYED')
 
-    const parts = []
+    const parts: StreamPart[] = []
     for await (const part of gate.exportStream(after, { ...request, chunkSize: 1 }))
       parts.push(part)
     const drain = async () => {
