@@ -10,6 +10,7 @@ import type { Operator } from '../anonymize/operator.js'
 import { DatagateError, type Finding } from '../errors.js'
 import { assertString } from '../lib/assert.js'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { isCaslWildcard } from '../lib/casl-wildcards.js'
 import { textDigest } from '../lib/digest.js'
 import { fieldMeta, type ReleasedOf } from './field.js'
 import type { FieldClass, PiiKind } from './types.js'
@@ -247,6 +248,13 @@ export function defineDataset<S extends z.ZodObject>(
     throw new DatagateError(
       'ERR_INVALID_ARGUMENT',
       'defineDataset: name must start with a letter and hold only letters, digits, _ and - (at most 64)',
+    )
+  }
+  if (isCaslWildcard(name)) {
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'defineDataset: name cannot be "all" or "manage" (CASL wildcards: a rule on them covers every dataset)',
+      { cause: new RangeError('dataset name is a CASL wildcard') },
     )
   }
   if (!(schema instanceof z.ZodObject)) {

@@ -12,6 +12,7 @@ import { DatagateError } from '../errors.js'
 import { assertNumber } from '../lib/assert.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { textDigest } from '../lib/digest.js'
+import { isForbiddenKey } from '../lib/forbidden-keys.js'
 import { editScript } from '../lib/myers.js'
 
 /**
@@ -49,7 +50,6 @@ export interface ApplyPatchOptions {
 export const DEFAULT_MAX_PATCH_OPS = 100_000
 
 const OPS: ReadonlySet<string> = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test'])
-const UNSAFE_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 // Each segment starts with '/', and '~' must be followed by 0 or 1 (RFC 6901). Linear: the
 // inner class excludes '/', so the outer repetition has one way to match.
 const JSON_POINTER = /^(?:\/(?:[^~/]|~[01])*)*$/
@@ -269,7 +269,7 @@ function segmentsOf(pointer: string): string[] {
 function assertSafePointer(pointer: unknown, index: number, member: 'path' | 'from'): void {
   if (typeof pointer !== 'string') return
   for (const segment of segmentsOf(pointer))
-    if (UNSAFE_SEGMENTS.has(segment))
+    if (isForbiddenKey(segment))
       throw unsafe(`operation ${index}: \`${member}\` has a segment "${segment}"`)
 }
 
