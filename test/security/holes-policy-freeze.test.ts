@@ -39,7 +39,7 @@ describe('loaded policies are deeply frozen', () => {
         ;(where.hours as Record<string, unknown>).$gt = -1
       },
       () => {
-        ;(agreement as { fields: string[] }).fields.push('phone')
+        ;(agreement?.fields as unknown as string[]).push('phone')
       },
       () => {
         ;(policy.partners as unknown[]).pop()
