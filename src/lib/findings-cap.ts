@@ -7,21 +7,22 @@ import type { Finding } from '../errors.js'
 export const MAX_ERROR_FINDINGS = 100
 
 /**
- * The first `max` findings and, when more were found, one `more_findings` finding that counts
- * the rest (at `path`, by default `(more)`).
+ * The first `max` findings and, when more were found, one `more_findings` finding (path
+ * `(more)`) that counts the rest. `total` is how many there were, when the caller already
+ * stopped collecting them.
  */
 export function capFindings(
   findings: readonly Finding[],
   max: number = MAX_ERROR_FINDINGS,
-  path = '(more)',
+  total: number = findings.length,
 ): readonly Finding[] {
-  if (findings.length <= max) return findings
+  if (total <= max) return findings
   return [
     ...findings.slice(0, max),
     {
       code: 'more_findings',
-      path,
-      message: `and ${findings.length - max} more finding(s) not listed`,
+      path: '(more)',
+      message: `and ${total - max} more finding(s) not listed`,
     },
   ]
 }

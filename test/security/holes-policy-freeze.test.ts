@@ -31,6 +31,7 @@ describe('loaded policies are deeply frozen', () => {
     const before = await gate.release(rows, request)
     const agreement = policy.partners[0]?.agreements[0]
     const where = agreement?.where as Record<string, Record<string, unknown>>
+    const fields = agreement?.fields as unknown as string[]
     const edits: (() => void)[] = [
       () => {
         where.hours = { $lte: 4 }
@@ -39,7 +40,7 @@ describe('loaded policies are deeply frozen', () => {
         ;(where.hours as Record<string, unknown>).$gt = -1
       },
       () => {
-        ;(agreement?.fields as unknown as string[]).push('phone')
+        fields.push('phone')
       },
       () => {
         ;(policy.partners as unknown[]).pop()
