@@ -177,10 +177,9 @@ export function applyPatchSafely(
     // Values are cloned too: fast-json-patch inserts them by reference, and a later operation
     // would otherwise write through into the caller's patch.
     patch = structuredClone(checked) as Operation[]
-  } catch (cause) {
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'applyPatchSafely: document is not JSON', {
-      cause,
-    })
+  } catch {
+    // No cause: structuredClone's message quotes what it could not clone (a function's source).
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'applyPatchSafely: document is not JSON')
   }
   // fast-json-patch passes its validator index 0 for every operation, so the index is looked up;
   // a Map, since indexOf per operation made 80k operations take seconds (quadratic).

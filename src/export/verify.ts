@@ -154,8 +154,9 @@ function parsePayload(bytes: Uint8Array): JWTPayload {
   let parsed: unknown
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
-  } catch (cause) {
-    throw new DatagateError('ERR_TOKEN_MALFORMED', 'payload is not UTF-8 JSON', { cause })
+  } catch {
+    // No cause: V8's JSON.parse message quotes the text around the error, and this is the payload.
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'payload is not UTF-8 JSON')
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new DatagateError('ERR_TOKEN_MALFORMED', 'payload is not a JSON object')
@@ -228,8 +229,9 @@ export async function verifyEnvelopeWith(
   } else if (token.startsWith('{')) {
     try {
       jws = JSON.parse(token) as FlattenedJWSInput
-    } catch (cause) {
-      throw new DatagateError('ERR_TOKEN_MALFORMED', 'flattened JWS is not JSON', { cause })
+    } catch {
+      // No cause: JSON.parse's message would quote the token's text.
+      throw new DatagateError('ERR_TOKEN_MALFORMED', 'flattened JWS is not JSON')
     }
   }
 
