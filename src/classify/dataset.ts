@@ -55,6 +55,24 @@ type Shape =
  * A dataset descriptor: the classified schema plus everything derived from it once.
  *
  * @typeParam S - the zod object schema of one record.
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { type Dataset, defineDataset, field } from 'datagate/classify'
+ *
+ * const Contact: Dataset = defineDataset('contact', z.object({
+ *   city: field.public(z.string()),
+ *   name: field.sensitive(z.string()),
+ *   tags: field.public(z.record(z.string(), z.string())),
+ * }), { version: '1' })
+ * // Sensitive fields may be left out; a data key in an error is written `*`.
+ * console.log(Contact.parse({ city: 'Lyon', tags: {} }).record) // { city: 'Lyon', tags: {} }
+ * try {
+ *   Contact.parse({ city: 'Lyon', tags: { 'Zhang San': 1 } })
+ * } catch (error) {
+ *   console.log((error as { findings: { path: string }[] }).findings[0]?.path) // 'tags.*'
+ * }
+ * ```
  */
 export interface Dataset<S extends z.ZodObject = z.ZodObject> {
   readonly name: string

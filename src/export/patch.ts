@@ -31,7 +31,23 @@ export type PatchOperation =
   | { readonly op: 'remove'; readonly path: string }
   | { readonly op: 'move' | 'copy'; readonly path: string; readonly from: string }
 
-/** Options of {@link applyPatchSafely}. */
+/**
+ * Options of {@link applyPatchSafely}.
+ *
+ * @example
+ * ```ts
+ * import { applyPatchSafely, type ApplyPatchOptions } from 'datagate/export'
+ *
+ * const options: ApplyPatchOptions = { maxOps: 10, maxResultBytes: 1000 }
+ * const copy = { op: 'copy', from: '/a', path: '/b' } as const
+ * console.log(applyPatchSafely({ a: 'x' }, [copy], options)) // { a: 'x', b: 'x' }
+ * try {
+ *   applyPatchSafely({ a: 'x'.repeat(600) }, [copy], options)
+ * } catch (error) {
+ *   console.log((error as { code: string }).code) // 'ERR_PATCH_INVALID'
+ * }
+ * ```
+ */
 export interface ApplyPatchOptions {
   /** Most operations accepted in one patch; larger patches are refused before any work. */
   readonly maxOps?: number

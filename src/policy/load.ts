@@ -25,6 +25,19 @@ import type { Agreement, Conditions, Partner, PartnerJwks } from './types.js'
  * A loaded, validated policy. Deeply frozen: every object in it, `document` and each agreement's
  * `where` included, refuses edits, since `hash` and every compiled plan were made from it as
  * loaded. Load a new one to change it.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { defineDataset, field, loadPolicy, type Policy } from 'datagate'
+ *
+ * const Order = defineDataset('repair_order', z.object({ hours: field.public(z.number()) }), { version: '1' })
+ * const policy: Policy = loadPolicy({ issuer: 'oem', partners: [{ id: 'rental-co', name: 'Rental Co',
+ *   category: 'capability', standing: 'gold', core: true, agreements: [{ id: 'a1', dataset: 'repair_order',
+ *   purpose: 'courtesy-car', fields: ['hours'], where: { hours: { $gt: 4 } },
+ *   validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] }, { datasets: [Order] })
+ * console.log(Object.isFrozen(policy.partners[0]?.agreements[0]?.where?.hours)) // true
+ * ```
  */
 export interface Policy {
   readonly issuer: string
