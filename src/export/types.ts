@@ -245,9 +245,10 @@ export type JwksResolver = (
 /**
  * Remembers `jti` values of accepted tokens so a token is accepted once. One call, `claim`, both
  * checks and records, so two verifications of one token cannot both pass between a lookup and a
- * write: a shared store must make it atomic (Redis `SET key 1 NX EXAT expiresAt`, an `INSERT ...
- * ON CONFLICT DO NOTHING`). Both times are NumericDate seconds on the verifier's clock; `now` is
- * passed in so a store never expires an entry by a clock of its own, which may run ahead.
+ * write: a shared store must make it atomic (Redis `SET key 1 NX EX <expiresAt - now>`, an
+ * `INSERT ... ON CONFLICT DO NOTHING`). Both times are NumericDate seconds on the verifier's
+ * clock; `now` is passed in so a store never expires an entry by a clock of its own, which may
+ * run ahead (hence a relative TTL, not Redis `EXAT`).
  *
  * @example
  * ```ts

@@ -35,7 +35,7 @@ function at(path: string): string {
 }
 
 /**
- * Copies `root` into fresh plain objects, arrays, scalars and `Date`s, or returns findings
+ * Copies `root` into fresh plain objects, arrays and scalars (a `Date` becomes its ISO text), or returns findings
  * (`forbidden_key`, `cyclic_reference`, `too_large`, `too_deep`) and no copy.
  */
 export function boundedTreeCopy(
@@ -74,7 +74,9 @@ export function boundedTreeCopy(
       continue
     }
     if (value instanceof Date) {
-      put(frame, new Date(value.getTime()))
+      // As its ISO text (what canonical JSON hashes anyway): a frozen Date still has setTime.
+      const time = value.getTime()
+      put(frame, Number.isNaN(time) ? 'Invalid Date' : value.toISOString())
       continue
     }
     if (depth >= limits.maxDepth) {

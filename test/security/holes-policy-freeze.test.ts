@@ -65,4 +65,20 @@ describe('loaded policies are deeply frozen', () => {
     loadPolicy(doc, { datasets: [Order] })
     expect(Object.isFrozen(doc.partners[0]?.agreements[0])).toBe(false)
   })
+
+  it('Date objects in the input are kept as their ISO text (a frozen Date still has setTime)', () => {
+    const withDate = orderPolicyDocument() as unknown as {
+      partners: { agreements: Record<string, unknown>[] }[]
+    }
+    const agreement = withDate.partners[0]?.agreements[0] as Record<string, unknown>
+    agreement.validFrom = new Date('2026-01-01T00:00:00.000Z')
+    const policy = loadPolicy(withDate, { datasets: [Order] })
+    const written = policy.document.partners[0]?.agreements[0]?.validFrom
+    expect(written).toBe('2026-01-01T00:00:00.000Z')
+    const text = orderPolicyDocument()
+    Object.assign(text.partners[0]?.agreements[0] as object, {
+      validFrom: '2026-01-01T00:00:00.000Z',
+    })
+    expect(loadPolicy(text, { datasets: [Order] }).hash).toBe(policy.hash)
+  })
 })
