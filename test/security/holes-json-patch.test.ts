@@ -60,7 +60,7 @@ describe('JSON Patch', () => {
     const started = performance.now()
     expect(applyPatchSafely([{ a: -1 }], ops)).toEqual([{ a: 79_999 }])
     // measured: 3.9 s before, 0.42 s after (Node 20, 2 cores); generous for slow CI
-    expect(performance.now() - started).toBeLessThan(2500)
+    expect(performance.now() - started).toBeLessThan(3000)
   })
 
   it('error indexes still name the failing operation after the Map lookup', () => {
