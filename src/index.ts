@@ -117,6 +117,7 @@ export {
   createGate,
   createMemoryReplayCache,
   DEFAULT_MAX_PATCH_OPS,
+  DEFAULT_MAX_PATCH_RESULT_BYTES,
   DELTA_TYP,
   diffViews,
   type EncryptionRecipient,

@@ -10,7 +10,9 @@ import type { Operator } from '../anonymize/operator.js'
 import { DatagateError, type Finding } from '../errors.js'
 import { assertString } from '../lib/assert.js'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { isCaslWildcard } from '../lib/casl-wildcards.js'
 import { textDigest } from '../lib/digest.js'
+import { capFindings, MAX_ERROR_FINDINGS, summariseFindings } from '../lib/findings-cap.js'
 import { fieldMeta, type ReleasedOf } from './field.js'
 import type { FieldClass, PiiKind } from './types.js'
 
@@ -53,6 +55,24 @@ type Shape =
  * A dataset descriptor: the classified schema plus everything derived from it once.
  *
  * @typeParam S - the zod object schema of one record.
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { type Dataset, defineDataset, field } from 'datagate/classify'
+ *
+ * const Contact: Dataset = defineDataset('contact', z.object({
+ *   city: field.public(z.string()),
+ *   name: field.sensitive(z.string()),
+ *   tags: field.public(z.record(z.string(), z.string())),
+ * }), { version: '1' })
+ * // Sensitive fields may be left out; a data key in an error is written `*`.
+ * console.log(Contact.parse({ city: 'Lyon', tags: {} }).record) // { city: 'Lyon', tags: {} }
+ * try {
+ *   Contact.parse({ city: 'Lyon', tags: { 'Zhang San': 1 } })
+ * } catch (error) {
+ *   console.log((error as { findings: { path: string }[] }).findings[0]?.path) // 'tags.*'
+ * }
+ * ```
  */
 export interface Dataset<S extends z.ZodObject = z.ZodObject> {
   readonly name: string
@@ -65,8 +85,10 @@ export interface Dataset<S extends z.ZodObject = z.ZodObject> {
   /** The leaf at `path`, or `undefined`. */
   field(path: string): DatasetField | undefined
   /**
-   * Validates one record. Unknown keys are dropped and counted, never passed through.
-   * Throws `ERR_RECORD_INVALID` with one finding per problem, naming paths, never values.
+   * Validates one record. Unknown keys are dropped and counted, never passed through. Sensitive
+   * fields may be missing (they never leave); present ones are validated like any other.
+   * Throws `ERR_RECORD_INVALID` with one finding per problem (at most 100, then a
+   * `more_findings` count), naming schema paths, never values nor keys found in the data (`*`).
    */
   parse(record: unknown): ParsedRecord<z.output<S>>
 }
@@ -191,23 +213,107 @@ function countUnknown(value: unknown, shape: Shape): number {
   return count
 }
 
-function issueFindings(issues: readonly z.core.$ZodIssue[]): Finding[] {
-  // zod's own messages are not used: a custom refinement message could quote the input.
-  return issues.map((issue) => {
-    const path = issue.path
-      .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
-      .join('')
-      .replace(/^\./, '')
+/**
+ * A zod issue path as a field path, naming only keys the schema declares: a key found in the
+ * data (a `z.record` or `z.map` key, anything below a leaf) is data and is written `*`.
+ * Array indexes stay, they are positions.
+ */
+function safeIssuePath(parts: readonly PropertyKey[], root: Shape): string {
+  let out = ''
+  let shape: Shape | undefined = root
+  for (const part of parts) {
+    if (typeof part === 'number') {
+      out += `[${part}]`
+      shape = shape?.kind === 'array' ? shape.element : undefined
+      continue
+    }
+    const known =
+      shape?.kind === 'object' && typeof part === 'string' ? shape.children.get(part) : undefined
+    if (known === undefined) {
+      out += out === '' ? '*' : '.*'
+      shape = undefined
+      continue
+    }
+    out += out === '' ? String(part) : `.${String(part)}`
+    shape = known
+  }
+  return out
+}
+
+function issueFindings(issues: readonly z.core.$ZodIssue[], shape: Shape): Finding[] {
+  // zod's own messages are not used: a custom refinement message could quote the input, and
+  // zod's paths hold record keys, which are data.
+  const findings: Finding[] = []
+  for (const issue of issues.slice(0, MAX_ERROR_FINDINGS + 1)) {
+    const path = safeIssuePath(issue.path, shape)
     const expected =
       'expected' in issue && typeof issue.expected === 'string'
         ? ` (expected ${issue.expected})`
         : ''
-    return {
+    findings.push({
       code: issue.code,
       path: path || '(root)',
       message: `${path || 'record'}: ${issue.code.replaceAll('_', ' ')}${expected}`,
+    })
+  }
+  return findings
+}
+
+/**
+ * The schema `parse` runs: the declared one with every sensitive leaf (and every object or array
+ * holding only sensitive leaves) optional. Sensitive values never leave, so a backend need not
+ * SELECT names and ID numbers to satisfy the schema; present ones are still validated and dropped.
+ */
+function withOptionalSensitive(schema: z.ZodType): { schema: z.ZodType; sensitiveOnly: boolean } {
+  const meta = fieldMeta(schema)
+  if (meta) return { schema, sensitiveOnly: meta.class === 'sensitive' }
+  const inner = innerOf(schema)
+  if (inner) {
+    const relaxed = withOptionalSensitive(inner)
+    if (relaxed.schema === inner) return { schema, sensitiveOnly: relaxed.sensitiveOnly }
+    const def = schema._zod.def as { type: string }
+    const member = def.type === 'pipe' ? 'in' : 'innerType'
+    return {
+      schema: schema.clone({
+        ...schema._zod.def,
+        [member]: relaxed.schema,
+      } as typeof schema._zod.def),
+      sensitiveOnly: relaxed.sensitiveOnly,
     }
-  })
+  }
+  if (schema instanceof z.ZodObject) {
+    const shape = schema.shape as Record<string, z.ZodType>
+    const changed: Record<string, z.ZodType> = {}
+    let sensitiveOnly = Object.keys(shape).length > 0
+    for (const [key, child] of Object.entries(shape)) {
+      const relaxed = withOptionalSensitive(child)
+      sensitiveOnly &&= relaxed.sensitiveOnly
+      if (relaxed.sensitiveOnly) changed[key] = relaxed.schema.optional()
+      else if (relaxed.schema !== child) changed[key] = relaxed.schema
+    }
+    if (Object.keys(changed).length === 0) return { schema, sensitiveOnly }
+    return { schema: schema.safeExtend(changed), sensitiveOnly }
+  }
+  if (schema instanceof z.ZodArray) {
+    const element = schema.element as z.ZodType
+    const relaxed = withOptionalSensitive(element)
+    return {
+      schema:
+        relaxed.schema === element
+          ? schema
+          : schema.clone({ ...schema._zod.def, element: relaxed.schema } as typeof schema._zod.def),
+      sensitiveOnly: relaxed.sensitiveOnly,
+    }
+  }
+  return { schema, sensitiveOnly: false }
+}
+
+function recordInvalid(name: string, findings: readonly Finding[], total: number): DatagateError {
+  return new DatagateError(
+    'ERR_RECORD_INVALID',
+    `dataset ${name}: record does not match the schema: ${summariseFindings(findings, total)}`,
+    { findings: capFindings(findings, MAX_ERROR_FINDINGS, total) },
+  )
 }
 
 /**
@@ -249,6 +355,13 @@ export function defineDataset<S extends z.ZodObject>(
       'defineDataset: name must start with a letter and hold only letters, digits, _ and - (at most 64)',
     )
   }
+  if (isCaslWildcard(name)) {
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'defineDataset: name cannot be "all" or "manage" (CASL wildcards: a rule on them covers every dataset)',
+      { cause: new RangeError('dataset name is a CASL wildcard') },
+    )
+  }
   if (!(schema instanceof z.ZodObject)) {
     throw new DatagateError('ERR_SCHEMA_INVALID', `dataset ${name}: the schema must be a z.object`)
   }
@@ -266,6 +379,7 @@ export function defineDataset<S extends z.ZodObject>(
       { findings: state.findings },
     )
   }
+  const parseSchema = withOptionalSensitive(schema).schema
   const fields = Object.freeze(state.fields.map((f) => Object.freeze(f)))
   const byPath = new Map(fields.map((f) => [f.path, f]))
   const schemaHash = textDigest(
@@ -291,16 +405,27 @@ export function defineDataset<S extends z.ZodObject>(
     schemaHash,
     field: (path: string) => byPath.get(path),
     parse(record: unknown): ParsedRecord<z.output<S>> {
-      const result = schema.safeParse(record)
-      if (!result.success) {
-        const findings = issueFindings(result.error.issues)
-        throw new DatagateError(
-          'ERR_RECORD_INVALID',
-          `dataset ${name}: record does not match the schema: ${findings.map((f) => f.message).join('; ')}`,
-          { findings },
+      let result: ReturnType<typeof parseSchema.safeParse>
+      let unknownKeys = 0
+      try {
+        result = parseSchema.safeParse(record)
+        if (result.success) unknownKeys = countUnknown(record, shape)
+      } catch {
+        // A getter or Proxy trap in the record threw. Its message is not kept, not even as the
+        // cause: it was written by whoever built the record and may quote anything.
+        throw recordInvalid(
+          name,
+          [{ code: 'unreadable', path: '(root)', message: 'record: a property could not be read' }],
+          1,
         )
       }
-      return { record: result.data, unknownKeys: countUnknown(record, shape) }
+      if (!result.success)
+        throw recordInvalid(
+          name,
+          issueFindings(result.error.issues, shape),
+          result.error.issues.length,
+        )
+      return { record: result.data as z.output<S>, unknownKeys }
     },
   })
 }

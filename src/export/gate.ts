@@ -10,6 +10,7 @@ import type { Dataset } from '../classify/dataset.js'
 import { DatagateError } from '../errors.js'
 import { assertFunction, assertObject, assertString } from '../lib/assert.js'
 import { base64url } from '../lib/bytes.js'
+import { copyPseudonymKey } from '../lib/key-strength.js'
 import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
 import { compilePolicy, type Policy } from '../policy/load.js'
 import { compilePlan, type ReleasePlan, resolveAgreement } from '../policy/plan.js'
@@ -213,14 +214,7 @@ export function createGate(options: GateOptions): Gate {
     }
     datasets.set(dataset.name, dataset)
   }
-  if (options.pseudonymKey !== undefined) {
-    if (!(options.pseudonymKey instanceof Uint8Array) || options.pseudonymKey.length < 32) {
-      throw new DatagateError(
-        'ERR_KEY_INVALID',
-        'createGate: pseudonymKey must be a Uint8Array of at least 32 bytes',
-      )
-    }
-  }
+  const pseudonymKey = copyPseudonymKey(options.pseudonymKey, 'createGate: pseudonymKey')
   if (options.keys !== undefined && !isKeyRing(options.keys)) {
     throw new DatagateError(
       'ERR_INVALID_ARGUMENT',
@@ -265,7 +259,7 @@ export function createGate(options: GateOptions): Gate {
     let plan = plans.get(key)
     if (!plan) {
       plan = compilePlan(partner, agreement, dataset, {
-        pseudonymKey: options.pseudonymKey,
+        pseudonymKey,
         random,
       })
       plans.set(key, plan)

@@ -47,6 +47,7 @@ export {
   type ApplyPatchOptions,
   applyPatchSafely,
   DEFAULT_MAX_PATCH_OPS,
+  DEFAULT_MAX_PATCH_RESULT_BYTES,
   diffViews,
   type PatchOperation,
   viewDigest,

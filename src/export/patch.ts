@@ -12,6 +12,7 @@ import { DatagateError } from '../errors.js'
 import { assertNumber } from '../lib/assert.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { textDigest } from '../lib/digest.js'
+import { isForbiddenKey } from '../lib/forbidden-keys.js'
 import { editScript } from '../lib/myers.js'
 
 /**
@@ -30,11 +31,46 @@ export type PatchOperation =
   | { readonly op: 'remove'; readonly path: string }
   | { readonly op: 'move' | 'copy'; readonly path: string; readonly from: string }
 
-/** Options of {@link applyPatchSafely}. */
+/**
+ * Options of {@link applyPatchSafely}.
+ *
+ * @example
+ * ```ts
+ * import { applyPatchSafely, type ApplyPatchOptions } from 'datagate/export'
+ *
+ * const options: ApplyPatchOptions = { maxOps: 10, maxResultBytes: 1000 }
+ * const copy = { op: 'copy', from: '/a', path: '/b' } as const
+ * console.log(applyPatchSafely({ a: 'x' }, [copy], options)) // { a: 'x', b: 'x' }
+ * try {
+ *   applyPatchSafely({ a: 'x'.repeat(600) }, [copy], options)
+ * } catch (error) {
+ *   console.log((error as { code: string }).code) // 'ERR_PATCH_INVALID'
+ * }
+ * ```
+ */
 export interface ApplyPatchOptions {
   /** Most operations accepted in one patch; larger patches are refused before any work. */
   readonly maxOps?: number
+  /**
+   * Bound on the result, in estimated JSON bytes: the document plus everything the patch adds or
+   * copies in. Removals give nothing back, so a copy/remove loop cannot run unbounded work.
+   * Default {@link DEFAULT_MAX_PATCH_RESULT_BYTES}.
+   */
+  readonly maxResultBytes?: number
 }
+
+/**
+ * Default bound on the estimated JSON size of a patch result in {@link applyPatchSafely}: 64 MiB.
+ * `copy` doubles what it copies, so 40 operations in 1.7 KB would otherwise exhaust the heap.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_PATCH_RESULT_BYTES } from 'datagate/export'
+ *
+ * console.log(DEFAULT_MAX_PATCH_RESULT_BYTES) // 67108864
+ * ```
+ */
+export const DEFAULT_MAX_PATCH_RESULT_BYTES = 64 * 1024 * 1024
 
 /**
  * Default cap on the operations of one patch in {@link applyPatchSafely}.
@@ -49,7 +85,6 @@ export interface ApplyPatchOptions {
 export const DEFAULT_MAX_PATCH_OPS = 100_000
 
 const OPS: ReadonlySet<string> = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test'])
-const UNSAFE_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 // Each segment starts with '/', and '~' must be followed by 0 or 1 (RFC 6901). Linear: the
 // inner class excludes '/', so the outer repetition has one way to match.
 const JSON_POINTER = /^(?:\/(?:[^~/]|~[01])*)*$/
@@ -116,7 +151,9 @@ export function diffViews(previous: unknown, next: unknown): PatchOperation[] {
  * Every operation is checked before anything is applied: a path or `from` with a segment
  * `__proto__`, `constructor` or `prototype` (after `~1`/`~0` unescaping), or a value holding a
  * `__proto__` key, throws `ERR_PATCH_UNSAFE`; any other malformed operation, an unresolvable
- * path, a failed `test` or more than `maxOps` operations throws `ERR_PATCH_INVALID`. Neither
+ * path, a failed `test`, more than `maxOps` operations, or a result larger than `maxResultBytes`
+ * (estimated JSON size, counting everything `add`, `replace` and `copy` bring in) throws
+ * `ERR_PATCH_INVALID`. Neither
  * `document` nor `ops` is ever mutated, and on failure nothing partial is returned. Error
  * messages name the operation index and kind, never values.
  *
@@ -137,6 +174,8 @@ export function applyPatchSafely(
 ): unknown {
   const maxOps = options.maxOps ?? DEFAULT_MAX_PATCH_OPS
   assertNumber(maxOps, 'applyPatchSafely: maxOps', { integer: true, min: 0 })
+  const maxBytes = options.maxResultBytes ?? DEFAULT_MAX_PATCH_RESULT_BYTES
+  assertNumber(maxBytes, 'applyPatchSafely: maxResultBytes', { integer: true, min: 0 })
   if (!Array.isArray(ops)) throw invalid('the patch is not an array of operations')
   if (ops.length > maxOps)
     throw invalid(`the patch has ${ops.length} operations, more than the limit of ${maxOps}`)
@@ -154,14 +193,30 @@ export function applyPatchSafely(
     // Values are cloned too: fast-json-patch inserts them by reference, and a later operation
     // would otherwise write through into the caller's patch.
     patch = structuredClone(checked) as Operation[]
-  } catch (cause) {
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'applyPatchSafely: document is not JSON', {
-      cause,
-    })
+  } catch {
+    // No cause: structuredClone's message quotes what it could not clone (a function's source).
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'applyPatchSafely: document is not JSON')
   }
+  // fast-json-patch passes its validator index 0 for every operation, so the index is looked up;
+  // a Map, since indexOf per operation made 80k operations take seconds (quadratic).
+  const indexOf = new Map(patch.map((operation, index) => [operation, index]))
+  let budget = maxBytes - jsonSizeWithin(clone, maxBytes)
+  if (budget < 0) throw tooLarge(maxBytes)
   const guard = (operation: Operation, _index: number, current: unknown, fragment: string) => {
-    const index = patch.indexOf(operation)
+    const index = indexOf.get(operation) ?? -1
     checkTarget(current, operation as PatchOperation, index)
+    // What the operation brings in, measured before fast-json-patch clones it: at most the
+    // remaining budget is walked, so the work stays bounded however large the value.
+    const added =
+      operation.op === 'copy'
+        ? locate(current, segmentsOf(operation.from))
+        : operation.op === 'add' || operation.op === 'replace'
+          ? operation.value
+          : MISSING
+    if (added !== MISSING) {
+      budget -= jsonSizeWithin(added, budget)
+      if (budget < 0) throw tooLarge(maxBytes)
+    }
     // Against the document, fast-json-patch's validator deep-clones the whole document for
     // every move/copy (quadratic on long patches); checkTarget already resolved `from`.
     if (operation.op === 'move' || operation.op === 'copy') jsonpatch.validator(operation, index)
@@ -178,6 +233,35 @@ export function applyPatchSafely(
       throw unsafe('the patch modifies a prototype')
     throw error
   }
+}
+
+function tooLarge(maxBytes: number): DatagateError {
+  return invalid(`the patched document would exceed ${maxBytes} bytes (maxResultBytes)`)
+}
+
+/**
+ * Estimated JSON size of `value` in bytes (UTF-16 units of strings and keys plus punctuation),
+ * walked iteratively and abandoned once it passes `limit`: returns a number above `limit` then.
+ * Shared or cyclic references count once per path, as JSON would write them.
+ */
+function jsonSizeWithin(value: unknown, limit: number): number {
+  let size = 0
+  const stack: unknown[] = [value]
+  while (stack.length > 0 && size <= limit) {
+    const node = stack.pop()
+    if (typeof node === 'string') size += node.length + 2
+    else if (Array.isArray(node)) {
+      size += 2 + node.length
+      for (const item of node) stack.push(item)
+    } else if (isContainer(node)) {
+      size += 2
+      for (const [key, item] of Object.entries(node)) {
+        size += key.length + 4
+        stack.push(item)
+      }
+    } else size += 8
+  }
+  return size
 }
 
 function asJson(value: unknown): unknown {
@@ -269,7 +353,7 @@ function segmentsOf(pointer: string): string[] {
 function assertSafePointer(pointer: unknown, index: number, member: 'path' | 'from'): void {
   if (typeof pointer !== 'string') return
   for (const segment of segmentsOf(pointer))
-    if (UNSAFE_SEGMENTS.has(segment))
+    if (isForbiddenKey(segment))
       throw unsafe(`operation ${index}: \`${member}\` has a segment "${segment}"`)
 }
 

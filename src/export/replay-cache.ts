@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { DatagateError } from '../errors.js'
-import { assertFunction, assertNumber, assertString } from '../lib/assert.js'
+import { assertNumber, assertString } from '../lib/assert.js'
 import type { ReplayCache } from './types.js'
 
 /**
@@ -14,19 +14,18 @@ import type { ReplayCache } from './types.js'
  * ```ts
  * import { createMemoryReplayCache, type MemoryReplayCacheOptions } from 'datagate/export'
  *
- * const options: MemoryReplayCacheOptions = { max: 50_000, now: () => new Date() }
+ * const options: MemoryReplayCacheOptions = { max: 50_000 }
  * console.log(createMemoryReplayCache(options).size) // 0
  * ```
  */
 export interface MemoryReplayCacheOptions {
   /** Most `jti` values remembered at once. Default 100 000. */
   readonly max?: number
-  /** Clock for evicting expired entries (tests). Default `() => new Date()`. */
-  readonly now?: () => Date
 }
 
 /**
- * A {@link ReplayCache} held in memory; `size` counts the entries currently remembered.
+ * A {@link ReplayCache} held in memory; `size` counts the entries it holds, expired ones included
+ * until a later `claim` sweeps them.
  *
  * @example
  * ```ts
@@ -41,63 +40,52 @@ export interface MemoryReplayCache extends ReplayCache {
 }
 
 /**
- * Creates a replay cache in memory. Entries are forgotten once they expire (the moment the token
- * would be rejected anyway: `exp`, or `iat + maxAge`). `add` throws ERR_TOKEN_REPLAYED for a
- * `jti` already remembered, which makes `has` + `add` safe against two concurrent verifications
- * of one token. When `max` live entries are held, `add` throws ERR_TOKEN_REPLAYED too: it fails
- * closed rather than forget a live `jti` and let its token be replayed. Not shared between
- * processes; use a shared store behind the same interface for that.
+ * Creates a replay cache in memory. `claim(jti, expiresAt, now)` returns `true` and remembers
+ * `jti` until `expiresAt`, or returns `false` when `jti` is held with `expiresAt > now`. Expiry
+ * is judged only by the `now` each call passes (the verifier's clock), never by the wall clock:
+ * a verifier run with an explicit `now` (archives, tests) must not see its entries vanish, nor
+ * be told a live `jti` is gone. When `max` live entries are held, `claim` throws
+ * ERR_TOKEN_REPLAYED: it fails closed rather than forget a live `jti` and let its token be
+ * replayed. Not shared between processes; put a shared store behind the same interface for that.
  *
  * @example
  * ```ts
  * import { createMemoryReplayCache } from 'datagate/export'
  *
  * const cache = createMemoryReplayCache({ max: 1000 })
- * await cache.add('jti-1', Math.floor(Date.now() / 1000) + 60)
- * console.log(await cache.has('jti-1'), cache.size) // true 1
+ * const now = 1_790_000_000
+ * console.log(cache.claim('jti-1', now + 60, now), cache.claim('jti-1', now + 60, now + 59)) // true false
+ * console.log(cache.claim('jti-1', now + 120, now + 60), cache.size) // true 1
  * ```
  */
 export function createMemoryReplayCache(options: MemoryReplayCacheOptions = {}): MemoryReplayCache {
-  const { max = 100_000, now: clock = () => new Date() } = options
+  const { max = 100_000 } = options
   assertNumber(max, 'max', { integer: true, min: 1 })
-  assertFunction(clock, 'now')
   const entries = new Map<string, number>()
-  const nowSeconds = () => clock().getTime() / 1000
 
   const sweep = (now: number) => {
     for (const [jti, expiresAt] of entries) if (expiresAt <= now) entries.delete(jti)
   }
-  const live = (jti: string, now: number): boolean => {
-    const expiresAt = entries.get(jti)
-    if (expiresAt === undefined) return false
-    if (expiresAt > now) return true
-    entries.delete(jti)
-    return false
-  }
 
   return {
     get size() {
-      sweep(nowSeconds())
       return entries.size
     },
-    has(jti: string): boolean {
-      assertString(jti, 'jti', { nonEmpty: true })
-      return live(jti, nowSeconds())
-    },
-    add(jti: string, expiresAt: number): void {
+    claim(jti: string, expiresAt: number, now: number): boolean {
       assertString(jti, 'jti', { nonEmpty: true })
       assertNumber(expiresAt, 'expiresAt')
-      const now = nowSeconds()
-      if (live(jti, now))
-        throw new DatagateError('ERR_TOKEN_REPLAYED', 'token "jti" was seen before')
-      if (expiresAt <= now) return
-      if (entries.size >= max) sweep(now)
-      if (entries.size >= max)
+      assertNumber(now, 'now')
+      const held = entries.get(jti)
+      if (held !== undefined && held > now) return false
+      // Checked and written in one synchronous step: no other claim can run in between.
+      if (held === undefined && entries.size >= max) sweep(now)
+      if (held === undefined && entries.size >= max)
         throw new DatagateError(
           'ERR_TOKEN_REPLAYED',
           `replay cache is full (${max} live entries); token not accepted`,
         )
       entries.set(jti, expiresAt)
+      return true
     },
   }
 }

@@ -35,8 +35,9 @@ function serialise(payload: object): string {
   let text: string | undefined
   try {
     text = JSON.stringify(payload)
-  } catch (cause) {
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'payload is not JSON-serialisable', { cause })
+  } catch {
+    // No cause: JSON.stringify's own message names the key that closes a cycle, a data key.
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'payload is not JSON-serialisable')
   }
   if (typeof text !== 'string' || !text.startsWith('{'))
     throw new DatagateError('ERR_INVALID_ARGUMENT', 'payload must serialise to a JSON object')

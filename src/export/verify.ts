@@ -154,25 +154,24 @@ function parsePayload(bytes: Uint8Array): JWTPayload {
   let parsed: unknown
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
-  } catch (cause) {
-    throw new DatagateError('ERR_TOKEN_MALFORMED', 'payload is not UTF-8 JSON', { cause })
+  } catch {
+    // No cause: V8's JSON.parse message quotes the text around the error, and this is the payload.
+    throw new DatagateError('ERR_TOKEN_MALFORMED', 'payload is not UTF-8 JSON')
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new DatagateError('ERR_TOKEN_MALFORMED', 'payload is not a JSON object')
   return parsed as JWTPayload
 }
 
-async function consultReplayCache<T>(what: string, call: () => T | Promise<T>): Promise<T> {
+async function consultReplayCache(call: () => boolean | Promise<boolean>): Promise<unknown> {
   try {
     return await call()
   } catch (cause) {
     if (isDatagateError(cause)) throw cause
     // Fail closed: if replay protection cannot be confirmed, the token is not accepted.
-    throw new DatagateError(
-      'ERR_TOKEN_REPLAYED',
-      `replay cache ${what} failed; token not accepted`,
-      { cause },
-    )
+    throw new DatagateError('ERR_TOKEN_REPLAYED', 'replay cache failed; token not accepted', {
+      cause,
+    })
   }
 }
 
@@ -230,8 +229,9 @@ export async function verifyEnvelopeWith(
   } else if (token.startsWith('{')) {
     try {
       jws = JSON.parse(token) as FlattenedJWSInput
-    } catch (cause) {
-      throw new DatagateError('ERR_TOKEN_MALFORMED', 'flattened JWS is not JSON', { cause })
+    } catch {
+      // No cause: JSON.parse's message would quote the token's text.
+      throw new DatagateError('ERR_TOKEN_MALFORMED', 'flattened JWS is not JSON')
     }
   }
 
@@ -259,18 +259,18 @@ export async function verifyEnvelopeWith(
   })
   if (payload.jti !== undefined && (typeof payload.jti !== 'string' || payload.jti === ''))
     throw new DatagateError('ERR_CLAIM_INVALID', 'claim "jti" must be a non-empty string')
+  checkPayload?.(payload)
   const cache = options.replayCache
   if (cache !== undefined) {
     const jti = payload.jti
     if (jti === undefined)
       throw new DatagateError('ERR_CLAIM_INVALID', 'claim "jti" is required for replay protection')
-    if (await consultReplayCache('lookup', () => cache.has(jti)))
+    // Last, after every other check, so a token rejected for its content does not burn its jti.
+    // `acceptableUntil` already holds the clock tolerance, so `now` is the verifier's own clock:
+    // the entry lives exactly as long as any verifier with these options would accept the token.
+    const claimed = await consultReplayCache(() => cache.claim(jti, acceptableUntil, now))
+    if (claimed !== true)
       throw new DatagateError('ERR_TOKEN_REPLAYED', 'token "jti" was seen before')
-  }
-  checkPayload?.(payload)
-  if (cache !== undefined && payload.jti !== undefined) {
-    const jti = payload.jti
-    await consultReplayCache('write', () => cache.add(jti, acceptableUntil))
   }
   return { payload, protectedHeader }
 }

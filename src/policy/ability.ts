@@ -8,6 +8,7 @@
  */
 import { Ability, type MongoQuery, type RawRuleOf } from '@casl/ability'
 import { DatagateError } from '../errors.js'
+import { isCaslWildcard } from '../lib/casl-wildcards.js'
 import { restrictedConditionsMatcher, toCaslConditions } from './conditions.js'
 import type { Policy } from './load.js'
 import type { Agreement } from './types.js'
@@ -37,11 +38,25 @@ export function activeAgreements(
   )
 }
 
-/** Builds the CASL ability for the given agreements of one dataset. */
+function refuseWildcard(name: string, what: 'dataset' | 'purpose'): void {
+  if (isCaslWildcard(name))
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      `${what}: "manage" and "all" are CASL wildcards and never name a ${what}`,
+      { cause: new RangeError(`${what} is a CASL wildcard`) },
+    )
+}
+
+/**
+ * Builds the CASL ability for the given agreements of one dataset. Refuses a wildcard dataset or
+ * purpose even though loadPolicy already does: a rule with `manage` would allow every purpose.
+ */
 export function abilityFromAgreements(
   dataset: string,
   agreements: readonly Agreement[],
 ): PartnerAbility {
+  refuseWildcard(dataset, 'dataset')
+  for (const agreement of agreements) refuseWildcard(agreement.purpose, 'purpose')
   const rules: RawRuleOf<PartnerAbility>[] = agreements.map((agreement) => ({
     action: agreement.purpose,
     subject: dataset,
@@ -57,7 +72,8 @@ export function abilityFromAgreements(
 
 /**
  * The CASL ability of a partner over one dataset, from its agreements valid at `now`.
- * A suspended or terminated partner gets an ability that allows nothing.
+ * A suspended or terminated partner gets an ability that allows nothing. `manage` and `all` are
+ * CASL wildcards, never purposes or datasets: naming one throws `ERR_INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
@@ -77,6 +93,8 @@ export function abilityFromAgreements(
  * const ability = partnerAbility(policy, 'rental-co', 'repair_order', { now: new Date('2026-06-01') })
  * console.log(ability.can('courtesy-car', { orderId: 'R1', estimatedHours: 6 }, 'orderId')) // true
  * console.log(ability.can('courtesy-car', { orderId: 'R2', estimatedHours: 2 }, 'orderId')) // false
+ * console.log(ability.can('advertising', { orderId: 'R1', estimatedHours: 6 }, 'orderId')) // false
+ * try { partnerAbility(policy, 'rental-co', 'all') } catch (e) { console.log((e as { code: string }).code) } // 'ERR_INVALID_ARGUMENT'
  * ```
  */
 export function partnerAbility(
@@ -85,6 +103,7 @@ export function partnerAbility(
   dataset: string,
   options: PartnerAbilityOptions = {},
 ): PartnerAbility {
+  refuseWildcard(dataset, 'dataset')
   const partner = policy.partner(partnerId)
   if (!partner)
     throw new DatagateError(

@@ -12,6 +12,7 @@
 import { buildMongoQueryMatcher, type ConditionsMatcher, type MongoQuery } from '@casl/ability'
 import type { Dataset } from '../classify/dataset.js'
 import type { Finding } from '../errors.js'
+import { isForbiddenKey } from '../lib/forbidden-keys.js'
 import type { ConditionOperator, Conditions, ConditionValue, FieldCondition } from './types.js'
 
 /** The operators a `where` clause may use. */
@@ -29,7 +30,6 @@ export const CONDITION_OPERATORS: readonly ConditionOperator[] = [
 
 const SCALAR_TYPES = new Set(['string', 'number', 'int', 'boolean', 'enum', 'literal'])
 const ORDERING = new Set<string>(['$gt', '$gte', '$lt', '$lte'])
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
 function isConditionValue(value: unknown): value is ConditionValue {
   return (
@@ -53,7 +53,7 @@ export function checkConditions(
   const findings: Finding[] = []
   for (const [path, condition] of Object.entries(where)) {
     const here = `${at}.${path}`
-    if (FORBIDDEN_KEYS.has(path) || path.split('.').some((s) => FORBIDDEN_KEYS.has(s))) {
+    if (path.split('.').some(isForbiddenKey)) {
       findings.push({
         code: 'invalid_condition',
         path: here,

@@ -9,13 +9,36 @@ import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
 import type { Dataset } from '../classify/dataset.js'
 import { DatagateError, type Finding } from '../errors.js'
+import { boundedTreeCopy } from '../lib/bounded-tree.js'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { isCaslWildcard } from '../lib/casl-wildcards.js'
+import { deepFreeze } from '../lib/deep-freeze.js'
 import { textDigest } from '../lib/digest.js'
+import { capFindings } from '../lib/findings-cap.js'
+import { isForbiddenKey } from '../lib/forbidden-keys.js'
+import { parseIsoDate } from '../lib/iso-date.js'
 import { checkConditions } from './conditions.js'
 import { type AgreementDocument, type PolicyDocument, policyDocumentSchema } from './document.js'
 import type { Agreement, Conditions, Partner, PartnerJwks } from './types.js'
 
-/** A loaded, validated policy. Immutable: load a new one to change it. */
+/**
+ * A loaded, validated policy. Deeply frozen: every object in it, `document` and each agreement's
+ * `where` included, refuses edits, since `hash` and every compiled plan were made from it as
+ * loaded. Load a new one to change it.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { defineDataset, field, loadPolicy, type Policy } from 'datagate'
+ *
+ * const Order = defineDataset('repair_order', z.object({ hours: field.public(z.number()) }), { version: '1' })
+ * const policy: Policy = loadPolicy({ issuer: 'oem', partners: [{ id: 'rental-co', name: 'Rental Co',
+ *   category: 'capability', standing: 'gold', core: true, agreements: [{ id: 'a1', dataset: 'repair_order',
+ *   purpose: 'courtesy-car', fields: ['hours'], where: { hours: { $gt: 4 } },
+ *   validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] }, { datasets: [Order] })
+ * console.log(Object.isFrozen(policy.partners[0]?.agreements[0]?.where?.hours)) // true
+ * ```
+ */
 export interface Policy {
   readonly issuer: string
   readonly partners: readonly Partner[]
@@ -38,19 +61,26 @@ export interface LoadPolicyOptions {
 /** Largest policy text accepted, in characters. */
 export const MAX_POLICY_TEXT = 5_000_000
 
-const DAY_MS = 86_400_000
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/
+// A policy document, as an object or after YAML aliases are expanded, is copied into a tree of
+// at most this many nodes (each path counted once) before anything else reads it.
+const MAX_POLICY_NODES = 1_000_000
+// Real policies nest about eight levels; deeper ones are refused, never skipped.
+const MAX_POLICY_DEPTH = 256
+const MAX_FINDINGS = 100
 
-function fail(findings: readonly Finding[]): never {
+const DAY_MS = 86_400_000
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
+
+function fail(all: readonly Finding[]): never {
+  const findings = capFindings(all, MAX_FINDINGS)
   const summary = findings
     .slice(0, 5)
     .map((f) => `${f.path}: ${f.message}`)
     .join('; ')
-  const more = findings.length > 5 ? `; and ${findings.length - 5} more` : ''
+  const more = all.length > 5 ? `; and ${all.length - 5} more` : ''
   throw new DatagateError(
     'ERR_POLICY_INVALID',
-    `policy has ${findings.length} problem(s): ${summary}${more}`,
+    `policy has ${all.length} problem(s): ${summary}${more}`,
     { findings },
   )
 }
@@ -112,64 +142,58 @@ function structuralFindings(issues: readonly z.core.$ZodIssue[]): Finding[] {
   })
 }
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
-
 /**
- * Keys that could reach an object's prototype, anywhere in the raw document. Checked before
- * zod, which would assign a `__proto__` key (setting a prototype, so the condition it held
- * would vanish and a `where` would silently widen) instead of keeping it.
+ * Bounds the raw document before any other step (zod would assign a `__proto__` key, setting a
+ * prototype, so the condition it held would vanish and a `where` would silently widen): a fresh
+ * tree copy, or the findings that refuse it. A getter or Proxy that throws is refused as well,
+ * without its message (it could quote anything).
  */
-function forbiddenKeyFindings(value: unknown, path: string, out: Finding[], depth = 0): void {
-  if (typeof value !== 'object' || value === null || depth > 64) return
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries())
-      forbiddenKeyFindings(item, `${path}[${i}]`, out, depth + 1)
-    return
-  }
-  const proto = Object.getPrototypeOf(value)
-  if (proto !== Object.prototype && proto !== null && !(value instanceof Date)) {
-    out.push({
-      code: 'forbidden_key',
-      path: path || '(document)',
-      message: 'an object here has a foreign prototype (a __proto__ key?)',
+function boundedDocument(raw: unknown): { tree: unknown; findings: readonly Finding[] } {
+  try {
+    return boundedTreeCopy(raw, {
+      maxNodes: MAX_POLICY_NODES,
+      maxDepth: MAX_POLICY_DEPTH,
+      maxFindings: MAX_FINDINGS,
     })
-    return
-  }
-  for (const key of Object.keys(value)) {
-    const here = path ? `${path}.${key}` : key
-    if (FORBIDDEN_KEYS.has(key)) {
-      out.push({
-        code: 'forbidden_key',
-        path: here,
-        message: `the key ${key} is not allowed in a policy`,
-      })
-      continue
+  } catch {
+    return {
+      tree: undefined,
+      findings: [
+        { code: 'unreadable', path: '(document)', message: 'the policy object could not be read' },
+      ],
     }
-    forbiddenKeyFindings((value as Record<string, unknown>)[key], here, out, depth + 1)
   }
 }
 
+/** Structural validation of a raw document: bounded copy first, then the zod schema. */
+function validateDocument(
+  raw: unknown,
+):
+  | { document: PolicyDocument; findings: readonly [] }
+  | { document: undefined; findings: readonly Finding[] } {
+  const { tree, findings } = boundedDocument(raw)
+  if (findings.length > 0) return { document: undefined, findings }
+  if (typeof tree !== 'object' || tree === null || Array.isArray(tree))
+    return {
+      document: undefined,
+      findings: [{ code: 'invalid_type', path: '(document)', message: 'expected a policy object' }],
+    }
+  const parsed = policyDocumentSchema.safeParse(tree)
+  if (!parsed.success)
+    return { document: undefined, findings: structuralFindings(parsed.error.issues) }
+  return { document: parsed.data, findings: [] }
+}
+
+/**
+ * Epoch ms of a policy date: `YYYY-MM-DD` (the start, or with `endOfDay` the last millisecond,
+ * of that UTC day) or an ISO date-time with `Z` or an offset. A day that does not exist
+ * (`2026-02-30`) is refused, never rolled into the next month.
+ */
 function parseDate(value: string | Date, endOfDay: boolean): number | undefined {
-  if (value instanceof Date) {
-    const time = value.getTime()
-    return Number.isNaN(time) ? undefined : time
-  }
-  const dateOnly = DATE_ONLY.exec(value)
-  if (dateOnly) {
-    const [year, month, day] = [Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])]
-    const start = Date.UTC(year, month - 1, day)
-    const check = new Date(start)
-    if (
-      check.getUTCFullYear() !== year ||
-      check.getUTCMonth() !== month - 1 ||
-      check.getUTCDate() !== day
-    )
-      return undefined
-    return endOfDay ? start + DAY_MS - 1 : start
-  }
-  if (!DATE_TIME.test(value)) return undefined
-  const time = Date.parse(value)
-  return Number.isNaN(time) ? undefined : time
+  const time =
+    value instanceof Date ? value.getTime() : parseIsoDate(value, { requireOffset: true })
+  if (Number.isNaN(time)) return undefined
+  return endOfDay && typeof value === 'string' && DATE_ONLY.test(value) ? time + DAY_MS - 1 : time
 }
 
 function receivable(field: Dataset['fields'][number], core: boolean): boolean {
@@ -273,6 +297,14 @@ function normaliseAgreement(
       path: `${at}.validUntil`,
       message: 'validUntil is before validFrom',
     })
+  for (const member of ['purpose', 'dataset'] as const) {
+    if (isCaslWildcard(doc[member]))
+      findings.push({
+        code: 'reserved_name',
+        path: `${at}.${member}`,
+        message: `${doc[member]} is a CASL wildcard (every ${member === 'purpose' ? 'action' : 'subject'}) and cannot name a ${member}`,
+      })
+  }
   if (doc.fields.length === 0)
     findings.push({
       code: 'empty_field_list',
@@ -306,7 +338,7 @@ function normaliseAgreement(
         })
     })
     for (const [name, measure] of Object.entries(doc.aggregate.measures)) {
-      if (['__proto__', 'constructor', 'prototype'].includes(name))
+      if (isForbiddenKey(name))
         findings.push({
           code: 'invalid_measure',
           path: `${at}.aggregate.measures`,
@@ -366,10 +398,21 @@ function overlapFindings(agreements: readonly Agreement[], at: string): Finding[
 }
 
 /**
- * Checks a structurally valid document against datasets and normalises it.
- * Returns every finding; `policy` only when there are none.
+ * Checks a document against datasets and normalises it: the same bounded copy and structural
+ * validation as {@link loadPolicy} first (a `Policy` handed to the gate may not come from it),
+ * then every agreement. Returns every finding; `policy` only when there are none.
  */
 export function compilePolicy(
+  document: PolicyDocument,
+  datasets: readonly Dataset[],
+): { readonly policy: Policy | undefined; readonly findings: readonly Finding[] } {
+  const validated = validateDocument(document)
+  if (validated.document === undefined)
+    return { policy: undefined, findings: capFindings(validated.findings, MAX_FINDINGS) }
+  return compileDocument(validated.document, datasets)
+}
+
+function compileDocument(
   document: PolicyDocument,
   datasets: readonly Dataset[],
 ): { readonly policy: Policy | undefined; readonly findings: readonly Finding[] } {
@@ -430,7 +473,7 @@ export function compilePolicy(
   })
   if (findings.length > 0) return { policy: undefined, findings }
   const byId = new Map(partners.map((p) => [p.id, p]))
-  const policy: Policy = Object.freeze({
+  const policy: Policy = deepFreeze({
     issuer: document.issuer,
     partners: Object.freeze(partners),
     hash: textDigest(canonicalJson(document)),
@@ -487,15 +530,9 @@ export function loadPolicy(input: string | object, options: LoadPolicyOptions): 
     )
   }
   const raw = typeof input === 'string' ? parseText(input) : input
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    fail([{ code: 'invalid_type', path: '(document)', message: 'expected a policy object' }])
-  }
-  const forbidden: Finding[] = []
-  forbiddenKeyFindings(raw, '', forbidden)
-  if (forbidden.length > 0) fail(forbidden)
-  const parsed = policyDocumentSchema.safeParse(raw)
-  if (!parsed.success) fail(structuralFindings(parsed.error.issues))
-  const { policy, findings } = compilePolicy(parsed.data, options.datasets)
+  const validated = validateDocument(raw)
+  if (validated.document === undefined) fail(validated.findings)
+  const { policy, findings } = compileDocument(validated.document, options.datasets)
   if (!policy) fail(findings)
   return policy
 }

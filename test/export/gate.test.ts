@@ -53,7 +53,7 @@ beforeAll(async () => {
     datasets,
     policy,
     keys,
-    pseudonymKey: new Uint8Array(32).fill(9),
+    pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => (i * 151 + 9) & 0xff),
     audit: sink,
     now: () => t0,
   })
@@ -205,7 +205,7 @@ describe('gate.export and verifyExport', () => {
       datasets,
       policy,
       keys: rotated,
-      pseudonymKey: new Uint8Array(32).fill(9),
+      pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => (i * 151 + 9) & 0xff),
       now: () => t0,
     })
     const fresh = await next.export(orders, courtesy)
@@ -435,7 +435,7 @@ describe('audit trail', () => {
       datasets,
       policy: gate.policy,
       keys,
-      pseudonymKey: new Uint8Array(32).fill(9),
+      pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => (i * 151 + 9) & 0xff),
       now: () => t0,
       audit: {
         append() {

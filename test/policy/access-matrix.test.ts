@@ -74,7 +74,7 @@ describe('accessMatrix', () => {
       issuer: 'oem-aftersales',
       datasets,
       policy,
-      pseudonymKey: new Uint8Array(32),
+      pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => (i * 151) & 0xff),
       now: () => june,
     })
     expect(gate.accessMatrix()).toEqual(matrix)

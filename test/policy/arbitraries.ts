@@ -12,7 +12,7 @@ import type { PartnerCategory, Standing } from '../../src/policy/types.js'
 
 export const ISSUER = 'oem-aftersales'
 export const NOW = new Date('2026-06-01T00:00:00Z')
-export const PSEUDONYM_KEY = new Uint8Array(32).fill(7)
+export const PSEUDONYM_KEY = Uint8Array.from({ length: 32 }, (_, i) => (i * 151 + 7) & 0xff)
 
 /** The DESIGN.md customer dataset: a `vehicle` object with desensitised, sensitive and public leaves. */
 export const Customer = defineDataset(

@@ -6,7 +6,7 @@ import { loadPolicy } from '../../src/policy/load.js'
 import { codeOf } from '../errors.js'
 import { datasets, policyWith, samplePolicyYaml, sampleRows } from './fixtures.js'
 
-const pseudonymKey = new Uint8Array(32).fill(42)
+const pseudonymKey = Uint8Array.from({ length: 32 }, (_, i) => (i * 151 + 42) & 0xff)
 const june = () => new Date('2026-06-15T08:00:00Z')
 
 function gateAt(now = june, policyText: string | object = samplePolicyYaml) {

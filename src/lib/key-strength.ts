@@ -1,0 +1,47 @@
+// The gate's pseudonym master key: checked for obvious weakness and copied at createGate.
+// A caller that zeroes or reuses its buffer afterwards (good hygiene for secrets) would
+// otherwise switch every later pseudonym to the new bytes, e.g. the all-zero key, silently.
+// The weakness checks catch keys typed or filled by hand (`new Uint8Array(32).fill(7)`, a
+// repeated word), not keys of low entropy in general: nothing can tell those from random bytes.
+import { DatagateError } from '../errors.js'
+
+/** Shortest pseudonym master key accepted: 256 bits. */
+export const MIN_PSEUDONYM_KEY_BYTES = 32
+// A random 32-byte key has about 30 distinct byte values; fewer than 8 happens with probability
+// far below 2^-100, while hex or decimal text (16 or 10 values) still passes.
+const MIN_DISTINCT_BYTES = 8
+
+/** Why `key` is obviously weak, or `undefined`: all bytes equal, periodic, or few distinct bytes. */
+export function keyWeakness(key: Uint8Array): string | undefined {
+  if (key.every((byte) => byte === key[0]))
+    return key[0] === 0 ? 'all its bytes are zero' : 'all its bytes are equal'
+  for (let period = 1; period <= key.length / 2; period++) {
+    let repeats = true
+    for (let i = period; i < key.length && repeats; i++) repeats = key[i] === key[i - period]
+    if (repeats) return `it repeats a pattern of ${period} byte(s)`
+  }
+  if (new Set(key).size < MIN_DISTINCT_BYTES)
+    return `it holds fewer than ${MIN_DISTINCT_BYTES} distinct byte values`
+  return undefined
+}
+
+/**
+ * Checks a pseudonym master key (a Uint8Array of at least 32 bytes, not obviously weak) and
+ * returns a private copy, or `undefined` for `undefined`. Throws `ERR_KEY_INVALID`; the message
+ * says what is wrong, never the key.
+ */
+export function copyPseudonymKey(key: unknown, what: string): Uint8Array | undefined {
+  if (key === undefined) return undefined
+  if (!(key instanceof Uint8Array) || key.length < MIN_PSEUDONYM_KEY_BYTES)
+    throw new DatagateError(
+      'ERR_KEY_INVALID',
+      `${what} must be a Uint8Array of at least ${MIN_PSEUDONYM_KEY_BYTES} bytes`,
+    )
+  const weakness = keyWeakness(key)
+  if (weakness !== undefined)
+    throw new DatagateError(
+      'ERR_KEY_INVALID',
+      `${what} is not random: ${weakness}; use 32 bytes from crypto.getRandomValues`,
+    )
+  return key.slice()
+}
