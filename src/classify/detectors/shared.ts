@@ -142,3 +142,56 @@ export function assertDate(value: unknown, what: string): asserts value is Date 
     throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new RangeError(message) })
   }
 }
+
+/** The characters of `candidate` that are not the separators `seps` (a digit run without its grouping). */
+export function withoutSeparators(candidate: string, seps: string): string {
+  let out = ''
+  for (let i = 0; i < candidate.length; i++) {
+    const char = candidate[i]!
+    if (!seps.includes(char)) out += char
+  }
+  return out
+}
+
+/** Whether `text[start, end)` holds one of `seps`. */
+export function hasSeparator(text: string, seps: string): boolean {
+  for (let i = 0; i < text.length; i++) if (seps.includes(text[i]!)) return true
+  return false
+}
+
+/** Where the last of `words` found in `context` ends (in `context`), or -1. `context` is lowercase. */
+function lastEnd(context: string, words: readonly string[]): number {
+  let best = -1
+  for (const word of words) {
+    const at = context.lastIndexOf(word)
+    if (at >= 0) best = Math.max(best, at + word.length)
+  }
+  return best
+}
+
+/**
+ * Which kind of context word stands nearest before `start` within `window` characters:
+ * `positive` (the detector's own labels: 卡号, card), `negative` (labels of look-alikes: 订单号,
+ * ISBN), or `undefined` when neither does. Words are lowercase; ASCII in `text` is compared
+ * case-insensitively. Costs O(window × words) per candidate, so scanning stays linear.
+ */
+export function cueBefore(
+  text: string,
+  start: number,
+  window: number,
+  positive: readonly string[],
+  negative: readonly string[],
+): 'positive' | 'negative' | undefined {
+  const context = text.slice(Math.max(0, start - window), start).toLowerCase()
+  const pos = lastEnd(context, positive)
+  const neg = lastEnd(context, negative)
+  if (pos < 0 && neg < 0) return undefined
+  return pos >= neg ? 'positive' : 'negative'
+}
+
+/** Whether one of `words` (lowercase) starts within `window` characters after `end`. */
+export function cueAfter(text: string, end: number, window: number, words: readonly string[]): boolean {
+  const context = text.slice(end, end + window).toLowerCase()
+  for (const word of words) if (context.includes(word)) return true
+  return false
+}
