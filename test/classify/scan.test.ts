@@ -31,7 +31,8 @@ const SAMPLES: Record<string, { kind: PiiKind; value: string }> = {
   licence_plate: { kind: 'licence_plate', value: '京A·D1234' },
   licence_plate_nev: { kind: 'licence_plate', value: '粤BD12345' },
   vin: { kind: 'vin', value: '1M8GDM9AXKP042788' },
-  vin_cn: { kind: 'vin', value: 'LSVAU2180N2183290' },
+  vin_cn: { kind: 'vin', value: 'LSVAU2182N2183290' },
+  vin_eu: { kind: 'vin', value: 'WDBRF61J01F123456' },
   email: { kind: 'email', value: 'li.lei@example.com.cn' },
   ipv4: { kind: 'ip_address', value: '203.0.113.7' },
   ipv6: { kind: 'ip_address', value: '2001:db8::8a2e:370:7334' },
@@ -157,7 +158,7 @@ describe('overlapping findings', () => {
   })
 
   it('adds the VIN check-digit status', () => {
-    const findings = pii(scanText('VIN 1M8GDM9AXKP042788 / LSVAU2180N2183290', { now }))
+    const findings = pii(scanText('VIN 1M8GDM9AXKP042788 / WDBRF61J01F123456', { now }))
     expect(findings.map((f) => f.checkDigit)).toEqual(['valid', 'not_applicable'])
     expect(pii(scanText('13812345678', { now }))[0]).not.toHaveProperty('checkDigit')
   })

@@ -143,7 +143,18 @@ function knownIssuer(digits: string): boolean {
 }
 
 /** Labels of card numbers, lowercase. */
-const CARD_CUES = ['卡号', '银行卡', '信用卡', '借记卡', '储蓄卡', '银联', '账户卡', 'card', 'visa', 'mastercard']
+const CARD_CUES = [
+  '卡号',
+  '银行卡',
+  '信用卡',
+  '借记卡',
+  '储蓄卡',
+  '银联',
+  '账户卡',
+  'card',
+  'visa',
+  'mastercard',
+]
 /** Labels of numbers that pass Luhn or share card lengths but are something else, lowercase. */
 const LOOKALIKE_CUES = [
   '订单',

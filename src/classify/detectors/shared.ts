@@ -159,13 +159,37 @@ export function hasSeparator(text: string, seps: string): boolean {
   return false
 }
 
-/** Where the last of `words` found in `context` ends (in `context`), or -1. `context` is lowercase. */
-function lastEnd(context: string, words: readonly string[]): number {
-  let best = -1
-  for (const word of words) {
-    const at = context.lastIndexOf(word)
-    if (at >= 0) best = Math.max(best, at + word.length)
+function isAsciiLetterCode(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
+}
+
+/**
+ * Where the last occurrence of `word` in `context` ends, or -1. An ASCII word counts only as a
+ * whole word (`ip` is not found in `zip`, `v` not in `server`); CJK words have no such edge.
+ */
+function lastWordEnd(context: string, word: string, first: number): number {
+  const ascii = isAsciiLetterCode(word.charCodeAt(0))
+  for (let at = context.lastIndexOf(word); at >= first; at = context.lastIndexOf(word, at - 1)) {
+    const end = at + word.length
+    if (!ascii) return end
+    if (
+      !isAsciiLetterCode(context.charCodeAt(at - 1)) &&
+      !isAsciiLetterCode(context.charCodeAt(end))
+    )
+      return end
+    if (at === 0) break
   }
+  return -1
+}
+
+/**
+ * Where the last of `words` found in `context` ends (in `context`), or -1. `context` is lowercase;
+ * occurrences before `first` are not counted (the character before `first` only shows whether a
+ * word at `first` starts a word).
+ */
+function lastEnd(context: string, words: readonly string[], first = 0): number {
+  let best = -1
+  for (const word of words) best = Math.max(best, lastWordEnd(context, word, first))
   return best
 }
 
@@ -182,16 +206,27 @@ export function cueBefore(
   positive: readonly string[],
   negative: readonly string[],
 ): 'positive' | 'negative' | undefined {
-  const context = text.slice(Math.max(0, start - window), start).toLowerCase()
-  const pos = lastEnd(context, positive)
-  const neg = lastEnd(context, negative)
+  const from = Math.max(0, start - window - 1)
+  const context = text.slice(from, start).toLowerCase()
+  const first = start - window > 0 ? 1 : 0
+  const pos = lastEnd(context, positive, first)
+  const neg = lastEnd(context, negative, first)
   if (pos < 0 && neg < 0) return undefined
   return pos >= neg ? 'positive' : 'negative'
 }
 
 /** Whether one of `words` (lowercase) starts within `window` characters after `end`. */
-export function cueAfter(text: string, end: number, window: number, words: readonly string[]): boolean {
-  const context = text.slice(end, end + window).toLowerCase()
-  for (const word of words) if (context.includes(word)) return true
+export function cueAfter(
+  text: string,
+  end: number,
+  window: number,
+  words: readonly string[],
+): boolean {
+  // One character more than the window, so a word cut at the window's edge is not taken whole.
+  const context = text.slice(end, end + window + 1).toLowerCase()
+  for (const word of words) {
+    const at = lastWordEnd(context, word, 0)
+    if (at >= 0 && at - word.length < window) return true
+  }
   return false
 }
