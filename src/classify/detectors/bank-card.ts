@@ -107,7 +107,7 @@ const ISSUERS: readonly Issuer[] = [
   issuer('644', '649', 16, 19),
   issuer('65', '65', 16, 19),
   issuer('3528', '3589', 16, 19), // JCB
-  issuer('36', '36', 14, 19), // Diners Club International
+  issuer('36', '36', 14, 16, [14, 16]), // Diners Club International
   issuer('300', '305', 16, 19),
   issuer('3095', '3095', 16, 19),
   issuer('38', '39', 16, 19),

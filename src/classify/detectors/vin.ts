@@ -15,7 +15,10 @@
  * right check digit by chance one time in eleven. So the scanner reports a `not_applicable`
  * candidate only when its WMI (the first three characters) is one of the European, Japanese or
  * Korean makers known to ship VINs without a computed check digit (`KNOWN_WMIS` below) and its
- * position 10 is a model-year code (not 0, U or Z). It also requires at least one letter, so
+ * position 10 is a model-year code (not 0, U or Z). Any candidate whose nearest label names a
+ * serial or part number (序列号, 串号, 设备号, 料号, SN, S/N, serial, part no.) rather than a
+ * vehicle (车架号, 车辆识别代号, VIN, chassis) is not reported either: one serial in eleven
+ * carries a right check digit by chance. It also requires at least one letter, so
  * plain 17-digit numbers are not reported. Uppercase only; the scanner folds full-width forms.
  *
  * @packageDocumentation
@@ -24,6 +27,7 @@ import { DETECTOR_PATTERNS } from './patterns.js'
 import {
   afterRun,
   collect,
+  cueBefore,
   type Detector,
   fullMatch,
   globalCopy,
@@ -130,6 +134,21 @@ function hasLetter(vin: string): boolean {
   return false
 }
 
+const VIN_CUES = ['车架号', '车辆识别', '识别代号', 'vin', 'chassis', 'frame']
+const SERIAL_CUES = [
+  '序列号',
+  '串号',
+  '设备号',
+  '料号',
+  '零件号',
+  '型号',
+  'sn',
+  's/n',
+  'serial',
+  'part',
+]
+const CUE_WINDOW = 12
+
 /** The VIN detector. */
 export const vinDetector: Detector = {
   name: 'vin',
@@ -143,6 +162,8 @@ export const vinDetector: Detector = {
       const checkDigit = vinCheckDigit(candidate)
       if (checkDigit === undefined || checkDigit === 'invalid') return afterRun(text, start)
       if (checkDigit === 'not_applicable' && !knownWithoutCheckDigit(candidate))
+        return afterRun(text, start)
+      if (cueBefore(text, start, CUE_WINDOW, VIN_CUES, SERIAL_CUES) === 'negative')
         return afterRun(text, start)
       return { start, end, checkDigit }
     })
