@@ -79,6 +79,15 @@ function foldCodePoint(cp: number): string | null {
 /** What NFKC may fold to: ASCII letters, digits and the punctuation of identifiers. */
 const FOLDED = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+@.-()_%'
 
+/** The first `length` UTF-16 units as a string, in chunks small enough for `fromCharCode`'s arguments. */
+function decode(units: Uint16Array, length: number): string {
+  const chunks: string[] = []
+  for (let at = 0; at < length; at += 8192) {
+    chunks.push(String.fromCharCode(...units.subarray(at, Math.min(length, at + 8192))))
+  }
+  return chunks.join('')
+}
+
 const IDENTITY_SPAN = (start: number, end: number) => ({ start, end })
 
 /**
@@ -104,22 +113,25 @@ export function normalizeText(text: string): NormalizedText {
   if (i === text.length) return { text, originalSpan: IDENTITY_SPAN }
 
   // Folding never lengthens: each code point becomes at most as many UTF-16 units as it had.
-  // from[k]: original offset of the code point that produced folded unit k; to[k]: just past it.
+  // units: the folded text; from[k]: original offset of the code point that produced unit k;
+  // to[k]: just past it. Typed arrays and one decode at the end keep a 1 MB input to a few
+  // allocations (an array of a million one-character strings made the collector dominate).
+  const units = new Uint16Array(text.length)
   const from = new Int32Array(text.length)
   const to = new Int32Array(text.length)
   for (let k = 0; k < i; k++) {
+    units[k] = text.charCodeAt(k)
     from[k] = k
     to[k] = k + 1
   }
-  const parts: string[] = [text.slice(0, i)]
   let length = i
   while (i < text.length) {
     const cp = text.codePointAt(i)!
     const width = cp > 0xffff ? 2 : 1
     const folded = cp < 0x80 ? null : foldCodePoint(cp)
-    const out = folded ?? text.slice(i, i + width)
-    parts.push(out)
-    for (let k = 0; k < out.length; k++) {
+    const count = folded === null ? width : folded.length
+    for (let k = 0; k < count; k++) {
+      units[length] = folded === null ? text.charCodeAt(i + k) : folded.charCodeAt(k)
       from[length] = i
       to[length] = i + width
       length++
@@ -127,7 +139,7 @@ export function normalizeText(text: string): NormalizedText {
     i += width
   }
   return {
-    text: parts.join(''),
+    text: decode(units, length),
     originalSpan(start: number, end: number) {
       const last = Math.min(end, length) - 1
       return {
