@@ -465,14 +465,14 @@ export const POSITIVE_FORMS: readonly Form[] = [
 // ---------------------------------------------------------------------------------------------
 // Look-alikes.
 
-function isbn13(rng: Rng): string {
+export function isbn13(rng: Rng): string {
   const payload = `${pick(rng, ['978', '979'])}${digits(rng, 9)}`
   let sum = 0
   for (let i = 0; i < 12; i++) sum += Number(payload[i]) * (i % 2 === 0 ? 1 : 3)
   return payload + String((10 - (sum % 10)) % 10)
 }
 
-function eui64(rng: Rng): string {
+export function eui64(rng: Rng): string {
   const byte = () => int(rng, 0, 255).toString(16).padStart(2, '0')
   const upper = rng() < 0.5
   const id = [byte(), byte(), byte(), 'ff', 'fe', byte(), byte(), byte()].join(':')
@@ -485,17 +485,17 @@ function mac(rng: Rng): string {
     .toUpperCase()
 }
 
-function version(rng: Rng): string {
+export function version(rng: Rng): string {
   return `${int(rng, 1, 20)}.${int(rng, 0, 30)}.${int(rng, 0, 99)}.${int(rng, 0, 250)}`
 }
 
 /** 18 characters of the code alphabet whose last one is forced to pass MOD 31. */
-function mod31OrderNumber(rng: Rng): string {
+export function mod31OrderNumber(rng: Rng): string {
   const first17 = chars(rng, USCC_ALPHABET.slice(0, 10), 4) + chars(rng, USCC_ALPHABET, 13)
   return first17 + gb32100Check(first17)
 }
 
-function deviceSerial(rng: Rng): string {
+export function deviceSerial(rng: Rng): string {
   for (;;) {
     const draft = chars(rng, VIN_ALPHABET, 17)
     if (!/[A-Z]/.test(draft)) continue
