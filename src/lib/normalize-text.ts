@@ -64,10 +64,11 @@ const MEMO_LIMIT = 4096
 
 /** The replacement of one non-ASCII code point, or `null` to keep it as it is. */
 function foldCodePoint(cp: number): string | null {
+  if (isStable(cp)) return null
   if (ZERO_WIDTH.has(cp)) return ''
   if (SPACES.has(cp) || (cp >= 0x2000 && cp <= 0x200a)) return ' '
   if (DASHES.has(cp)) return '-'
-  if (isStable(cp) || isMarker(cp)) return null
+  if (isMarker(cp)) return null
   const memo = MEMO.get(cp)
   if (memo !== undefined) return memo
   const nfkc = String.fromCodePoint(cp).normalize('NFKC')
@@ -106,8 +107,14 @@ export function normalizeText(text: string): NormalizedText {
   let i = 0
   // Fast path: most input is ASCII or CJK and needs no folding at all.
   while (i < text.length) {
+    const code = text.charCodeAt(i)
+    // ASCII and the CJK Unified Ideographs block, inline: they make up most text scanned.
+    if (code < 0x80 || (code >= 0x4e00 && code <= 0x9fff)) {
+      i++
+      continue
+    }
     const cp = text.codePointAt(i)!
-    if (cp >= 0x80 && foldCodePoint(cp) !== null) break
+    if (foldCodePoint(cp) !== null) break
     i += cp > 0xffff ? 2 : 1
   }
   if (i === text.length) return { text, originalSpan: IDENTITY_SPAN }
