@@ -102,6 +102,8 @@ describe('IP addresses', () => {
     ])
       expect(kinds(text), text).toEqual([])
     expect(kinds('登录IP 6.7.30.92')).toEqual(['ip_address'])
+    expect(kinds('IP地址更新为 6.7.30.92')).toEqual(['ip_address'])
+    expect(kinds('版本 6.7.30.92，来自 6.7.30.93')).toEqual(['ip_address'])
   })
 })
 

@@ -6,7 +6,7 @@
  * run (`1.2.3.4.5`) or next to letters and digits (`v1.2.3.4`). A four-part version string
  * (`6.7.30.92`) has the same shape as an address, so the context decides: not reported when
  * the nearest label before it names a version (版本, version, ver, build, 固件, firmware, 升级,
- * upgrade, update, release, sdk, app ...) rather than an address (IP, 地址, host, server,
+ * 更新到, upgrade, update to, release, sdk, app ...) rather than an address (IP, 地址, host, server,
  * 服务器, 登录, from, client, gateway ...), or when 版/version/beta/rc follow it. An address
  * without any label is reported.
  *
@@ -142,7 +142,9 @@ const VERSION_CUES = [
   '版本号',
   '固件',
   '升级',
-  '更新',
+  // Not 更新/update alone: "IP地址更新为 10.0.0.2" is an address; only "update to" names a version.
+  '更新到',
+  '更新至',
   '补丁',
   'version',
   'ver',
@@ -150,7 +152,7 @@ const VERSION_CUES = [
   'build',
   'firmware',
   'upgrade',
-  'update',
+  'update to',
   'release',
   'patch',
   'rev',
@@ -166,6 +168,7 @@ const ADDRESS_CUES = [
   '服务器',
   '登录',
   '来源',
+  '来自',
   '客户端',
   '网关',
   '代理',
