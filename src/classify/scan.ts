@@ -2,7 +2,9 @@
  * Scanning text and records for personal data: every occurrence, with its offsets, as findings.
  *
  * Findings never quote the matched value: the message names the kind, the path, the offset and
- * the length. Input past the caps is not scanned silently: a `scan_*` finding says what was left
+ * the length. Detectors match a folded copy of each string (full-width forms, Unicode spaces and
+ * dashes, zero-width characters; see `lib/normalize-text.ts`) and every offset is mapped back, so
+ * `start` and `end` always index the string as given. Input past the caps is not scanned silently: a `scan_*` finding says what was left
  * out. Matching is linear in the input length (see `detectors/patterns.ts`).
  *
  * @packageDocumentation
@@ -10,6 +12,7 @@
 import type { Finding } from '../errors.js'
 import { DatagateError } from '../errors.js'
 import { assertNumber, assertString } from '../lib/assert.js'
+import { normalizeText } from '../lib/normalize-text.js'
 import { DETECTORS } from './detectors/registry.js'
 import { assertDate, type Detector, type VinCheckDigit } from './detectors/shared.js'
 import type { PiiKind } from './types.js'
@@ -146,14 +149,16 @@ function dedupe(hits: Hit[]): Hit[] {
 
 function scanString(text: string, path: string, scan: Plan, out: ScanFinding[]): void {
   const scanned = text.length > scan.maxLength ? text.slice(0, scan.maxLength) : text
+  const view = normalizeText(scanned)
   const hits: Hit[] = []
   scan.detectors.forEach((detector, priority) => {
-    for (const match of detector.find(scanned, scan.context)) {
+    for (const match of detector.find(view.text, scan.context)) {
       hits.push({ detector, priority, ...match })
     }
   })
   for (const hit of dedupe(hits)) {
-    const { detector, start, end } = hit
+    const { detector } = hit
+    const { start, end } = view.originalSpan(hit.start, hit.end)
     const message = `${describe(detector)} at offset ${start} (${end - start} characters) in ${where(path)}.`
     const finding: PiiFinding = {
       code: `pii_${detector.kind}`,

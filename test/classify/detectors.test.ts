@@ -156,6 +156,13 @@ describe('resident identity number (GB 11643-1999)', () => {
     expect(refGb11643('11010519491231002')).not.toBe('1')
   })
 
+  it('accepts one space or hyphen between digits, and no other separator', () => {
+    for (const id of ['110105 19491231 002X', '1101-0519-4912-3100-2X', '110105-19491231 002x'])
+      expect(validateResidentId(id, { now }), id).toBe(true)
+    for (const id of ['110105  19491231002X', '110105.19491231.002X', ' 11010519491231002X'])
+      expect(validateResidentId(id, { now }), id).toBe(false)
+  })
+
   it('accepts 29 February of a leap year and a lowercase x', () => {
     expect(validateResidentId(gb11643.validLeapDay.id, { now })).toBe(true)
     expect(validateResidentId('11010519491231002x', { now })).toBe(true)
@@ -205,6 +212,19 @@ describe('unified social credit code (GB 32100-2015)', () => {
     expect(validateSocialCreditCode(code)).toBe(true)
   })
 
+  it('recomputes the GB 11714 organisation-code check of every valid vector independently', () => {
+    const weights = [3, 7, 9, 10, 5, 8, 4, 2]
+    for (const { code } of uscc.valid) {
+      const body = code.slice(8, 16)
+      const sum = [...body].reduce(
+        (acc, c, i) => acc + (/[0-9]/.test(c) ? Number(c) : c.charCodeAt(0) - 55) * weights[i]!,
+        0,
+      )
+      const check = 11 - (sum % 11)
+      expect(code.charAt(16), code).toBe(check === 10 ? 'X' : check === 11 ? '0' : String(check))
+    }
+  })
+
   it.each(uscc.invalid)('rejects $code ($reason)', ({ code }) => {
     expect(validateSocialCreditCode(code)).toBe(false)
   })
@@ -239,6 +259,22 @@ describe('bank cards and the Luhn check', () => {
     expect(validateBankCard('4111 1111-1111 1111')).toBe(false)
     expect(validateBankCard('41111 111 1111 1111')).toBe(false)
     expect(validateBankCard('4111  1111 1111 1111')).toBe(false)
+  })
+
+  it('asks for a known issuer prefix and a length that issuer uses', () => {
+    const withLuhn = (payload: string) => {
+      for (let d = 0; d < 10; d++) if (refLuhn(payload + d)) return payload + d
+      throw new Error('unreachable')
+    }
+    expect(validateBankCard(withLuhn('978711121382'))).toBe(false) // ISBN-13 prefix
+    expect(validateBankCard(withLuhn('91110108722656333'))).toBe(false) // 18 digits under 9
+    expect(validateBankCard(withLuhn('123456789012345'))).toBe(false) // no network issues 1
+    expect(validateBankCard(withLuhn('411111111111111'))).toBe(true) // Visa, 16
+    expect(validateBankCard(withLuhn('41111111111111'))).toBe(false) // Visa issues no 15
+    expect(validateBankCard(withLuhn('37828224631000'))).toBe(true) // Amex, 15
+    expect(validateBankCard(withLuhn('378282246310001'))).toBe(false) // Amex issues no 16
+    expect(validateBankCard(withLuhn('622202100112345678'))).toBe(true) // UnionPay, 19
+    expect(validateBankCard(withLuhn('955880010012345678'))).toBe(true) // ICBC domestic, 19
   })
 
   it('rejects non-digits and short input in luhnCheck', () => {
@@ -277,12 +313,25 @@ describe('mobile numbers', () => {
     '138 1234 5678',
     '138-1234-5678',
     '+86-138-1234-5678',
+    '86 138 1234 5678',
+    '8613812345678',
+    '+86 (138) 1234-5678',
+    '(+86) 138 1234 5678',
+    '(138) 1234-5678',
+    '138.1234.5678',
   ])('accepts %s', (number) => expect(validateMobile(number)).toBe(true))
 
-  it.each(['12812345678', '1381234567', '138123456789', '138 12 345678', '+8713812345678', ''])(
-    'rejects %s',
-    (number) => expect(validateMobile(number)).toBe(false),
-  )
+  it.each([
+    '12812345678',
+    '1381234567',
+    '138123456789',
+    '138 12 345678',
+    '+8713812345678',
+    '',
+    '(138 1234 5678',
+    '138..1234.5678',
+    '87 138 1234 5678',
+  ])('rejects %s', (number) => expect(validateMobile(number)).toBe(false))
 })
 
 describe('licence plates', () => {
@@ -315,6 +364,9 @@ describe('email, IP addresses, passports', () => {
     'lei@-example.com',
     'lei@example.c',
     'lei@exam_ple.com',
+    'logo@3x.webp',
+    'icon@2x.png',
+    'banner@1.5x.jpg',
     '@example.com',
     `${'a'.repeat(65)}@example.com`,
   ])('email rejects %s', (email) => expect(validateEmail(email)).toBe(false))
@@ -333,7 +385,7 @@ describe('email, IP addresses, passports', () => {
     'fe80::',
     '::ffff:1.2.3.4',
     '64:ff9b::192.0.2.33',
-    '1:2:3:4:5:6:7:8',
+    '1:2:3:4:5:6:7:8', // syntax only: the scanner also asks for an allocated range
     '1:2:3:4:5:6:1.2.3.4',
   ])('IPv6 accepts %s', (ip) => expect(validateIpv6(ip)).toBe(true))
   it.each([

@@ -31,7 +31,8 @@ const SAMPLES: Record<string, { kind: PiiKind; value: string }> = {
   licence_plate: { kind: 'licence_plate', value: '京A·D1234' },
   licence_plate_nev: { kind: 'licence_plate', value: '粤BD12345' },
   vin: { kind: 'vin', value: '1M8GDM9AXKP042788' },
-  vin_cn: { kind: 'vin', value: 'LSVAU2180N2183290' },
+  vin_cn: { kind: 'vin', value: 'LSVAU2182N2183290' },
+  vin_eu: { kind: 'vin', value: 'WDBRF61J01F123456' },
   email: { kind: 'email', value: 'li.lei@example.com.cn' },
   ipv4: { kind: 'ip_address', value: '203.0.113.7' },
   ipv6: { kind: 'ip_address', value: '2001:db8::8a2e:370:7334' },
@@ -127,10 +128,11 @@ describe('scanText does not report what only looks like PII', () => {
 
 describe('overlapping findings', () => {
   it('reports a resident id that also passes the Luhn check once, as a resident id', () => {
-    // Find an 18-digit id (region 44, first digit 4) whose digits also pass Luhn.
+    // Find an 18-digit id of Gansu (region 62, also UnionPay's IIN, which issues 18-digit
+    // cards) whose digits also pass Luhn.
     let id = ''
     for (let seq = 100; seq < 1000 && id === ''; seq++) {
-      const first17 = `44052419800101${seq}`
+      const first17 = `62010219800101${seq}`
       const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
       const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * weights[i]!, 0)
       const check = '10X98765432'.charAt(sum % 11)
@@ -156,7 +158,7 @@ describe('overlapping findings', () => {
   })
 
   it('adds the VIN check-digit status', () => {
-    const findings = pii(scanText('VIN 1M8GDM9AXKP042788 / LSVAU2180N2183290', { now }))
+    const findings = pii(scanText('VIN 1M8GDM9AXKP042788 / WDBRF61J01F123456', { now }))
     expect(findings.map((f) => f.checkDigit)).toEqual(['valid', 'not_applicable'])
     expect(pii(scanText('13812345678', { now }))[0]).not.toHaveProperty('checkDigit')
   })

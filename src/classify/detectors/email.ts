@@ -8,6 +8,12 @@
  * internationalised (non-ASCII) addresses are not detected. A trailing dot (end of a sentence)
  * is not part of the address.
  *
+ * Asset file names share the shape: `logo@3x.webp`, `icon@2x.png`, `banner@1.5x.jpg`. They are
+ * told apart by their last label: a file extension that is no delegated top-level domain (png,
+ * jpg, webp, svg, gif, json, js, css, pdf, ...). Extensions that are also TLDs (.zip, .mov, .app)
+ * are not on that list, and the scale label itself (`3x`) is not used as evidence, since `3x.com`
+ * is a domain someone may hold.
+ *
  * @packageDocumentation
  */
 import { DETECTOR_PATTERNS } from './patterns.js'
@@ -28,6 +34,15 @@ function validLocal(local: string): boolean {
   return local.length > 0 && local[0] !== '.' && !local.endsWith('.') && !local.includes('..')
 }
 
+// File extensions that are not delegated top-level domains (checked against the IANA root zone).
+const FILE_EXTENSIONS = new Set(
+  (
+    'png jpg jpeg gif webp svg bmp ico tif tiff heic heif avif psd raw js mjs cjs ts tsx jsx css ' +
+    'scss less json xml html htm txt log pdf doc docx xls xlsx ppt pptx csv apk ipa exe dll jar ' +
+    'class jxl wav avi mkv flv webm ttf otf woff eot gz tgz rar yaml yml ini cfg conf bak tmp lock'
+  ).split(' '),
+)
+
 function validDomain(domain: string): boolean {
   if (domain.length > 253) return false
   const labels = domain.split('.')
@@ -38,6 +53,7 @@ function validDomain(domain: string): boolean {
   }
   const tld = labels[labels.length - 1]!
   if (tld.startsWith('xn--')) return tld.length > 4
+  if (FILE_EXTENSIONS.has(tld.toLowerCase())) return false
   if (tld.length < 2) return false
   for (let i = 0; i < tld.length; i++) {
     const code = tld.charCodeAt(i) | 0x20 // lowercase ASCII letters
@@ -62,6 +78,7 @@ function allCodes(text: string, test: (code: number) => boolean): boolean {
  *
  * console.log(validateEmail('li.lei@example.com.cn')) // true
  * console.log(validateEmail('li..lei@example.com')) // false: doubled dot
+ * console.log(validateEmail('logo@3x.webp')) // false: an image name
  * ```
  */
 export function validateEmail(candidate: string): boolean {

@@ -3,7 +3,12 @@
  *
  * IPv4: dotted decimal, four octets 0-255 without leading zeros (`010` is ambiguous: octal to
  * some parsers, decimal to others, so it is not accepted). Not reported inside a longer dotted
- * run (`1.2.3.4.5`, version strings) or next to letters and digits.
+ * run (`1.2.3.4.5`) or next to letters and digits (`v1.2.3.4`). A four-part version string
+ * (`6.7.30.92`) has the same shape as an address, so the context decides: not reported when
+ * the nearest label before it names a version (版本, version, ver, build, 固件, firmware, 升级,
+ * 更新到, upgrade, update to, release, sdk, app ...) rather than an address (IP, 地址, host, server,
+ * 服务器, 登录, from, client, gateway ...), or when 版/version/beta/rc follow it. An address
+ * without any label is reported.
  *
  * IPv6 (RFC 4291 §2.2, RFC 5952): eight groups of 1-4 hex digits, one `::` compressing one or
  * more zero groups, and an optional trailing dotted IPv4 (`::ffff:192.0.2.1`). Zone identifiers
@@ -11,12 +16,22 @@
  * unspecified address `::` and candidates without any decimal digit (`Abc::Def` in source
  * code), which keeps false positives down.
  *
+ * The scanner also asks for an address that can be in use: the first 16 bits in global unicast
+ * 2000::/3, unique local fc00::/7, link-local fe80::/10 or multicast ff00::/8, or NAT64
+ * 64:ff9b::/96 or discard 100::/64, or, with the first group zero, `::1`, an IPv4-mapped
+ * `::ffff:a.b.c.d` or an embedded dotted IPv4 address. EUI-64 device ids and MAC-like strings
+ * (`F0:49:63:FF:FE:09:39:DE`, `1:2:3:4:5:6:7:8`) are syntactically IPv6 but start in ranges the
+ * IANA has never allocated (0000::/8 apart from those forms), so they are not reported.
+ * `validateIpv6` checks the syntax only.
+ *
  * @packageDocumentation
  */
 import { DETECTOR_PATTERNS } from './patterns.js'
 import {
   afterRun,
   collect,
+  cueAfter,
+  cueBefore,
   type Detector,
   fullMatch,
   globalCopy,
@@ -85,6 +100,95 @@ function parseIpv6(address: string): boolean {
   return head >= 0 && tail >= 0 && head + tail <= 7
 }
 
+/** The eight 16-bit groups of a syntactically valid IPv6 address (an embedded IPv4 counts as two). */
+function groupsOf(address: string): number[] {
+  const values = (part: string): number[] => {
+    if (part === '') return []
+    const out: number[] = []
+    for (const group of part.split(':')) {
+      if (group.includes('.')) {
+        const [a, b, c, d] = group.split('.').map(Number) as [number, number, number, number]
+        out.push(a * 256 + b, c * 256 + d)
+      } else out.push(Number.parseInt(group, 16))
+    }
+    return out
+  }
+  const gap = address.indexOf('::')
+  if (gap === -1) return values(address)
+  const head = values(address.slice(0, gap))
+  const tail = values(address.slice(gap + 2))
+  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail]
+}
+
+/** Whether a valid IPv6 address lies in a range that is in use (see the file comment). */
+function allocated(address: string): boolean {
+  const g = groupsOf(address)
+  const first = g[0]!
+  if (first >= 0x2000 && first <= 0x3fff) return true // global unicast
+  if (first >= 0xfc00 && first <= 0xfdff) return true // unique local
+  if (first >= 0xfe80 && first <= 0xfebf) return true // link-local
+  if (first >= 0xff00) return true // multicast
+  if (first === 0x64 && g[1] === 0xff9b) return true // NAT64
+  if (first === 0x100 && g[1] === 0 && g[2] === 0 && g[3] === 0) return true // discard-only
+  if (first !== 0) return false
+  if (address.includes('.')) return true // IPv4-mapped, -compatible or -translated
+  const zerosTo = (n: number) => g.slice(0, n).every((v) => v === 0)
+  return (zerosTo(7) && g[7] === 1) || (zerosTo(5) && g[5] === 0xffff)
+}
+
+/** Labels that make a dotted quad a version number, lowercase. */
+const VERSION_CUES = [
+  '版本',
+  '版本号',
+  '固件',
+  '升级',
+  // Not 更新/update alone: "IP地址更新为 10.0.0.2" is an address; only "update to" names a version.
+  '更新到',
+  '更新至',
+  '补丁',
+  'version',
+  'ver',
+  'v',
+  'build',
+  'firmware',
+  'upgrade',
+  'update to',
+  'release',
+  'patch',
+  'rev',
+  'sdk',
+  'app',
+  'ios',
+  'android',
+]
+/** Labels of addresses, lowercase. */
+const ADDRESS_CUES = [
+  'ip',
+  '地址',
+  '服务器',
+  '登录',
+  '来源',
+  '来自',
+  '客户端',
+  '网关',
+  '代理',
+  'addr',
+  'address',
+  'host',
+  'server',
+  'from',
+  'client',
+  'gateway',
+  'proxy',
+  'peer',
+  'dns',
+  'src',
+  'dst',
+]
+/** Words right after a dotted quad that make it a version number. */
+const VERSION_SUFFIXES = ['版', 'version', 'beta', 'alpha', 'rc', 'build']
+const CUE_WINDOW = 16
+
 const STICKY_V4 = stickyCopy(DETECTOR_PATTERNS.ipv4)
 const GLOBAL_V4 = globalCopy(DETECTOR_PATTERNS.ipv4)
 const STICKY_V6 = stickyCopy(DETECTOR_PATTERNS.ipv6)
@@ -137,6 +241,10 @@ export const ipv4Detector: Detector = {
       if (after === 46 && isDigitCode(text.charCodeAt(end + 1)))
         return afterRun(text, start, isDottedCode)
       if (!validOctets(candidate)) return afterRun(text, start, isDottedCode)
+      const cue = cueBefore(text, start, CUE_WINDOW, ADDRESS_CUES, VERSION_CUES)
+      if (cue === 'negative') return afterRun(text, start, isDottedCode)
+      if (cue === undefined && cueAfter(text, end, 3, VERSION_SUFFIXES))
+        return afterRun(text, start, isDottedCode)
       return { start, end }
     })
   },
@@ -169,7 +277,7 @@ export const ipv6Detector: Detector = {
       for (let i = 0; i < address.length && !digits; i++) {
         digits = isDigitCode(address.charCodeAt(i))
       }
-      if (address === '::' || !digits || !parseIpv6(address))
+      if (address === '::' || !digits || !parseIpv6(address) || !allocated(address))
         return afterRun(text, matchStart, isIpv6Code)
       return { start, end }
     })

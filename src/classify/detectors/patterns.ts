@@ -47,10 +47,14 @@ const PROVINCES = '京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋�
  */
 export const DETECTOR_PATTERNS: Readonly<Record<DetectorName, RegExp>> = Object.freeze({
   // GB 11643-1999: region (first digit 1-8), birth date, sequence, MOD 11-2 check; or the
-  // 15-digit legacy form without a check digit.
-  resident_id: /(?<![0-9A-Za-z])(?:[1-8][0-9]{16}[0-9Xx]|[1-8][0-9]{14})/,
-  // 1[3-9]x xxxx xxxx with an optional +86 / 0086 prefix and optional 3-4-4 separators.
-  mobile: /(?<![0-9A-Za-z])(?:(?:\+86|0086)[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}/,
+  // 15-digit legacy form without a check digit. One space or hyphen may stand between any two
+  // digits (the scanner folds NBSP, en dashes and full-width forms to these, and drops
+  // zero-width spaces, before matching).
+  resident_id: /(?<![0-9A-Za-z])[1-8](?:(?:[ -]?[0-9]){16}[ -]?[0-9Xx]|(?:[ -]?[0-9]){14})/,
+  // 1[3-9]x xxxx xxxx with an optional +86 / 0086 / 86 / (+86) prefix, the first group
+  // optionally in parentheses, and one space, dot or hyphen optional between the 3-4-4 groups.
+  mobile:
+    /(?<![0-9A-Za-z])(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?(?:1[3-9][0-9]|\(1[3-9][0-9]\))[ .-]?[0-9]{4}[ .-]?[0-9]{4}/,
   // GB 32100-2015: 2 code characters, 6-digit division code, 9-character body, check character.
   social_credit_code: /(?<![0-9A-Za-z])[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}/,
   // 13-19 digits, contiguous or in groups of four separated by one space or hyphen.

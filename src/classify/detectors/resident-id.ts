@@ -7,6 +7,13 @@
  * 61-65, 71, 81-83; stricter than "first digit 1-8"), and the birth date is a calendar date
  * between `minBirthYear` (default 1900) and `now`.
  *
+ * Written forms: contiguous, or with one space or hyphen between any two digits (`110105 19491231
+ * 002X`, `1101-0519-4912-3100-2X`). The scanner matches a folded copy of the text (full-width
+ * digits and `Ｘ`, NBSP, en dashes and zero-width spaces; see `src/lib/normalize-text.ts`), so
+ * those forms are found too, with offsets into the original. Separators are safe to allow here:
+ * the check character, the province list and the birth date together let about one random
+ * 18-digit run in 70,000 through, wherever the spaces fall.
+ *
  * The 15-digit legacy form (YYMMDD, read as 19YY, no check digit) is off by default: without
  * a check digit one random 15-digit number in about two hundred would pass, and first-generation
  * cards stopped being valid in 2013. Turn it on with `legacy: true` (or `legacyResidentId` when
@@ -27,6 +34,7 @@ import {
   isCalendarDate,
   isolated,
   stickyCopy,
+  withoutSeparators,
 } from './shared.js'
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -119,7 +127,8 @@ function plausible(
   return year * 10000 + month * 100 + day <= today
 }
 
-function check(id: string, now: Date, minBirthYear: number, legacy: boolean): boolean {
+function check(candidate: string, now: Date, minBirthYear: number, legacy: boolean): boolean {
+  const id = withoutSeparators(candidate, ' -')
   if (id.length === 18) {
     const checkChar = id[17]!.toUpperCase()
     return (
@@ -133,7 +142,8 @@ const STICKY = stickyCopy(DETECTOR_PATTERNS.resident_id)
 
 /**
  * Whether `candidate` is, in full, a valid resident identity number: check character, province
- * code and a plausible birth date. A lowercase `x` is accepted as the check character.
+ * code and a plausible birth date. A lowercase `x` is accepted as the check character, and one
+ * space or hyphen between any two digits.
  *
  * @example
  * ```ts
@@ -141,6 +151,7 @@ const STICKY = stickyCopy(DETECTOR_PATTERNS.resident_id)
  *
  * console.log(validateResidentId('11010519491231002X')) // true
  * console.log(validateResidentId('110105194912310021')) // false: wrong check character
+ * console.log(validateResidentId('110105 19491231 002X')) // true: grouped
  * console.log(validateResidentId('110105491231002', { legacy: true })) // true: 15-digit form
  * ```
  */

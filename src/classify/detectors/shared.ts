@@ -142,3 +142,91 @@ export function assertDate(value: unknown, what: string): asserts value is Date 
     throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new RangeError(message) })
   }
 }
+
+/** The characters of `candidate` that are not the separators `seps` (a digit run without its grouping). */
+export function withoutSeparators(candidate: string, seps: string): string {
+  let out = ''
+  for (let i = 0; i < candidate.length; i++) {
+    const char = candidate[i]!
+    if (!seps.includes(char)) out += char
+  }
+  return out
+}
+
+/** Whether `text[start, end)` holds one of `seps`. */
+export function hasSeparator(text: string, seps: string): boolean {
+  for (let i = 0; i < text.length; i++) if (seps.includes(text[i]!)) return true
+  return false
+}
+
+function isAsciiLetterCode(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
+}
+
+/**
+ * Where the last occurrence of `word` in `context` ends, or -1. An ASCII word counts only as a
+ * whole word (`ip` is not found in `zip`, `v` not in `server`); CJK words have no such edge.
+ */
+function lastWordEnd(context: string, word: string, first: number): number {
+  const ascii = isAsciiLetterCode(word.charCodeAt(0))
+  for (let at = context.lastIndexOf(word); at >= first; at = context.lastIndexOf(word, at - 1)) {
+    const end = at + word.length
+    if (!ascii) return end
+    if (
+      !isAsciiLetterCode(context.charCodeAt(at - 1)) &&
+      !isAsciiLetterCode(context.charCodeAt(end))
+    )
+      return end
+    if (at === 0) break
+  }
+  return -1
+}
+
+/**
+ * Where the last of `words` found in `context` ends (in `context`), or -1. `context` is lowercase;
+ * occurrences before `first` are not counted (the character before `first` only shows whether a
+ * word at `first` starts a word).
+ */
+function lastEnd(context: string, words: readonly string[], first = 0): number {
+  let best = -1
+  for (const word of words) best = Math.max(best, lastWordEnd(context, word, first))
+  return best
+}
+
+/**
+ * Which kind of context word stands nearest before `start` within `window` characters:
+ * `positive` (the detector's own labels: 卡号, card), `negative` (labels of look-alikes: 订单号,
+ * ISBN), or `undefined` when neither does. Words are lowercase; ASCII in `text` is compared
+ * case-insensitively. Costs O(window × words) per candidate, so scanning stays linear.
+ */
+export function cueBefore(
+  text: string,
+  start: number,
+  window: number,
+  positive: readonly string[],
+  negative: readonly string[],
+): 'positive' | 'negative' | undefined {
+  const from = Math.max(0, start - window - 1)
+  const context = text.slice(from, start).toLowerCase()
+  const first = start - window > 0 ? 1 : 0
+  const pos = lastEnd(context, positive, first)
+  const neg = lastEnd(context, negative, first)
+  if (pos < 0 && neg < 0) return undefined
+  return pos >= neg ? 'positive' : 'negative'
+}
+
+/** Whether one of `words` (lowercase) starts within `window` characters after `end`. */
+export function cueAfter(
+  text: string,
+  end: number,
+  window: number,
+  words: readonly string[],
+): boolean {
+  // One character more than the window, so a word cut at the window's edge is not taken whole.
+  const context = text.slice(end, end + window + 1).toLowerCase()
+  for (const word of words) {
+    const at = lastWordEnd(context, word, 0)
+    if (at >= 0 && at - word.length < window) return true
+  }
+  return false
+}

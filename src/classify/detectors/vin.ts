@@ -3,15 +3,23 @@
  *
  * The check digit at position 9 (weights 8,7,6,5,4,3,2,10,0,9,8,7,6,5,4,3,2, the North
  * American transliteration table, remainder 10 written `X`) is mandatory for North American
- * VINs, whose world manufacturer identifier opens with 1-5: there a wrong check digit means
- * "not a VIN". Elsewhere ISO 3779 does not require it (China's GB 16735 does, European makers
- * often do not), so a VIN of the right shape is reported either way:
+ * VINs (49 CFR 565; world manufacturer identifier opening with 1-5) and for Chinese VINs
+ * (GB 16735; WMI opening with L): there a wrong check digit means "not a VIN". ISO 3779 itself
+ * does not require it, and European makers often do not compute it:
  * - `valid`: position 9 holds the computed check digit;
- * - `invalid`: a North American VIN whose check digit is wrong (never reported by the scanner);
+ * - `invalid`: a North American or Chinese VIN whose check digit is wrong (never reported by the
+ *   scanner);
  * - `not_applicable`: a VIN from elsewhere whose position 9 is not the computed check digit.
  *
- * The scanner also requires at least one letter, so plain 17-digit numbers are not reported
- * (every assigned world manufacturer identifier holds a letter in practice). Uppercase only.
+ * A 17-character device serial, part number or token has the VIN alphabet too, and carries the
+ * right check digit by chance one time in eleven. So the scanner reports a `not_applicable`
+ * candidate only when its WMI (the first three characters) is one of the European, Japanese or
+ * Korean makers known to ship VINs without a computed check digit (`KNOWN_WMIS` below) and its
+ * position 10 is a model-year code (not 0, U or Z). Any candidate whose nearest label names a
+ * serial or part number (序列号, 串号, 设备号, 料号, SN, S/N, serial, part no.) rather than a
+ * vehicle (车架号, 车辆识别代号, VIN, chassis) is not reported either: one serial in eleven
+ * carries a right check digit by chance. It also requires at least one letter, so
+ * plain 17-digit numbers are not reported. Uppercase only; the scanner folds full-width forms.
  *
  * @packageDocumentation
  */
@@ -19,6 +27,7 @@ import { DETECTOR_PATTERNS } from './patterns.js'
 import {
   afterRun,
   collect,
+  cueBefore,
   type Detector,
   fullMatch,
   globalCopy,
@@ -59,8 +68,8 @@ export function vinCheckChar(vin: string): string | undefined {
 }
 
 /**
- * What the check digit of a VIN says: `valid`, `invalid` (North American VIN, wrong check
- * digit) or `not_applicable` (VIN from elsewhere without a matching check digit). `undefined`
+ * What the check digit of a VIN says: `valid`, `invalid` (North American or Chinese VIN, wrong
+ * check digit) or `not_applicable` (VIN from elsewhere without a matching check digit). `undefined`
  * when `vin` does not have the VIN shape.
  *
  * @example
@@ -69,19 +78,41 @@ export function vinCheckChar(vin: string): string | undefined {
  *
  * console.log(vinCheckDigit('1M8GDM9AXKP042788')) // 'valid'
  * console.log(vinCheckDigit('1XPTD40X0JD456115')) // 'invalid'
+ * console.log(vinCheckDigit('WDBRF61J01F123456')) // 'not_applicable'
  * ```
  */
 export function vinCheckDigit(vin: string): VinCheckDigit | undefined {
   const expected = vinCheckChar(vin)
   if (expected === undefined) return undefined
   if (vin[8] === expected) return 'valid'
-  const northAmerican = vin[0]! >= '1' && vin[0]! <= '5'
-  return northAmerican ? 'invalid' : 'not_applicable'
+  const mandatory = (vin[0]! >= '1' && vin[0]! <= '5') || vin[0] === 'L'
+  return mandatory ? 'invalid' : 'not_applicable'
+}
+
+// World manufacturer identifiers of makers whose VINs are seen without a computed check digit
+// (ISO 3780 assignments as published by the makers and national registries).
+const KNOWN_WMIS = new Set(
+  // Germany
+  (
+    'WBA WBS WBY WMW WDB WDC WDD WDF W1K W1N W1V WAU WUA WVW WV1 WV2 WVG WP0 WP1 WME W0L WF0 WMA ' +
+    // United Kingdom
+    'SAJ SAL SAD SCA SCB SCC SCF SHH SJN SB1 ' +
+    // France, Spain, Italy, Czechia, Sweden
+    'VF1 VF3 VF7 VR1 VNK VSS ZFA ZAR ZFF ZHW ZAM ZLA TMB YV1 YV4 YS3 ' +
+    // Japan, Korea
+    'JTD JTE JTH JTN JHM JN1 JM1 JF1 JS3 JMB KMH KNA KND KPT'
+  ).split(' '),
+)
+
+function knownWithoutCheckDigit(vin: string): boolean {
+  const year = vin[9]!
+  return KNOWN_WMIS.has(vin.slice(0, 3)) && year !== '0' && year !== 'U' && year !== 'Z'
 }
 
 /**
- * Whether `candidate` is a VIN: the ISO 3779 shape, and for North American VINs (WMI opening
- * with 1-5) the right check digit.
+ * Whether `candidate` is a VIN: the ISO 3779 shape, and for North American and Chinese VINs (WMI
+ * opening with 1-5 or L) the right check digit. Looser than the scanner, which also wants a
+ * known maker for VINs without a check digit: a value in a VIN column is a VIN by intent.
  *
  * @example
  * ```ts
@@ -89,7 +120,8 @@ export function vinCheckDigit(vin: string): VinCheckDigit | undefined {
  *
  * console.log(validateVin('1M8GDM9AXKP042788')) // true
  * console.log(validateVin('1XPTD40X0JD456115')) // false: wrong check digit
- * console.log(validateVin('LSVAU2180N2183290')) // true: check digit optional outside North America
+ * console.log(validateVin('LSVAU2180N2183290')) // false: GB 16735 requires the check digit
+ * console.log(validateVin('WDBRF61J01F123456')) // true: optional in Europe
  * ```
  */
 export function validateVin(candidate: string): boolean {
@@ -101,6 +133,21 @@ function hasLetter(vin: string): boolean {
   for (let i = 0; i < vin.length; i++) if (vin.charCodeAt(i) >= 65) return true
   return false
 }
+
+const VIN_CUES = ['车架号', '车辆识别', '识别代号', 'vin', 'chassis', 'frame']
+const SERIAL_CUES = [
+  '序列号',
+  '串号',
+  '设备号',
+  '料号',
+  '零件号',
+  '型号',
+  'sn',
+  's/n',
+  'serial',
+  'part',
+]
+const CUE_WINDOW = 12
 
 /** The VIN detector. */
 export const vinDetector: Detector = {
@@ -114,6 +161,10 @@ export const vinDetector: Detector = {
       if (!isolated(text, start, end) || !hasLetter(candidate)) return afterRun(text, start)
       const checkDigit = vinCheckDigit(candidate)
       if (checkDigit === undefined || checkDigit === 'invalid') return afterRun(text, start)
+      if (checkDigit === 'not_applicable' && !knownWithoutCheckDigit(candidate))
+        return afterRun(text, start)
+      if (cueBefore(text, start, CUE_WINDOW, VIN_CUES, SERIAL_CUES) === 'negative')
+        return afterRun(text, start)
       return { start, end, checkDigit }
     })
   },
