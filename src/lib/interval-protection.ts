@@ -1,0 +1,145 @@
+// Protection of suppressed cells against everything an attacker knows, not only subtraction.
+//
+// `suppressCells` keeps every published margin at zero or at least two hidden members, which
+// stops exact recovery by linear algebra. It does not stop bounds: hidden cells are integers, at
+// least 1 when their group is known to exist, and sum to the published margin minus the published
+// cells. Cells 1, 1, 10 publishing 10 and a total of 12 leave x + y = 2 with x, y >= 1, so both
+// are exactly 1. This module computes each hidden node's feasible range with an interval auditor
+// (an LP solver) and suppresses more nodes until every range is at least `width` wide; without an
+// auditor it withholds every margin that covers a hidden node, which leaves each hidden value
+// unbounded above (raise it and every hidden margin above it by the same amount).
+import type { IntervalAuditor, IntervalProblem } from '../anonymize/interval-audit.js'
+import { DatagateError } from '../errors.js'
+import type { MarginEquation, SuppressionReason } from './cell-suppression.js'
+
+/** What one audit round found: the narrowest hidden node and its width. */
+export interface ProtectionOutcome {
+  readonly reasons: (SuppressionReason | undefined)[]
+  /** Audit rounds run (each solves two integer programs per hidden node). */
+  readonly rounds: number
+  /** The smallest feasible-range width of a hidden node after protection (Infinity if none). */
+  readonly narrowest: number
+}
+
+/** The attacker's problem: hidden nodes are unknowns >= 1; every published value is known. */
+export function attackerProblem(
+  counts: readonly number[],
+  equations: readonly MarginEquation[],
+  reasons: readonly (SuppressionReason | undefined)[],
+): { problem: IntervalProblem; hidden: number[] } {
+  const hidden: number[] = []
+  const column = new Map<number, number>()
+  for (const [node, reason] of reasons.entries()) {
+    if (reason === undefined) continue
+    column.set(node, hidden.length)
+    hidden.push(node)
+  }
+  const problemEquations = equations.flatMap(({ parent, children }) => {
+    const terms: [number, number][] = []
+    let value = 0
+    for (const [node, sign] of [[parent, -1] as const, ...children.map((c) => [c, 1] as const)]) {
+      const unknown = column.get(node)
+      if (unknown === undefined) value -= sign * counts[node]!
+      else terms.push([unknown, sign])
+    }
+    return terms.length === 0 ? [] : [{ terms, value }]
+  })
+  return {
+    problem: { unknowns: hidden.length, lower: hidden.map(() => 1), equations: problemEquations },
+    hidden,
+  }
+}
+
+/**
+ * Suppresses more nodes until every hidden node's feasible range is at least `width` wide.
+ * Each round suppresses one published node that shares an equation with the narrowest hidden
+ * node: the smallest cell-level member first (it costs the least information), else the
+ * smallest margin. Ends because every round hides one more node, and hiding every margin
+ * leaves every range unbounded.
+ */
+export function protectIntervals(
+  counts: readonly number[],
+  equations: readonly MarginEquation[],
+  initial: readonly (SuppressionReason | undefined)[],
+  isMargin: readonly boolean[],
+  auditor: IntervalAuditor,
+  width: number,
+): ProtectionOutcome {
+  const reasons = [...initial]
+  const memberOf: number[][] = counts.map(() => [])
+  for (const [index, { parent, children }] of equations.entries())
+    for (const node of [parent, ...children]) memberOf[node]!.push(index)
+  for (let rounds = 1; ; rounds++) {
+    const { problem, hidden } = attackerProblem(counts, equations, reasons)
+    if (hidden.length === 0) return { reasons, rounds: rounds - 1, narrowest: Infinity }
+    const ranges = auditor.ranges(problem)
+    let weakest = -1
+    let narrowest = Number.POSITIVE_INFINITY
+    for (const [i, range] of ranges.entries()) {
+      const span = range.max - range.min
+      if (span < narrowest) {
+        narrowest = span
+        weakest = hidden[i]!
+      }
+    }
+    if (narrowest >= width) return { reasons, rounds, narrowest }
+    let pick = -1
+    for (const equation of memberOf[weakest]!) {
+      const { parent, children } = equations[equation]!
+      for (const node of [...children, parent]) {
+        if (reasons[node] !== undefined) continue
+        const better =
+          pick === -1 ||
+          (isMargin[pick] && !isMargin[node]) ||
+          (isMargin[pick] === isMargin[node] && counts[node]! < counts[pick]!)
+        if (better) pick = node
+      }
+    }
+    // The narrowness can come from further away (all of the weakest node's own equations are
+    // hidden): then hide the smallest published member of any equation that has a hidden one.
+    if (pick === -1) pick = smallestPublishedMember(equations, reasons, counts, isMargin)
+    if (pick === -1) {
+      throw new DatagateError(
+        'ERR_INTERVAL_AUDIT_FAILED',
+        'interval audit: a suppressed cell stays narrower than the protection width with every margin withheld',
+      )
+    }
+    reasons[pick] = 'complementary'
+  }
+}
+
+function smallestPublishedMember(
+  equations: readonly MarginEquation[],
+  reasons: readonly (SuppressionReason | undefined)[],
+  counts: readonly number[],
+  isMargin: readonly boolean[],
+): number {
+  let pick = -1
+  for (const { parent, children } of equations) {
+    const members = [...children, parent]
+    if (!members.some((node) => reasons[node] !== undefined)) continue
+    for (const node of members) {
+      if (reasons[node] !== undefined) continue
+      const better =
+        pick === -1 ||
+        (isMargin[pick] && !isMargin[node]) ||
+        (isMargin[pick] === isMargin[node] && counts[node]! < counts[pick]!)
+      if (better) pick = node
+    }
+  }
+  return pick
+}
+
+/** Without an auditor: withholds every margin that covers a hidden node (children first). */
+export function withholdMargins(
+  equations: readonly MarginEquation[],
+  initial: readonly (SuppressionReason | undefined)[],
+): (SuppressionReason | undefined)[] {
+  const reasons = [...initial]
+  // Equations come children first (subtotals before the total), so one pass carries a hidden
+  // cell up through its subtotal to the total.
+  for (const { parent, children } of equations)
+    if (reasons[parent] === undefined && children.some((child) => reasons[child] !== undefined))
+      reasons[parent] = 'complementary'
+  return reasons
+}
