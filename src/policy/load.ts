@@ -11,6 +11,7 @@ import type { Dataset } from '../classify/dataset.js'
 import { DatagateError, type Finding } from '../errors.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { textDigest } from '../lib/digest.js'
+import { aggregateFindings, normaliseAggregate } from './aggregate-findings.js'
 import { checkConditions } from './conditions.js'
 import { type AgreementDocument, type PolicyDocument, policyDocumentSchema } from './document.js'
 import type { Agreement, Conditions, Partner, PartnerJwks } from './types.js'
@@ -332,7 +333,7 @@ function normaliseAgreement(
     validFrom,
     validUntil,
     k: doc.aggregate ? (doc.k ?? 5) : undefined,
-    aggregate: doc.aggregate,
+    aggregate: doc.aggregate ? normaliseAggregate(doc.aggregate) : undefined,
   })
 }
 
@@ -415,6 +416,7 @@ export function compilePolicy(
       if (agreement) agreements.push(agreement)
     })
     findings.push(...overlapFindings(agreements, at))
+    findings.push(...aggregateFindings(doc, agreements, byName, at))
     partners.push(
       Object.freeze({
         id: doc.id,
@@ -424,6 +426,7 @@ export function compilePolicy(
         core: doc.core,
         keys: doc.keys as PartnerJwks | undefined,
         maxRecordsPerRelease: doc.maxRecordsPerRelease,
+        ...(doc.budget === undefined ? {} : { budget: Object.freeze({ ...doc.budget }) }),
         agreements: Object.freeze(agreements),
       }),
     )
