@@ -36,6 +36,7 @@ export type DatagateErrorCode =
   | 'ERR_AGREEMENT_EXPIRED'
   | 'ERR_NOT_PERMITTED'
   | 'ERR_BUDGET_EXCEEDED'
+  | 'ERR_BUDGET_UNAVAILABLE'
   // export and verification
   | 'ERR_KEY_UNSUPPORTED'
   | 'ERR_TOKEN_MALFORMED'

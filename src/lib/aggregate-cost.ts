@@ -23,7 +23,8 @@ export function releaseEpsilon(spec: CostedAggregate): number {
     if (measure.op === 'avg') averaged.add(measure.field)
   }
   const totals = spec.totals ?? 'none'
-  const levels = 1 + (totals === 'none' ? 0 : 1) + (totals === 'margins' && spec.by.length > 1 ? 1 : 0)
+  const levels =
+    1 + (totals === 'none' ? 0 : 1) + (totals === 'margins' && spec.by.length > 1 ? 1 : 0)
   return spec.noise.epsilon * (1 + summed.size + averaged.size) * levels
 }
 

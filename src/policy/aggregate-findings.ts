@@ -90,7 +90,9 @@ export function aggregateFindings(
 }
 
 /** The aggregate block as the normalised agreement holds it: absent keys left out, frozen. */
-export function normaliseAggregate(spec: NonNullable<AgreementDocument['aggregate']>): AggregateSpec {
+export function normaliseAggregate(
+  spec: NonNullable<AgreementDocument['aggregate']>,
+): AggregateSpec {
   const noise = spec.noise
   return Object.freeze({
     by: Object.freeze([...spec.by]),
