@@ -95,6 +95,18 @@ async function writeLedger(folder: string, path: string, ledger: Map<string, num
   }
 }
 
+/** The holder a lock file names; `undefined` while it is being written or when unreadable. */
+function parseHolder(text: string | undefined): { pid: number; host: string } | undefined {
+  if (text === undefined) return undefined
+  try {
+    const holder = JSON.parse(text) as { pid?: unknown; host?: unknown }
+    if (typeof holder.pid !== 'number' || typeof holder.host !== 'string') return undefined
+    return { pid: holder.pid, host: holder.host }
+  } catch {
+    return undefined
+  }
+}
+
 async function acquire(lock: string, timeoutMs: number): Promise<void> {
   const started = Date.now()
   const me = hostname()
@@ -108,17 +120,17 @@ async function acquire(lock: string, timeoutMs: number): Promise<void> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
         unavailable('budget ledger: the lock file cannot be created', error)
     }
-    const holder = await readFile(lock, 'utf8').then(
-      (text) => JSON.parse(text) as { pid?: unknown; host?: unknown },
-      () => undefined,
-    )
+    const text = await readFile(lock, 'utf8').catch(() => undefined)
+    const holder = parseHolder(text)
     const stale =
       holder !== undefined &&
       holder.host === me &&
-      typeof holder.pid === 'number' &&
       holder.pid !== process.pid &&
       !alive(holder.pid)
-    if (stale) {
+    // Taking over is not atomic: two processes that both see the same stale lock could each
+    // remove it. Removing it only while it still holds the dead holder's text narrows that to a
+    // window after a crash, never in normal operation, where only the holder removes its lock.
+    if (stale && (await readFile(lock, 'utf8').catch(() => undefined)) === text) {
       await unlink(lock).catch(() => undefined)
       continue
     }
