@@ -123,10 +123,7 @@ async function acquire(lock: string, timeoutMs: number): Promise<void> {
     const text = await readFile(lock, 'utf8').catch(() => undefined)
     const holder = parseHolder(text)
     const stale =
-      holder !== undefined &&
-      holder.host === me &&
-      holder.pid !== process.pid &&
-      !alive(holder.pid)
+      holder !== undefined && holder.host === me && holder.pid !== process.pid && !alive(holder.pid)
     // Taking over is not atomic: two processes that both see the same stale lock could each
     // remove it. Removing it only while it still holds the dead holder's text narrows that to a
     // window after a crash, never in normal operation, where only the holder removes its lock.
