@@ -83,7 +83,20 @@ export interface IntervalAuditor {
   ranges(problem: IntervalProblem): readonly FeasibleRange[]
 }
 
-/** The part of a loaded `highs` module the auditor uses (its one-shot `solve`). */
+/**
+ * The part of a loaded `highs` solver the auditor uses (its one-shot `solve` of CPLEX LP text).
+ * Declared here so that datagate's types never name the optional `highs` package.
+ *
+ * @example
+ * ```ts
+ * import highs from 'highs'
+ * import type { HighsSolver } from 'datagate/anonymize'
+ *
+ * const solver: HighsSolver = await highs()
+ * const result = solver.solve('Maximize\n obj: x\nSubject To\n c: x <= 4\nEnd', { output_flag: false })
+ * console.log(result.Status, result.ObjectiveValue) // Optimal 4
+ * ```
+ */
 export interface HighsSolver {
   solve(
     problem: string,

@@ -18,13 +18,37 @@ import {
   type BudgetStore,
 } from './budget.js'
 
-/** Options of {@link fileBudgetStore}. */
+/**
+ * Options of {@link fileBudgetStore}.
+ *
+ * @example
+ * ```ts
+ * import type { FileBudgetStoreOptions } from 'datagate/node'
+ *
+ * const options: FileBudgetStoreOptions = { lockTimeoutMs: 2000 }
+ * console.log(options.lockTimeoutMs) // 2000
+ * ```
+ */
 export interface FileBudgetStoreOptions {
   /** How long a spend waits for another process's lock before it fails; default 10 000 ms. */
   readonly lockTimeoutMs?: number
 }
 
-/** The store made by {@link fileBudgetStore}. */
+/**
+ * The store made by {@link fileBudgetStore}.
+ *
+ * @example
+ * ```ts
+ * import { mkdtemp } from 'node:fs/promises'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { type FileBudgetStore, fileBudgetStore } from 'datagate/node'
+ *
+ * const store: FileBudgetStore = fileBudgetStore(await mkdtemp(join(tmpdir(), 'datagate-budget-')))
+ * await store.spend([{ key: 'k', amount: 2, limit: 5 }])
+ * console.log(await store.read()) // { k: 2 }
+ * ```
+ */
 export interface FileBudgetStore extends BudgetStore {
   /** The ledger file. */
   readonly path: string

@@ -58,10 +58,30 @@ export interface AggregateSpec {
   readonly once?: true
 }
 
-/** Budget periods: a ledger entry starts at 00:00 UTC of the day, month, quarter or year. */
+/**
+ * Budget periods: a ledger entry starts at 00:00 UTC of the day, month, quarter or year.
+ *
+ * @example
+ * ```ts
+ * import type { BudgetPeriod } from 'datagate/policy'
+ *
+ * const periods: BudgetPeriod[] = ['day', 'month', 'quarter', 'year']
+ * console.log(periods.length) // 4
+ * ```
+ */
 export type BudgetPeriod = 'day' | 'month' | 'quarter' | 'year'
 
-/** A partner's privacy budget: the epsilon its noisy aggregate releases may spend per period. */
+/**
+ * A partner's privacy budget: the epsilon its noisy aggregate releases may spend per period.
+ *
+ * @example
+ * ```ts
+ * import type { PartnerBudget } from 'datagate/policy'
+ *
+ * const budget: PartnerBudget = { epsilon: 2, period: 'month' }
+ * console.log(budget.epsilon) // 2
+ * ```
+ */
 export interface PartnerBudget {
   readonly epsilon: number
   readonly period: BudgetPeriod

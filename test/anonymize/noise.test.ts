@@ -4,7 +4,7 @@ import type { Operator, RandomSource } from '../../src/anonymize/operator.js'
 import { discreteLaplaceSampler } from '../../src/lib/discrete-laplace.js'
 import { context, expectCode, expectOperatorFailed } from './helpers.js'
 
-/** Bytes (37 i + 11) mod 256 for a running index i, as in test/lib/laplace.test.ts. */
+/** Bytes (37 i + 11) mod 256 for a running index i: deterministic and easy to recompute. */
 function sequenceSource(): RandomSource {
   let index = 0
   return (length) => {

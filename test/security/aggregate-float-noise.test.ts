@@ -3,12 +3,13 @@
 import { describe, expect, it } from 'vitest'
 import { aggregate } from '../../src/anonymize/aggregate.js'
 import { noise } from '../../src/anonymize/noise.js'
-import { laplaceNoise } from '../../src/lib/laplace.js'
 
 describe('threat: low bits of floating-point noise', () => {
   it('noisy counts, sums and noise.laplace outputs are whole grid steps, so no low bits depend on the true value', () => {
-    // The old float mechanism: 42 + noise leaves a fraction whose low bits depend on 42.
-    const float = 42 + laplaceNoise(2)
+    // The old float mechanism (inverse CDF, as datagate drew it before): 42 + noise leaves a
+    // fraction whose low bits depend on 42.
+    const u = crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32 - 0.5 || 0.25
+    const float = 42 - 2 * Math.sign(u) * Math.log(1 - 2 * Math.abs(u))
     expect(Number.isInteger(float)).toBe(false)
     const transform = noise
       .laplace({ epsilon: 0.5, sensitivity: 1 })
