@@ -1,5 +1,6 @@
 // Threat: exporting an exact aggregate again after one record was added reveals that record's
 // exact value (differencing).
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { aggregate } from '../../src/anonymize/aggregate.js'
 import { memoryAuditSink } from '../../src/export/audit.js'
@@ -19,6 +20,33 @@ describe('threat: differencing two exact releases', () => {
     const after = aggregate([...base, row('Kiel', 'A4', 17, 99)], { by: ['city'], measures, k: 3 })
       .rows[0]!.values
     expect((after.hours ?? 0) - (before.hours ?? 0)).toBe(17)
+  })
+
+  it('on random tables, re-releasing after one record is added reveals its value whenever its group is published', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('Kiel', 'Ulm'), fc.integer({ min: 0, max: 20 })), {
+          minLength: 6,
+          maxLength: 30,
+        }),
+        fc.constantFrom('Kiel', 'Ulm'),
+        fc.integer({ min: 0, max: 50 }),
+        (cells, city, hours) => {
+          const rows = cells.map(([c, h], i) => row(c, 'A4', h, i))
+          const before = aggregate(rows, { by: ['city'], measures, k: 3 }).rows
+          const after = aggregate([...rows, row(city, 'A4', hours, 999)], {
+            by: ['city'],
+            measures,
+            k: 3,
+          }).rows
+          const was = before.find((r) => r.key[0] === city)
+          const now = after.find((r) => r.key[0] === city)
+          if (!was || !now) return
+          expect((now.values.hours ?? 0) - (was.values.hours ?? 0)).toBe(hours)
+        },
+      ),
+      { numRuns: 200, seed: 9 },
+    )
   })
 
   it('an exact aggregate agreement without once: true or noise does not load', () => {
@@ -47,7 +75,15 @@ describe('threat: differencing two exact releases', () => {
     await expectCode(gate.release(base, request), 'ERR_BUDGET_EXCEEDED')
     now = new Date('2026-07-01T00:00:00Z')
     await gate.release(base, request)
-    const details = audit.events.map((event) => event.details)
+    // Any second time in the same month is refused, wherever in the month it falls.
+    for (const day of ['2026-07-01T00:00:01Z', '2026-07-15T08:00:00Z', '2026-07-31T23:59:59Z']) {
+      now = new Date(day)
+      await expectCode(gate.release(base, request), 'ERR_BUDGET_EXCEEDED')
+    }
+    // Only releases carry a spend (refusals, if audited, are other event types).
+    const details = audit.events
+      .filter((event) => event.type === 'export' || event.type === 'release')
+      .map((event) => event.details)
     expect(details[0]).toMatchObject({ budgetPeriod: '2026-06', once: true })
     expect(details.at(-1)).toMatchObject({ budgetPeriod: '2026-07', once: true })
   })
