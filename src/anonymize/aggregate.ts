@@ -31,7 +31,7 @@ import {
   readScalar,
   type ScalarValue,
 } from '../lib/group-key.js'
-import { protectIntervals, withholdMargins } from '../lib/interval-protection.js'
+import { protectTable } from '../lib/interval-protection.js'
 import type { IntervalAuditor } from './interval-audit.js'
 import type { RandomSource } from './operator.js'
 
@@ -344,32 +344,17 @@ export function aggregate<const M extends Measures>(
   // With noise, suppression sees only noisy counts: the published table is then a function of
   // noisy values alone (post-processing), and the exact counts leak nothing through the pattern.
   const counts = tree.nodes.map((node, i) => noisy?.[i]?.count ?? node.stats.count)
-  let reasons = suppressCells(counts, tree.equations, options.k)
-  let protection: AggregateReport['protection']
-  if (noisy === undefined && tree.equations.length > 0) {
-    if (options.auditor === undefined) {
-      reasons = withholdMargins(tree.equations, reasons)
-      protection = { method: 'margins-withheld' }
-    } else {
-      const isMargin = tree.nodes.map((node) => node.kind !== 'cell')
-      const outcome = protectIntervals(
-        counts,
-        tree.equations,
-        reasons,
-        isMargin,
-        options.auditor,
-        width,
-      )
-      reasons = outcome.reasons
-      protection = {
-        method: 'interval-audit',
-        auditor: options.auditor.name,
-        width,
-        narrowest: outcome.narrowest,
-        rounds: outcome.rounds,
-      }
-    }
-  }
+  const { reasons, protection } =
+    noisy === undefined
+      ? protectTable(
+          counts,
+          tree.equations,
+          suppressCells(counts, tree.equations, options.k),
+          tree.nodes.map((node) => node.kind !== 'cell'),
+          options.auditor,
+          width,
+        )
+      : { reasons: suppressCells(counts, tree.equations, options.k), protection: undefined }
   return {
     rows: emitRows(tree, reasons, by, plan, suppressedCells === 'mark', noisy),
     report: {

@@ -143,3 +143,45 @@ export function withholdMargins(
       reasons[parent] = 'complementary'
   return reasons
 }
+
+/** How a table with totals was protected, as `aggregate` reports it. */
+export type Protection =
+  | {
+      readonly method: 'interval-audit'
+      readonly auditor: string
+      readonly width: number
+      readonly narrowest: number
+      readonly rounds: number
+    }
+  | { readonly method: 'margins-withheld' }
+
+/**
+ * Protects the suppressed rows of an exact table: nothing to do without margins; with an auditor
+ * the interval audit; without one, every margin over a hidden row is withheld.
+ */
+export function protectTable(
+  counts: readonly number[],
+  equations: readonly MarginEquation[],
+  reasons: readonly (SuppressionReason | undefined)[],
+  isMargin: readonly boolean[],
+  auditor: IntervalAuditor | undefined,
+  width: number,
+): { reasons: readonly (SuppressionReason | undefined)[]; protection: Protection | undefined } {
+  if (equations.length === 0) return { reasons, protection: undefined }
+  if (auditor === undefined)
+    return {
+      reasons: withholdMargins(equations, reasons),
+      protection: { method: 'margins-withheld' },
+    }
+  const outcome = protectIntervals(counts, equations, reasons, isMargin, auditor, width)
+  return {
+    reasons: outcome.reasons,
+    protection: {
+      method: 'interval-audit',
+      auditor: auditor.name,
+      width,
+      narrowest: outcome.narrowest,
+      rounds: outcome.rounds,
+    },
+  }
+}
