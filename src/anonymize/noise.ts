@@ -57,7 +57,8 @@ function laplace(options: LaplaceOptions): Operator<number, number> {
   assertNumber(epsilon, 'noise.laplace epsilon', { exclusiveMin: 0 })
   assertNumber(sensitivity, 'noise.laplace sensitivity', { exclusiveMin: 0 })
   assertNumber(granularity, 'noise.laplace granularity', { exclusiveMin: 0 })
-  const steps = Math.ceil(sensitivity / granularity)
+  // The tolerance keeps 0.05 / 0.01 (5.000000000000001 in doubles) at 5 grid steps.
+  const steps = Math.max(1, Math.ceil(sensitivity / granularity - 1e-9))
   assertNumber(steps, 'noise.laplace sensitivity / granularity', { min: 1, max: 2 ** 53 })
   assertNumber(steps / epsilon, 'noise.laplace sensitivity / epsilon', { exclusiveMin: 0 })
   const draw = discreteLaplaceSampler(steps, epsilon)

@@ -99,7 +99,9 @@ export function planMeasures(measures: unknown, noise: unknown): MeasurePlan {
   // integer and one record moves it by at most `unitBound` units: the sensitivity the discrete
   // Laplace is scaled to. The rounding is a fixed function of the value, so it costs no privacy.
   const unitBound =
-    settings?.sensitivity === undefined ? 0 : Math.max(1, Math.ceil(settings.sensitivity / grid))
+    settings?.sensitivity === undefined
+      ? 0
+      : Math.max(1, Math.ceil(settings.sensitivity / grid - 1e-9))
   const summedFields = new Set<number>()
   const averagedFields = new Set<number>()
   for (const { op, field } of resolved) {
@@ -196,7 +198,7 @@ function noiseSamplers(plan: MeasurePlan): { count: Sampler; sum: Sampler } {
     const noise = plan.noise!
     const grid = noise.granularity ?? 1
     const units =
-      noise.sensitivity === undefined ? 1 : Math.max(1, Math.ceil(noise.sensitivity / grid))
+      noise.sensitivity === undefined ? 1 : Math.max(1, Math.ceil(noise.sensitivity / grid - 1e-9))
     samplers = {
       count: discreteLaplaceSampler(1, noise.epsilon),
       sum: discreteLaplaceSampler(units, noise.epsilon),
