@@ -165,7 +165,7 @@ function defaultRandom(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length))
 }
 
-/** The report as partners see it: for aggregates, no exact totals that could undo suppression. */
+/** The report as partners see it: no counts of what the partner did not receive (see partner-report.ts). */
 export function partnerReport(report: ReleaseReport): Record<string, unknown> {
   return partnerView(report)
 }
