@@ -1,4 +1,5 @@
 // Threat: `max` and `min` publish one person's exact value; noise does not fix that.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { aggregate } from '../../src/anonymize/aggregate.js'
 import { findingCodes, policyOf, row } from './aggregate-fixtures.js'
@@ -68,5 +69,35 @@ describe('threat: max and min of a personal field', () => {
         ]),
       ),
     ).toEqual([])
+  })
+
+  it('on random groups of at least k records, max and min are always one record’s exact value; the finding follows the field’s class', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1900, max: 2010 }), { minLength: 3, maxLength: 40 }),
+        fc.constantFrom('min' as const, 'max' as const),
+        fc.constantFrom('hours', 'age', 'birthYear', 'city', 'model'),
+        (years, op, path) => {
+          const rows = years.map((birthYear, i) => ({ ...row('Kiel', 'A4', 1, i), birthYear }))
+          const { rows: out } = aggregate(rows, {
+            by: ['city'],
+            measures: { x: { op, field: 'birthYear' } },
+            k: 3,
+          })
+          expect(years).toContain(out[0]?.values.x)
+          const personal = ['age', 'birthYear', 'city'].includes(path)
+          const codes = findingCodes(() =>
+            policyOf([
+              {
+                fields: ['city', 'model', 'hours', 'age', 'birthYear'],
+                aggregate: { by: ['model'], measures: { x: { op, field: path } }, once: true },
+              },
+            ]),
+          )
+          expect(codes).toEqual(personal ? ['aggregate_extreme_of_personal_field'] : [])
+        },
+      ),
+      { numRuns: 150, seed: 13 },
+    )
   })
 })
