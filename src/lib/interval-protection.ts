@@ -8,7 +8,7 @@
 // (an LP solver) and suppresses more nodes until every range is at least `width` wide; without an
 // auditor it withholds every margin that covers a hidden node, which leaves each hidden value
 // unbounded above (raise it and every hidden margin above it by the same amount).
-import type { IntervalAuditor, IntervalProblem } from '../anonymize/interval-audit.js'
+import type { FeasibleRange, IntervalAuditor } from '../anonymize/interval-audit.js'
 import { DatagateError } from '../errors.js'
 import type { MarginEquation, SuppressionReason } from './cell-suppression.js'
 
@@ -21,33 +21,80 @@ export interface ProtectionOutcome {
   readonly narrowest: number
 }
 
-/** The attacker's problem: hidden nodes are unknowns >= 1; every published value is known. */
-export function attackerProblem(
+/**
+ * The feasible range of every hidden node. The attacker's constraints split into independent
+ * components (hidden nodes linked by a margin they share); each is solved on its own, and its
+ * ranges are cached by its set of hidden nodes: a component changes only when a node that joins
+ * it is hidden, which changes that set. Hidden nodes are unknowns >= 1 (their group exists);
+ * every published value is known.
+ */
+function hiddenRanges(
   counts: readonly number[],
   equations: readonly MarginEquation[],
   reasons: readonly (SuppressionReason | undefined)[],
-): { problem: IntervalProblem; hidden: number[] } {
-  const hidden: number[] = []
-  const column = new Map<number, number>()
-  for (const [node, reason] of reasons.entries()) {
-    if (reason === undefined) continue
-    column.set(node, hidden.length)
-    hidden.push(node)
+  auditor: IntervalAuditor,
+  cache: Map<string, readonly FeasibleRange[]>,
+): Map<number, FeasibleRange> {
+  const root = new Map<number, number>()
+  const find = (node: number): number => {
+    let top = node
+    while (root.get(top) !== top) top = root.get(top)!
+    root.set(node, top)
+    return top
   }
-  const problemEquations = equations.flatMap(({ parent, children }) => {
-    const terms: [number, number][] = []
-    let value = 0
-    for (const [node, sign] of [[parent, -1] as const, ...children.map((c) => [c, 1] as const)]) {
-      const unknown = column.get(node)
-      if (unknown === undefined) value -= sign * counts[node]!
-      else terms.push([unknown, sign])
-    }
-    return terms.length === 0 ? [] : [{ terms, value }]
+  for (const [node, reason] of reasons.entries()) if (reason !== undefined) root.set(node, node)
+  const hiddenMembers = equations.map(({ parent, children }) =>
+    [parent, ...children].filter((node) => root.has(node)),
+  )
+  for (const members of hiddenMembers)
+    for (const node of members.slice(1)) root.set(find(node), find(members[0]!))
+  const components = new Map<number, { nodes: number[]; equations: number[] }>()
+  for (const node of root.keys()) {
+    const top = find(node)
+    if (!components.has(top)) components.set(top, { nodes: [], equations: [] })
+    components.get(top)!.nodes.push(node)
+  }
+  hiddenMembers.forEach((members, index) => {
+    if (members.length > 0) components.get(find(members[0]!))!.equations.push(index)
   })
-  return {
-    problem: { unknowns: hidden.length, lower: hidden.map(() => 1), equations: problemEquations },
-    hidden,
+  const ranges = new Map<number, FeasibleRange>()
+  for (const { nodes, equations: own } of components.values()) {
+    const key = nodes.sort((a, b) => a - b).join(',')
+    let solved = cache.get(key)
+    if (solved === undefined) {
+      const column = new Map(nodes.map((node, i) => [node, i]))
+      const problemEquations = own.map((index) => {
+        const { parent, children } = equations[index]!
+        const terms: [number, number][] = []
+        let value = 0
+        for (const [node, sign] of [
+          [parent, -1] as const,
+          ...children.map((c) => [c, 1] as const),
+        ]) {
+          const unknown = column.get(node)
+          if (unknown === undefined) value -= sign * counts[node]!
+          else terms.push([unknown, sign])
+        }
+        return { terms, value }
+      })
+      solved =
+        problemEquations.length === 0
+          ? nodes.map(() => ({ min: 1, max: Number.POSITIVE_INFINITY }))
+          : auditor.ranges({
+              unknowns: nodes.length,
+              lower: nodes.map(() => 1),
+              equations: problemEquations,
+            })
+      if (solved.length !== nodes.length)
+        throw new DatagateError(
+          'ERR_INTERVAL_AUDIT_FAILED',
+          'interval audit: the auditor returned a range count that does not match the unknowns',
+        )
+      cache.set(key, solved)
+    }
+    for (const [i, node] of nodes.entries()) ranges.set(node, solved[i]!)
   }
+  return ranges
 }
 
 /**
@@ -69,17 +116,18 @@ export function protectIntervals(
   const memberOf: number[][] = counts.map(() => [])
   for (const [index, { parent, children }] of equations.entries())
     for (const node of [parent, ...children]) memberOf[node]!.push(index)
+  const cache = new Map<string, readonly FeasibleRange[]>()
   for (let rounds = 1; ; rounds++) {
-    const { problem, hidden } = attackerProblem(counts, equations, reasons)
-    if (hidden.length === 0) return { reasons, rounds: rounds - 1, narrowest: Infinity }
-    const ranges = auditor.ranges(problem)
+    const ranges = hiddenRanges(counts, equations, reasons, auditor, cache)
+    if (ranges.size === 0) return { reasons, rounds: rounds - 1, narrowest: Infinity }
     let weakest = -1
     let narrowest = Number.POSITIVE_INFINITY
-    for (const [i, range] of ranges.entries()) {
+    // Sorted by node, so ties go to the earlier node and the result is deterministic.
+    for (const [node, range] of [...ranges].sort(([a], [b]) => a - b)) {
       const span = range.max - range.min
       if (span < narrowest) {
         narrowest = span
-        weakest = hidden[i]!
+        weakest = node
       }
     }
     if (narrowest >= width) return { reasons, rounds, narrowest }
