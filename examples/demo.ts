@@ -116,6 +116,21 @@ const summary: string[][] = [['partner', 'kind', 'standing', 'agreement', 'resul
 for (const partner of policy.partners) {
   for (const agreement of partner.agreements) {
     const request = { partner: partner.id, dataset: agreement.dataset, purpose: agreement.purpose }
+    if (agreement.aggregate?.once) {
+      // An exact table goes out once a month (a second one could be subtracted from the first):
+      // the signed export in step 5 is that one release.
+      const fields = gate.plan(request).fields
+      summary.push([
+        partner.id,
+        partner.category,
+        partner.standing,
+        agreement.id,
+        `once a month (k=${agreement.k}): exported in step 5`,
+        fields.map((f) => (f.operator === 'keep' ? f.path : `${f.path}*`)).join(' '),
+      ])
+      releases.push({ ...request, dataset: agreement.dataset as keyof typeof data })
+      continue
+    }
     try {
       const { records, report } = await gate.release(
         data[agreement.dataset as keyof typeof data],

@@ -26,6 +26,7 @@ export type DatagateErrorCode =
   | 'ERR_RECORD_INVALID'
   // anonymize
   | 'ERR_OPERATOR_FAILED'
+  | 'ERR_INTERVAL_AUDIT_FAILED'
   // policy and release
   | 'ERR_POLICY_INVALID'
   | 'ERR_UNKNOWN_PARTNER'
@@ -34,6 +35,8 @@ export type DatagateErrorCode =
   | 'ERR_PARTNER_REVOKED'
   | 'ERR_AGREEMENT_EXPIRED'
   | 'ERR_NOT_PERMITTED'
+  | 'ERR_BUDGET_EXCEEDED'
+  | 'ERR_BUDGET_UNAVAILABLE'
   // export and verification
   | 'ERR_KEY_UNSUPPORTED'
   | 'ERR_TOKEN_MALFORMED'

@@ -1,5 +1,6 @@
 /**
- * `datagate/node`: Node-only pieces. The append-only JSONL audit sink and its reader.
+ * `datagate/node`: Node-only pieces. The append-only JSONL audit sink and its reader, and the
+ * file-folder privacy-budget ledger.
  *
  * @packageDocumentation
  */
@@ -10,3 +11,8 @@ export {
   fileAuditSink,
   readAuditLog,
 } from './export/audit-file.node.js'
+export {
+  type FileBudgetStore,
+  type FileBudgetStoreOptions,
+  fileBudgetStore,
+} from './export/budget-file.node.js'

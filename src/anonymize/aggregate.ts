@@ -1,20 +1,23 @@
 /**
  * Aggregation with small-cell suppression: group records, publish counts, sums, averages,
  * minima and maxima per group, never for a group smaller than `k`, and, when totals are
- * published, never so that a suppressed count can be recovered by subtraction.
+ * published, never so that a suppressed count can be recovered by subtraction or narrowed to
+ * less than the protection width by an attacker who solves the published constraints.
  *
  * @packageDocumentation
  */
 import { DatagateError } from '../errors.js'
 import {
   computeValues,
+  drawNoisyStats,
   emptyStats,
   type MeasurePlan,
   mergeStats,
+  type NoisyStats,
   planMeasures,
   type Stats,
 } from '../lib/aggregate-stats.js'
-import { assertNumber, assertObject, assertOneOf } from '../lib/assert.js'
+import { assertFunction, assertNumber, assertObject, assertOneOf } from '../lib/assert.js'
 import {
   type MarginEquation,
   type SuppressionReason,
@@ -28,6 +31,8 @@ import {
   readScalar,
   type ScalarValue,
 } from '../lib/group-key.js'
+import { protectTable } from '../lib/interval-protection.js'
+import type { IntervalAuditor } from './interval-audit.js'
 import type { RandomSource } from './operator.js'
 
 /**
@@ -130,7 +135,9 @@ export type AggregateRow<M extends Measures> = {
 )
 
 /**
- * Laplace noise on published counts and sums.
+ * Discrete Laplace noise on published counts and sums (exact integer sampling, Canonne, Kamath
+ * and Steinke 2020). Suppression is then decided on the noisy counts, so the whole table is
+ * post-processing of noisy values.
  *
  * @example
  * ```ts
@@ -149,6 +156,12 @@ export interface AggregateNoise {
    * guarantee requires. Counts always use sensitivity 1.
    */
   readonly sensitivity?: number
+  /**
+   * The grid sums are computed on, > 0, default 1: each value is rounded to a multiple of it
+   * before summing, so sums are integers of grid units and take integer noise. Use e.g. 0.1 for
+   * kWh with one decimal; the noise scale in grid units is ceil(sensitivity / granularity) / epsilon.
+   */
+  readonly granularity?: number
 }
 
 /**
@@ -182,10 +195,19 @@ export interface AggregateOptions<M extends Measures> {
   readonly totals?: 'none' | 'overall' | 'margins'
   /** Omit suppressed rows (default; even a group's existence can leak) or mark them. */
   readonly suppressedCells?: 'omit' | 'mark'
-  /** Laplace noise on counts and sums of published rows, drawn after suppression. */
+  /** Discrete Laplace noise on counts and sums; suppression is then decided on noisy counts. */
   readonly noise?: AggregateNoise
   /** Random source for noise; defaults to `crypto.getRandomValues`. Inject it in tests. */
   readonly random?: RandomSource
+  /**
+   * Audits every suppressed row of an exact table with totals: its feasible range given all
+   * published values, non-negativity, integrality and non-emptiness, suppressing more rows until
+   * each range is at least `protectionWidth` wide. Without an auditor, every total or subtotal
+   * that covers a suppressed row is withheld instead (safe, but publishes fewer totals).
+   */
+  readonly auditor?: IntervalAuditor
+  /** The smallest feasible-range width (max - min) of a suppressed row, an integer >= 1; default `k`. */
+  readonly protectionWidth?: number
 }
 
 /**
@@ -207,7 +229,20 @@ export interface AggregateReport {
   readonly suppressed: { readonly primary: number; readonly complementary: number }
   readonly k: number
   readonly totalRecords: number
-  readonly noise?: { readonly epsilon: number; readonly sensitivity?: number }
+  readonly noise?: AggregateNoise
+  /**
+   * How suppressed rows of a table with totals were protected: by an interval audit (with the
+   * auditor's name, the width reached and the rounds run) or by withholding covering margins.
+   */
+  readonly protection?:
+    | {
+        readonly method: 'interval-audit'
+        readonly auditor: string
+        readonly width: number
+        readonly narrowest: number
+        readonly rounds: number
+      }
+    | { readonly method: 'margins-withheld' }
 }
 
 /**
@@ -281,6 +316,12 @@ export function aggregate<const M extends Measures>(
   const suppressedCells = options.suppressedCells ?? 'omit'
   assertOneOf(suppressedCells, 'suppressedCells', ['omit', 'mark'])
   const plan = planMeasures(options.measures, options.noise)
+  const width = options.protectionWidth ?? options.k
+  assertNumber(width, 'protectionWidth', { integer: true, min: 1 })
+  if (options.auditor !== undefined) {
+    assertObject(options.auditor, 'auditor')
+    assertFunction(options.auditor.ranges, 'auditor.ranges')
+  }
 
   const cells = new Map<string, Node>()
   for (let index = 0; index < records.length; index++) {
@@ -298,10 +339,24 @@ export function aggregate<const M extends Measures>(
   }
 
   const tree = buildTree([...cells.values()], by.length, totals, plan)
-  const counts = tree.nodes.map((node) => node.stats.count)
-  const reasons = suppressCells(counts, tree.equations, options.k)
+  const noisy =
+    plan.noise && tree.nodes.map((node) => drawNoisyStats(plan, node.stats, options.random))
+  // With noise, suppression sees only noisy counts: the published table is then a function of
+  // noisy values alone (post-processing), and the exact counts leak nothing through the pattern.
+  const counts = tree.nodes.map((node, i) => noisy?.[i]?.count ?? node.stats.count)
+  const { reasons, protection } =
+    noisy === undefined
+      ? protectTable(
+          counts,
+          tree.equations,
+          suppressCells(counts, tree.equations, options.k),
+          tree.nodes.map((node) => node.kind !== 'cell'),
+          options.auditor,
+          width,
+        )
+      : { reasons: suppressCells(counts, tree.equations, options.k), protection: undefined }
   return {
-    rows: emitRows(tree, reasons, by, plan, suppressedCells === 'mark', options.random),
+    rows: emitRows(tree, reasons, by, plan, suppressedCells === 'mark', noisy),
     report: {
       groups: cells.size,
       suppressed: {
@@ -311,6 +366,7 @@ export function aggregate<const M extends Measures>(
       k: options.k,
       totalRecords: records.length,
       ...(plan.noise === undefined ? {} : { noise: plan.noise }),
+      ...(protection === undefined ? {} : { protection }),
     },
   }
 }
@@ -365,7 +421,7 @@ function emitRows<M extends Measures>(
   by: readonly CompiledPath[],
   plan: MeasurePlan,
   mark: boolean,
-  random: RandomSource | undefined,
+  noisy: readonly NoisyStats[] | undefined,
 ): AggregateRow<M>[] {
   const nullValues = Object.fromEntries(plan.measures.map(({ name }) => [name, null]))
   const rows: AggregateRow<M>[] = []
@@ -374,7 +430,9 @@ function emitRows<M extends Measures>(
     if (suppressed && !mark) continue
     const group = Object.fromEntries(node.key.map((value, i) => [by[i]!.path, value]))
     const hideExtremes = node.cells.some((cell) => reasons[cell] !== undefined)
-    const values = suppressed ? nullValues : computeValues(plan, node.stats, hideExtremes, random)
+    const values = suppressed
+      ? nullValues
+      : computeValues(plan, node.stats, hideExtremes, noisy?.[index])
     // The values object is built from `plan`, which was validated from `M`.
     rows.push({ kind: node.kind, key: node.key, group, suppressed, values } as AggregateRow<M>)
   }

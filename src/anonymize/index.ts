@@ -25,6 +25,14 @@ export {
   type HierarchyOptions,
   type LatLng,
 } from './generalize.js'
+export {
+  createHighsAuditor,
+  type FeasibleRange,
+  type HighsSolver,
+  type IntervalAuditor,
+  type IntervalProblem,
+  type LinearEquation,
+} from './interval-audit.js'
 export { keep } from './keep.js'
 export { type Mask, type MaskOptions, mask } from './mask.js'
 export { type LaplaceOptions, type Noise, noise } from './noise.js'

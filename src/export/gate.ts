@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import type { IntervalAuditor } from '../anonymize/interval-audit.js'
 import type { RandomSource } from '../anonymize/operator.js'
 import type { Dataset } from '../classify/dataset.js'
 import { DatagateError } from '../errors.js'
@@ -22,7 +23,9 @@ import {
   type AuditSink,
   createAuditLog,
 } from './audit.js'
+import { type BudgetStore, chargeRelease, memoryBudgetStore } from './budget.js'
 import { isKeyRing } from './keys.js'
+import { partnerView } from './partner-report.js'
 import { diffViews, type PatchOperation, viewDigest } from './patch.js'
 import { signEnvelope } from './sign.js'
 import { type StreamPart, type StreamSource, streamExport } from './stream.js'
@@ -54,6 +57,10 @@ export interface GateOptions {
   readonly random?: RandomSource
   /** Lifetime of signed exports in seconds (`exp - iat`); default 86 400. */
   readonly exportTtlSeconds?: number
+  /** Interval auditor for aggregate agreements with totals (see `createHighsAuditor`). */
+  readonly auditor?: IntervalAuditor
+  /** Privacy-budget ledger of aggregate releases; default in memory (lost on restart). */
+  readonly budget?: BudgetStore
 }
 
 /** What a release is for. */
@@ -159,11 +166,9 @@ function defaultRandom(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length))
 }
 
-/** The report as partners see it: for aggregates, no exact totals that could undo suppression. */
+/** The report as partners see it: no counts of what the partner did not receive (see partner-report.ts). */
 export function partnerReport(report: ReleaseReport): Record<string, unknown> {
-  if (!report.aggregate) return { ...report }
-  const { totalRecords: _total, ...aggregate } = report.aggregate
-  return { ...report, rows: { capped: report.rows.capped, cap: report.rows.cap }, aggregate }
+  return partnerView(report)
 }
 
 /**
@@ -234,6 +239,7 @@ export function createGate(options: GateOptions): Gate {
   const audit: AuditLog | undefined =
     options.audit === undefined ? undefined : createAuditLog({ sink: options.audit, now })
 
+  const budget = options.budget ?? memoryBudgetStore()
   let policy = checkPolicy(options.policy, options.issuer, options.datasets)
   let plans = new Map<string, ReleasePlan>()
 
@@ -326,10 +332,11 @@ export function createGate(options: GateOptions): Gate {
 
     async release(rows, request) {
       const plan = planFor(request)
-      const result = runRelease(plan, rows, policy.hash, random)
+      const spend = await chargeRelease(budget, plan, now())
+      const result = runRelease(plan, rows, policy.hash, random, options.auditor)
       // The digest costs about a quarter of a release (measured in bench/): only for the audit.
       if (audit)
-        await writeAudit('release', plan, result.records.length, viewDigest(result.records))
+        await writeAudit('release', plan, result.records.length, viewDigest(result.records), spend)
       return result
     },
 
@@ -358,7 +365,8 @@ export function createGate(options: GateOptions): Gate {
         }
         encryptTo = plan.partner.keys as PublicJwks
       }
-      const { records, report } = runRelease(plan, rows, policy.hash, random)
+      const spend = await chargeRelease(budget, plan, now())
+      const { records, report } = runRelease(plan, rows, policy.hash, random, options.auditor)
       const jti = newJti()
       const claims = {
         ...baseClaims(plan, jti),
@@ -376,6 +384,7 @@ export function createGate(options: GateOptions): Gate {
         jti,
         kid: envelope.kid,
         format: envelope.format,
+        ...spend,
       })
       return { ...envelope, jti, count: records.length, payloadDigest, report }
     },

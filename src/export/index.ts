@@ -22,6 +22,12 @@ export {
   type VerifyAuditChainOptions,
   verifyAuditChain,
 } from './audit.js'
+export {
+  type BudgetCharge,
+  type BudgetOutcome,
+  type BudgetStore,
+  memoryBudgetStore,
+} from './budget.js'
 export { applyDelta } from './delta.js'
 export {
   createGate,

@@ -1,10 +1,11 @@
 // Measure plans for `aggregate`: validated once, then a per-record `add` that touches only the
-// distinct numeric fields the measures need, and a per-row `computeValues` that applies noise.
+// distinct numeric fields the measures need, and per row the noisy statistics (drawn once, before
+// suppression decides on them) and `computeValues`.
 import type { RandomSource } from '../anonymize/operator.js'
 import { DatagateError } from '../errors.js'
 import { assertNumber, assertObject, assertOneOf } from './assert.js'
+import { discreteLaplaceSampler } from './discrete-laplace.js'
 import { type CompiledPath, compilePath, describeType, readPath } from './group-key.js'
-import { laplaceNoise } from './laplace.js'
 
 type Op = 'count' | 'sum' | 'avg' | 'min' | 'max'
 
@@ -25,12 +26,29 @@ export interface Stats {
   readonly max: number[]
 }
 
+/** Noise settings as validated; `granularity` is the grid sums are rounded to (default 1). */
+export interface NoiseSettings {
+  readonly epsilon: number
+  readonly sensitivity?: number
+  readonly granularity?: number
+}
+
 /** Validated measures and noise settings. */
 export interface MeasurePlan {
   readonly measures: readonly ResolvedMeasure[]
   readonly fields: readonly CompiledPath[]
-  readonly noise: { readonly epsilon: number; readonly sensitivity?: number } | undefined
+  readonly noise: NoiseSettings | undefined
+  /** Number of noisy statistics drawn per row: the count, each summed field, each averaged field's n. */
+  readonly noisyStatistics: number
   add(stats: Stats, record: object, index: number): void
+}
+
+/** The noisy statistics of one row, drawn once and shared by every measure that uses them. */
+export interface NoisyStats {
+  readonly count: number
+  /** Noisy sum per field index (in field units, already multiplied back from the grid). */
+  readonly sum: ReadonlyMap<number, number>
+  readonly n: ReadonlyMap<number, number>
 }
 
 const OPS: readonly Op[] = ['count', 'sum', 'avg', 'min', 'max']
@@ -59,7 +77,7 @@ export function planMeasures(measures: unknown, noise: unknown): MeasurePlan {
     if (field === -1) field = fields.push(path) - 1
     resolved.push({ name, op: spec.op, field })
   }
-  let settings: MeasurePlan['noise']
+  let settings: NoiseSettings | undefined
   if (noise !== undefined) {
     assertObject(noise, 'noise')
     assertNumber(noise.epsilon, 'noise.epsilon', { exclusiveMin: 0 })
@@ -68,16 +86,34 @@ export function planMeasures(measures: unknown, noise: unknown): MeasurePlan {
     const summed = resolved.some(({ op }) => op === 'sum' || op === 'avg')
     if (noise.sensitivity !== undefined || summed)
       assertNumber(noise.sensitivity, 'noise.sensitivity', { exclusiveMin: 0 })
-    settings =
-      noise.sensitivity === undefined
-        ? { epsilon: noise.epsilon }
-        : { epsilon: noise.epsilon, sensitivity: noise.sensitivity as number }
+    if (noise.granularity !== undefined)
+      assertNumber(noise.granularity, 'noise.granularity', { exclusiveMin: 0 })
+    settings = {
+      epsilon: noise.epsilon,
+      ...(noise.sensitivity === undefined ? {} : { sensitivity: noise.sensitivity as number }),
+      ...(noise.granularity === undefined ? {} : { granularity: noise.granularity as number }),
+    }
   }
-  const bound = settings?.sensitivity ?? Number.POSITIVE_INFINITY
+  const grid = settings?.granularity ?? 1
+  // With noise, each value is clamped and rounded to the grid in grid units, so a sum is an exact
+  // integer and one record moves it by at most `unitBound` units: the sensitivity the discrete
+  // Laplace is scaled to. The rounding is a fixed function of the value, so it costs no privacy.
+  const unitBound =
+    settings?.sensitivity === undefined
+      ? 0
+      : Math.max(1, Math.ceil(settings.sensitivity / grid - 1e-9))
+  const summedFields = new Set<number>()
+  const averagedFields = new Set<number>()
+  for (const { op, field } of resolved) {
+    if (op === 'sum' || op === 'avg') summedFields.add(field)
+    if (op === 'avg') averagedFields.add(field)
+  }
+  const noisyStatistics = 1 + summedFields.size + averagedFields.size
   return {
     measures: resolved,
     fields,
     noise: settings,
+    noisyStatistics,
     add(stats, record, index) {
       stats.count++
       for (let field = 0; field < fields.length; field++) {
@@ -88,7 +124,12 @@ export function planMeasures(measures: unknown, noise: unknown): MeasurePlan {
           invalid(
             `records[${index}].${path.path}: expected a finite number or null, got ${typeof value === 'number' ? 'a non-finite number' : describeType(value)}`,
           )
-        const clamped = Math.min(bound, Math.max(-bound, value))
+        const clamped =
+          settings === undefined
+            ? value
+            : settings.sensitivity === undefined
+              ? 0
+              : Math.min(unitBound, Math.max(-unitBound, Math.round(value / grid)))
         stats.sum[field]! += clamped
         stats.n[field]!++
         if (clamped < stats.min[field]!) stats.min[field] = clamped
@@ -121,24 +162,65 @@ export function mergeStats(into: Stats, from: Stats): void {
   }
 }
 
-function noisyCount(count: number, scale: number, random: RandomSource | undefined): number {
-  return Math.max(0, Math.round(count + laplaceNoise(scale, random)))
+/**
+ * Draws the noisy statistics of one row: the record count, and each summed field's sum and
+ * (for averages) its number of values, each with discrete Laplace noise of scale
+ * sensitivity / epsilon (1 for counts, the unit bound for sums). Counts are clamped at 0 and sums
+ * multiplied back from the grid: post-processing, which costs no privacy.
+ */
+export function drawNoisyStats(
+  plan: MeasurePlan,
+  stats: Stats,
+  random: RandomSource | undefined,
+): NoisyStats {
+  const noise = plan.noise
+  if (noise === undefined) throw new TypeError('drawNoisyStats: plan has no noise')
+  const samplers = noiseSamplers(plan)
+  const count = Math.max(0, stats.count + samplers.count(random))
+  const sum = new Map<number, number>()
+  const n = new Map<number, number>()
+  const grid = noise.granularity ?? 1
+  for (const { op, field } of plan.measures) {
+    if (op === 'count' || sum.has(field)) continue
+    sum.set(field, (stats.sum[field]! + samplers.sum(random)) * grid)
+    if (plan.measures.some((m) => m.op === 'avg' && m.field === field))
+      n.set(field, Math.max(0, stats.n[field]! + samplers.count(random)))
+  }
+  return { count, sum, n }
+}
+
+const samplerCache = new WeakMap<MeasurePlan, { count: Sampler; sum: Sampler }>()
+type Sampler = (random?: RandomSource) => number
+
+function noiseSamplers(plan: MeasurePlan): { count: Sampler; sum: Sampler } {
+  let samplers = samplerCache.get(plan)
+  if (samplers === undefined) {
+    const noise = plan.noise!
+    const grid = noise.granularity ?? 1
+    const units =
+      noise.sensitivity === undefined ? 1 : Math.max(1, Math.ceil(noise.sensitivity / grid - 1e-9))
+    samplers = {
+      count: discreteLaplaceSampler(1, noise.epsilon),
+      sum: discreteLaplaceSampler(units, noise.epsilon),
+    }
+    samplerCache.set(plan, samplers)
+  }
+  return samplers
 }
 
 /**
- * The published values of one row. With noise, each count and each field's sum is drawn once
- * per row and shared by the measures that use it; an average is noisy sum over noisy count.
- * `hideExtremes` blanks minima and maxima of totals that contain a suppressed cell.
+ * The published values of one row. With noise, `noisy` holds the statistics drawn for the row
+ * and an average is noisy sum over noisy count. `hideExtremes` blanks minima and maxima of totals
+ * that contain a suppressed cell.
  */
 export function computeValues(
   plan: MeasurePlan,
   stats: Stats,
   hideExtremes: boolean,
-  random: RandomSource | undefined,
+  noisy: NoisyStats | undefined,
 ): Record<string, number | null> {
-  const noise = plan.noise
   const values: [string, number | null][] = []
-  if (noise === undefined) {
+  if (noisy === undefined) {
     for (const { name, op, field } of plan.measures) {
       const n = stats.n[field] ?? 0
       if (op === 'count') values.push([name, stats.count])
@@ -150,32 +232,13 @@ export function computeValues(
     }
     return Object.fromEntries(values)
   }
-  const countScale = 1 / noise.epsilon
-  const sumScale = (noise.sensitivity ?? 1) / noise.epsilon
-  let count: number | undefined
-  const sums = new Map<number, number>()
-  const ns = new Map<number, number>()
   for (const { name, op, field } of plan.measures) {
-    if (op === 'count') {
-      count ??= noisyCount(stats.count, countScale, random)
-      values.push([name, count])
-      continue
+    if (op === 'count') values.push([name, noisy.count])
+    else if (op === 'sum') values.push([name, noisy.sum.get(field)!])
+    else {
+      const n = noisy.n.get(field)!
+      values.push([name, n === 0 ? null : noisy.sum.get(field)! / n])
     }
-    let sum = sums.get(field)
-    if (sum === undefined) {
-      sum = stats.sum[field]! + laplaceNoise(sumScale, random)
-      sums.set(field, sum)
-    }
-    if (op === 'sum') {
-      values.push([name, sum])
-      continue
-    }
-    let n = ns.get(field)
-    if (n === undefined) {
-      n = noisyCount(stats.n[field]!, countScale, random)
-      ns.set(field, n)
-    }
-    values.push([name, n === 0 ? null : sum / n])
   }
   return Object.fromEntries(values)
 }

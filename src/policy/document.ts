@@ -28,6 +28,16 @@ const agreement = z.strictObject({
     .strictObject({
       by: z.array(z.string().min(1)).min(1).max(16),
       measures: z.record(z.string().min(1).max(64), measure),
+      totals: z.enum(['none', 'overall', 'margins']).optional(),
+      protectionWidth: z.number().int().min(1).max(1_000_000).optional(),
+      noise: z
+        .strictObject({
+          epsilon: z.number().positive().max(100),
+          sensitivity: z.number().positive().max(1e12).optional(),
+          granularity: z.number().positive().max(1e12).optional(),
+        })
+        .optional(),
+      once: z.literal(true).optional(),
     })
     .optional(),
 })
@@ -40,6 +50,12 @@ const partner = z.strictObject({
   core: z.boolean(),
   keys: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).max(32) }).optional(),
   maxRecordsPerRelease: z.number().int().positive().optional(),
+  budget: z
+    .strictObject({
+      epsilon: z.number().positive().max(1000),
+      period: z.enum(['day', 'month', 'quarter', 'year']),
+    })
+    .optional(),
   agreements: z.array(agreement).max(1000),
 })
 

@@ -17,6 +17,7 @@ import { textDigest } from '../lib/digest.js'
 import { capFindings } from '../lib/findings-cap.js'
 import { isForbiddenKey } from '../lib/forbidden-keys.js'
 import { parseIsoDate } from '../lib/iso-date.js'
+import { aggregateFindings, normaliseAggregate } from './aggregate-findings.js'
 import { checkConditions } from './conditions.js'
 import { type AgreementDocument, type PolicyDocument, policyDocumentSchema } from './document.js'
 import type { Agreement, Conditions, Partner, PartnerJwks } from './types.js'
@@ -364,7 +365,7 @@ function normaliseAgreement(
     validFrom,
     validUntil,
     k: doc.aggregate ? (doc.k ?? 5) : undefined,
-    aggregate: doc.aggregate,
+    aggregate: doc.aggregate ? normaliseAggregate(doc.aggregate) : undefined,
   })
 }
 
@@ -458,6 +459,7 @@ function compileDocument(
       if (agreement) agreements.push(agreement)
     })
     findings.push(...overlapFindings(agreements, at))
+    findings.push(...aggregateFindings(doc, agreements, byName, at))
     partners.push(
       Object.freeze({
         id: doc.id,
@@ -467,6 +469,7 @@ function compileDocument(
         core: doc.core,
         keys: doc.keys as PartnerJwks | undefined,
         maxRecordsPerRelease: doc.maxRecordsPerRelease,
+        ...(doc.budget === undefined ? {} : { budget: Object.freeze({ ...doc.budget }) }),
         agreements: Object.freeze(agreements),
       }),
     )

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { type AggregateReport, aggregate } from '../anonymize/aggregate.js'
+import type { IntervalAuditor } from '../anonymize/interval-audit.js'
 import type { RandomSource } from '../anonymize/operator.js'
 import { DatagateError, isDatagateError } from '../errors.js'
 import type { PlanField, ReleasePlan } from './plan.js'
@@ -128,6 +129,7 @@ export function runRelease(
   rows: Iterable<unknown>,
   policyHash: string,
   random?: RandomSource,
+  auditor?: IntervalAuditor,
 ): ReleaseResult {
   if (rows === null || typeof rows !== 'object' || !(Symbol.iterator in rows)) {
     throw new DatagateError(
@@ -150,6 +152,10 @@ export function runRelease(
     by: spec.by,
     measures: spec.measures,
     k: plan.agreement.k ?? 5,
+    ...(spec.totals ? { totals: spec.totals } : {}),
+    ...(spec.protectionWidth ? { protectionWidth: spec.protectionWidth } : {}),
+    ...(spec.noise ? { noise: spec.noise } : {}),
+    ...(auditor ? { auditor } : {}),
     ...(random ? { random } : {}),
   })
   const rowsOut = result.rows.map((row) => ({ ...row.group, ...row.values }))

@@ -44,6 +44,47 @@ export interface AggregateSpec {
   readonly by: readonly string[]
   /** Output columns. */
   readonly measures: Readonly<Record<string, AggregateMeasure>>
+  /** Totals to publish next to the cells (default `none`); audited by the gate's `auditor`. */
+  readonly totals?: 'none' | 'overall' | 'margins'
+  /** Smallest feasible-range width of a suppressed cell (default `k`). */
+  readonly protectionWidth?: number
+  /** Discrete Laplace noise; each release spends its epsilon cost from the partner's budget. */
+  readonly noise?: {
+    readonly epsilon: number
+    readonly sensitivity?: number
+    readonly granularity?: number
+  }
+  /** Released at most once per budget period (the partner's `budget.period`, else a month). */
+  readonly once?: true
+}
+
+/**
+ * Budget periods: a ledger entry starts at 00:00 UTC of the day, month, quarter or year.
+ *
+ * @example
+ * ```ts
+ * import type { BudgetPeriod } from 'datagate/policy'
+ *
+ * const periods: BudgetPeriod[] = ['day', 'month', 'quarter', 'year']
+ * console.log(periods.length) // 4
+ * ```
+ */
+export type BudgetPeriod = 'day' | 'month' | 'quarter' | 'year'
+
+/**
+ * A partner's privacy budget: the epsilon its noisy aggregate releases may spend per period.
+ *
+ * @example
+ * ```ts
+ * import type { PartnerBudget } from 'datagate/policy'
+ *
+ * const budget: PartnerBudget = { epsilon: 2, period: 'month' }
+ * console.log(budget.epsilon) // 2
+ * ```
+ */
+export interface PartnerBudget {
+  readonly epsilon: number
+  readonly period: BudgetPeriod
 }
 
 /** A data-sharing agreement, normalised: wildcards expanded, dates parsed. */
@@ -83,5 +124,7 @@ export interface Partner {
   readonly keys: PartnerJwks | undefined
   /** Record cap per release (typical for bronze partners). */
   readonly maxRecordsPerRelease: number | undefined
+  /** Epsilon budget per period of noisy aggregate releases; absent means none may be released. */
+  readonly budget?: PartnerBudget
   readonly agreements: readonly Agreement[]
 }

@@ -1,11 +1,13 @@
 import fc from 'fast-check'
-import { describe, expect, expectTypeOf, it } from 'vitest'
+import highs from 'highs'
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import {
   type AggregateRow,
   aggregate,
   type GroupValue,
   type Measures,
 } from '../../src/anonymize/aggregate.js'
+import { createHighsAuditor, type IntervalAuditor } from '../../src/anonymize/interval-audit.js'
 import type { RandomSource } from '../../src/anonymize/operator.js'
 import { isDatagateError } from '../../src/errors.js'
 
@@ -80,12 +82,10 @@ function seeded(seed: number): RandomSource {
   }
 }
 
-/** A byte source whose Laplace draws are within 1e-15 of zero (u = 1/2). */
-const zeroNoise: RandomSource = (length) => {
-  const bytes = new Uint8Array(length)
-  bytes[0] = 0x10
-  return bytes
-}
+let auditor: IntervalAuditor
+beforeAll(async () => {
+  auditor = await createHighsAuditor(highs)
+})
 
 describe('aggregate: hand-computed examples', () => {
   it('computes every measure and suppresses cells below k without totals', () => {
@@ -105,43 +105,70 @@ describe('aggregate: hand-computed examples', () => {
   })
 
   it('publishes an overall total, hiding its min and max because it covers suppressed cells', () => {
-    const { rows, report } = aggregate(orders, { by, measures, k: 3, totals: 'overall' })
+    const { rows, report } = aggregate(orders, { by, measures, k: 3, totals: 'overall', auditor })
     expect(summary(rows).at(-1)).toEqual([
       'total',
       '',
       false,
       { n: 15, hours: 42, avgHours: 2.8, minHours: null, maxHours: null },
     ])
-    // two cells are suppressed already, so the total cannot isolate either of them
-    expect(report.suppressed).toEqual({ primary: 2, complementary: 0 })
+    // Berlin/Golf (1) and Hamburg/Golf (2) are below k. Hidden together they sum to 3, so each is
+    // in [1, 2], narrower than k: the interval audit hides Berlin/A4 (3) too, giving [1, 4].
+    // (Before the audit this test expected no complementary suppression: that table leaked.)
+    expect(report.suppressed).toEqual({ primary: 2, complementary: 1 })
+    expect(report.protection).toEqual({
+      method: 'interval-audit',
+      auditor: 'highs',
+      width: 3,
+      narrowest: 3,
+      rounds: 2,
+    })
   })
 
-  it('suppresses the next-smallest cell of each margin that holds one suppressed cell', () => {
+  it('suppresses the next-smallest cell of each margin that holds one suppressed cell, then audits', () => {
     const { rows, report } = aggregate(orders, {
       by,
       measures: { n: measures.n, hours: measures.hours },
       k: 3,
       totals: 'margins',
       suppressedCells: 'mark',
+      auditor,
     })
     expect(summary(rows)).toEqual([
       ['cell', 'Berlin/A4', true, { n: null, hours: null }], // complementary: smaller than Polo
       ['cell', 'Berlin/Golf', true, { n: null, hours: null }], // primary
-      ['cell', 'Berlin/Polo', false, { n: 4, hours: 4 }],
+      // complementary by the audit: with Polo published, A4 + Golf = 4 puts each in [1, 3]
+      ['cell', 'Berlin/Polo', true, { n: null, hours: null }],
       ['subtotal', 'Berlin', false, { n: 8, hours: 21 }],
       ['cell', 'Hamburg/A4', true, { n: null, hours: null }], // complementary: the only other cell
       ['cell', 'Hamburg/Golf', true, { n: null, hours: null }], // primary
       ['subtotal', 'Hamburg', false, { n: 7, hours: 21 }],
       ['total', '', false, { n: 15, hours: 42 }],
     ])
-    expect(report.suppressed).toEqual({ primary: 2, complementary: 2 })
-    const omitted = aggregate(orders, { by, measures: { n: measures.n }, k: 3, totals: 'margins' })
+    expect(report.suppressed).toEqual({ primary: 2, complementary: 3 })
+    const omitted = aggregate(orders, {
+      by,
+      measures: { n: measures.n },
+      k: 3,
+      totals: 'margins',
+      auditor,
+    })
     expect(summary(omitted.rows).map(([kind, key]) => `${kind}:${key}`)).toEqual([
-      'cell:Berlin/Polo',
       'subtotal:Berlin',
       'subtotal:Hamburg',
       'total:',
     ])
+    // Without an auditor every margin over a hidden cell is withheld instead.
+    const unaudited = aggregate(orders, {
+      by,
+      measures: { n: measures.n },
+      k: 3,
+      totals: 'margins',
+    })
+    expect(summary(unaudited.rows).map(([kind, key]) => `${kind}:${key}`)).toEqual([
+      'cell:Berlin/Polo',
+    ])
+    expect(unaudited.report.protection).toEqual({ method: 'margins-withheld' })
   })
 
   it('suppresses a sibling subtotal when a subtotal is below k, and then a cell under it', () => {
@@ -156,6 +183,7 @@ describe('aggregate: hand-computed examples', () => {
       k: 3,
       totals: 'margins',
       suppressedCells: 'mark',
+      auditor,
     })
     expect(summary(rows)).toEqual([
       ['cell', 'X/a', true, { n: null }],
@@ -252,7 +280,7 @@ describe('aggregate: hand-computed examples', () => {
 })
 
 describe('aggregate: noise', () => {
-  const noisy = (random: RandomSource) =>
+  const noisy = (random: RandomSource, epsilon = 0.5) =>
     aggregate(orders, {
       by,
       measures: {
@@ -262,39 +290,38 @@ describe('aggregate: noise', () => {
       },
       k: 3,
       totals: 'margins',
-      noise: { epsilon: 0.5, sensitivity: 3 },
+      noise: { epsilon, sensitivity: 3 },
       random,
     })
 
-  it('is reproducible with an injected random source and keeps the suppression pattern', () => {
+  // Behaviour changed deliberately: suppression used to be decided on exact counts, so the
+  // pattern of a noisy table leaked which groups were small. It is now decided on the noisy
+  // counts (discrete Laplace), which makes the whole table post-processing of noisy values.
+  it('is reproducible with an injected random source and decides suppression on noisy counts', () => {
     const first = noisy(seeded(42))
     expect(noisy(seeded(42))).toEqual(first)
     expect(noisy(seeded(7)).rows).not.toEqual(first.rows)
-    const exact = aggregate(orders, {
-      by,
-      measures: { n: { op: 'count' } },
-      k: 3,
-      totals: 'margins',
-    })
-    expect(first.rows.map((row) => row.key)).toEqual(exact.rows.map((row) => row.key))
     expect(first.report.noise).toEqual({ epsilon: 0.5, sensitivity: 3 })
+    expect(first.report.protection).toBeUndefined()
     for (const row of first.rows) {
       if (row.suppressed) continue
       expect(Number.isInteger(row.values.n)).toBe(true)
-      expect(row.values.n).toBeGreaterThanOrEqual(0)
+      expect(Number.isInteger(row.values.hours)).toBe(true)
+      expect(row.values.n).toBeGreaterThanOrEqual(3)
     }
   })
 
   it('clamps each value to the sensitivity before summing', () => {
-    const { rows } = noisy(zeroNoise)
+    // epsilon 1000 at sensitivity 3: P(noise != 0) is about 2 exp(-333), so draws are exactly 0.
+    const { rows } = noisy(seeded(1), 1000)
     // Berlin/Polo: 1+1+1+1; Berlin subtotal: A4 2,3(4),3(6) + Golf 3(5) + Polo 4 = 15
     expect(rows.map((row) => [row.key.join('/'), row.values.n, row.values.hours])).toEqual([
-      ['Berlin/Polo', 4, expect.closeTo(4, 9)],
-      ['Berlin', 8, expect.closeTo(15, 9)],
-      ['Hamburg', 7, expect.closeTo(18, 9)],
-      ['', 15, expect.closeTo(33, 9)],
+      ['Berlin/Polo', 4, 4],
+      ['Berlin', 8, 15],
+      ['Hamburg', 7, 18],
+      ['', 15, 33],
     ])
-    expect(rows[0]?.values.avg).toBeCloseTo(1, 9)
+    expect(rows[0]?.values.avg).toBe(1)
   })
 
   it('rejects min and max with noise, and sums without a sensitivity', () => {

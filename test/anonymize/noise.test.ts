@@ -1,10 +1,10 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { noise } from '../../src/anonymize/noise.js'
 import type { Operator, RandomSource } from '../../src/anonymize/operator.js'
-import { laplaceNoise } from '../../src/lib/laplace.js'
+import { discreteLaplaceSampler } from '../../src/lib/discrete-laplace.js'
 import { context, expectCode, expectOperatorFailed } from './helpers.js'
 
-/** Bytes (37 i + 11) mod 256 for a running index i, as in test/lib/laplace.test.ts. */
+/** Bytes (37 i + 11) mod 256 for a running index i: deterministic and easy to recompute. */
 function sequenceSource(): RandomSource {
   let index = 0
   return (length) => {
@@ -16,27 +16,33 @@ function sequenceSource(): RandomSource {
 }
 
 describe('noise.laplace', () => {
-  it('adds exact, reproducible noise of scale sensitivity / epsilon from context.random', () => {
+  // Behaviour changed deliberately: noise.laplace now draws exact discrete Laplace noise on a
+  // grid (CKS 2020) instead of a floating-point inverse-CDF draw, whose low bits leak (Mironov 2012).
+  it('adds reproducible integer noise from context.random, the sampler aggregation reuses', () => {
     const operator = noise.laplace({ epsilon: 0.5, sensitivity: 1 })
-    const transform = operator.bind({ ...context, random: sequenceSource() })
-    // Recomputed independently (Python): 42 + Laplace(scale 2) draws of the byte sequence.
-    expect([transform(42), transform(42), transform(42)]).toEqual([
-      41.28464988115995, 41.76138662565293, 42.15759049643498,
-    ])
+    const first = operator.bind({ ...context, random: sequenceSource() })
     const again = operator.bind({ ...context, random: sequenceSource() })
-    expect(again(42)).toBe(41.28464988115995)
-  })
-
-  it('draws the same noise as laplaceNoise, which aggregation reuses', () => {
-    const transform = noise
-      .laplace({ epsilon: 2, sensitivity: 3 })
-      .bind({ ...context, random: sequenceSource() })
+    const draws = [first(42), first(42), first(42)]
+    expect([again(42), again(42), again(42)]).toEqual(draws)
+    expect(draws.every(Number.isInteger)).toBe(true)
     const reference = sequenceSource()
-    for (const value of [0, -7.5, 1e6])
-      expect(transform(value)).toBe(value + laplaceNoise(1.5, reference))
+    const draw = discreteLaplaceSampler(1, 0.5)
+    const replay = operator.bind({ ...context, random: sequenceSource() })
+    for (const value of [0, -7.4, 1e6])
+      expect(replay(value)).toBe(Math.round(value) + draw(reference))
   })
 
-  it('uses crypto.getRandomValues by default, with mean 0 and MAD = scale', () => {
+  it('rounds to the granularity and adds whole grid steps of noise', () => {
+    const cents = noise.laplace({ epsilon: 1, sensitivity: 0.05, granularity: 0.01 })
+    expect(cents.name).toBe('noise.laplace(epsilon=1,sensitivity=0.05,granularity=0.01)')
+    const transform = cents.bind(context)
+    for (let i = 0; i < 200; i++) {
+      const steps = transform(12.345) / 0.01
+      expect(Math.abs(steps - Math.round(steps))).toBeLessThan(1e-6)
+    }
+  })
+
+  it('uses crypto.getRandomValues by default, with mean 0 and MAD of the discrete Laplace', () => {
     const transform = noise.laplace({ epsilon: 0.1, sensitivity: 1 }).bind(context)
     const n = 20_000
     let sum = 0
@@ -46,9 +52,10 @@ describe('noise.laplace', () => {
       sum += x
       absolute += Math.abs(x)
     }
-    // scale 10: standard error of the mean 0.14, of the MAD 0.07 (0.7%).
+    // scale 10: E|Z| = 2q / (1 - q^2) with q = exp(-0.1), about 9.98; standard errors as before.
+    const q = Math.exp(-0.1)
     expect(Math.abs(sum / n)).toBeLessThan(0.5)
-    expect(Math.abs(absolute / n / 10 - 1)).toBeLessThan(0.05)
+    expect(Math.abs(absolute / n / ((2 * q) / (1 - q * q)) - 1)).toBeLessThan(0.05)
   })
 
   it('rejects non-numbers without quoting them', () => {

@@ -310,10 +310,12 @@ describe('loadPolicy: every rejection, all at once', () => {
         ],
       }),
     )
+    // aggregate_repeatable since issue 7: an exact table without once: true can be differenced.
     expect(codes(findings)).toEqual([
       'aggregate_field_not_granted',
       'aggregate_field_not_granted',
       'k_without_aggregate',
+      'aggregate_repeatable',
     ])
   })
 
