@@ -7,20 +7,19 @@
  */
 import type { RandomSource } from '../anonymize/operator.js'
 import type { Dataset } from '../classify/dataset.js'
-import { DatagateError } from '../errors.js'
+import { DatagateError, type DatagateErrorCode, isDatagateError } from '../errors.js'
 import { assertFunction, assertObject, assertString } from '../lib/assert.js'
 import { base64url } from '../lib/bytes.js'
+import { canonicalJson } from '../lib/canonical-json.js'
+import { textDigest } from '../lib/digest.js'
 import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
 import { compilePolicy, type Policy } from '../policy/load.js'
 import { compilePlan, type ReleasePlan, resolveAgreement } from '../policy/plan.js'
 import { type ReleaseReport, type ReleaseResult, runRelease } from '../policy/release.js'
-import {
-  type AuditEventInput,
-  type AuditEventType,
-  type AuditLog,
-  type AuditSink,
-  createAuditLog,
-} from './audit.js'
+import type { AuditSink } from './audit-event.js'
+import { type AuditLog, createAuditLog } from './audit-log.js'
+import type { AuditReceiptClaim } from './audit-receipt.js'
+import type { CheckpointSink } from './checkpoint.js'
 import { isKeyRing } from './keys.js'
 import { diffViews, type PatchOperation, viewDigest } from './patch.js'
 import { signEnvelope } from './sign.js'
@@ -45,8 +44,18 @@ export interface GateOptions {
   readonly pseudonymKey?: Uint8Array
   /** Signing keys; required by `export`, `exportDelta`, `exportStream` and `jwks`. */
   readonly keys?: KeyRing
-  /** Where audit events go; the chain continues from `audit.head()` where the sink has one. */
-  readonly audit?: AuditSink
+  /**
+   * Where audit events go; the chain continues from `audit.head()` where the sink has one.
+   * Required with `keys` (`ERR_AUDIT_REQUIRED`): nothing is signed without its audit event.
+   * `false` opts out explicitly, and every signed token then carries the claim `audit: false`.
+   */
+  readonly audit?: AuditSink | false
+  /** A signed checkpoint after every this many events; default 1000. */
+  readonly checkpointEvery?: number
+  /** And every this many milliseconds when events were written; default 60,000 (0: never). */
+  readonly checkpointIntervalMs?: number
+  /** Receives a copy of every checkpoint token: somewhere the log's writers cannot change. */
+  readonly checkpointSink?: CheckpointSink
   /** Clock; defaults to `() => new Date()`. */
   readonly now?: () => Date
   /** Random source (noise, token ids); defaults to `crypto.getRandomValues`. */
@@ -79,6 +88,8 @@ export interface SignedExport extends SignedEnvelope {
   readonly count: number
   /** `sha256:` digest of the released records (canonical JSON), as the audit event records it. */
   readonly payloadDigest: string
+  /** The `audit` claim signed into the token: the partner's receipt. */
+  readonly audit: AuditReceiptClaim
   readonly report: ReleaseReport
 }
 
@@ -126,7 +137,20 @@ export interface Gate {
   accessMatrix(): AccessMatrix
   /** Replaces the policy (checked against the gate's datasets) and drops every cached plan. */
   setPolicy(policy: Policy): void
+  /** Signs a checkpoint of the audit chain now; its token, or `undefined` with nothing new. */
+  checkpoint(): Promise<string | undefined>
+  /** Writes a final checkpoint and refuses later requests (`ERR_GATE_CLOSED`). */
+  close(): Promise<void>
 }
+
+/** Refusals of a known partner, each written to the chain as a `denied` event. */
+const DENIALS: ReadonlySet<DatagateErrorCode> = new Set([
+  'ERR_PARTNER_SUSPENDED',
+  'ERR_PARTNER_REVOKED',
+  'ERR_AGREEMENT_EXPIRED',
+  'ERR_NOT_PERMITTED',
+  'ERR_UNKNOWN_DATASET',
+])
 
 function checkPolicy(policy: Policy, issuer: string, datasets: readonly Dataset[]): Policy {
   if (typeof policy !== 'object' || policy === null || typeof policy.document !== 'object') {
@@ -237,8 +261,35 @@ export function createGate(options: GateOptions): Gate {
       'createGate: exportTtlSeconds must be a positive integer',
     )
   }
+  if (options.keys !== undefined && options.audit === undefined)
+    throw new DatagateError(
+      'ERR_AUDIT_REQUIRED',
+      'createGate: a gate with keys needs an audit sink; pass audit: false to opt out explicitly',
+    )
+  const keyRing = options.keys
   const audit: AuditLog | undefined =
-    options.audit === undefined ? undefined : createAuditLog({ sink: options.audit, now })
+    options.audit === undefined || options.audit === false
+      ? undefined
+      : createAuditLog({
+          sink: options.audit,
+          now,
+          ...(keyRing === undefined
+            ? {}
+            : {
+                checkpoint: {
+                  keys: keyRing,
+                  issuer: options.issuer,
+                  ...(options.checkpointEvery === undefined
+                    ? {}
+                    : { every: options.checkpointEvery }),
+                  ...(options.checkpointIntervalMs === undefined
+                    ? {}
+                    : { intervalMs: options.checkpointIntervalMs }),
+                  ...(options.checkpointSink === undefined ? {} : { sink: options.checkpointSink }),
+                },
+              }),
+        })
+  let closed = false
 
   let policy = checkPolicy(options.policy, options.issuer, options.datasets)
   let plans = new Map<string, ReleasePlan>()
@@ -273,6 +324,76 @@ export function createGate(options: GateOptions): Gate {
     return plan
   }
 
+  // The policy in force is on the chain before any event that names its hash; a failed write
+  // is retried by the next request, which fails closed until it succeeds.
+  let policyLogged: { hash: string; write: Promise<void> } | undefined
+  function logPolicy(): Promise<void> {
+    if (!audit) return Promise.resolve()
+    if (policyLogged?.hash === policy.hash) return policyLogged.write
+    const document = JSON.parse(canonicalJson(policy.document)) as unknown
+    const write = audit
+      .append({ type: 'policy', policyHash: textDigest(canonicalJson(document)), document })
+      .then(() => undefined)
+    const entry = { hash: policy.hash, write }
+    policyLogged = entry
+    write.catch(() => {
+      if (policyLogged === entry) policyLogged = undefined
+    })
+    return write
+  }
+  if (audit) {
+    // At start: the policy, then a checkpoint, so a resumed chain is signed at once and every
+    // receipt carries a checkpoint. A failure resurfaces on the first request.
+    logPolicy()
+      .then(() => (keyRing ? audit.checkpoint() : undefined))
+      .catch(() => undefined)
+  }
+
+  function requireOpen(): void {
+    if (closed) throw new DatagateError('ERR_GATE_CLOSED', 'the gate is closed')
+  }
+
+  /** Writes a `denied` event for a refusal of a known partner, then rethrows the refusal. */
+  function denied(request: ReleaseRequest, error: unknown): Promise<never> {
+    const code = isDatagateError(error) ? error.code : undefined
+    if (!audit || code === undefined || !DENIALS.has(code) || !policy.partner(request.partner))
+      return Promise.reject(error)
+    return logPolicy()
+      .then(() =>
+        audit.append({
+          type: 'denied',
+          partner: request.partner,
+          dataset: request.dataset.slice(0, 256),
+          purpose: request.purpose.slice(0, 256),
+          policyHash: policy.hash,
+          code,
+        }),
+      )
+      .then(
+        () => Promise.reject(error),
+        (cause) => Promise.reject(cause),
+      )
+  }
+
+  /** The plan, or a refusal that is on the chain before it is thrown. */
+  async function auditedPlan(request: ReleaseRequest): Promise<ReleasePlan> {
+    requireOpen()
+    let plan: ReleasePlan
+    try {
+      plan = planFor(request)
+    } catch (error) {
+      return denied(request, error)
+    }
+    await logPolicy()
+    return plan
+  }
+
+  function receipt(): AuditReceiptClaim {
+    const head = audit?.head()
+    if (!audit || head === undefined) return false
+    return { seq: head.seq, head: head.hash, checkpoint: audit.latestCheckpoint() ?? null }
+  }
+
   function requireKeys(): KeyRing {
     if (!options.keys)
       throw new DatagateError(
@@ -282,27 +403,14 @@ export function createGate(options: GateOptions): Gate {
     return options.keys
   }
 
-  async function writeAudit(
-    type: AuditEventType,
-    plan: ReleasePlan,
-    rows: number,
-    payloadDigest: string,
-    details?: AuditEventInput['details'],
-  ): Promise<void> {
-    if (!audit) return
-    await audit.append({
-      type,
-      partner: plan.partner.id,
-      dataset: plan.dataset.name,
-      purpose: plan.purpose,
-      agreement: plan.agreement.id,
-      fields: plan.fields.map((f) => ({ path: f.path, operator: f.operator })),
-      rows,
-      payloadDigest,
-      policyHash: policy.hash,
-      ...(details ? { details } : {}),
-    })
-  }
+  const facts = (plan: ReleasePlan) => ({
+    partner: plan.partner.id,
+    dataset: plan.dataset.name,
+    purpose: plan.purpose,
+    agreement: plan.agreement.id,
+    fields: plan.fields.map((f) => ({ path: f.path, operator: f.operator })),
+    policyHash: policy.hash,
+  })
 
   function baseClaims(plan: ReleasePlan, jti: string) {
     const iat = Math.floor(now().getTime() / 1000)
@@ -331,17 +439,23 @@ export function createGate(options: GateOptions): Gate {
     },
 
     async release(rows, request) {
-      const plan = planFor(request)
+      const plan = await auditedPlan(request)
       const result = runRelease(plan, rows, policy.hash, random)
       // The digest costs about a quarter of a release (measured in bench/): only for the audit.
       if (audit)
-        await writeAudit('release', plan, result.records.length, viewDigest(result.records))
+        await audit.append({
+          type: 'release',
+          ...facts(plan),
+          rows: result.records.length,
+          payloadDigest: viewDigest(result.records),
+        })
       return result
     },
 
     async export(rows, request) {
+      requireOpen()
       const keys = requireKeys()
-      const plan = planFor(request)
+      const plan = await auditedPlan(request)
       const format = request.format ?? 'compact'
       if (!['compact', 'flattened', 'detached'].includes(format)) {
         throw new DatagateError(
@@ -366,8 +480,10 @@ export function createGate(options: GateOptions): Gate {
       }
       const { records, report } = runRelease(plan, rows, policy.hash, random)
       const jti = newJti()
+      const audited = receipt()
       const claims = {
         ...baseClaims(plan, jti),
+        audit: audited,
         count: records.length,
         report: partnerReport(report),
         records,
@@ -378,17 +494,24 @@ export function createGate(options: GateOptions): Gate {
         encryptTo ? { typ: EXPORT_TYP, encryptTo } : { typ: EXPORT_TYP, format },
       )
       const payloadDigest = viewDigest(records)
-      await writeAudit('export', plan, records.length, payloadDigest, {
-        jti,
-        kid: envelope.kid,
-        format: envelope.format,
-      })
-      return { ...envelope, jti, count: records.length, payloadDigest, report }
+      // signEnvelope serialises with the same JSON.stringify, so these are the signed bytes.
+      if (audit)
+        await audit.append({
+          type: 'export',
+          ...facts(plan),
+          rows: records.length,
+          payloadDigest,
+          jti,
+          signedDigest: textDigest(JSON.stringify(claims)),
+          details: { kid: envelope.kid, format: envelope.format },
+        })
+      return { ...envelope, jti, count: records.length, payloadDigest, audit: audited, report }
     },
 
     async exportDelta(previousRows, rows, request) {
+      requireOpen()
       const keys = requireKeys()
-      const plan = planFor(request)
+      const plan = await auditedPlan(request)
       if (plan.agreement.aggregate) {
         throw new DatagateError(
           'ERR_INVALID_ARGUMENT',
@@ -410,6 +533,7 @@ export function createGate(options: GateOptions): Gate {
       const jti = newJti()
       const claims = {
         ...baseClaims(plan, jti),
+        audit: receipt(),
         base,
         result,
         count: after.records.length,
@@ -417,19 +541,31 @@ export function createGate(options: GateOptions): Gate {
         patch,
       }
       const envelope = await signEnvelope(claims, keys, { typ: DELTA_TYP })
-      await writeAudit('delta', plan, after.records.length, viewDigest(patch), {
-        jti,
-        kid: envelope.kid,
-        base,
-        result,
-        operations: patch.length,
-      })
+      if (audit)
+        await audit.append({
+          type: 'delta',
+          ...facts(plan),
+          rows: after.records.length,
+          payloadDigest: viewDigest(patch),
+          jti,
+          signedDigest: textDigest(JSON.stringify(claims)),
+          details: { kid: envelope.kid, base, result, operations: patch.length },
+        })
       return { ...envelope, jti, patch, base, result }
     },
 
     exportStream(rows, request) {
+      requireOpen()
       const keys = requireKeys()
-      const plan = planFor(request)
+      let plan: ReleasePlan
+      try {
+        plan = planFor(request)
+      } catch (error) {
+        // Request errors throw when exportStream is called, so the refusal's event cannot be
+        // awaited here; it is queued on the chain before anything later.
+        denied(request, error).catch(() => undefined)
+        throw error
+      }
       if (plan.agreement.aggregate) {
         throw new DatagateError(
           'ERR_INVALID_ARGUMENT',
@@ -443,12 +579,30 @@ export function createGate(options: GateOptions): Gate {
         claims: (jti) => baseClaims(plan, jti),
         newJti,
         policyHash: policy.hash,
-        onComplete: (summary) =>
-          writeAudit('stream', plan, summary.count, summary.manifestDigest, {
-            jti: summary.jti,
-            kid: keys.current.kid,
-            chunks: summary.chunks,
-          }),
+        receipt,
+        onStart: async (stream) => {
+          await logPolicy()
+          if (audit)
+            await audit.append({
+              type: 'stream-start',
+              ...facts(plan),
+              stream,
+              details: { kid: keys.current.kid },
+            })
+        },
+        onComplete: async (summary) => {
+          if (audit)
+            await audit.append({
+              type: 'stream-end',
+              ...facts(plan),
+              rows: summary.count,
+              payloadDigest: summary.manifestDigest,
+              jti: summary.jti,
+              signedDigest: summary.signedDigest,
+              stream: summary.stream,
+              chunks: summary.chunks,
+            })
+        },
       })
     },
 
@@ -463,8 +617,25 @@ export function createGate(options: GateOptions): Gate {
     },
 
     setPolicy(next) {
+      requireOpen()
       policy = checkPolicy(next, options.issuer, options.datasets)
       plans = new Map()
+      // Queued now so every later event follows it; a failure is retried by the next request.
+      logPolicy().catch(() => undefined)
+    },
+
+    async checkpoint() {
+      requireOpen()
+      if (!audit) return undefined
+      await logPolicy()
+      const event = await audit.checkpoint()
+      return event?.type === 'checkpoint' ? event.token : undefined
+    },
+
+    async close() {
+      if (closed) return
+      closed = true
+      await audit?.close()
     },
   }
 }

@@ -1,0 +1,261 @@
+// verifyAuditLog: the chain check plus what an insider without the signing key cannot forge.
+// Signed checkpoints inside the log, checkpoint copies kept elsewhere and partner receipts are
+// anchors: each names a position (seq, head) the gate signed. A log whose hash at an anchored
+// seq differs was rewritten (`forked`, `checkpoint_head_mismatch`); one that ends before an
+// anchor was cut short (`truncated`). Keys come only from the caller.
+import { DatagateError, type Finding } from '../errors.js'
+import { assertNumber, assertObject } from '../lib/assert.js'
+import type { AuditEvent } from './audit-event.js'
+import { type AuditReceipt, type VerifiedReceipt, verifyReceipt } from './audit-receipt.js'
+import { ChainChecker } from './audit-verify.js'
+import {
+  type AuditKeys,
+  auditKeyResolver,
+  CHECKPOINT_TYP,
+  type CheckpointClaims,
+  checkpointClaims,
+  verifySigned,
+} from './checkpoint.js'
+
+/** Why {@link verifyAuditLog} found a log not to hold. */
+export type AuditLogFailure =
+  | 'malformed'
+  | 'hash_mismatch'
+  | 'prev_mismatch'
+  | 'seq_gap'
+  | 'checkpoint_invalid'
+  | 'checkpoint_head_mismatch'
+  | 'resume_mismatch'
+  | 'appended_after_close'
+  | 'truncated'
+  | 'forked'
+  | 'receipt_event_missing'
+  | 'receipt_digest_mismatch'
+  | 'unanchored_tail'
+
+/** Options of {@link verifyAuditLog}. Receipts and checkpoint copies need `jwks`. */
+export interface VerifyAuditLogOptions {
+  /** The gate's public keys (published JWKS, retired keys listed verify-only), or a resolver. */
+  readonly jwks?: AuditKeys
+  /** Accepted `iss` of checkpoints and receipts; default any. */
+  readonly issuer?: string | readonly string[]
+  /** Tokens partners hold (exports, deltas, stream manifests). */
+  readonly receipts?: Iterable<AuditReceipt>
+  /** Checkpoint tokens from a `checkpointSink`. */
+  readonly checkpoints?: Iterable<string>
+  /** An unanchored tail older than this fails; younger is a warning. Default 300,000 (5 min). */
+  readonly maxUnanchoredMs?: number
+  /** The current time, for the tail's age. Default `new Date()`. */
+  readonly now?: Date
+}
+
+/** Result of {@link verifyAuditLog}. */
+export interface AuditLogReport {
+  /** True when no issue was found (warnings do not count). */
+  readonly ok: boolean
+  /** Events read. */
+  readonly count: number
+  /** The failure with the lowest seq: where the log stops being proven. */
+  readonly firstBroken?: {
+    readonly seq: number
+    readonly reason: AuditLogFailure
+    readonly index?: number
+  }
+  /** The highest seq a verified checkpoint or receipt signs; -1 when none. */
+  readonly anchoredThrough: number
+  /** Failures, as findings (`code` is an {@link AuditLogFailure} or `receipt_invalid`). */
+  readonly issues: readonly Finding[]
+  /** What a person should look at: young unanchored tail, unfinished streams, resumes. */
+  readonly warnings: readonly Finding[]
+}
+
+interface Anchor {
+  readonly seq: number
+  readonly head: string
+  readonly path: string
+}
+
+/**
+ * Verifies an audit log from an array or an async iterable (a file, a database cursor): links
+ * and hashes as {@link verifyAuditChain} does, then each checkpoint's signature and head,
+ * checkpoint copies and partner receipts (`truncated`, `forked`, `receipt_event_missing`), a
+ * writer that appended after its final checkpoint, and the age of the unanchored tail. Never
+ * throws for a bad log; throws `ERR_INVALID_ARGUMENT` for receipts or copies without `jwks`.
+ *
+ * @example
+ * ```ts
+ * import { createAuditLog, generateKeys, memoryAuditSink, verifyAuditLog } from 'datagate/export'
+ *
+ * const keys = await generateKeys()
+ * const sink = memoryAuditSink()
+ * const log = createAuditLog({ sink, checkpoint: { keys, issuer: 'oem' } })
+ * await log.append({ type: 'denied', partner: 'p', dataset: 'd', purpose: 'u',
+ *   policyHash: 'sha256:11', code: 'ERR_NOT_PERMITTED' })
+ * await log.close()
+ * const report = await verifyAuditLog(sink.events, { jwks: keys.jwks(), issuer: 'oem' })
+ * console.log(report.ok, report.count, report.anchoredThrough) // true 2 0
+ * ```
+ */
+export async function verifyAuditLog(
+  source: Iterable<unknown> | AsyncIterable<unknown>,
+  options: VerifyAuditLogOptions = {},
+): Promise<AuditLogReport> {
+  assertObject(options as unknown, 'verifyAuditLog: options')
+  const maxUnanchoredMs = options.maxUnanchoredMs ?? 300_000
+  assertNumber(maxUnanchoredMs, 'maxUnanchoredMs', { min: 0 })
+  const now = (options.now ?? new Date()).getTime()
+  const resolver =
+    options.jwks === undefined ? undefined : auditKeyResolver(options.jwks, 'verifyAuditLog: jwks')
+  if (resolver === undefined && (options.receipts !== undefined || options.checkpoints !== undefined))
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'verifyAuditLog: receipts and checkpoint copies count only once verified; pass jwks',
+    )
+  const failures: { seq: number; reason: AuditLogFailure; index?: number }[] = []
+  const issues: Finding[] = []
+  const warnings: Finding[] = []
+  const fail = (seq: number, reason: AuditLogFailure, path: string, message: string, index?: number) => {
+    failures.push(index === undefined ? { seq, reason } : { seq, reason, index })
+    issues.push({ code: reason, path, message })
+  }
+  const checkToken = async (token: string): Promise<CheckpointClaims> =>
+    checkpointClaims(
+      (await verifySigned(token, resolver as never, [CHECKPOINT_TYP])).bytes,
+      options.issuer,
+    )
+
+  // Anchors held outside the log: receipts (and the checkpoint each carries), checkpoint copies.
+  const anchors: Anchor[] = []
+  const receipts: (VerifiedReceipt & { path: string })[] = []
+  const copies: { token: string; path: string }[] = []
+  let i = 0
+  for (const receipt of options.receipts ?? []) {
+    const path = `receipts[${i++}]`
+    try {
+      const verified = await verifyReceipt(receipt, resolver as never, options.issuer)
+      receipts.push({ ...verified, path })
+      if (verified.audit === false)
+        warnings.push({ code: 'receipt_not_audited', path, message: `${path}: exported with audit: false` })
+      else {
+        anchors.push({ seq: verified.audit.seq, head: verified.audit.head, path })
+        if (verified.audit.checkpoint !== null)
+          copies.push({ token: verified.audit.checkpoint, path: `${path}.audit.checkpoint` })
+      }
+    } catch (error) {
+      issues.push({ code: 'receipt_invalid', path, message: `${path}: ${describe(error)}` })
+    }
+  }
+  i = 0
+  for (const token of options.checkpoints ?? []) copies.push({ token, path: `checkpoints[${i++}]` })
+  for (const copy of copies) {
+    try {
+      const claims = await checkToken(copy.token)
+      anchors.push({ seq: claims.seq, head: claims.head, path: copy.path })
+    } catch (error) {
+      issues.push({ code: 'checkpoint_invalid', path: copy.path, message: `${copy.path}: ${describe(error)}` })
+    }
+  }
+
+  const wanted = new Set(receipts.map((r) => r.jti))
+  const hashes = new Map<number, string>()
+  const times = new Map<number, string>()
+  const signedBy = new Map<string, { seq: number; signedDigest: string }>()
+  const openStreams = new Map<string, number>()
+  const checker = new ChainChecker()
+  let anchored = -1
+  let lastSeq = -1
+  let lastPlain = -1
+  let finalAt: number | undefined
+  let lastResume: AuditEvent | undefined
+  let index = 0
+  for await (const raw of source) {
+    const { event, broken, findings } = checker.check(raw, index)
+    if (broken !== undefined && findings[0] !== undefined) {
+      fail(broken.seq ?? lastSeq + 1, broken.reason, findings[0].path, findings[0].message, index)
+      issues.push(...findings.slice(1))
+    }
+    if (event !== undefined) {
+      const at = `[${index}]`
+      lastSeq = event.seq
+      hashes.set(event.seq, event.hash)
+      if (finalAt !== undefined && event.type !== 'resume')
+        fail(event.seq, 'appended_after_close', at, `seq ${event.seq} follows the writer's final checkpoint without a resume`, index)
+      finalAt = undefined
+      if (event.type === 'checkpoint' && resolver !== undefined) {
+        let claims: CheckpointClaims | undefined
+        try {
+          claims = await checkToken(event.token)
+        } catch (error) {
+          fail(event.seq, 'checkpoint_invalid', `${at}.token`, `seq ${event.seq}: ${describe(error)}`, index)
+        }
+        if (claims !== undefined) {
+          if (claims.seq !== event.covers.seq || claims.head !== event.covers.head)
+            fail(event.seq, 'checkpoint_invalid', `${at}.covers`, `seq ${event.seq}: covers is not what the token signs`, index)
+          else if (hashes.get(claims.seq) !== claims.head)
+            fail(Math.min(anchored + 1, claims.seq), 'checkpoint_head_mismatch', `${at}.token`, `seq ${event.seq}: the signed head of seq ${claims.seq} is not the log's; events after seq ${anchored} were rewritten`, index)
+          else anchored = Math.max(anchored, claims.seq)
+          if (claims.resumed !== undefined && (lastResume?.type !== 'resume' || lastResume.from.seq !== claims.resumed.seq || lastResume.from.head !== claims.resumed.head))
+            fail(event.seq, 'resume_mismatch', `${at}.token`, `seq ${event.seq}: the signed resume position is not the log's last resume`, index)
+          if (claims.final === true) finalAt = event.seq
+        }
+      }
+      if (event.type === 'resume') {
+        if (event.from.seq !== event.seq - 1 || event.from.head !== event.prev)
+          fail(event.seq, 'resume_mismatch', `${at}.from`, `seq ${event.seq}: from is not the event before`, index)
+        if (resolver !== undefined && lastPlain > anchored)
+          warnings.push({ code: 'resume_unanchored', path: at, message: `seq ${event.seq}: a writer resumed after seq ${anchored + 1} to ${lastPlain} were signed by no checkpoint; compare them with the checkpoint copies and receipts` })
+        lastResume = event
+      }
+      if (event.type === 'stream-start') openStreams.set(event.stream, event.seq)
+      if (event.type === 'stream-end') openStreams.delete(event.stream)
+      if ((event.type === 'export' || event.type === 'delta' || event.type === 'stream-end') && wanted.has(event.jti))
+        signedBy.set(event.jti, { seq: event.seq, signedDigest: event.signedDigest })
+      if (event.type !== 'checkpoint') {
+        times.set(event.seq, event.time)
+        lastPlain = event.seq
+      }
+    }
+    index++
+  }
+
+  for (const anchor of anchors) {
+    if (anchor.seq > lastSeq)
+      fail(lastSeq + 1, 'truncated', anchor.path, `${anchor.path} signs seq ${anchor.seq}; the log ends at seq ${lastSeq}`)
+    else if (hashes.get(anchor.seq) !== anchor.head)
+      fail(anchor.seq, 'forked', anchor.path, `${anchor.path}: the log's hash at seq ${anchor.seq} is not the signed one`)
+    else anchored = Math.max(anchored, anchor.seq)
+  }
+  for (const receipt of receipts) {
+    if (receipt.audit === false) continue
+    const own = signedBy.get(receipt.jti)
+    if (own === undefined)
+      fail(receipt.audit.seq + 1, 'receipt_event_missing', receipt.path, `${receipt.path}: the export's own event is not in the log`)
+    else if (own.signedDigest !== receipt.signedDigest)
+      fail(own.seq, 'receipt_digest_mismatch', receipt.path, `${receipt.path}: seq ${own.seq} records other signed bytes`)
+  }
+  if (resolver === undefined)
+    warnings.push({ code: 'checkpoints_not_verified', path: '(log)', message: 'no jwks: checkpoints were not verified, nothing is anchored' })
+  else {
+    const tail = [...times].filter(([seq]) => seq > anchored)
+    const oldest = tail.reduce((min, [, time]) => Math.min(min, Date.parse(time)), Number.POSITIVE_INFINITY)
+    const first = tail[0]?.[0]
+    if (first !== undefined) {
+      const message = `seq ${first} to ${lastPlain} are signed by no checkpoint (oldest ${Math.round((now - oldest) / 1000)} s ago)`
+      if (now - oldest > maxUnanchoredMs) fail(first, 'unanchored_tail', `[${first}]`, message)
+      else warnings.push({ code: 'unanchored_tail', path: `[${first}]`, message })
+    }
+  }
+  for (const [stream, seq] of openStreams)
+    warnings.push({ code: 'stream_unfinished', path: `[${seq}]`, message: `stream ${stream} started at seq ${seq} and has no stream-end` })
+
+  const firstBroken = failures.reduce<(typeof failures)[number] | undefined>(
+    (min, f) => (min === undefined || f.seq < min.seq ? f : min),
+    undefined,
+  )
+  const report = { ok: issues.length === 0, count: index, anchoredThrough: anchored, issues, warnings }
+  return firstBroken === undefined ? report : { ...report, firstBroken }
+}
+
+function describe(error: unknown): string {
+  return error instanceof DatagateError ? `${error.code}: ${error.message}` : 'could not be verified'
+}
