@@ -1,5 +1,5 @@
 /**
- * `datagate/node`: Node-only pieces. The append-only JSONL audit sink and its reader.
+ * `datagate/node`: Node-only pieces. The append-only JSONL audit sink and its reader, with a lock file per log, and a file for checkpoint copies.
  *
  * @packageDocumentation
  */
@@ -8,5 +8,7 @@ export {
   type FileAuditSink,
   type FileAuditSinkOptions,
   fileAuditSink,
+  fileCheckpointSink,
   readAuditLog,
+  readCheckpoints,
 } from './export/audit-file.node.js'

@@ -93,7 +93,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   else assertFunction(sink.append, 'createAuditLog: sink.append')
   assertFunction(now, 'createAuditLog: now')
   if (options.head !== undefined && !isHead(options.head))
-    throw new DatagateError('ERR_INVALID_ARGUMENT', "createAuditLog: head: expected { seq, hash }")
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'createAuditLog: head: expected { seq, hash }')
   const signing = options.checkpoint === undefined ? undefined : checkSigning(options.checkpoint)
 
   let head: AuditHead | undefined = options.head
@@ -116,7 +116,11 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     const fromSink = sink.head ? await sink.head() : undefined
     if (fromSink !== undefined && !isHead(fromSink))
       throw new DatagateError('ERR_INVALID_ARGUMENT', 'createAuditLog: sink.head() is malformed')
-    if (head !== undefined && fromSink !== undefined && canonicalJson(head) !== canonicalJson(fromSink))
+    if (
+      head !== undefined &&
+      fromSink !== undefined &&
+      canonicalJson(head) !== canonicalJson(fromSink)
+    )
       throw new DatagateError(
         'ERR_INVALID_ARGUMENT',
         `createAuditLog: head (seq ${head.seq}) differs from the sink's (seq ${fromSink.seq})`,
@@ -215,7 +219,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       const body = parsed.data
       if (body.type === 'policy' && textDigest(canonicalJson(body.document)) !== body.policyHash)
         return Promise.reject(
-          new DatagateError('ERR_INVALID_ARGUMENT', 'policy event: policyHash is not the document hash'),
+          new DatagateError(
+            'ERR_INVALID_ARGUMENT',
+            'policy event: policyHash is not the document hash',
+          ),
         )
       return enqueue(async () => {
         await resolveHead()
@@ -229,7 +236,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     checkpoint(): Promise<AuditEvent | undefined> {
       if (signing === undefined)
         return Promise.reject(
-          new DatagateError('ERR_INVALID_ARGUMENT', 'createAuditLog: checkpoint options are not set'),
+          new DatagateError(
+            'ERR_INVALID_ARGUMENT',
+            'createAuditLog: checkpoint options are not set',
+          ),
         )
       if (closed) return Promise.reject(writeFailed('the audit log is closed'))
       return enqueue(async () => {
@@ -252,8 +262,14 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 function checkSigning(options: AuditCheckpointOptions) {
   assertObject(options, 'createAuditLog: checkpoint')
   if (!isKeyRing(options.keys))
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'createAuditLog: checkpoint.keys: expected a KeyRing')
-  assertString(options.issuer, 'createAuditLog: checkpoint.issuer', { nonEmpty: true, maxLength: 256 })
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'createAuditLog: checkpoint.keys: expected a KeyRing',
+    )
+  assertString(options.issuer, 'createAuditLog: checkpoint.issuer', {
+    nonEmpty: true,
+    maxLength: 256,
+  })
   const every = options.every ?? 1000
   assertNumber(every, 'checkpointEvery', { integer: true, min: 1 })
   const intervalMs = options.intervalMs ?? 60_000

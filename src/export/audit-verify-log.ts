@@ -106,7 +106,10 @@ export async function verifyAuditLog(
   const now = (options.now ?? new Date()).getTime()
   const resolver =
     options.jwks === undefined ? undefined : auditKeyResolver(options.jwks, 'verifyAuditLog: jwks')
-  if (resolver === undefined && (options.receipts !== undefined || options.checkpoints !== undefined))
+  if (
+    resolver === undefined &&
+    (options.receipts !== undefined || options.checkpoints !== undefined)
+  )
     throw new DatagateError(
       'ERR_INVALID_ARGUMENT',
       'verifyAuditLog: receipts and checkpoint copies count only once verified; pass jwks',
@@ -114,7 +117,13 @@ export async function verifyAuditLog(
   const failures: { seq: number; reason: AuditLogFailure; index?: number }[] = []
   const issues: Finding[] = []
   const warnings: Finding[] = []
-  const fail = (seq: number, reason: AuditLogFailure, path: string, message: string, index?: number) => {
+  const fail = (
+    seq: number,
+    reason: AuditLogFailure,
+    path: string,
+    message: string,
+    index?: number,
+  ) => {
     failures.push(index === undefined ? { seq, reason } : { seq, reason, index })
     issues.push({ code: reason, path, message })
   }
@@ -135,7 +144,11 @@ export async function verifyAuditLog(
       const verified = await verifyReceipt(receipt, resolver as never, options.issuer)
       receipts.push({ ...verified, path })
       if (verified.audit === false)
-        warnings.push({ code: 'receipt_not_audited', path, message: `${path}: exported with audit: false` })
+        warnings.push({
+          code: 'receipt_not_audited',
+          path,
+          message: `${path}: exported with audit: false`,
+        })
       else {
         anchors.push({ seq: verified.audit.seq, head: verified.audit.head, path })
         if (verified.audit.checkpoint !== null)
@@ -152,7 +165,11 @@ export async function verifyAuditLog(
       const claims = await checkToken(copy.token)
       anchors.push({ seq: claims.seq, head: claims.head, path: copy.path })
     } catch (error) {
-      issues.push({ code: 'checkpoint_invalid', path: copy.path, message: `${copy.path}: ${describe(error)}` })
+      issues.push({
+        code: 'checkpoint_invalid',
+        path: copy.path,
+        message: `${copy.path}: ${describe(error)}`,
+      })
     }
   }
 
@@ -179,36 +196,84 @@ export async function verifyAuditLog(
       lastSeq = event.seq
       hashes.set(event.seq, event.hash)
       if (finalAt !== undefined && event.type !== 'resume')
-        fail(event.seq, 'appended_after_close', at, `seq ${event.seq} follows the writer's final checkpoint without a resume`, index)
+        fail(
+          event.seq,
+          'appended_after_close',
+          at,
+          `seq ${event.seq} follows the writer's final checkpoint without a resume`,
+          index,
+        )
       finalAt = undefined
       if (event.type === 'checkpoint' && resolver !== undefined) {
         let claims: CheckpointClaims | undefined
         try {
           claims = await checkToken(event.token)
         } catch (error) {
-          fail(event.seq, 'checkpoint_invalid', `${at}.token`, `seq ${event.seq}: ${describe(error)}`, index)
+          fail(
+            event.seq,
+            'checkpoint_invalid',
+            `${at}.token`,
+            `seq ${event.seq}: ${describe(error)}`,
+            index,
+          )
         }
         if (claims !== undefined) {
           if (claims.seq !== event.covers.seq || claims.head !== event.covers.head)
-            fail(event.seq, 'checkpoint_invalid', `${at}.covers`, `seq ${event.seq}: covers is not what the token signs`, index)
+            fail(
+              event.seq,
+              'checkpoint_invalid',
+              `${at}.covers`,
+              `seq ${event.seq}: covers is not what the token signs`,
+              index,
+            )
           else if (hashes.get(claims.seq) !== claims.head)
-            fail(Math.min(anchored + 1, claims.seq), 'checkpoint_head_mismatch', `${at}.token`, `seq ${event.seq}: the signed head of seq ${claims.seq} is not the log's; events after seq ${anchored} were rewritten`, index)
+            fail(
+              Math.min(anchored + 1, claims.seq),
+              'checkpoint_head_mismatch',
+              `${at}.token`,
+              `seq ${event.seq}: the signed head of seq ${claims.seq} is not the log's; events after seq ${anchored} were rewritten`,
+              index,
+            )
           else anchored = Math.max(anchored, claims.seq)
-          if (claims.resumed !== undefined && (lastResume?.type !== 'resume' || lastResume.from.seq !== claims.resumed.seq || lastResume.from.head !== claims.resumed.head))
-            fail(event.seq, 'resume_mismatch', `${at}.token`, `seq ${event.seq}: the signed resume position is not the log's last resume`, index)
+          if (
+            claims.resumed !== undefined &&
+            (lastResume?.type !== 'resume' ||
+              lastResume.from.seq !== claims.resumed.seq ||
+              lastResume.from.head !== claims.resumed.head)
+          )
+            fail(
+              event.seq,
+              'resume_mismatch',
+              `${at}.token`,
+              `seq ${event.seq}: the signed resume position is not the log's last resume`,
+              index,
+            )
           if (claims.final === true) finalAt = event.seq
         }
       }
       if (event.type === 'resume') {
         if (event.from.seq !== event.seq - 1 || event.from.head !== event.prev)
-          fail(event.seq, 'resume_mismatch', `${at}.from`, `seq ${event.seq}: from is not the event before`, index)
+          fail(
+            event.seq,
+            'resume_mismatch',
+            `${at}.from`,
+            `seq ${event.seq}: from is not the event before`,
+            index,
+          )
         if (resolver !== undefined && lastPlain > anchored)
-          warnings.push({ code: 'resume_unanchored', path: at, message: `seq ${event.seq}: a writer resumed after seq ${anchored + 1} to ${lastPlain} were signed by no checkpoint; compare them with the checkpoint copies and receipts` })
+          warnings.push({
+            code: 'resume_unanchored',
+            path: at,
+            message: `seq ${event.seq}: a writer resumed after seq ${anchored + 1} to ${lastPlain} were signed by no checkpoint; compare them with the checkpoint copies and receipts`,
+          })
         lastResume = event
       }
       if (event.type === 'stream-start') openStreams.set(event.stream, event.seq)
       if (event.type === 'stream-end') openStreams.delete(event.stream)
-      if ((event.type === 'export' || event.type === 'delta' || event.type === 'stream-end') && wanted.has(event.jti))
+      if (
+        (event.type === 'export' || event.type === 'delta' || event.type === 'stream-end') &&
+        wanted.has(event.jti)
+      )
         signedBy.set(event.jti, { seq: event.seq, signedDigest: event.signedDigest })
       if (event.type !== 'checkpoint') {
         times.set(event.seq, event.time)
@@ -220,24 +285,51 @@ export async function verifyAuditLog(
 
   for (const anchor of anchors) {
     if (anchor.seq > lastSeq)
-      fail(lastSeq + 1, 'truncated', anchor.path, `${anchor.path} signs seq ${anchor.seq}; the log ends at seq ${lastSeq}`)
+      fail(
+        lastSeq + 1,
+        'truncated',
+        anchor.path,
+        `${anchor.path} signs seq ${anchor.seq}; the log ends at seq ${lastSeq}`,
+      )
     else if (hashes.get(anchor.seq) !== anchor.head)
-      fail(anchor.seq, 'forked', anchor.path, `${anchor.path}: the log's hash at seq ${anchor.seq} is not the signed one`)
+      fail(
+        anchor.seq,
+        'forked',
+        anchor.path,
+        `${anchor.path}: the log's hash at seq ${anchor.seq} is not the signed one`,
+      )
     else anchored = Math.max(anchored, anchor.seq)
   }
   for (const receipt of receipts) {
     if (receipt.audit === false) continue
     const own = signedBy.get(receipt.jti)
     if (own === undefined)
-      fail(receipt.audit.seq + 1, 'receipt_event_missing', receipt.path, `${receipt.path}: the export's own event is not in the log`)
+      fail(
+        receipt.audit.seq + 1,
+        'receipt_event_missing',
+        receipt.path,
+        `${receipt.path}: the export's own event is not in the log`,
+      )
     else if (own.signedDigest !== receipt.signedDigest)
-      fail(own.seq, 'receipt_digest_mismatch', receipt.path, `${receipt.path}: seq ${own.seq} records other signed bytes`)
+      fail(
+        own.seq,
+        'receipt_digest_mismatch',
+        receipt.path,
+        `${receipt.path}: seq ${own.seq} records other signed bytes`,
+      )
   }
   if (resolver === undefined)
-    warnings.push({ code: 'checkpoints_not_verified', path: '(log)', message: 'no jwks: checkpoints were not verified, nothing is anchored' })
+    warnings.push({
+      code: 'checkpoints_not_verified',
+      path: '(log)',
+      message: 'no jwks: checkpoints were not verified, nothing is anchored',
+    })
   else {
     const tail = [...times].filter(([seq]) => seq > anchored)
-    const oldest = tail.reduce((min, [, time]) => Math.min(min, Date.parse(time)), Number.POSITIVE_INFINITY)
+    const oldest = tail.reduce(
+      (min, [, time]) => Math.min(min, Date.parse(time)),
+      Number.POSITIVE_INFINITY,
+    )
     const first = tail[0]?.[0]
     if (first !== undefined) {
       const message = `seq ${first} to ${lastPlain} are signed by no checkpoint (oldest ${Math.round((now - oldest) / 1000)} s ago)`
@@ -246,16 +338,28 @@ export async function verifyAuditLog(
     }
   }
   for (const [stream, seq] of openStreams)
-    warnings.push({ code: 'stream_unfinished', path: `[${seq}]`, message: `stream ${stream} started at seq ${seq} and has no stream-end` })
+    warnings.push({
+      code: 'stream_unfinished',
+      path: `[${seq}]`,
+      message: `stream ${stream} started at seq ${seq} and has no stream-end`,
+    })
 
   const firstBroken = failures.reduce<(typeof failures)[number] | undefined>(
     (min, f) => (min === undefined || f.seq < min.seq ? f : min),
     undefined,
   )
-  const report = { ok: issues.length === 0, count: index, anchoredThrough: anchored, issues, warnings }
+  const report = {
+    ok: issues.length === 0,
+    count: index,
+    anchoredThrough: anchored,
+    issues,
+    warnings,
+  }
   return firstBroken === undefined ? report : { ...report, firstBroken }
 }
 
 function describe(error: unknown): string {
-  return error instanceof DatagateError ? `${error.code}: ${error.message}` : 'could not be verified'
+  return error instanceof DatagateError
+    ? `${error.code}: ${error.message}`
+    : 'could not be verified'
 }

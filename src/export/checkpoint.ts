@@ -189,7 +189,10 @@ export function checkpointClaims(
   }
   const claims = claimsSchema.safeParse(parsed)
   if (!claims.success)
-    throw new DatagateError('ERR_CLAIM_INVALID', 'checkpoint claims are not { iss, seq, head, time }')
+    throw new DatagateError(
+      'ERR_CLAIM_INVALID',
+      'checkpoint claims are not { iss, seq, head, time }',
+    )
   const accepted = issuer === undefined ? undefined : typeof issuer === 'string' ? [issuer] : issuer
   if (accepted !== undefined && !accepted.includes(claims.data.iss))
     throw new DatagateError('ERR_ISSUER_MISMATCH', 'checkpoint issuer is not an accepted one')
