@@ -49,6 +49,9 @@ export interface VerifiedReceipt {
   readonly audit: AuditReceiptClaim
   /** `sha256:` of the signed payload bytes, as the export's own event records it. */
   readonly signedDigest: string
+  /** The partner (`aud`) and record `count` signed into the token, to hold the event to. */
+  readonly aud?: string
+  readonly count?: number
 }
 
 const claimSchema = z.union([
@@ -89,5 +92,12 @@ export async function verifyReceipt(
   const audit = claimSchema.safeParse(claims.audit)
   if (typeof claims.jti !== 'string' || claims.jti === '' || !audit.success)
     throw new DatagateError('ERR_CLAIM_INVALID', 'receipt has no "jti" or no valid "audit" claim')
-  return { jti: claims.jti, typ, audit: audit.data, signedDigest: textDigest(text) }
+  return {
+    jti: claims.jti,
+    typ,
+    audit: audit.data,
+    signedDigest: textDigest(text),
+    ...(typeof claims.aud === 'string' ? { aud: claims.aud } : {}),
+    ...(Number.isSafeInteger(claims.count) ? { count: claims.count as number } : {}),
+  }
 }

@@ -30,7 +30,7 @@ export type AuditLogFailure =
   | 'truncated'
   | 'forked'
   | 'receipt_event_missing'
-  | 'receipt_digest_mismatch'
+  | 'receipt_mismatch'
   | 'unanchored_tail'
 
 /** Options of {@link verifyAuditLog}. Receipts and checkpoint copies need `jwks`. */
@@ -176,7 +176,10 @@ export async function verifyAuditLog(
   const wanted = new Set(receipts.map((r) => r.jti))
   const hashes = new Map<number, string>()
   const times = new Map<number, string>()
-  const signedBy = new Map<string, { seq: number; signedDigest: string }>()
+  const signedBy = new Map<
+    string,
+    { seq: number; signedDigest: string; partner: string; rows: number }
+  >()
   const openStreams = new Map<string, number>()
   const checker = new ChainChecker()
   let anchored = -1
@@ -274,7 +277,12 @@ export async function verifyAuditLog(
         (event.type === 'export' || event.type === 'delta' || event.type === 'stream-end') &&
         wanted.has(event.jti)
       )
-        signedBy.set(event.jti, { seq: event.seq, signedDigest: event.signedDigest })
+        signedBy.set(event.jti, {
+          seq: event.seq,
+          signedDigest: event.signedDigest,
+          partner: event.partner,
+          rows: event.rows,
+        })
       if (event.type !== 'checkpoint') {
         times.set(event.seq, event.time)
         lastPlain = event.seq
@@ -310,12 +318,16 @@ export async function verifyAuditLog(
         receipt.path,
         `${receipt.path}: the export's own event is not in the log`,
       )
-    else if (own.signedDigest !== receipt.signedDigest)
+    else if (
+      own.signedDigest !== receipt.signedDigest ||
+      (receipt.aud !== undefined && own.partner !== receipt.aud) ||
+      (receipt.count !== undefined && own.rows !== receipt.count)
+    )
       fail(
         own.seq,
-        'receipt_digest_mismatch',
+        'receipt_mismatch',
         receipt.path,
-        `${receipt.path}: seq ${own.seq} records other signed bytes`,
+        `${receipt.path}: seq ${own.seq} does not record what the partner was given (signed bytes, partner or count)`,
       )
   }
   if (resolver === undefined)
