@@ -341,13 +341,14 @@ export function createGate(options: GateOptions): Gate {
     })
     return write
   }
-  if (audit) {
-    // At start: the policy, then a checkpoint, so a resumed chain is signed at once and every
-    // receipt carries a checkpoint. A failure resurfaces on the first request.
-    logPolicy()
-      .then(() => (keyRing ? audit.checkpoint() : undefined))
-      .catch(() => undefined)
-  }
+  // At start: the policy, then a checkpoint, so a resumed chain is signed at once and every
+  // receipt carries a checkpoint. Never rejects: a failure resurfaces on the first request,
+  // whose own writes then fail closed.
+  const startup: Promise<unknown> = audit
+    ? logPolicy()
+        .then(() => (keyRing ? audit.checkpoint() : undefined))
+        .catch(() => undefined)
+    : Promise.resolve()
 
   function requireOpen(): void {
     if (closed) throw new DatagateError('ERR_GATE_CLOSED', 'the gate is closed')
@@ -358,7 +359,8 @@ export function createGate(options: GateOptions): Gate {
     const code = isDatagateError(error) ? error.code : undefined
     if (!audit || code === undefined || !DENIALS.has(code) || !policy.partner(request.partner))
       return Promise.reject(error)
-    return logPolicy()
+    return startup
+      .then(logPolicy)
       .then(() =>
         audit.append({
           type: 'denied',
@@ -384,6 +386,7 @@ export function createGate(options: GateOptions): Gate {
     } catch (error) {
       return denied(request, error)
     }
+    await startup
     await logPolicy()
     return plan
   }
@@ -581,6 +584,7 @@ export function createGate(options: GateOptions): Gate {
         policyHash: policy.hash,
         receipt,
         onStart: async (stream) => {
+          await startup
           await logPolicy()
           if (audit)
             await audit.append({
@@ -627,6 +631,7 @@ export function createGate(options: GateOptions): Gate {
     async checkpoint() {
       requireOpen()
       if (!audit) return undefined
+      await startup
       await logPolicy()
       const event = await audit.checkpoint()
       return event?.type === 'checkpoint' ? event.token : undefined
