@@ -191,12 +191,15 @@ export function partnerReport(report: ReleaseReport): Record<string, unknown> {
 
 /**
  * Creates a gate. Checks the policy against the datasets (`ERR_POLICY_INVALID` with every
- * finding) and the options (`ERR_INVALID_ARGUMENT`, `ERR_KEY_INVALID`).
+ * finding) and the options (`ERR_INVALID_ARGUMENT`, `ERR_KEY_INVALID`). A gate with `keys`
+ * needs `audit` (`ERR_AUDIT_REQUIRED`; `audit: false` opts out, and its tokens say so): it
+ * writes the policy and a signed checkpoint at start, one event per release, export, delta,
+ * stream start and end, and refusal of a known partner, and checkpoints as configured.
  *
  * @example
  * ```ts
  * import { z } from 'zod'
- * import { createGate, defineDataset, field, generateKeys, loadPolicy, mask, verifyExport } from 'datagate'
+ * import { createGate, defineDataset, field, generateKeys, loadPolicy, memoryAuditSink, mask, verifyExport } from 'datagate'
  *
  * const Customer = defineDataset('customer', z.object({
  *   name: field.sensitive(z.string()),
@@ -208,7 +211,8 @@ export function partnerReport(report: ReleaseReport): Record<string, unknown> {
  *   purpose: 'claims', fields: ['phone', 'city'], validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] },
  *   { datasets: [Customer] })
  * const keys = await generateKeys()
- * const gate = createGate({ issuer: 'oem-aftersales', datasets: [Customer], policy, keys,
+ * const audit = memoryAuditSink()
+ * const gate = createGate({ issuer: 'oem-aftersales', datasets: [Customer], policy, keys, audit,
  *   now: () => new Date('2026-06-01T00:00:00Z') })
  *
  * const rows = [{ name: 'Zhang San', phone: '13812345678', city: 'Hangzhou' }]
@@ -216,6 +220,8 @@ export function partnerReport(report: ReleaseReport): Record<string, unknown> {
  * const { records } = await verifyExport(signed.token, { jwks: gate.jwks(), issuer: 'oem-aftersales',
  *   audience: 'insure-co', now: new Date('2026-06-01T00:00:10Z') })
  * console.log(records) // [ { phone: '138****5678', city: 'Hangzhou' } ]
+ * console.log(audit.events.map((e) => e.type)) // ['policy', 'checkpoint', 'export']
+ * await gate.close()
  * ```
  */
 export function createGate(options: GateOptions): Gate {

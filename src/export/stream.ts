@@ -233,13 +233,13 @@ function invalid(message: string): never {
  * @example
  * ```ts
  * import { z } from 'zod'
- * import { createGate, defineDataset, field, generateKeys, loadPolicy, verifyStream } from 'datagate'
+ * import { createGate, defineDataset, field, generateKeys, loadPolicy, memoryAuditSink, verifyStream } from 'datagate'
  *
  * const Outlet = defineDataset('outlet', z.object({ outletId: field.public(z.string()) }), { version: '1' })
  * const policy = loadPolicy({ issuer: 'oem', partners: [{ id: 'maps-co', name: 'Maps Co', category: 'traffic',
  *   standing: 'gold', core: false, agreements: [{ id: 'm1', dataset: 'outlet', purpose: 'map',
  *   fields: ['outletId'], validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] }, { datasets: [Outlet] })
- * const gate = createGate({ issuer: 'oem', datasets: [Outlet], policy, keys: await generateKeys(),
+ * const gate = createGate({ issuer: 'oem', datasets: [Outlet], policy, keys: await generateKeys(), audit: memoryAuditSink(),
  *   now: () => new Date('2026-06-01T00:00:00Z') })
  * const rows = Array.from({ length: 25 }, (_, i) => ({ outletId: `O-${i}` }))
  * const parts = gate.exportStream(rows, { partner: 'maps-co', dataset: 'outlet', purpose: 'map', chunkSize: 10 })

@@ -72,9 +72,9 @@ describe('fileAuditSink', () => {
     await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(input(i))))
     await sink.close()
     const { events } = await readAuditLog(path)
-    expect((events as AuditEvent[]).map((event) => (event.type === 'release' ? event.rows : -1))).toEqual(
-      Array.from({ length: 50 }, (_, i) => i),
-    )
+    expect(
+      (events as AuditEvent[]).map((event) => (event.type === 'release' ? event.rows : -1)),
+    ).toEqual(Array.from({ length: 50 }, (_, i) => i))
     expect(verifyAuditChain(events).ok).toBe(true)
   })
 

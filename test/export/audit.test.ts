@@ -56,7 +56,9 @@ describe('createAuditLog', () => {
     })
     const log = createAuditLog({ sink: slow })
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(input(i))))
-    expect(results.map((event) => (event.type === 'release' ? event.rows : -1))).toEqual(Array.from({ length: 50 }, (_, i) => i))
+    expect(results.map((event) => (event.type === 'release' ? event.rows : -1))).toEqual(
+      Array.from({ length: 50 }, (_, i) => i),
+    )
     expect(sink.events.map((event) => event.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i))
     expect(verifyAuditChain(sink.events).ok).toBe(true)
   })
