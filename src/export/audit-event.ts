@@ -7,7 +7,16 @@ import type { Finding } from '../errors.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { textDigest } from '../lib/digest.js'
 
-/** `prev` of the first event of a chain: `sha256:` and 64 zeros. */
+/**
+ * `prev` of the first event of a chain: `sha256:` and 64 zeros.
+ *
+ * @example
+ * ```ts
+ * import { AUDIT_GENESIS } from 'datagate/export'
+ *
+ * console.log(AUDIT_GENESIS.length) // 71
+ * ```
+ */
 export const AUDIT_GENESIS = `sha256:${'0'.repeat(64)}`
 
 const HASH = /^sha256:[0-9a-f]{64}$/
@@ -108,13 +117,33 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   resume.extend(link),
 ])
 
-/** A position in the chain: an event's `seq` and its `hash`. */
+/**
+ * A position in the chain: an event's `seq` and its `hash`.
+ *
+ * @example
+ * ```ts
+ * import type { AuditPosition } from 'datagate/export'
+ *
+ * const position: AuditPosition = { seq: 41, head: `sha256:${'a'.repeat(64)}` }
+ * console.log(position.seq) // 41
+ * ```
+ */
 export interface AuditPosition {
   readonly seq: number
   readonly head: string
 }
 
-/** A released field and the operator that transformed it (`keep` for public fields). */
+/**
+ * A released field and the operator that transformed it (`keep` for public fields).
+ *
+ * @example
+ * ```ts
+ * import type { AuditField } from 'datagate/export'
+ *
+ * const field: AuditField = { path: 'phone', operator: 'mask.phone' }
+ * console.log(field.path) // 'phone'
+ * ```
+ */
 export interface AuditField {
   readonly path: string
   readonly operator: string
@@ -146,7 +175,18 @@ interface AuditSignedFacts {
   readonly signedDigest: string
 }
 
-/** Every event body by type. `checkpoint` and `resume` are written by the log itself. */
+/**
+ * Every event body by type. `checkpoint` and `resume` are written by the log itself.
+ *
+ * @example
+ * ```ts
+ * import type { AuditEventBodies } from 'datagate/export'
+ *
+ * const refusal: AuditEventBodies['denied'] = { type: 'denied', partner: 'old-co', dataset: 'outlet',
+ *   purpose: 'map', policyHash: 'sha256:11', code: 'ERR_PARTNER_SUSPENDED' }
+ * console.log(refusal.code) // 'ERR_PARTNER_SUSPENDED'
+ * ```
+ */
 export interface AuditEventBodies {
   release: AuditReleaseFacts & { readonly type: 'release' }
   export: AuditReleaseFacts & AuditSignedFacts & { readonly type: 'export' }
@@ -184,20 +224,64 @@ export interface AuditEventBodies {
   }
 }
 
-/** The writer named in a lock file: process id, host name and ISO start time. */
+/**
+ * The writer named in a lock file: process id, host name and ISO start time.
+ *
+ * @example
+ * ```ts
+ * import { fileAuditSink } from 'datagate/node'
+ *
+ * const sink = await fileAuditSink('/tmp/datagate-example-lock.jsonl')
+ * console.log(sink.takenOver?.pid ?? 'no stale lock') // 'no stale lock'
+ * await sink.close()
+ * ```
+ */
 export interface AuditLockHolder {
   readonly pid: number
   readonly host: string
   readonly started: string
 }
 
-/** What an audit event records. */
+/**
+ * What an audit event records.
+ *
+ * @example
+ * ```ts
+ * import type { AuditEventType } from 'datagate/export'
+ *
+ * const type: AuditEventType = 'stream-start'
+ * console.log(type) // 'stream-start'
+ * ```
+ */
 export type AuditEventType = keyof AuditEventBodies
 
-/** What a caller gives `AuditLog.append`; the log assigns `seq`, `time`, `prev`, `hash`. */
+/**
+ * What a caller gives `AuditLog.append`; the log assigns `seq`, `time`, `prev`, `hash`.
+ *
+ * @example
+ * ```ts
+ * import { createAuditLog, memoryAuditSink, type AuditEventInput } from 'datagate/export'
+ *
+ * const input: AuditEventInput = { type: 'denied', partner: 'p', dataset: 'd', purpose: 'u',
+ *   policyHash: 'sha256:11', code: 'ERR_NOT_PERMITTED' }
+ * console.log((await createAuditLog({ sink: memoryAuditSink() }).append(input)).seq) // 0
+ * ```
+ */
 export type AuditEventInput = AuditEventBodies[Exclude<AuditEventType, 'checkpoint' | 'resume'>]
 
-/** The members the chain adds to every body. */
+/**
+ * The members the chain adds to every body.
+ *
+ * @example
+ * ```ts
+ * import { createAuditLog, memoryAuditSink, type AuditEventLink } from 'datagate/export'
+ *
+ * const event = await createAuditLog({ sink: memoryAuditSink() }).append({ type: 'denied', partner: 'p',
+ *   dataset: 'd', purpose: 'u', policyHash: 'sha256:11', code: 'ERR_NOT_PERMITTED' })
+ * const link: AuditEventLink = event
+ * console.log(link.prev === `sha256:${'0'.repeat(64)}`) // true
+ * ```
+ */
 export interface AuditEventLink {
   /** 0-based position in the chain. */
   readonly seq: number
@@ -230,12 +314,34 @@ export type AuditEvent = {
   [Type in AuditEventType]: AuditEventBodies[Type] & AuditEventLink
 }[AuditEventType]
 
-/** What a sink that links events itself receives: the body and its `time`. */
+/**
+ * What a sink that links events itself receives: the body and its `time`.
+ *
+ * @example
+ * ```ts
+ * import { memoryAuditSink, type AuditLinkInput } from 'datagate/export'
+ *
+ * const input: AuditLinkInput = { type: 'denied', time: '2026-06-01T00:00:00.000Z', partner: 'p',
+ *   dataset: 'd', purpose: 'u', policyHash: 'sha256:11', code: 'ERR_NOT_PERMITTED' }
+ * const event = await memoryAuditSink({ linked: true }).appendLinked?.(input)
+ * console.log(event?.seq) // 0
+ * ```
+ */
 export type AuditLinkInput = {
   [Type in AuditEventType]: AuditEventBodies[Type] & { readonly time: string }
 }[AuditEventType]
 
-/** The last event of a chain, from which the next one continues. */
+/**
+ * The last event of a chain, from which the next one continues.
+ *
+ * @example
+ * ```ts
+ * import type { AuditHead } from 'datagate/export'
+ *
+ * const head: AuditHead = { seq: 0, hash: `sha256:${'0'.repeat(64)}` }
+ * console.log(head.seq) // 0
+ * ```
+ */
 export interface AuditHead {
   readonly seq: number
   readonly hash: string

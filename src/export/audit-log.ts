@@ -22,7 +22,23 @@ import { type CheckpointClaims, type CheckpointSink, signCheckpoint } from './ch
 import { isKeyRing } from './keys.js'
 import type { KeyRing } from './types.js'
 
-/** When and how the log signs checkpoints. */
+/**
+ * When and how the log signs checkpoints.
+ *
+ * @example
+ * ```ts
+ * import { createAuditLog, generateKeys, memoryAuditSink, memoryCheckpointSink,
+ *   type AuditCheckpointOptions } from 'datagate/export'
+ *
+ * const copies = memoryCheckpointSink()
+ * const checkpoint: AuditCheckpointOptions = { keys: await generateKeys(), issuer: 'oem', every: 2, sink: copies }
+ * const log = createAuditLog({ sink: memoryAuditSink(), checkpoint })
+ * for (const code of ['ERR_NOT_PERMITTED', 'ERR_PARTNER_SUSPENDED'])
+ *   await log.append({ type: 'denied', partner: 'p', dataset: 'd', purpose: 'u', policyHash: 'sha256:11', code })
+ * await log.close()
+ * console.log(copies.tokens.length) // 2
+ * ```
+ */
 export interface AuditCheckpointOptions {
   /** Signs checkpoints with its newest key. */
   readonly keys: KeyRing
@@ -36,7 +52,17 @@ export interface AuditCheckpointOptions {
   readonly sink?: CheckpointSink
 }
 
-/** Options of {@link createAuditLog}. */
+/**
+ * Options of {@link createAuditLog}.
+ *
+ * @example
+ * ```ts
+ * import { createAuditLog, memoryAuditSink, type AuditLogOptions } from 'datagate/export'
+ *
+ * const options: AuditLogOptions = { sink: memoryAuditSink(), now: () => new Date('2026-06-01T00:00:00Z') }
+ * console.log(createAuditLog(options).head()) // undefined
+ * ```
+ */
 export interface AuditLogOptions {
   readonly sink: AuditSink
   /** Clock; defaults to `new Date()`. */
@@ -47,7 +73,17 @@ export interface AuditLogOptions {
   readonly checkpoint?: AuditCheckpointOptions
 }
 
-/** A chain writer made by {@link createAuditLog}. */
+/**
+ * A chain writer made by {@link createAuditLog}.
+ *
+ * @example
+ * ```ts
+ * import { createAuditLog, memoryAuditSink, type AuditLog } from 'datagate/export'
+ *
+ * const log: AuditLog = createAuditLog({ sink: memoryAuditSink() })
+ * console.log(log.latestCheckpoint()) // undefined
+ * ```
+ */
 export interface AuditLog {
   /** Validates `input`, links it to the chain and writes it to the sink, in call order. */
   append(input: AuditEventInput): Promise<AuditEvent>

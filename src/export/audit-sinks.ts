@@ -9,7 +9,17 @@ import {
   linkEvent,
 } from './audit-event.js'
 
-/** Options of {@link memoryAuditSink}. */
+/**
+ * Options of {@link memoryAuditSink}.
+ *
+ * @example
+ * ```ts
+ * import { memoryAuditSink, type MemoryAuditSinkOptions } from 'datagate/export'
+ *
+ * const options: MemoryAuditSinkOptions = { linked: true }
+ * console.log(typeof memoryAuditSink(options).appendLinked) // 'function'
+ * ```
+ */
 export interface MemoryAuditSinkOptions {
   /**
    * Link events in the sink (`appendLinked`) instead of receiving them linked (`append`), as a
@@ -18,7 +28,17 @@ export interface MemoryAuditSinkOptions {
   readonly linked?: boolean
 }
 
-/** The sink made by {@link memoryAuditSink}. */
+/**
+ * The sink made by {@link memoryAuditSink}.
+ *
+ * @example
+ * ```ts
+ * import { memoryAuditSink, type MemoryAuditSink } from 'datagate/export'
+ *
+ * const sink: MemoryAuditSink = memoryAuditSink()
+ * console.log(sink.events.length, sink.head()) // 0 undefined
+ * ```
+ */
 export interface MemoryAuditSink extends AuditSink {
   /** Every event written, in order. */
   readonly events: readonly AuditEvent[]

@@ -17,7 +17,17 @@ import {
   verifySigned,
 } from './checkpoint.js'
 
-/** Why {@link verifyAuditLog} found a log not to hold. */
+/**
+ * Why {@link verifyAuditLog} found a log not to hold.
+ *
+ * @example
+ * ```ts
+ * import type { AuditLogFailure } from 'datagate/export'
+ *
+ * const failure: AuditLogFailure = 'truncated'
+ * console.log(failure) // 'truncated'
+ * ```
+ */
 export type AuditLogFailure =
   | 'malformed'
   | 'hash_mismatch'
@@ -33,7 +43,17 @@ export type AuditLogFailure =
   | 'receipt_mismatch'
   | 'unanchored_tail'
 
-/** Options of {@link verifyAuditLog}. Receipts and checkpoint copies need `jwks`. */
+/**
+ * Options of {@link verifyAuditLog}. Receipts and checkpoint copies need `jwks`.
+ *
+ * @example
+ * ```ts
+ * import { generateKeys, type VerifyAuditLogOptions } from 'datagate/export'
+ *
+ * const options: VerifyAuditLogOptions = { jwks: (await generateKeys()).jwks(), issuer: 'oem', maxUnanchoredMs: 120_000 }
+ * console.log(options.maxUnanchoredMs) // 120000
+ * ```
+ */
 export interface VerifyAuditLogOptions {
   /** The gate's public keys (published JWKS, retired keys listed verify-only), or a resolver. */
   readonly jwks?: AuditKeys
@@ -49,7 +69,17 @@ export interface VerifyAuditLogOptions {
   readonly now?: Date
 }
 
-/** Result of {@link verifyAuditLog}. */
+/**
+ * Result of {@link verifyAuditLog}.
+ *
+ * @example
+ * ```ts
+ * import { verifyAuditLog, type AuditLogReport } from 'datagate/export'
+ *
+ * const report: AuditLogReport = await verifyAuditLog([])
+ * console.log(report.ok, report.anchoredThrough, report.warnings[0]?.code) // true -1 'checkpoints_not_verified'
+ * ```
+ */
 export interface AuditLogReport {
   /** True when no issue was found (warnings do not count). */
   readonly ok: boolean

@@ -12,10 +12,30 @@ import {
   toFinding,
 } from './audit-event.js'
 
-/** Why a chain link is broken. */
+/**
+ * Why a chain link is broken.
+ *
+ * @example
+ * ```ts
+ * import type { AuditChainBreak } from 'datagate/export'
+ *
+ * const reason: AuditChainBreak = 'prev_mismatch'
+ * console.log(reason) // 'prev_mismatch'
+ * ```
+ */
 export type AuditChainBreak = 'hash_mismatch' | 'prev_mismatch' | 'seq_gap' | 'malformed'
 
-/** Result of {@link verifyAuditChain}. */
+/**
+ * Result of {@link verifyAuditChain}.
+ *
+ * @example
+ * ```ts
+ * import { verifyAuditChain, type AuditChainReport } from 'datagate/export'
+ *
+ * const report: AuditChainReport = verifyAuditChain([])
+ * console.log(report) // { ok: true, count: 0, issues: [] }
+ * ```
+ */
 export interface AuditChainReport {
   /** True when every event is well formed and linked. */
   readonly ok: boolean
@@ -31,7 +51,17 @@ export interface AuditChainReport {
   readonly issues: readonly Finding[]
 }
 
-/** Options of {@link verifyAuditChain}. */
+/**
+ * Options of {@link verifyAuditChain}.
+ *
+ * @example
+ * ```ts
+ * import { verifyAuditChain, type VerifyAuditChainOptions } from 'datagate/export'
+ *
+ * const options: VerifyAuditChainOptions = { head: { seq: 4, hash: `sha256:${'0'.repeat(64)}` } }
+ * console.log(verifyAuditChain([], options).ok) // true
+ * ```
+ */
 export interface VerifyAuditChainOptions {
   /** The event before `events[0]`, when verifying the continuation of a chain. */
   readonly head?: AuditHead

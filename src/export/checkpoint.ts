@@ -37,7 +37,17 @@ const claimsSchema = z.strictObject({
   final: z.literal(true).optional(),
 })
 
-/** The signed claims of a checkpoint. */
+/**
+ * The signed claims of a checkpoint.
+ *
+ * @example
+ * ```ts
+ * import type { CheckpointClaims } from 'datagate/export'
+ *
+ * const claims: CheckpointClaims = { iss: 'oem', seq: 9, head: `sha256:${'a'.repeat(64)}`, time: '2026-06-01T00:00:00.000Z' }
+ * console.log(claims.final ?? false) // false
+ * ```
+ */
 export interface CheckpointClaims {
   readonly iss: string
   /** The chain position it signs: an event's `seq` and `hash`. */
@@ -51,7 +61,17 @@ export interface CheckpointClaims {
   readonly final?: true
 }
 
-/** Public keys to verify with: a JWKS (retired keys stay listed, verify-only) or a resolver. */
+/**
+ * Public keys to verify with: a JWKS (retired keys stay listed, verify-only) or a resolver.
+ *
+ * @example
+ * ```ts
+ * import { generateKeys, type AuditKeys } from 'datagate/export'
+ *
+ * const keys: AuditKeys = (await generateKeys()).jwks()
+ * console.log('keys' in keys) // true
+ * ```
+ */
 export type AuditKeys = JSONWebKeySet | PublicJwks | JwksResolver
 
 /**
