@@ -163,3 +163,23 @@ describe('two writers on one file', () => {
     expect(new Set(events.map((e) => e.seq)).size).toBe(events.length)
   }, 60_000)
 })
+
+describe('the checkpoint timer', () => {
+  it('does not keep the process alive: a gate never closed still lets its process exit', async () => {
+    const idle = fileURLToPath(new URL('fixtures/idle-gate.ts', import.meta.url))
+    const child = spawn(process.execPath, ['--import', 'tsx', idle], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let output = ''
+    child.stdout?.on('data', (data: Buffer) => {
+      output += data.toString('utf8')
+    })
+    const started = Date.now()
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+    expect(output).toContain('released')
+    expect(code).toBe(0)
+    // Far sooner than the 60 s interval the timer was set to.
+    expect(Date.now() - started).toBeLessThan(30_000)
+  }, 60_000)
+})
