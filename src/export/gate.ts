@@ -7,19 +7,18 @@
  */
 import type { RandomSource } from '../anonymize/operator.js'
 import type { Dataset } from '../classify/dataset.js'
-import { DatagateError, type DatagateErrorCode, isDatagateError } from '../errors.js'
+import { DatagateError } from '../errors.js'
 import { assertFunction, assertObject, assertString } from '../lib/assert.js'
 import { base64url } from '../lib/bytes.js'
-import { canonicalJson } from '../lib/canonical-json.js'
 import { textDigest } from '../lib/digest.js'
 import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
 import { compilePolicy, type Policy } from '../policy/load.js'
 import { compilePlan, type ReleasePlan, resolveAgreement } from '../policy/plan.js'
 import { type ReleaseReport, type ReleaseResult, runRelease } from '../policy/release.js'
 import type { AuditSink } from './audit-event.js'
-import { type AuditLog, createAuditLog } from './audit-log.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
 import type { CheckpointSink } from './checkpoint.js'
+import { gateAudit } from './gate-audit.js'
 import { isKeyRing } from './keys.js'
 import { diffViews, type PatchOperation, viewDigest } from './patch.js'
 import { signEnvelope } from './sign.js'
@@ -143,15 +142,6 @@ export interface Gate {
   close(): Promise<void>
 }
 
-/** Refusals of a known partner, each written to the chain as a `denied` event. */
-const DENIALS: ReadonlySet<DatagateErrorCode> = new Set([
-  'ERR_PARTNER_SUSPENDED',
-  'ERR_PARTNER_REVOKED',
-  'ERR_AGREEMENT_EXPIRED',
-  'ERR_NOT_PERMITTED',
-  'ERR_UNKNOWN_DATASET',
-])
-
 function checkPolicy(policy: Policy, issuer: string, datasets: readonly Dataset[]): Policy {
   if (typeof policy !== 'object' || policy === null || typeof policy.document !== 'object') {
     throw new DatagateError(
@@ -267,38 +257,19 @@ export function createGate(options: GateOptions): Gate {
       'createGate: exportTtlSeconds must be a positive integer',
     )
   }
-  if (options.keys !== undefined && options.audit === undefined)
-    throw new DatagateError(
-      'ERR_AUDIT_REQUIRED',
-      'createGate: a gate with keys needs an audit sink; pass audit: false to opt out explicitly',
-    )
-  const keyRing = options.keys
-  const audit: AuditLog | undefined =
-    options.audit === undefined || options.audit === false
-      ? undefined
-      : createAuditLog({
-          sink: options.audit,
-          now,
-          ...(keyRing === undefined
-            ? {}
-            : {
-                checkpoint: {
-                  keys: keyRing,
-                  issuer: options.issuer,
-                  ...(options.checkpointEvery === undefined
-                    ? {}
-                    : { every: options.checkpointEvery }),
-                  ...(options.checkpointIntervalMs === undefined
-                    ? {}
-                    : { intervalMs: options.checkpointIntervalMs }),
-                  ...(options.checkpointSink === undefined ? {} : { sink: options.checkpointSink }),
-                },
-              }),
-        })
-  let closed = false
-
   let policy = checkPolicy(options.policy, options.issuer, options.datasets)
   let plans = new Map<string, ReleasePlan>()
+  const audit = gateAudit({
+    issuer: options.issuer,
+    keys: options.keys,
+    audit: options.audit,
+    checkpointEvery: options.checkpointEvery,
+    checkpointIntervalMs: options.checkpointIntervalMs,
+    checkpointSink: options.checkpointSink,
+    now,
+    policy: () => policy,
+  })
+  let closed = false
 
   function planFor(request: ReleaseRequest): ReleasePlan {
     assertObject(request, 'request')
@@ -330,57 +301,8 @@ export function createGate(options: GateOptions): Gate {
     return plan
   }
 
-  // The policy in force is on the chain before any event that names its hash; a failed write
-  // is retried by the next request, which fails closed until it succeeds.
-  let policyLogged: { hash: string; write: Promise<void> } | undefined
-  function logPolicy(): Promise<void> {
-    if (!audit) return Promise.resolve()
-    if (policyLogged?.hash === policy.hash) return policyLogged.write
-    const document = JSON.parse(canonicalJson(policy.document)) as unknown
-    const write = audit
-      .append({ type: 'policy', policyHash: textDigest(canonicalJson(document)), document })
-      .then(() => undefined)
-    const entry = { hash: policy.hash, write }
-    policyLogged = entry
-    write.catch(() => {
-      if (policyLogged === entry) policyLogged = undefined
-    })
-    return write
-  }
-  // At start: the policy, then a checkpoint, so a resumed chain is signed at once and every
-  // receipt carries a checkpoint. Never rejects: a failure resurfaces on the first request,
-  // whose own writes then fail closed.
-  const startup: Promise<unknown> = audit
-    ? logPolicy()
-        .then(() => (keyRing ? audit.checkpoint() : undefined))
-        .catch(() => undefined)
-    : Promise.resolve()
-
   function requireOpen(): void {
     if (closed) throw new DatagateError('ERR_GATE_CLOSED', 'the gate is closed')
-  }
-
-  /** Writes a `denied` event for a refusal of a known partner, then rethrows the refusal. */
-  function denied(request: ReleaseRequest, error: unknown): Promise<never> {
-    const code = isDatagateError(error) ? error.code : undefined
-    if (!audit || code === undefined || !DENIALS.has(code) || !policy.partner(request.partner))
-      return Promise.reject(error)
-    return startup
-      .then(logPolicy)
-      .then(() =>
-        audit.append({
-          type: 'denied',
-          partner: request.partner,
-          dataset: request.dataset.slice(0, 256),
-          purpose: request.purpose.slice(0, 256),
-          policyHash: policy.hash,
-          code,
-        }),
-      )
-      .then(
-        () => Promise.reject(error),
-        (cause) => Promise.reject(cause),
-      )
   }
 
   /** The plan, or a refusal that is on the chain before it is thrown. */
@@ -390,17 +312,10 @@ export function createGate(options: GateOptions): Gate {
     try {
       plan = planFor(request)
     } catch (error) {
-      return denied(request, error)
+      return audit.denied(request, error)
     }
-    await startup
-    await logPolicy()
+    await audit.ready()
     return plan
-  }
-
-  function receipt(): AuditReceiptClaim {
-    const head = audit?.head()
-    if (!audit || head === undefined) return false
-    return { seq: head.seq, head: head.hash, checkpoint: audit.latestCheckpoint() ?? null }
   }
 
   function requireKeys(): KeyRing {
@@ -411,15 +326,6 @@ export function createGate(options: GateOptions): Gate {
       )
     return options.keys
   }
-
-  const facts = (plan: ReleasePlan) => ({
-    partner: plan.partner.id,
-    dataset: plan.dataset.name,
-    purpose: plan.purpose,
-    agreement: plan.agreement.id,
-    fields: plan.fields.map((f) => ({ path: f.path, operator: f.operator })),
-    policyHash: policy.hash,
-  })
 
   function baseClaims(plan: ReleasePlan, jti: string) {
     const iat = Math.floor(now().getTime() / 1000)
@@ -451,10 +357,10 @@ export function createGate(options: GateOptions): Gate {
       const plan = await auditedPlan(request)
       const result = runRelease(plan, rows, policy.hash, random)
       // The digest costs about a quarter of a release (measured in bench/): only for the audit.
-      if (audit)
+      if (audit.enabled)
         await audit.append({
           type: 'release',
-          ...facts(plan),
+          ...audit.facts(plan),
           rows: result.records.length,
           payloadDigest: viewDigest(result.records),
         })
@@ -489,10 +395,10 @@ export function createGate(options: GateOptions): Gate {
       }
       const { records, report } = runRelease(plan, rows, policy.hash, random)
       const jti = newJti()
-      const audited = receipt()
+      const receipt = audit.receipt()
       const claims = {
         ...baseClaims(plan, jti),
-        audit: audited,
+        audit: receipt,
         count: records.length,
         report: partnerReport(report),
         records,
@@ -504,17 +410,16 @@ export function createGate(options: GateOptions): Gate {
       )
       const payloadDigest = viewDigest(records)
       // signEnvelope serialises with the same JSON.stringify, so these are the signed bytes.
-      if (audit)
-        await audit.append({
-          type: 'export',
-          ...facts(plan),
-          rows: records.length,
-          payloadDigest,
-          jti,
-          signedDigest: textDigest(JSON.stringify(claims)),
-          details: { kid: envelope.kid, format: envelope.format },
-        })
-      return { ...envelope, jti, count: records.length, payloadDigest, audit: audited, report }
+      await audit.append({
+        type: 'export',
+        ...audit.facts(plan),
+        rows: records.length,
+        payloadDigest,
+        jti,
+        signedDigest: textDigest(JSON.stringify(claims)),
+        details: { kid: envelope.kid, format: envelope.format },
+      })
+      return { ...envelope, jti, count: records.length, payloadDigest, audit: receipt, report }
     },
 
     async exportDelta(previousRows, rows, request) {
@@ -542,7 +447,7 @@ export function createGate(options: GateOptions): Gate {
       const jti = newJti()
       const claims = {
         ...baseClaims(plan, jti),
-        audit: receipt(),
+        audit: audit.receipt(),
         base,
         result,
         count: after.records.length,
@@ -550,16 +455,15 @@ export function createGate(options: GateOptions): Gate {
         patch,
       }
       const envelope = await signEnvelope(claims, keys, { typ: DELTA_TYP })
-      if (audit)
-        await audit.append({
-          type: 'delta',
-          ...facts(plan),
-          rows: after.records.length,
-          payloadDigest: viewDigest(patch),
-          jti,
-          signedDigest: textDigest(JSON.stringify(claims)),
-          details: { kid: envelope.kid, base, result, operations: patch.length },
-        })
+      await audit.append({
+        type: 'delta',
+        ...audit.facts(plan),
+        rows: after.records.length,
+        payloadDigest: viewDigest(patch),
+        jti,
+        signedDigest: textDigest(JSON.stringify(claims)),
+        details: { kid: envelope.kid, base, result, operations: patch.length },
+      })
       return { ...envelope, jti, patch, base, result }
     },
 
@@ -572,7 +476,7 @@ export function createGate(options: GateOptions): Gate {
       } catch (error) {
         // Request errors throw when exportStream is called, so the refusal's event cannot be
         // awaited here; it is queued on the chain before anything later.
-        denied(request, error).catch(() => undefined)
+        audit.denied(request, error).catch(() => undefined)
         throw error
       }
       if (plan.agreement.aggregate) {
@@ -588,31 +492,27 @@ export function createGate(options: GateOptions): Gate {
         claims: (jti) => baseClaims(plan, jti),
         newJti,
         policyHash: policy.hash,
-        receipt,
+        receipt: audit.receipt,
         onStart: async (stream) => {
-          await startup
-          await logPolicy()
-          if (audit)
-            await audit.append({
-              type: 'stream-start',
-              ...facts(plan),
-              stream,
-              details: { kid: keys.current.kid },
-            })
+          await audit.ready()
+          await audit.append({
+            type: 'stream-start',
+            ...audit.facts(plan),
+            stream,
+            details: { kid: keys.current.kid },
+          })
         },
-        onComplete: async (summary) => {
-          if (audit)
-            await audit.append({
-              type: 'stream-end',
-              ...facts(plan),
-              rows: summary.count,
-              payloadDigest: summary.manifestDigest,
-              jti: summary.jti,
-              signedDigest: summary.signedDigest,
-              stream: summary.stream,
-              chunks: summary.chunks,
-            })
-        },
+        onComplete: (summary) =>
+          audit.append({
+            type: 'stream-end',
+            ...audit.facts(plan),
+            rows: summary.count,
+            payloadDigest: summary.manifestDigest,
+            jti: summary.jti,
+            signedDigest: summary.signedDigest,
+            stream: summary.stream,
+            chunks: summary.chunks,
+          }),
       })
     },
 
@@ -631,22 +531,18 @@ export function createGate(options: GateOptions): Gate {
       policy = checkPolicy(next, options.issuer, options.datasets)
       plans = new Map()
       // Queued now so every later event follows it; a failure is retried by the next request.
-      logPolicy().catch(() => undefined)
+      audit.policyChanged()
     },
 
-    async checkpoint() {
+    checkpoint() {
       requireOpen()
-      if (!audit) return undefined
-      await startup
-      await logPolicy()
-      const event = await audit.checkpoint()
-      return event?.type === 'checkpoint' ? event.token : undefined
+      return audit.checkpoint()
     },
 
     async close() {
       if (closed) return
       closed = true
-      await audit?.close()
+      await audit.close()
     },
   }
 }
