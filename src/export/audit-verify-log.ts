@@ -5,8 +5,9 @@
 // anchor was cut short (`truncated`). Keys come only from the caller.
 import { DatagateError, type Finding } from '../errors.js'
 import { assertNumber, assertObject } from '../lib/assert.js'
+import { describeFailure as describe, externalAnchors } from './audit-anchors.js'
 import type { AuditEvent } from './audit-event.js'
-import { type AuditReceipt, type VerifiedReceipt, verifyReceipt } from './audit-receipt.js'
+import { type AuditReceipt, verifyReceipt } from './audit-receipt.js'
 import { ChainChecker } from './audit-verify.js'
 import {
   type AuditKeys,
@@ -99,12 +100,6 @@ export interface AuditLogReport {
   readonly warnings: readonly Finding[]
 }
 
-interface Anchor {
-  readonly seq: number
-  readonly head: string
-  readonly path: string
-}
-
 /**
  * Verifies an audit log from an array or an async iterable (a file, a database cursor): links
  * and hashes as {@link verifyAuditChain} does, then each checkpoint's signature and head,
@@ -164,44 +159,15 @@ export async function verifyAuditLog(
     )
 
   // Anchors held outside the log: receipts (and the checkpoint each carries), checkpoint copies.
-  const anchors: Anchor[] = []
-  const receipts: (VerifiedReceipt & { path: string })[] = []
-  const copies: { token: string; path: string }[] = []
-  let i = 0
-  for (const receipt of options.receipts ?? []) {
-    const path = `receipts[${i++}]`
-    try {
-      const verified = await verifyReceipt(receipt, resolver as never, options.issuer)
-      receipts.push({ ...verified, path })
-      if (verified.audit === false)
-        warnings.push({
-          code: 'receipt_not_audited',
-          path,
-          message: `${path}: exported with audit: false`,
-        })
-      else {
-        anchors.push({ seq: verified.audit.seq, head: verified.audit.head, path })
-        if (verified.audit.checkpoint !== null)
-          copies.push({ token: verified.audit.checkpoint, path: `${path}.audit.checkpoint` })
-      }
-    } catch (error) {
-      issues.push({ code: 'receipt_invalid', path, message: `${path}: ${describe(error)}` })
-    }
-  }
-  i = 0
-  for (const token of options.checkpoints ?? []) copies.push({ token, path: `checkpoints[${i++}]` })
-  for (const copy of copies) {
-    try {
-      const claims = await checkToken(copy.token)
-      anchors.push({ seq: claims.seq, head: claims.head, path: copy.path })
-    } catch (error) {
-      issues.push({
-        code: 'checkpoint_invalid',
-        path: copy.path,
-        message: `${copy.path}: ${describe(error)}`,
-      })
-    }
-  }
+  const external = await externalAnchors(
+    options.receipts ?? [],
+    options.checkpoints ?? [],
+    checkToken,
+    (receipt) => verifyReceipt(receipt, resolver as never, options.issuer),
+  )
+  const { anchors, receipts } = external
+  issues.push(...external.issues)
+  warnings.push(...external.warnings)
 
   const wanted = new Set(receipts.map((r) => r.jti))
   const hashes = new Map<number, string>()
@@ -398,10 +364,4 @@ export async function verifyAuditLog(
     warnings,
   }
   return firstBroken === undefined ? report : { ...report, firstBroken }
-}
-
-function describe(error: unknown): string {
-  return error instanceof DatagateError
-    ? `${error.code}: ${error.message}`
-    : 'could not be verified'
 }
