@@ -5,6 +5,8 @@
 // anchor was cut short (`truncated`). Keys come only from the caller.
 import { DatagateError, type Finding } from '../errors.js'
 import { assertNumber, assertObject } from '../lib/assert.js'
+import { canonicalJson } from '../lib/canonical-json.js'
+import { textDigest } from '../lib/digest.js'
 import { describeFailure as describe, externalAnchors } from './audit-anchors.js'
 import type { AuditEvent } from './audit-event.js'
 import { type AuditReceipt, verifyReceipt } from './audit-receipt.js'
@@ -37,6 +39,7 @@ export type AuditLogFailure =
   | 'checkpoint_invalid'
   | 'checkpoint_head_mismatch'
   | 'resume_mismatch'
+  | 'policy_mismatch'
   | 'appended_after_close'
   | 'truncated'
   | 'forked'
@@ -181,6 +184,9 @@ export async function verifyAuditLog(
   let anchored = -1
   let lastSeq = -1
   let lastPlain = -1
+  const resumes: { seq: number; path: string; anchoredThen: number; lastPlain: number }[] = []
+  const policies = new Set<string>()
+  const unexplained: number[] = []
   let finalAt: number | undefined
   let lastResume: AuditEvent | undefined
   let index = 0
@@ -259,14 +265,22 @@ export async function verifyAuditLog(
             `seq ${event.seq}: from is not the event before`,
             index,
           )
-        if (resolver !== undefined && lastPlain > anchored)
-          warnings.push({
-            code: 'resume_unanchored',
-            path: at,
-            message: `seq ${event.seq}: a writer resumed after seq ${anchored + 1} to ${lastPlain} were signed by no checkpoint; compare them with the checkpoint copies and receipts`,
-          })
+        // Judged at the end, when copies and receipts signed before the restart are known.
+        resumes.push({ seq: event.seq, path: at, anchoredThen: anchored, lastPlain })
         lastResume = event
       }
+      if (event.type === 'policy') {
+        if (textDigest(canonicalJson(event.document)) !== event.policyHash)
+          fail(
+            event.seq,
+            'policy_mismatch',
+            `${at}.document`,
+            `seq ${event.seq}: policyHash is not the hash of the document it holds`,
+            index,
+          )
+        policies.add(event.policyHash)
+      } else if ('policyHash' in event && !policies.has(event.policyHash))
+        unexplained.push(event.seq)
       if (event.type === 'stream-start') openStreams.set(event.stream, event.seq)
       if (event.type === 'stream-end') openStreams.delete(event.stream)
       if (
@@ -304,6 +318,26 @@ export async function verifyAuditLog(
       )
     else anchored = Math.max(anchored, anchor.seq)
   }
+  if (resolver !== undefined)
+    for (const resume of resumes) {
+      // What was signed before the writer restarted: in-log checkpoints read so far, and
+      // copies or receipts of positions before the resume that match the log.
+      const before = anchors
+        .filter((a) => a.seq < resume.seq && hashes.get(a.seq) === a.head)
+        .reduce((max, a) => Math.max(max, a.seq), resume.anchoredThen)
+      if (resume.lastPlain > before)
+        warnings.push({
+          code: 'resume_unanchored',
+          path: resume.path,
+          message: `seq ${resume.seq}: a writer resumed after seq ${before + 1} to ${resume.lastPlain} were signed by no checkpoint; compare them with the checkpoint copies and receipts`,
+        })
+    }
+  if (unexplained.length > 0)
+    warnings.push({
+      code: 'policy_not_logged',
+      path: `[${unexplained[0]}]`,
+      message: `${unexplained.length} events name a policy hash no earlier policy event holds`,
+    })
   for (const receipt of receipts) {
     if (receipt.audit === false) continue
     const own = signedBy.get(receipt.jti)

@@ -132,7 +132,11 @@ describe('verifyAuditLog', () => {
     const report = await verifyAuditLog(await signedLog(2))
     expect(report.ok).toBe(true)
     expect(report.anchoredThrough).toBe(-1)
-    expect(report.warnings.map((w) => w.code)).toEqual(['checkpoints_not_verified'])
+    // The hand-made events name a policy no policy event holds: said, not failed.
+    expect(report.warnings.map((w) => w.code)).toEqual([
+      'policy_not_logged',
+      'checkpoints_not_verified',
+    ])
   })
 
   const kinds: [string, (events: AuditEvent[]) => unknown[] | Promise<unknown[]>][] = [
@@ -173,6 +177,20 @@ describe('verifyAuditLog', () => {
       },
     ],
     ['appended_after_close', (e) => relink([...e, e[0]!])],
+    [
+      'policy_mismatch',
+      (e) =>
+        relink([
+          {
+            time: e[0]!.time,
+            type: 'policy',
+            policyHash: `sha256:${'7'.repeat(64)}`,
+            document: { a: 1 },
+            prev: e[0]!.prev,
+          },
+          ...e,
+        ]),
+    ],
   ]
   for (const [kind, tamper] of kinds)
     it(`finds ${kind}`, async () => {
@@ -182,4 +200,24 @@ describe('verifyAuditLog', () => {
       expect(report.issues.map((i) => i.code)).toContain(kind)
       expect(report.firstBroken?.seq).toEqual(expect.any(Number))
     })
+})
+
+describe('verifyAuditLog on restarts', () => {
+  it('warns of a resume after events no checkpoint signed (a crash), not of one after a clean close', async () => {
+    const sink = memoryAuditSink()
+    const signing = { keys, issuer: 'oem', intervalMs: 0 }
+    const first = createAuditLog({ sink, now: () => T0, checkpoint: signing })
+    await first.append(input(1))
+    await first.close()
+    const second = createAuditLog({ sink, now: () => T0, checkpoint: signing })
+    await second.append(input(2)) // then the process dies: no close, no checkpoint
+    const third = createAuditLog({ sink, now: () => T0, checkpoint: signing })
+    await third.append(input(3))
+    await third.close()
+    const report = await verifyAuditLog(sink.events, { jwks, issuer: 'oem' })
+    expect(report.ok).toBe(true)
+    const warned = report.warnings.filter((w) => w.code === 'resume_unanchored')
+    const resumes = sink.events.filter((e) => e.type === 'resume').map((e) => `[${e.seq}]`)
+    expect(warned.map((w) => w.path)).toEqual([resumes[1]])
+  })
 })
