@@ -94,9 +94,10 @@ export async function readAuditLog(path: string): Promise<AuditLogContents> {
  * Opens (or creates) an append-only audit log file and returns an {@link AuditSink} for
  * `createAuditLog`. The existing file is read to resume the chain: its last event becomes
  * `head()`. A torn last line throws `ERR_AUDIT_LOG_TORN` naming the line, and the file is left
- * untouched; see the module comment for what to do. One writer per file: two processes
- * appending to the same file would fork the chain, which nothing here can detect at write
- * time (in one process, the sink refuses an event that does not continue its own head).
+ * untouched; see the module comment for what to do. One writer per file: opening takes the
+ * lock `<path>.lock`; a second live writer (in this process or another) gets
+ * `ERR_AUDIT_LOCKED` naming the holder, and a lock whose process is gone on this host is taken
+ * over (`takenOver`; the log's resume event names it). `close()` releases the lock.
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 /**
  * The gate: one object that holds the datasets, the policy, the keys and the audit log, and runs
  * the whole flow: release (classify, policy, anonymise), export (sign, optionally encrypt),
- * deltas, streams, and one audit event for each.
+ * deltas, streams, and the audit trail of each (see gate-audit.ts).
  *
  * @packageDocumentation
  */
