@@ -8,7 +8,6 @@ import { assertNumber, assertObject } from '../lib/assert.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { textDigest } from '../lib/digest.js'
 import { describeFailure as describe, externalAnchors } from './audit-anchors.js'
-import type { AuditEvent } from './audit-event.js'
 import { type AuditReceipt, verifyReceipt } from './audit-receipt.js'
 import { ChainChecker } from './audit-verify.js'
 import {
@@ -188,7 +187,7 @@ export async function verifyAuditLog(
   const policies = new Set<string>()
   const unexplained: number[] = []
   let finalAt: number | undefined
-  let lastResume: AuditEvent | undefined
+  const resumedFrom = new Set<string>()
   let index = 0
   for await (const raw of source) {
     const { event, broken, findings } = checker.check(raw, index)
@@ -242,32 +241,33 @@ export async function verifyAuditLog(
           else anchored = Math.max(anchored, claims.seq)
           if (
             claims.resumed !== undefined &&
-            (lastResume?.type !== 'resume' ||
-              lastResume.from.seq !== claims.resumed.seq ||
-              lastResume.from.head !== claims.resumed.head)
+            !resumedFrom.has(`${claims.resumed.seq} ${claims.resumed.head}`)
           )
             fail(
               event.seq,
               'resume_mismatch',
               `${at}.token`,
-              `seq ${event.seq}: the signed resume position is not the log's last resume`,
+              `seq ${event.seq}: the signed resume position is no resume of the log`,
               index,
             )
           if (claims.final === true) finalAt = event.seq
         }
       }
       if (event.type === 'resume') {
-        if (event.from.seq !== event.seq - 1 || event.from.head !== event.prev)
+        // With several writers on a linked sink, another may append between a writer reading
+        // the head and its resume landing: `from` must be a real earlier position, not the
+        // event just before.
+        if (event.from.seq >= event.seq || hashes.get(event.from.seq) !== event.from.head)
           fail(
             event.seq,
             'resume_mismatch',
             `${at}.from`,
-            `seq ${event.seq}: from is not the event before`,
+            `seq ${event.seq}: from is not a position of this log`,
             index,
           )
+        resumedFrom.add(`${event.from.seq} ${event.from.head}`)
         // Judged at the end, when copies and receipts signed before the restart are known.
         resumes.push({ seq: event.seq, path: at, anchoredThen: anchored, lastPlain })
-        lastResume = event
       }
       if (event.type === 'policy') {
         if (textDigest(canonicalJson(event.document)) !== event.policyHash)

@@ -57,6 +57,23 @@ describe('createAuditLog with a linked sink', () => {
     expect(verifyAuditChain(sink.events).ok).toBe(true)
   })
 
+  it('verifies a chain two writers interleave on a linked sink, each with its own checkpoints', async () => {
+    const sink = memoryAuditSink({ linked: true })
+    const signing = { keys, issuer: 'oem', every: 3, intervalMs: 0 }
+    const a = createAuditLog({ sink, now: () => T0, checkpoint: signing })
+    await a.append(input(0))
+    const b = createAuditLog({ sink, now: () => T0, checkpoint: signing })
+    // Started together: b reads the head, then a appends before b's resume lands.
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).append(input(i + 1))),
+    )
+    await Promise.all([a.close(), b.close()])
+    const report = await verifyAuditLog(sink.events, { jwks, issuer: 'oem' })
+    expect(sink.events.filter((e) => e.type === 'resume')).toHaveLength(1)
+    expect(report).toMatchObject({ ok: true, issues: [] })
+    expect(report.anchoredThrough).toBeGreaterThan(5)
+  })
+
   it('refuses what a linked sink returns when it is not the event given', async () => {
     const lying: AuditSink = {
       appendLinked: (given) => {
@@ -172,7 +189,12 @@ describe('verifyAuditLog', () => {
         const last = e.at(-1)!
         return relink([
           ...e,
-          { time: last.time, type: 'resume', from: { seq: 0, head: e[0]!.hash }, prev: last.hash },
+          {
+            time: last.time,
+            type: 'resume',
+            from: { seq: 0, head: `sha256:${'f'.repeat(64)}` },
+            prev: last.hash,
+          },
         ])
       },
     ],
