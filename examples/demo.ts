@@ -8,7 +8,8 @@
 // 4. measure re-identification risk of a research release
 // 5. sign exports for every partner, a delta and a stream; write them, the public JWKS and the
 //    audit log into the output folder
-// 6. verify everything from the files, as a partner and as compliance staff would
+// 6. verify everything from the files, as a partner and as compliance staff would: the audit
+//    log against its signed checkpoints, their copies and the receipts the partners hold
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import {
@@ -22,10 +23,12 @@ import {
   loadPolicy,
   scanRecord,
   verifyAuditChain,
+  verifyAuditLog,
+  verifyCheckpoint,
   verifyExport,
   verifyStream,
 } from 'datagate'
-import { fileAuditSink, readAuditLog } from 'datagate/node'
+import { fileAuditSink, fileCheckpointSink, readAuditLog, readCheckpoints } from 'datagate/node'
 import { Customer, datasets } from './datasets.js'
 
 const out = resolve(process.argv[2] ?? '.demo-out')
@@ -108,8 +111,20 @@ const policy = loadPolicy(readFileSync(new URL('policy.yaml', here), 'utf8'), { 
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 const audit = await fileAuditSink(join(out, 'audit.jsonl'))
+// Copies of every signed checkpoint go somewhere the log's writers cannot change; here a
+// second file, in production another disk, a bucket or a partner.
+const checkpointCopies = await fileCheckpointSink(join(out, 'checkpoints.txt'))
 const keys = await generateKeys({ alg: 'EdDSA' })
-const gate = createGate({ issuer: policy.issuer, datasets, policy, keys, pseudonymKey, audit, now })
+const gate = createGate({
+  issuer: policy.issuer,
+  datasets,
+  policy,
+  keys,
+  pseudonymKey,
+  audit,
+  checkpointSink: checkpointCopies,
+  now,
+})
 
 const releases: { partner: string; dataset: keyof typeof data; purpose: string }[] = []
 const summary: string[][] = [['partner', 'kind', 'standing', 'agreement', 'result', 'fields']]
@@ -243,7 +258,16 @@ writeFileSync(join(out, 'rental-co.repair_order.stream.jsonl'), `${streamTokens.
 console.log(
   `  ${'rental-co.repair_order.stream.jsonl'.padEnd(40)} ${streamTokens.length - 1} chunks + manifest`,
 )
+const checkpoint = await gate.checkpoint()
+if (checkpoint !== undefined) {
+  const claims = await verifyCheckpoint(checkpoint, { jwks: gate.jwks(), issuer: policy.issuer })
+  console.log(
+    `  checkpoint: seq ${claims.seq} head ${claims.head.slice(0, 19)}… signed by kid ${keys.current.kid.slice(0, 8)}…, copied to checkpoints.txt`,
+  )
+}
+await gate.close()
 await audit.close()
+await checkpointCopies.close()
 
 // 6. Verify from the files ------------------------------------------------------------------
 heading('6. Verify from the files: as each partner, and as compliance staff')
@@ -282,6 +306,33 @@ const chain = verifyAuditChain(log.events)
 console.log(
   `  ${chain.ok ? 'ok ' : 'BAD'} audit.jsonl: ${chain.count} events, chain ${chain.ok ? 'intact' : `broken at ${chain.firstBroken?.index}`}${log.torn ? ', torn tail' : ''}`,
 )
+// Compliance staff: the log against the issuer's published JWKS (never a key found beside
+// the log), the checkpoint copies, and every token the partners were given as receipts.
+const receipts = [
+  ...written.map(({ file, payload }) => {
+    const token = readFileSync(join(out, file), 'utf8')
+    return payload ? { token, payload: readFileSync(join(out, payload), 'utf8') } : token
+  }),
+  readFileSync(join(out, 'maps-co.outlet.delta.jws'), 'utf8'),
+  lines.at(-1) ?? '',
+]
+const copies = await readCheckpoints(join(out, 'checkpoints.txt'))
+const proof = await verifyAuditLog(log.events, {
+  jwks,
+  issuer: policy.issuer,
+  receipts,
+  checkpoints: copies,
+  now: now(),
+})
+const counts = new Map<string, number>()
+for (const event of log.events as { type: string }[])
+  counts.set(event.type, (counts.get(event.type) ?? 0) + 1)
+// The final checkpoint signs the event before it, so a closed log is anchored to count - 2.
+const anchoredAll = proof.anchoredThrough === proof.count - 2
+console.log(
+  `  ${proof.ok ? 'ok ' : 'BAD'} audit.jsonl against ${copies.length} checkpoint copies and ${receipts.length} partner receipts: ${anchoredAll ? 'every event' : 'events'} anchored through seq ${proof.anchoredThrough} by signed checkpoints${proof.ok ? '' : `, ${proof.issues.map((i) => i.code).join(', ')}`}`,
+)
+console.log(`      events: ${[...counts].map(([type, n]) => `${n} ${type}`).join(', ')}`)
 const auditText = readFileSync(join(out, 'audit.jsonl'), 'utf8')
 const leaked = data.customer.filter(
   (c) => auditText.includes(c.name as string) || auditText.includes(c.phone as string),
@@ -289,4 +340,4 @@ const leaked = data.customer.filter(
 console.log(
   `  ${leaked.length === 0 ? 'ok ' : 'BAD'} audit.jsonl holds no customer name or phone number`,
 )
-if (!chain.ok || leaked.length > 0) process.exit(1)
+if (!chain.ok || !proof.ok || leaked.length > 0) process.exit(1)

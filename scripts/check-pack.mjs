@@ -85,6 +85,7 @@ try {
     'verifyExport',
     'applyDelta',
     'verifyAuditChain',
+    'verifyAuditLog',
     'DatagateError',
   ]
   const missing = run(
@@ -113,7 +114,7 @@ try {
     const policy = d.loadPolicy('issuer: oem\\npartners:\\n  - id: p\\n    name: P\\n    category: resource\\n    standing: gold\\n    core: true\\n    agreements:\\n      - { id: a, dataset: customer, purpose: x, fields: [customerId, phone, city], validFrom: 2026-01-01, validUntil: 2099-12-31 }\\n', { datasets: [Customer] })
     ;(async () => {
       const keys = await d.generateKeys()
-      const gate = d.createGate({ issuer: 'oem', datasets: [Customer], policy, keys, pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => (i * 151 + 1) & 0xff) })
+      const gate = d.createGate({ issuer: 'oem', datasets: [Customer], policy, keys, pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => (i * 151 + 1) & 0xff), audit: d.memoryAuditSink() })
       const signed = await gate.export([{ customerId: 'C1', name: 'Zhang San', phone: '13812345678', city: 'Hangzhou' }], { partner: 'p', dataset: 'customer', purpose: 'x' })
       const { records } = await d.verifyExport(signed.token, { jwks: gate.jwks(), issuer: 'oem', audience: 'p' })
       const shared = require('datagate/classify').defineDataset === d.defineDataset

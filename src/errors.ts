@@ -58,6 +58,9 @@ export type DatagateErrorCode =
   // audit
   | 'ERR_AUDIT_WRITE_FAILED'
   | 'ERR_AUDIT_LOG_TORN'
+  | 'ERR_AUDIT_REQUIRED'
+  | 'ERR_AUDIT_LOCKED'
+  | 'ERR_GATE_CLOSED'
 
 /** Options of the {@link DatagateError} constructor. */
 export interface DatagateErrorOptions {

@@ -1,6 +1,6 @@
 /**
- * `datagate/node`: Node-only pieces. The append-only JSONL audit sink and its reader, and the
- * file-folder privacy-budget ledger.
+ * `datagate/node`: Node-only pieces. The append-only JSONL audit sink and its reader, with a lock
+ * file per log, a file for checkpoint copies, and the file-folder privacy-budget ledger.
  *
  * @packageDocumentation
  */
@@ -9,7 +9,9 @@ export {
   type FileAuditSink,
   type FileAuditSinkOptions,
   fileAuditSink,
+  fileCheckpointSink,
   readAuditLog,
+  readCheckpoints,
 } from './export/audit-file.node.js'
 export {
   type FileBudgetStore,

@@ -6,11 +6,22 @@
 // deliberately no repair function. A torn tail means the last release may or may not have
 // happened; a person must compare it with the release records, keep a copy of the file, and
 // only then truncate it to its last complete line, before the service may write again.
+//
+// One writer per file, enforced by a lock file beside it (audit-lock.node.ts): a second live
+// writer gets ERR_AUDIT_LOCKED naming the holder; a lock left by a process that is gone (on
+// this host) is taken over, and the log's resume event names the writer it replaced.
 import { open, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { DatagateError } from '../errors.js'
 import { assertObject, assertString } from '../lib/assert.js'
-import { type AuditEvent, type AuditHead, type AuditSink, verifyAuditChain } from './audit.js'
+import {
+  type AuditEvent,
+  type AuditHead,
+  type AuditLockHolder,
+  type AuditSink,
+  verifyAuditChain,
+} from './audit.js'
+import { acquireAuditLock } from './audit-lock.node.js'
 
 /** Options of {@link fileAuditSink}. */
 export interface FileAuditSinkOptions {
@@ -30,7 +41,10 @@ export interface FileAuditSink extends AuditSink {
   readonly path: string
   /** The last event in the file; `undefined` when the file is new or empty. */
   head(): AuditHead | undefined
-  /** Waits for pending writes and closes the file; later appends throw. */
+  /** The writer whose stale lock this sink took over on opening, if any. */
+  readonly takenOver?: AuditLockHolder
+  append(event: AuditEvent): Promise<void>
+  /** Waits for pending writes, closes the file and removes the lock; later appends throw. */
   close(): Promise<void>
 }
 
@@ -80,9 +94,10 @@ export async function readAuditLog(path: string): Promise<AuditLogContents> {
  * Opens (or creates) an append-only audit log file and returns an {@link AuditSink} for
  * `createAuditLog`. The existing file is read to resume the chain: its last event becomes
  * `head()`. A torn last line throws `ERR_AUDIT_LOG_TORN` naming the line, and the file is left
- * untouched; see the module comment for what to do. One writer per file: two processes
- * appending to the same file would fork the chain, which nothing here can detect at write
- * time (in one process, the sink refuses an event that does not continue its own head).
+ * untouched; see the module comment for what to do. One writer per file: opening takes the
+ * lock `<path>.lock`; a second live writer (in this process or another) gets
+ * `ERR_AUDIT_LOCKED` naming the holder, and a lock whose process is gone on this host is taken
+ * over (`takenOver`; the log's resume event names it). `close()` releases the lock.
  *
  * @example
  * ```ts
@@ -107,16 +122,26 @@ export async function fileAuditSink(
   assertString(path, 'fileAuditSink: path', { nonEmpty: true })
   assertObject(options, 'fileAuditSink: options')
   const fsync = options.fsync ?? true
-  const existing = await readAuditLog(path)
-  if (existing.torn)
-    throw new DatagateError(
-      'ERR_AUDIT_LOG_TORN',
-      `audit log ${path}: line ${existing.torn.line} is torn (incomplete or not JSON); a person must inspect it, nothing was written`,
-    )
-  let head = lastHead(path, existing.events)
-
-  const handle = await open(path, 'a')
-  if (existing.events.length === 0 && fsync) await syncDirectory(path)
+  // The lock comes first: reading the file while another writer appends would resume from a
+  // head that is already stale.
+  const lock = await acquireAuditLock(path)
+  let head: AuditHead | undefined
+  let handle: Awaited<ReturnType<typeof open>>
+  try {
+    const existing = await readAuditLog(path)
+    if (existing.torn)
+      throw new DatagateError(
+        'ERR_AUDIT_LOG_TORN',
+        `audit log ${path}: line ${existing.torn.line} is torn (incomplete or not JSON); a person must inspect it, nothing was written`,
+      )
+    head = lastHead(path, existing.events)
+    handle = await open(path, 'a')
+  } catch (error) {
+    await lock.release()
+    throw error
+  }
+  const existingEvents = head === undefined ? 0 : head.seq + 1
+  if (existingEvents === 0 && fsync) await syncDirectory(path)
   let queue: Promise<unknown> = Promise.resolve()
   let failed = false
   let closed = false
@@ -142,6 +167,7 @@ export async function fileAuditSink(
 
   return {
     path,
+    ...(lock.takenOver === undefined ? {} : { takenOver: lock.takenOver }),
     head: () => head,
     append(event: AuditEvent): Promise<void> {
       const result = queue.then(() => write(event))
@@ -153,6 +179,7 @@ export async function fileAuditSink(
       closed = true
       await queue
       await handle.close()
+      await lock.release()
     },
   }
 }
@@ -199,4 +226,69 @@ function isMissing(error: unknown): boolean {
   return (
     typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT'
   )
+}
+
+/**
+ * A checkpoint sink that appends each checkpoint token as one line to a file (fsync'd), for a
+ * copy on another disk or mount the log's writers cannot change. Read it back with
+ * {@link readCheckpoints} and pass the tokens to `verifyAuditLog({ checkpoints })`.
+ *
+ * @example
+ * ```ts
+ * import { fileCheckpointSink, readCheckpoints } from 'datagate/node'
+ *
+ * const copies = await fileCheckpointSink('/tmp/datagate-example-checkpoints.txt')
+ * await copies.write('header.payload.signature')
+ * await copies.close()
+ * console.log((await readCheckpoints('/tmp/datagate-example-checkpoints.txt')).includes('header.payload.signature')) // true
+ * ```
+ */
+export async function fileCheckpointSink(
+  path: string,
+): Promise<{ write(token: string): Promise<void>; close(): Promise<void> }> {
+  assertString(path, 'fileCheckpointSink: path', { nonEmpty: true })
+  const handle = await open(path, 'a')
+  let queue: Promise<unknown> = Promise.resolve()
+  return {
+    write(token: string): Promise<void> {
+      assertString(token, 'checkpoint token', { nonEmpty: true })
+      if (/\s/.test(token))
+        throw new DatagateError('ERR_INVALID_ARGUMENT', 'checkpoint token holds whitespace')
+      const result = queue.then(async () => {
+        await handle.appendFile(`${token}\n`, 'utf8')
+        await handle.sync()
+      })
+      queue = result.catch(() => undefined)
+      return result
+    },
+    async close(): Promise<void> {
+      await queue
+      await handle.close()
+    },
+  }
+}
+
+/**
+ * Reads the checkpoint tokens a {@link fileCheckpointSink} wrote (complete lines only). A
+ * missing file reads as none.
+ *
+ * @example
+ * ```ts
+ * import { readCheckpoints } from 'datagate/node'
+ *
+ * console.log(await readCheckpoints('/tmp/datagate-no-such-file.txt')) // []
+ * ```
+ */
+export async function readCheckpoints(path: string): Promise<string[]> {
+  assertString(path, 'readCheckpoints: path', { nonEmpty: true })
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if (isMissing(error)) return []
+    throw error
+  }
+  const lines = text.split('\n')
+  lines.pop() // the part after the last newline: empty, or a line cut short
+  return lines.filter((line) => line !== '')
 }

@@ -19,7 +19,7 @@ import { verifyEnvelope } from './verify.js'
  * @example
  * ```ts
  * import { z } from 'zod'
- * import { applyDelta, createGate, defineDataset, field, generateKeys, loadPolicy } from 'datagate'
+ * import { applyDelta, createGate, defineDataset, field, generateKeys, loadPolicy, memoryAuditSink } from 'datagate'
  *
  * const Outlet = defineDataset('outlet', z.object({ outletId: field.public(z.string()),
  *   hours: field.public(z.string()) }), { version: '1' })
@@ -27,7 +27,7 @@ import { verifyEnvelope } from './verify.js'
  *   standing: 'gold', core: false, agreements: [{ id: 'm1', dataset: 'outlet', purpose: 'map',
  *   fields: ['outletId', 'hours'], validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] }, { datasets: [Outlet] })
  * const clock = () => new Date('2026-06-01T00:00:00Z')
- * const gate = createGate({ issuer: 'oem', datasets: [Outlet], policy, keys: await generateKeys(), now: clock })
+ * const gate = createGate({ issuer: 'oem', datasets: [Outlet], policy, keys: await generateKeys(), audit: memoryAuditSink(), now: clock })
  * const request = { partner: 'maps-co', dataset: 'outlet', purpose: 'map' }
  * const before = [{ outletId: 'O-1', hours: '8-18' }]
  * const after = [{ outletId: 'O-1', hours: '8-20' }, { outletId: 'O-2', hours: '9-17' }]

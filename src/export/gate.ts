@@ -1,7 +1,7 @@
 /**
  * The gate: one object that holds the datasets, the policy, the keys and the audit log, and runs
  * the whole flow: release (classify, policy, anonymise), export (sign, optionally encrypt),
- * deltas, streams, and one audit event for each.
+ * deltas, streams, and the audit trail of each (see gate-audit.ts).
  *
  * @packageDocumentation
  */
@@ -12,17 +12,15 @@ import { DatagateError } from '../errors.js'
 import { assertFunction, assertObject, assertString } from '../lib/assert.js'
 import { base64url } from '../lib/bytes.js'
 import { copyPseudonymKey } from '../lib/key-strength.js'
+import { textDigest } from '../lib/digest.js'
 import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
 import { compilePolicy, type Policy } from '../policy/load.js'
 import { compilePlan, type ReleasePlan, resolveAgreement } from '../policy/plan.js'
 import { type ReleaseReport, type ReleaseResult, runRelease } from '../policy/release.js'
-import {
-  type AuditEventInput,
-  type AuditEventType,
-  type AuditLog,
-  type AuditSink,
-  createAuditLog,
-} from './audit.js'
+import type { AuditSink } from './audit-event.js'
+import type { AuditReceiptClaim } from './audit-receipt.js'
+import type { CheckpointSink } from './checkpoint.js'
+import { gateAudit } from './gate-audit.js'
 import { type BudgetStore, chargeRelease, memoryBudgetStore } from './budget.js'
 import { isKeyRing } from './keys.js'
 import { partnerView } from './partner-report.js'
@@ -49,8 +47,18 @@ export interface GateOptions {
   readonly pseudonymKey?: Uint8Array
   /** Signing keys; required by `export`, `exportDelta`, `exportStream` and `jwks`. */
   readonly keys?: KeyRing
-  /** Where audit events go; the chain continues from `audit.head()` where the sink has one. */
-  readonly audit?: AuditSink
+  /**
+   * Where audit events go; the chain continues from `audit.head()` where the sink has one.
+   * Required with `keys` (`ERR_AUDIT_REQUIRED`): nothing is signed without its audit event.
+   * `false` opts out explicitly, and every signed token then carries the claim `audit: false`.
+   */
+  readonly audit?: AuditSink | false
+  /** A signed checkpoint after every this many events; default 1000. */
+  readonly checkpointEvery?: number
+  /** And every this many milliseconds when events were written; default 60,000 (0: never). */
+  readonly checkpointIntervalMs?: number
+  /** Receives a copy of every checkpoint token: somewhere the log's writers cannot change. */
+  readonly checkpointSink?: CheckpointSink
   /** Clock; defaults to `() => new Date()`. */
   readonly now?: () => Date
   /** Random source (noise, token ids); defaults to `crypto.getRandomValues`. */
@@ -87,6 +95,8 @@ export interface SignedExport extends SignedEnvelope {
   readonly count: number
   /** `sha256:` digest of the released records (canonical JSON), as the audit event records it. */
   readonly payloadDigest: string
+  /** The `audit` claim signed into the token: the partner's receipt. */
+  readonly audit: AuditReceiptClaim
   readonly report: ReleaseReport
 }
 
@@ -134,6 +144,10 @@ export interface Gate {
   accessMatrix(): AccessMatrix
   /** Replaces the policy (checked against the gate's datasets) and drops every cached plan. */
   setPolicy(policy: Policy): void
+  /** Signs a checkpoint of the audit chain now; its token, or `undefined` with nothing new. */
+  checkpoint(): Promise<string | undefined>
+  /** Writes a final checkpoint and refuses later requests (`ERR_GATE_CLOSED`). */
+  close(): Promise<void>
 }
 
 function checkPolicy(policy: Policy, issuer: string, datasets: readonly Dataset[]): Policy {
@@ -173,12 +187,15 @@ export function partnerReport(report: ReleaseReport): Record<string, unknown> {
 
 /**
  * Creates a gate. Checks the policy against the datasets (`ERR_POLICY_INVALID` with every
- * finding) and the options (`ERR_INVALID_ARGUMENT`, `ERR_KEY_INVALID`).
+ * finding) and the options (`ERR_INVALID_ARGUMENT`, `ERR_KEY_INVALID`). A gate with `keys`
+ * needs `audit` (`ERR_AUDIT_REQUIRED`; `audit: false` opts out, and its tokens say so): it
+ * writes the policy and a signed checkpoint at start, one event per release, export, delta,
+ * stream start and end, and refusal of a known partner, and checkpoints as configured.
  *
  * @example
  * ```ts
  * import { z } from 'zod'
- * import { createGate, defineDataset, field, generateKeys, loadPolicy, mask, verifyExport } from 'datagate'
+ * import { createGate, defineDataset, field, generateKeys, loadPolicy, memoryAuditSink, mask, verifyExport } from 'datagate'
  *
  * const Customer = defineDataset('customer', z.object({
  *   name: field.sensitive(z.string()),
@@ -190,7 +207,8 @@ export function partnerReport(report: ReleaseReport): Record<string, unknown> {
  *   purpose: 'claims', fields: ['phone', 'city'], validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] },
  *   { datasets: [Customer] })
  * const keys = await generateKeys()
- * const gate = createGate({ issuer: 'oem-aftersales', datasets: [Customer], policy, keys,
+ * const audit = memoryAuditSink()
+ * const gate = createGate({ issuer: 'oem-aftersales', datasets: [Customer], policy, keys, audit,
  *   now: () => new Date('2026-06-01T00:00:00Z') })
  *
  * const rows = [{ name: 'Zhang San', phone: '13812345678', city: 'Hangzhou' }]
@@ -198,6 +216,8 @@ export function partnerReport(report: ReleaseReport): Record<string, unknown> {
  * const { records } = await verifyExport(signed.token, { jwks: gate.jwks(), issuer: 'oem-aftersales',
  *   audience: 'insure-co', now: new Date('2026-06-01T00:00:10Z') })
  * console.log(records) // [ { phone: '138****5678', city: 'Hangzhou' } ]
+ * console.log(audit.events.map((e) => e.type)) // ['policy', 'checkpoint', 'export']
+ * await gate.close()
  * ```
  */
 export function createGate(options: GateOptions): Gate {
@@ -236,12 +256,20 @@ export function createGate(options: GateOptions): Gate {
       'createGate: exportTtlSeconds must be a positive integer',
     )
   }
-  const audit: AuditLog | undefined =
-    options.audit === undefined ? undefined : createAuditLog({ sink: options.audit, now })
-
   const budget = options.budget ?? memoryBudgetStore()
   let policy = checkPolicy(options.policy, options.issuer, options.datasets)
   let plans = new Map<string, ReleasePlan>()
+  const audit = gateAudit({
+    issuer: options.issuer,
+    keys: options.keys,
+    audit: options.audit,
+    checkpointEvery: options.checkpointEvery,
+    checkpointIntervalMs: options.checkpointIntervalMs,
+    checkpointSink: options.checkpointSink,
+    now,
+    policy: () => policy,
+  })
+  let closed = false
 
   function planFor(request: ReleaseRequest): ReleasePlan {
     assertObject(request, 'request')
@@ -273,6 +301,23 @@ export function createGate(options: GateOptions): Gate {
     return plan
   }
 
+  function requireOpen(): void {
+    if (closed) throw new DatagateError('ERR_GATE_CLOSED', 'the gate is closed')
+  }
+
+  /** The plan, or a refusal that is on the chain before it is thrown. */
+  async function auditedPlan(request: ReleaseRequest): Promise<ReleasePlan> {
+    requireOpen()
+    let plan: ReleasePlan
+    try {
+      plan = planFor(request)
+    } catch (error) {
+      return audit.denied(request, error)
+    }
+    await audit.ready()
+    return plan
+  }
+
   function requireKeys(): KeyRing {
     if (!options.keys)
       throw new DatagateError(
@@ -280,28 +325,6 @@ export function createGate(options: GateOptions): Gate {
         'createGate: keys are required to sign exports',
       )
     return options.keys
-  }
-
-  async function writeAudit(
-    type: AuditEventType,
-    plan: ReleasePlan,
-    rows: number,
-    payloadDigest: string,
-    details?: AuditEventInput['details'],
-  ): Promise<void> {
-    if (!audit) return
-    await audit.append({
-      type,
-      partner: plan.partner.id,
-      dataset: plan.dataset.name,
-      purpose: plan.purpose,
-      agreement: plan.agreement.id,
-      fields: plan.fields.map((f) => ({ path: f.path, operator: f.operator })),
-      rows,
-      payloadDigest,
-      policyHash: policy.hash,
-      ...(details ? { details } : {}),
-    })
   }
 
   function baseClaims(plan: ReleasePlan, jti: string) {
@@ -331,18 +354,25 @@ export function createGate(options: GateOptions): Gate {
     },
 
     async release(rows, request) {
-      const plan = planFor(request)
+      const plan = await auditedPlan(request)
       const spend = await chargeRelease(budget, plan, now())
       const result = runRelease(plan, rows, policy.hash, random, options.auditor)
       // The digest costs about a quarter of a release (measured in bench/): only for the audit.
-      if (audit)
-        await writeAudit('release', plan, result.records.length, viewDigest(result.records), spend)
+      if (audit.enabled)
+        await audit.append({
+          type: 'release',
+          ...audit.facts(plan),
+          rows: result.records.length,
+          payloadDigest: viewDigest(result.records),
+          ...(spend ? { details: spend } : {}),
+        })
       return result
     },
 
     async export(rows, request) {
+      requireOpen()
       const keys = requireKeys()
-      const plan = planFor(request)
+      const plan = await auditedPlan(request)
       const format = request.format ?? 'compact'
       if (!['compact', 'flattened', 'detached'].includes(format)) {
         throw new DatagateError(
@@ -368,8 +398,10 @@ export function createGate(options: GateOptions): Gate {
       const spend = await chargeRelease(budget, plan, now())
       const { records, report } = runRelease(plan, rows, policy.hash, random, options.auditor)
       const jti = newJti()
+      const receipt = audit.receipt()
       const claims = {
         ...baseClaims(plan, jti),
+        audit: receipt,
         count: records.length,
         report: partnerReport(report),
         records,
@@ -380,18 +412,23 @@ export function createGate(options: GateOptions): Gate {
         encryptTo ? { typ: EXPORT_TYP, encryptTo } : { typ: EXPORT_TYP, format },
       )
       const payloadDigest = viewDigest(records)
-      await writeAudit('export', plan, records.length, payloadDigest, {
+      // signEnvelope serialises with the same JSON.stringify, so these are the signed bytes.
+      await audit.append({
+        type: 'export',
+        ...audit.facts(plan),
+        rows: records.length,
+        payloadDigest,
         jti,
-        kid: envelope.kid,
-        format: envelope.format,
-        ...spend,
+        signedDigest: textDigest(JSON.stringify(claims)),
+        details: { kid: envelope.kid, format: envelope.format, ...spend },
       })
-      return { ...envelope, jti, count: records.length, payloadDigest, report }
+      return { ...envelope, jti, count: records.length, payloadDigest, audit: receipt, report }
     },
 
     async exportDelta(previousRows, rows, request) {
+      requireOpen()
       const keys = requireKeys()
-      const plan = planFor(request)
+      const plan = await auditedPlan(request)
       if (plan.agreement.aggregate) {
         throw new DatagateError(
           'ERR_INVALID_ARGUMENT',
@@ -413,6 +450,7 @@ export function createGate(options: GateOptions): Gate {
       const jti = newJti()
       const claims = {
         ...baseClaims(plan, jti),
+        audit: audit.receipt(),
         base,
         result,
         count: after.records.length,
@@ -420,19 +458,30 @@ export function createGate(options: GateOptions): Gate {
         patch,
       }
       const envelope = await signEnvelope(claims, keys, { typ: DELTA_TYP })
-      await writeAudit('delta', plan, after.records.length, viewDigest(patch), {
+      await audit.append({
+        type: 'delta',
+        ...audit.facts(plan),
+        rows: after.records.length,
+        payloadDigest: viewDigest(patch),
         jti,
-        kid: envelope.kid,
-        base,
-        result,
-        operations: patch.length,
+        signedDigest: textDigest(JSON.stringify(claims)),
+        details: { kid: envelope.kid, base, result, operations: patch.length },
       })
       return { ...envelope, jti, patch, base, result }
     },
 
     exportStream(rows, request) {
+      requireOpen()
       const keys = requireKeys()
-      const plan = planFor(request)
+      let plan: ReleasePlan
+      try {
+        plan = planFor(request)
+      } catch (error) {
+        // Request errors throw when exportStream is called, so the refusal's event cannot be
+        // awaited here; it is queued on the chain before anything later.
+        audit.denied(request, error).catch(() => undefined)
+        throw error
+      }
       if (plan.agreement.aggregate) {
         throw new DatagateError(
           'ERR_INVALID_ARGUMENT',
@@ -446,10 +495,25 @@ export function createGate(options: GateOptions): Gate {
         claims: (jti) => baseClaims(plan, jti),
         newJti,
         policyHash: policy.hash,
+        receipt: audit.receipt,
+        onStart: async (stream) => {
+          await audit.ready()
+          await audit.append({
+            type: 'stream-start',
+            ...audit.facts(plan),
+            stream,
+            details: { kid: keys.current.kid },
+          })
+        },
         onComplete: (summary) =>
-          writeAudit('stream', plan, summary.count, summary.manifestDigest, {
+          audit.append({
+            type: 'stream-end',
+            ...audit.facts(plan),
+            rows: summary.count,
+            payloadDigest: summary.manifestDigest,
             jti: summary.jti,
-            kid: keys.current.kid,
+            signedDigest: summary.signedDigest,
+            stream: summary.stream,
             chunks: summary.chunks,
           }),
       })
@@ -466,8 +530,22 @@ export function createGate(options: GateOptions): Gate {
     },
 
     setPolicy(next) {
+      requireOpen()
       policy = checkPolicy(next, options.issuer, options.datasets)
       plans = new Map()
+      // Queued now so every later event follows it; a failure is retried by the next request.
+      audit.policyChanged()
+    },
+
+    checkpoint() {
+      requireOpen()
+      return audit.checkpoint()
+    },
+
+    async close() {
+      if (closed) return
+      closed = true
+      await audit.close()
     },
   }
 }

@@ -150,7 +150,10 @@ export async function rotateKeys(
 
 /**
  * Returns a new ring without the key `kid`: tokens it signed no longer verify against the ring
- * or its JWKS. The last key cannot be retired (rotate first).
+ * or its JWKS. The last key cannot be retired (rotate first). With `verifyOnly: true` the key
+ * stays listed, and in `jwks()`, without its private key: nothing new is signed with it, but
+ * what it signed (old exports, audit checkpoints) still verifies. The newest key cannot be
+ * made verify-only (rotate first).
  *
  * @example
  * ```ts
@@ -159,16 +162,30 @@ export async function rotateKeys(
  * const ring = await generateKeys()
  * const rotated = await rotateKeys(ring)
  * console.log(retireKey(rotated, ring.current.kid).keys.length) // 1
+ * const kept = retireKey(rotated, ring.current.kid, { verifyOnly: true })
+ * console.log(kept.jwks().keys.length, kept.get(ring.current.kid)?.privateKey) // 2 undefined
  * ```
  */
-export function retireKey(ring: KeyRing, kid: string): KeyRing {
+export function retireKey(
+  ring: KeyRing,
+  kid: string,
+  options: { readonly verifyOnly?: boolean } = {},
+): KeyRing {
   assertRing(ring)
   assertString(kid, 'kid', { nonEmpty: true })
-  if (ring.get(kid) === undefined)
+  assertObject(options, 'options')
+  const key = ring.get(kid)
+  if (key === undefined)
     throw new DatagateError('ERR_INVALID_ARGUMENT', `kid "${kid}" is not in the key ring`)
+  if (options.verifyOnly === true) {
+    if (key === ring.current)
+      throw new DatagateError('ERR_KEY_INVALID', 'the newest key signs; rotate before retiring it')
+    const { privateKey: _dropped, ...rest } = key
+    return freezeRing(ring.keys.map((k) => (k === key ? Object.freeze(rest) : k)))
+  }
   if (ring.keys.length === 1)
     throw new DatagateError('ERR_KEY_INVALID', 'cannot retire the only key of a ring; rotate first')
-  return freezeRing(ring.keys.filter((key) => key.kid !== kid))
+  return freezeRing(ring.keys.filter((k) => k.kid !== kid))
 }
 
 /**

@@ -3,6 +3,7 @@ import { base64urlDecode } from '../lib/bytes.js'
 import { textDigest } from '../lib/digest.js'
 import type { ReleasePlan } from '../policy/plan.js'
 import { buildReport, newCounter, releaseRow } from '../policy/release.js'
+import type { AuditReceiptClaim } from './audit-receipt.js'
 import { signCompactBytes, signEnvelope } from './sign.js'
 import { CHUNK_TYP, type KeyRing, MANIFEST_TYP, type VerifyExportOptions } from './types.js'
 import { verifyEnvelope } from './verify.js'
@@ -88,11 +89,21 @@ export interface StreamExportContext {
   readonly policyHash: string
   readonly claims: (jti: string) => Record<string, unknown>
   readonly newJti: () => string
+  /** The `audit` claim of the manifest, read when it is signed. */
+  readonly receipt: () => AuditReceiptClaim
+  /** Writes `stream-start`; awaited before any row is read, so before the first chunk leaves. */
+  readonly onStart: (stream: string) => Promise<void>
+  /** Writes `stream-end`; awaited after the manifest is signed and before it is yielded. */
   readonly onComplete: (summary: {
+    stream: string
+    /** `jti` of the manifest. */
     jti: string
     count: number
     chunks: number
+    /** `sha256:` of the manifest token text. */
     manifestDigest: string
+    /** `sha256:` of the manifest's signed payload bytes. */
+    signedDigest: string
   }) => Promise<void>
 }
 
@@ -143,6 +154,8 @@ export async function* streamExport(
     )
   }
   const stream = context.newJti()
+  // Before any row is read: a consumer that stops after the first chunk still left a trace.
+  await context.onStart(stream)
   const counter = newCounter()
   const digests: { index: number; count: number; digest: string }[] = []
   let prev = STREAM_GENESIS
@@ -178,6 +191,7 @@ export async function* streamExport(
   const report = buildReport(plan, context.policyHash, counter)
   const manifestPayload = {
     ...context.claims(`${stream}.manifest`),
+    audit: context.receipt(),
     stream,
     count: counter.released,
     chunks: digests,
@@ -186,10 +200,13 @@ export async function* streamExport(
   }
   const { token } = await signEnvelope(manifestPayload, keys, { typ: MANIFEST_TYP })
   await context.onComplete({
-    jti: stream,
+    stream,
+    jti: `${stream}.manifest`,
     count: counter.released,
     chunks: digests.length,
     manifestDigest: digestOf(token),
+    // signEnvelope serialises with the same JSON.stringify: these are the signed bytes.
+    signedDigest: textDigest(JSON.stringify(manifestPayload)),
   })
   yield { kind: 'manifest', token, stream, chunks: digests.length, count: counter.released }
 }
@@ -216,13 +233,13 @@ function invalid(message: string): never {
  * @example
  * ```ts
  * import { z } from 'zod'
- * import { createGate, defineDataset, field, generateKeys, loadPolicy, verifyStream } from 'datagate'
+ * import { createGate, defineDataset, field, generateKeys, loadPolicy, memoryAuditSink, verifyStream } from 'datagate'
  *
  * const Outlet = defineDataset('outlet', z.object({ outletId: field.public(z.string()) }), { version: '1' })
  * const policy = loadPolicy({ issuer: 'oem', partners: [{ id: 'maps-co', name: 'Maps Co', category: 'traffic',
  *   standing: 'gold', core: false, agreements: [{ id: 'm1', dataset: 'outlet', purpose: 'map',
  *   fields: ['outletId'], validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] }, { datasets: [Outlet] })
- * const gate = createGate({ issuer: 'oem', datasets: [Outlet], policy, keys: await generateKeys(),
+ * const gate = createGate({ issuer: 'oem', datasets: [Outlet], policy, keys: await generateKeys(), audit: memoryAuditSink(),
  *   now: () => new Date('2026-06-01T00:00:00Z') })
  * const rows = Array.from({ length: 25 }, (_, i) => ({ outletId: `O-${i}` }))
  * const parts = gate.exportStream(rows, { partner: 'maps-co', dataset: 'outlet', purpose: 'map', chunkSize: 10 })

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type { FlattenedJWSInput, JSONWebKeySet, JWK, JWSHeaderParameters, JWTPayload } from 'jose'
+import type { AuditReceiptClaim } from './audit-receipt.js'
 
 /**
  * `typ` of a full export envelope (records plus report).
@@ -393,6 +394,8 @@ export interface ExportClaims<Row = Record<string, unknown>> {
   readonly policyHash: string
   /** Id of the agreement the release was made under. */
   readonly agreement: string
+  /** The partner's receipt: an earlier audit chain position and the latest checkpoint. */
+  readonly audit?: AuditReceiptClaim
   /** Number of records; equals `records.length`. */
   readonly count: number
   /** The release report (what was dropped, masked, suppressed; never raw values). */

@@ -16,11 +16,18 @@ it('runs the whole flow on the sample data and verifies every file it writes', (
   expect(output).toContain('ERR_PARTNER_SUSPENDED')
   expect(output).toMatch(/PII scan of the released records: 0 findings/)
   expect(output).toMatch(/ok {2}audit\.jsonl: \d+ events, chain intact/)
+  // A signed checkpoint, and the log proven against the copies and the partners' receipts.
+  expect(output).toMatch(/checkpoint: seq \d+ head sha256:[0-9a-f]{12}… signed by kid/)
+  expect(output).toMatch(
+    /ok {2}audit\.jsonl against [1-9]\d* checkpoint copies and [1-9]\d* partner receipts: every event anchored through seq \d+ by signed checkpoints/,
+  )
+  expect(output).toMatch(/events: .*\d+ checkpoint.*\d+ denied/)
   expect(output).not.toMatch(/\bBAD\b/)
   const files = readdirSync(out).sort()
   expect(files).toEqual(
     expect.arrayContaining([
       'audit.jsonl',
+      'checkpoints.txt',
       'jwks.json',
       'maps-co.outlet.jws',
       'rental-co.repair_order.jws',

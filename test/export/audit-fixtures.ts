@@ -1,9 +1,11 @@
 // Shared inputs of the audit tests (not a test file itself).
-import type { AuditEventInput } from '../../src/export/audit.js'
+import type { AuditEventBodies } from '../../src/export/audit.js'
+
+type ReleaseInput = AuditEventBodies['release']
 
 export const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`
 
-export function input(rows = 1, extra: Partial<AuditEventInput> = {}): AuditEventInput {
+export function input(rows = 1, extra: Partial<ReleaseInput> = {}): ReleaseInput {
   return {
     type: 'release',
     partner: 'rental-co',

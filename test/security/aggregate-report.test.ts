@@ -5,6 +5,7 @@
 import highs from 'highs'
 import { describe, expect, it } from 'vitest'
 import { createHighsAuditor } from '../../src/anonymize/interval-audit.js'
+import { memoryAuditSink } from '../../src/export/audit.js'
 import { memoryBudgetStore } from '../../src/export/budget.js'
 import { createGate } from '../../src/export/gate.js'
 import { generateKeys } from '../../src/export/keys.js'
@@ -48,6 +49,7 @@ describe('threat: counts in the partner report', () => {
       datasets: [Repair],
       policy,
       keys,
+      audit: memoryAuditSink(),
       budget: memoryBudgetStore(),
       auditor: await createHighsAuditor(highs),
       now: () => NOW,
