@@ -267,6 +267,42 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
     })
     return outcome(() => failing.export([canaryRow()], request))
   },
+  ERR_AUDIT_REQUIRED: () =>
+    outcome(() =>
+      createGate({
+        issuer: ISSUER,
+        datasets: [Order],
+        policy: loadPolicy(orderPolicyDocument({ city: VALUE }), { datasets: [Order] }),
+        keys: ring,
+        pseudonymKey: TEST_PSEUDONYM_KEY,
+        now: () => T0,
+      }),
+    ),
+  ERR_AUDIT_LOCKED: async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'datagate-locked-'))
+    const path = join(folder, 'audit.jsonl')
+    const first = await fileAuditSink(path)
+    try {
+      return await outcome(() => fileAuditSink(path))
+    } finally {
+      await first.close()
+      await rm(folder, { recursive: true, force: true })
+    }
+  },
+  ERR_GATE_CLOSED: async () => {
+    const sink = memoryAuditSink()
+    const closing = createGate({
+      issuer: ISSUER,
+      datasets: [Order],
+      policy: loadPolicy(orderPolicyDocument(), { datasets: [Order] }),
+      keys: ring,
+      pseudonymKey: TEST_PSEUDONYM_KEY,
+      audit: sink,
+      now: () => T0,
+    })
+    await closing.close()
+    return outcome(() => closing.export([canaryRow()], request), sink.events)
+  },
   ERR_AUDIT_LOG_TORN: async () => {
     const folder = await mkdtemp(join(tmpdir(), 'datagate-torn-'))
     try {
