@@ -44,6 +44,12 @@ export function hmacSha256(key: Uint8Array): (data: Uint8Array) => Uint8Array {
   return (data) => prepared.clone().update(data).digest()
 }
 
+/** Returns an HMAC-SHA-256 function of the UTF-8 of a string, bound to `key`. */
+export function hmacSha256Text(key: Uint8Array): (text: string) => Uint8Array {
+  const prepared = hmac.create(nobleSha256, key)
+  return (text) => prepared.clone().update(textEncoder.encode(text)).digest()
+}
+
 /** HKDF-SHA-256 (RFC 5869): `length` bytes of output keying material. */
 export function hkdfSha256(
   ikm: Uint8Array,
