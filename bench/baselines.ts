@@ -134,7 +134,9 @@ export function caslRelease(): (rows: readonly AfterSalesRow[]) => Released[] {
     segments: path.split('.'),
     transform: bindTransform(path),
   }))
-  const options = { fieldsFrom: (rule: { fields?: string[] | undefined }) => rule.fields ?? allFields }
+  const options = {
+    fieldsFrom: (rule: { fields?: string[] | undefined }) => rule.fields ?? allFields,
+  }
   return (rows) => {
     const out: Released[] = []
     for (const row of rows) {

@@ -223,7 +223,7 @@ const { gate, keys } = await benchGate()
 const comparisons: [string, () => Promise<ComparisonReport>][] = [
   ['release', () => releaseComparison(gate, rows)],
   ['export', () => exportComparison(gate, keys, rows)],
-  ['pseudonymize', () => pseudonymizeComparison()],
+  ['pseudonymize', () => pseudonymizeComparison(rows)],
   ['delta', () => deltaComparison(gate, keys, rows)],
   ['verify', () => verifyComparison(gate, rows)],
   ['policy', () => policyComparison()],
