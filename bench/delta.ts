@@ -9,7 +9,7 @@ import jsonpatch, { type Operation } from 'fast-json-patch'
 import { CompactSign, createLocalJWKSet, jwtVerify } from 'jose'
 import { handRelease, type Released } from './baselines.js'
 import { type AfterSalesRow, ISSUER, NOW, REQUEST } from './fixtures.js'
-import { type ComparisonReport, interleave, paired } from './harness.js'
+import { type ComparisonReport, interleave, paired, scaledRounds } from './harness.js'
 
 /** Rows of each version. */
 export const DELTA_ROWS = 10_000
@@ -110,12 +110,18 @@ export async function deltaComparison(
   ]
 
   const loadBefore = loadavg()[0] as number
-  const result = await interleave([
-    { name: 'gate.exportDelta', run: () => gate.exportDelta(before, after, REQUEST) },
-    { name: 'naive delta', run: () => naive(before, after) },
-    { name: 'applyDelta', run: () => applyDelta(beforeView, ours.token, verifyOptions) },
-    { name: 'jose verify + applyPatch + 2 digests', run: () => joseApply(beforeView, ours.token) },
-  ])
+  const result = await interleave(
+    [
+      { name: 'gate.exportDelta', run: () => gate.exportDelta(before, after, REQUEST) },
+      { name: 'naive delta', run: () => naive(before, after) },
+      { name: 'applyDelta', run: () => applyDelta(beforeView, ours.token, verifyOptions) },
+      {
+        name: 'jose verify + applyPatch + 2 digests',
+        run: () => joseApply(beforeView, ours.token),
+      },
+    ],
+    { rounds: scaledRounds(2) },
+  )
   const loadAfter = loadavg()[0] as number
   return {
     id: 'delta',

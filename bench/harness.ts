@@ -3,6 +3,11 @@
 // once (rotating which goes first), after a full GC, and a ratio is formed within each round,
 // between samples taken seconds apart. The report is the median of those paired per-round ratios
 // with their range; absolute times are context only.
+//
+// Each sample records wall time (what the targets are about) and the CPU time of the whole
+// process (every thread: Web Crypto signing and GC helpers included). On a machine whose load
+// average is several times its core count, wall time also counts the time other processes held
+// the cores; the CPU-time ratio is printed beside it as the load-robust cross-check.
 
 /** One way of doing the work a comparison measures. */
 export interface BenchCase {
@@ -25,8 +30,14 @@ export interface InterleaveOptions {
 export interface CaseTimings {
   readonly name: string
   readonly callsPerSample: number
+  /** Wall time per call. */
   readonly msPerCall: readonly number[]
+  /** CPU time of the process (user + system, all threads) per call. */
+  readonly cpuMsPerCall: readonly number[]
 }
+
+/** Which time a ratio is formed from. */
+export type Clock = 'wall' | 'cpu'
 
 /** The raw result of one interleaved comparison. */
 export interface Interleaved {
@@ -35,6 +46,14 @@ export interface Interleaved {
 }
 
 let defaultRounds = 9
+/**
+ * Timed rounds for a comparison whose rounds are cheap: `factor` times the default, so that
+ * `--rounds` still scales every comparison.
+ */
+export function scaledRounds(factor: number): number {
+  return Math.max(1, Math.round(defaultRounds * factor))
+}
+
 /** Sets the timed rounds of every later comparison that does not name its own. */
 export function setDefaultRounds(rounds: number): void {
   if (!Number.isSafeInteger(rounds) || rounds < 1)
@@ -45,16 +64,22 @@ export function setDefaultRounds(rounds: number): void {
 /** `speed`: how many times as fast `ours` is (against / ours); `time`: ours / against. */
 export type RatioKind = 'speed' | 'time'
 
-/** A paired ratio over the rounds of one comparison. */
-export interface PairedRatio {
-  readonly ours: string
-  readonly against: string
-  readonly kind: RatioKind
+/** The median of per-round ratios, their range and every one of them. */
+export interface RatioSummary {
   readonly median: number
   readonly min: number
   readonly max: number
   /** The ratio of every round, in order. */
   readonly perRound: readonly number[]
+}
+
+/** A paired ratio over the rounds of one comparison, of wall time (and of CPU time in `cpu`). */
+export interface PairedRatio extends RatioSummary {
+  readonly ours: string
+  readonly against: string
+  readonly kind: RatioKind
+  /** The same ratio formed from the process's CPU time. */
+  readonly cpu: RatioSummary
 }
 
 type Collect = () => void
@@ -72,14 +97,21 @@ async function once(run: () => unknown): Promise<unknown> {
   return result instanceof Promise ? await result : result
 }
 
-async function sample(run: () => unknown, calls: number, gc: Collect): Promise<number> {
+interface Sample {
+  readonly wall: number
+  readonly cpu: number
+}
+
+async function sample(run: () => unknown, calls: number, gc: Collect): Promise<Sample> {
   gc()
   let sink: unknown
+  const cpuStart = process.cpuUsage()
   const start = performance.now()
   for (let i = 0; i < calls; i++) sink = await once(run)
   const elapsed = performance.now() - start
+  const cpu = process.cpuUsage(cpuStart)
   keep(sink)
-  return elapsed / calls
+  return { wall: elapsed / calls, cpu: (cpu.user + cpu.system) / 1000 / calls }
 }
 
 /**
@@ -97,16 +129,16 @@ export async function interleave(
   const calls = cases.map(() => 1)
   for (let w = 0; w < warmupRounds; w++) {
     for (const [i, c] of cases.entries()) {
-      const ms = await sample(c.run, calls[i] as number, gc)
-      calls[i] = Math.max(calls[i] as number, Math.ceil(minSampleMs / Math.max(ms, 1e-6)))
+      const { wall } = await sample(c.run, calls[i] as number, gc)
+      calls[i] = Math.max(calls[i] as number, Math.ceil(minSampleMs / Math.max(wall, 1e-6)))
     }
   }
-  const timings = cases.map(() => [] as number[])
+  const timings = cases.map(() => [] as Sample[])
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < cases.length; k++) {
       const i = (r + k) % cases.length
       const c = cases[i] as BenchCase
-      ;(timings[i] as number[]).push(await sample(c.run, calls[i] as number, gc))
+      ;(timings[i] as Sample[]).push(await sample(c.run, calls[i] as number, gc))
     }
   }
   return {
@@ -114,7 +146,8 @@ export async function interleave(
     cases: cases.map((c, i) => ({
       name: c.name,
       callsPerSample: calls[i] as number,
-      msPerCall: timings[i] as number[],
+      msPerCall: (timings[i] as Sample[]).map((t) => t.wall),
+      cpuMsPerCall: (timings[i] as Sample[]).map((t) => t.cpu),
     })),
   }
 }
@@ -128,10 +161,19 @@ export function median(values: readonly number[]): number {
   return ((sorted[middle - 1] ?? Number.NaN) + upper) / 2
 }
 
-function timingsOf(result: Interleaved, name: string): readonly number[] {
+function timingsOf(result: Interleaved, name: string, clock: Clock): readonly number[] {
   const found = result.cases.find((c) => c.name === name)
   if (!found) throw new Error(`no case named ${name}`)
-  return found.msPerCall
+  return clock === 'wall' ? found.msPerCall : found.cpuMsPerCall
+}
+
+function summary(perRound: readonly number[]) {
+  return {
+    median: median(perRound),
+    min: Math.min(...perRound),
+    max: Math.max(...perRound),
+    perRound,
+  }
 }
 
 /** The paired per-round ratio of two cases of one interleaved comparison. */
@@ -141,25 +183,19 @@ export function paired(
   against: string,
   kind: RatioKind = 'speed',
 ): PairedRatio {
-  const a = timingsOf(result, ours)
-  const b = timingsOf(result, against)
-  const perRound = a.map((oursMs, r) => {
-    const againstMs = b[r] as number
-    return kind === 'speed' ? againstMs / oursMs : oursMs / againstMs
-  })
-  return {
-    ours,
-    against,
-    kind,
-    median: median(perRound),
-    min: Math.min(...perRound),
-    max: Math.max(...perRound),
-    perRound,
+  const perRound = (clock: Clock) => {
+    const a = timingsOf(result, ours, clock)
+    const b = timingsOf(result, against, clock)
+    return a.map((oursMs, r) => {
+      const againstMs = b[r] as number
+      return kind === 'speed' ? againstMs / oursMs : oursMs / againstMs
+    })
   }
+  return { ours, against, kind, ...summary(perRound('wall')), cpu: summary(perRound('cpu')) }
 }
 
 /** `1.23x (1.10-1.31)`. */
-export function formatRatio(ratio: PairedRatio): string {
+export function formatRatio(ratio: RatioSummary): string {
   return `${ratio.median.toFixed(2)}x (${ratio.min.toFixed(2)}-${ratio.max.toFixed(2)})`
 }
 

@@ -4,7 +4,7 @@ import { loadavg } from 'node:os'
 import { loadPolicy } from 'datagate'
 import YAML from 'yaml'
 import { datasets, largePolicyYaml } from './fixtures.js'
-import { type ComparisonReport, interleave, paired } from './harness.js'
+import { type ComparisonReport, interleave, paired, scaledRounds } from './harness.js'
 
 /** Runs the policy comparison. */
 export async function policyComparison(): Promise<ComparisonReport> {
@@ -14,10 +14,13 @@ export async function policyComparison(): Promise<ComparisonReport> {
     { baseline: 'YAML.parse (200 partners loaded)', ok: policy.document.partners.length === 200 },
   ]
   const loadBefore = loadavg()[0] as number
-  const result = await interleave([
-    { name: 'loadPolicy (YAML)', run: () => loadPolicy(text, { datasets }) },
-    { name: 'YAML.parse', run: () => YAML.parse(text) },
-  ])
+  const result = await interleave(
+    [
+      { name: 'loadPolicy (YAML)', run: () => loadPolicy(text, { datasets }) },
+      { name: 'YAML.parse', run: () => YAML.parse(text) },
+    ],
+    { rounds: scaledRounds(2) },
+  )
   const loadAfter = loadavg()[0] as number
   return {
     id: 'policy',

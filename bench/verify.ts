@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { EXPORT_TYP, type Gate, verifyExport } from 'datagate'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { type AfterSalesRow, ISSUER, NOW, REQUEST } from './fixtures.js'
-import { type ComparisonReport, interleave, paired } from './harness.js'
+import { type ComparisonReport, interleave, paired, scaledRounds } from './harness.js'
 
 /** Runs the verify comparison. */
 export async function verifyComparison(
@@ -36,10 +36,13 @@ export async function verifyComparison(
     },
   ]
   const loadBefore = loadavg()[0] as number
-  const result = await interleave([
-    { name: 'verifyExport (jwks)', run: () => verifyExport(signed.token, ours) },
-    { name: 'jose jwtVerify', run: () => jwtVerify(signed.token, keySet, jose) },
-  ])
+  const result = await interleave(
+    [
+      { name: 'verifyExport (jwks)', run: () => verifyExport(signed.token, ours) },
+      { name: 'jose jwtVerify', run: () => jwtVerify(signed.token, keySet, jose) },
+    ],
+    { rounds: scaledRounds(3) },
+  )
   const loadAfter = loadavg()[0] as number
   return {
     id: 'verify',
