@@ -36,11 +36,11 @@ const sha256Once = hash as (algorithm: 'sha256', data: Uint8Array, encoding: 'bu
  * block followed by the message, then on the key XOR opad block followed by the inner digest.
  * Both pads are prepared once; the message is encoded natively straight behind the inner pad.
  *
- * Measured on Node 20.20 (bench/pseudonymize.ts): `createHmac` per call costs an object, a key
- * schedule and three crossings into C++; two prepared `Hash` states cloned with `Hash.copy()`
- * cost two objects and six crossings, and ran at about 0.66x of `createHmac`; two one-shot
- * `crypto.hash` calls run ahead of it. The returned bytes are a Buffer, so base64url() below
- * encodes them without another view.
+ * Measured on Node 20.20 (bench/pseudonymize.ts, docs/benchmarks.md): `createHmac` per call
+ * costs an object and three crossings into C++; two prepared `Hash` states cloned with
+ * `Hash.copy()` cost two objects and six crossings and ran at 0.6-0.8x of `createHmac`; these two
+ * one-shot `crypto.hash` calls run ahead of it. The returned bytes are a Buffer, so base64url()
+ * below encodes them without another view.
  */
 export function hmacSha256Text(key: Uint8Array): (text: string) => Uint8Array {
   const block = new Uint8Array(BLOCK)
