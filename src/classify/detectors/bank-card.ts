@@ -2,8 +2,9 @@
  * Bank card numbers (ISO/IEC 7812): 13 to 19 digits with a Luhn check digit.
  *
  * Written contiguously, or in groups of four separated by one space or one hyphen (the same
- * throughout), the last group holding 1-4 digits. Other groupings (American Express 4-6-5) are
- * found only when written contiguously.
+ * throughout), the last group holding 1-4 digits, or, for numbers opening with 3, in the 4-6-5
+ * and 4-6-4 groups that American Express and Diners Club print on their cards (the issuer table
+ * then still decides: only 34/37 have 15 digits, only Diners 36 has 14).
  *
  * A Luhn check lets one random number in ten through, so it is not evidence enough. A number is a
  * card when it passes Luhn, is not one repeated digit, and
@@ -64,11 +65,31 @@ export function luhnCheck(digits: string): boolean {
   return sum % 10 === 0
 }
 
+/**
+ * Whether `groups` are the 4-6-5 (American Express, 15 digits) or 4-6-4 (Diners Club, 14 digits)
+ * grouping those networks print; both open with 3. Missing them lost every Amex number written
+ * as on the card.
+ */
+function printedByAmexOrDiners(candidate: string, groups: readonly string[]): boolean {
+  if (candidate[0] !== '3' || groups.length !== 3) return false
+  if (groups[0]!.length !== 4 || groups[1]!.length !== 6) return false
+  const tail = groups[2]!.length
+  if (tail !== 4 && tail !== 5) return false
+  for (const group of groups) {
+    for (let j = 0; j < group.length; j++) {
+      const code = group.charCodeAt(j)
+      if (code < 48 || code > 57) return false
+    }
+  }
+  return true
+}
+
 /** The separator of a grouped candidate, `undefined` when contiguous, `null` when malformed. */
 function separatorOf(candidate: string): string | undefined | null {
   const sep = candidate.includes(' ') ? ' ' : candidate.includes('-') ? '-' : undefined
   if (sep === undefined) return undefined
   const groups = candidate.split(sep)
+  if (printedByAmexOrDiners(candidate, groups)) return sep
   const last = groups.length - 1
   for (let i = 0; i <= last; i++) {
     const group = groups[i]!

@@ -1,0 +1,38 @@
+// Regressions found by the independent corpus (./independent-corpus.ts): each test names the
+// written form or look-alike that the reviewer's corpus missed or reported, with the cause fixed.
+// Card numbers below are built with a Luhn digit; none belongs to a real account.
+import { describe, expect, it } from 'vitest'
+import { type PiiFinding, scanText } from '../../src/classify/scan.js'
+import type { PiiKind } from '../../src/classify/types.js'
+import { luhnDigit } from './independent-corpus.js'
+
+const now = new Date('2026-12-01T00:00:00Z')
+
+function found(text: string): Array<[PiiKind, string]> {
+  return scanText(text, { now })
+    .filter((f): f is PiiFinding => f.code.startsWith('pii_'))
+    .map((f) => [f.kind, text.slice(f.start, f.end)])
+}
+
+const withLuhn = (body: string): string => body + luhnDigit(body)
+
+describe('bank cards in the groupings their networks print', () => {
+  it('finds an American Express number grouped 4-6-5, as printed on the card', () => {
+    const card = withLuhn('37828224631000')
+    const grouped = `${card.slice(0, 4)} ${card.slice(4, 10)} ${card.slice(10)}`
+    expect(found(`信用卡：${grouped}，已退款`)).toEqual([['bank_card', grouped]])
+    const hyphens = grouped.replaceAll(' ', '-')
+    expect(found(`card no. ${hyphens}`)).toEqual([['bank_card', hyphens]])
+  })
+
+  it('finds a Diners Club (36) number grouped 4-6-4', () => {
+    const card = withLuhn('3622720001234')
+    const grouped = `${card.slice(0, 4)} ${card.slice(4, 10)} ${card.slice(10)}`
+    expect(found(`卡号 ${grouped}`)).toEqual([['bank_card', grouped]])
+  })
+
+  it('does not take 4-6-5 groups under a prefix that prints 4-4-4-4', () => {
+    const card = withLuhn('45320151128303')
+    expect(found(`卡号 ${card.slice(0, 4)} ${card.slice(4, 10)} ${card.slice(10)}`)).toEqual([])
+  })
+})
