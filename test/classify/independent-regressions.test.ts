@@ -36,3 +36,26 @@ describe('bank cards in the groupings their networks print', () => {
     expect(found(`卡号 ${card.slice(0, 4)} ${card.slice(4, 10)} ${card.slice(10)}`)).toEqual([])
   })
 })
+
+describe('card numbers that are not bank cards', () => {
+  it('does not report a member, points or fuel card number as a bank card', () => {
+    // Luhn-valid, 16 digits, no card network's IIN: only the word 卡号 made it a bank card.
+    const member = withLuhn('906494289084928')
+    for (const label of [
+      '会员卡号',
+      '积分卡号：',
+      '加油卡号 ',
+      '储值卡号',
+      '礼品卡号：',
+      '会员卡：',
+    ]) {
+      expect(found(`接车登记 ${label}${member} 客户要求下午取车`)).toEqual([])
+    }
+  })
+
+  it('still reports a bank card number after a bank-card label that follows a member card', () => {
+    const member = withLuhn('906494289084928')
+    const card = withLuhn('622202123456789012')
+    expect(found(`会员卡号 ${member}，退款银行卡号 ${card}`)).toEqual([['bank_card', card]])
+  })
+})

@@ -208,6 +208,21 @@ const LOOKALIKE_CUES = [
   'serial',
   'invoice',
   'sku',
+  // Member, points, fuel, stored-value and gift cards: their numbers are Luhn-valid as often as
+  // any, and 会员卡号 ends in the card label 卡号 (the longer word wins, see `cueBefore`).
+  '会员卡',
+  '会员卡号',
+  '积分卡',
+  '积分卡号',
+  '加油卡',
+  '加油卡号',
+  '储值卡',
+  '储值卡号',
+  '礼品卡',
+  '礼品卡号',
+  '购物卡',
+  '购物卡号',
+  '会员号',
 ]
 
 /** How many characters before a number its label may stand (`卡号：` with spaces, `card no. `). */
