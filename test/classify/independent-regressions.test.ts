@@ -59,3 +59,19 @@ describe('card numbers that are not bank cards', () => {
     expect(found(`会员卡号 ${member}，退款银行卡号 ${card}`)).toEqual([['bank_card', card]])
   })
 })
+
+describe('a grouped card followed by another number', () => {
+  it('finds a hyphen-grouped card followed by a space and digits of something else', () => {
+    const card = withLuhn('352820380305453')
+    const grouped = `${card.slice(0, 4)}-${card.slice(4, 8)}-${card.slice(8, 12)}-${card.slice(12)}`
+    // The pattern's optional last group took the first digits of the next value (a credit
+    // code, an IP address), and the mixed separators then rejected the card too.
+    expect(
+      found(`card no./纳税人识别号：${grouped} ９１３３０５３０ＭＡ４Ｃ６９ＫＮ８２`),
+    ).toContainEqual(['bank_card', grouped])
+    expect(found(`信用卡/client_ip：${grouped} 36.106.227.47`)).toEqual([
+      ['bank_card', grouped],
+      ['ip_address', '36.106.227.47'],
+    ])
+  })
+})

@@ -33,7 +33,7 @@ import {
   type Detector,
   fullMatch,
   globalCopy,
-  isolated,
+  isAlnumCode,
   stickyCopy,
 } from './shared.js'
 
@@ -279,15 +279,23 @@ export const bankCardDetector: Detector = {
   find(text: string) {
     return collect(GLOBAL, text, (candidate, start) => {
       const end = start + candidate.length
-      if (!isolated(text, start, end)) return afterRun(text, start)
+      if (isAlnumCode(text.charCodeAt(start - 1))) return afterRun(text, start)
       const sep = separatorOf(candidate)
-      if (sep === null) {
-        // A contiguous card followed by a separator and a short number ("... 123"): the pattern
-        // took the short number as a final group. Judge the contiguous head on its own.
-        let headLength = 0
-        while (candidate[headLength] !== ' ' && candidate[headLength] !== '-') headLength++
+      if (sep === null || isAlnumCode(text.charCodeAt(end))) {
+        // A card followed by a separator and another number ("... 123", or the first digits of
+        // the next value, `3528-2038-0305-4532 9133...`): the pattern took those digits as a
+        // final group. Judge the head before that group on its own, contiguous or grouped.
+        const headLength = Math.max(candidate.lastIndexOf(' '), candidate.lastIndexOf('-'))
+        if (headLength < 0) return afterRun(text, start)
+        const head = candidate.slice(0, headLength)
+        const headSep = separatorOf(head)
+        if (headSep === null) return afterRun(text, start)
+        if (headSep !== undefined && continuesGrouping(text, start, start + headLength, headSep)) {
+          return afterRun(text, start)
+        }
         const cue = cueBefore(text, start, CUE_WINDOW, CARD_CUES, LOOKALIKE_CUES)
-        if (headLength >= 13 && plausible(candidate.slice(0, headLength), cue)) {
+        const headDigits = digitsOf(head)
+        if (headDigits.length >= 13 && plausible(headDigits, cue)) {
           return { start, end: start + headLength }
         }
         return afterRun(text, start)
