@@ -75,3 +75,27 @@ describe('a grouped card followed by another number', () => {
     ])
   })
 })
+
+describe('waybill numbers after a courier name', () => {
+  it('does not report a 13-digit waybill as a Visa card when a courier is named before it', () => {
+    // Yunda and EMS waybills have 13 digits; one in ten opening with 4 passes Luhn.
+    const waybill = withLuhn('431652701397')
+    for (const courier of [
+      '韵达',
+      '中通：',
+      '圆通快递',
+      '申通 ',
+      '极兔',
+      '顺丰',
+      'EMS ',
+      '邮政快递',
+    ]) {
+      expect(found(`配件已发${courier}${waybill}，请查收`)).toEqual([])
+    }
+  })
+
+  it('still reports a card of the Postal Savings Bank named before it', () => {
+    const card = withLuhn('621799123456789012')
+    expect(found(`退款至中国邮政储蓄银行 ${card}`)).toEqual([['bank_card', card]])
+  })
+})

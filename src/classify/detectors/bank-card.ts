@@ -223,6 +223,17 @@ const LOOKALIKE_CUES = [
   '购物卡',
   '购物卡号',
   '会员号',
+  // Couriers, named before their waybill numbers: Yunda and EMS waybills have 13 digits, and
+  // one in ten of those opening with 4 passes Luhn as a 13-digit Visa number.
+  '顺丰',
+  '韵达',
+  '中通',
+  '圆通',
+  '申通',
+  '极兔',
+  '德邦',
+  '百世',
+  'ems', // not 邮政 alone: 邮政储蓄银行 issues cards
 ]
 
 /** How many characters before a number its label may stand (`卡号：` with spaces, `card no. `). */
