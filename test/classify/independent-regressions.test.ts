@@ -99,3 +99,26 @@ describe('waybill numbers after a courier name', () => {
     expect(found(`退款至中国邮政储蓄银行 ${card}`)).toEqual([['bank_card', card]])
   })
 })
+
+describe('IPv6 addresses after a label and a colon', () => {
+  it('finds an address after a label whose last characters are hex digits (IPv6:, remote:)', () => {
+    const address = '2408:33c4:56b4:bb54:39c3:175e:f787:a6f2'
+    expect(found(`"IPv6:${address}"`)).toEqual([['ip_address', address]])
+    expect(found(`remote:240e:c18e:14d1:ba18::c0f0 closed`)).toEqual([
+      ['ip_address', '240e:c18e:14d1:ba18::c0f0'],
+    ])
+  })
+
+  it('finds an address opening with :: after a label colon (IP:::1)', () => {
+    // No address holds three colons in a row, so the first one belongs to the label.
+    expect(found('来源IP:::1')).toEqual([['ip_address', '::1']])
+    expect(found('IP:::ffff:192.168.34.30 denied')).toEqual([
+      ['ip_address', '::ffff:192.168.34.30'],
+    ])
+  })
+
+  it('still refuses a colon run that only a label glued to it would make an address', () => {
+    expect(found('T08:35:12.123Z')).toEqual([])
+    expect(found('xF0:49:63:FF:FE:09:39:DE')).toEqual([])
+  })
+})
