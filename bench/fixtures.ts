@@ -1,7 +1,14 @@
 // What every benchmark shares: deterministic repair orders shaped as examples/datasets.ts
 // declares them, the sample policy, and a gate over both with a fixed clock and keys.
 import { readFileSync } from 'node:fs'
-import { createGate, type Gate, generateKeys, type KeyRing, loadPolicy } from 'datagate'
+import {
+  createGate,
+  type Gate,
+  generateKeys,
+  type KeyRing,
+  loadPolicy,
+  memoryBudgetStore,
+} from 'datagate'
 import { datasets } from '../examples/datasets.js'
 
 /** A repair order as examples/datasets.ts declares it. */
@@ -109,6 +116,8 @@ export async function sampleGate(): Promise<{ gate: Gate; keys: KeyRing }> {
     policy: samplePolicy(),
     keys,
     pseudonymKey: PSEUDONYM_KEY,
+    // A benchmark process is short-lived: its once-per-period spends need not outlive it.
+    budget: memoryBudgetStore(),
     now: () => NOW,
   })
   return { gate, keys }

@@ -25,7 +25,7 @@ import {
   verifyExport,
   verifyStream,
 } from 'datagate'
-import { fileAuditSink, readAuditLog } from 'datagate/node'
+import { fileAuditSink, fileBudgetStore, readAuditLog } from 'datagate/node'
 import { Customer, datasets } from './datasets.js'
 
 const out = resolve(process.argv[2] ?? '.demo-out')
@@ -109,7 +109,20 @@ rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 const audit = await fileAuditSink(join(out, 'audit.jsonl'))
 const keys = await generateKeys({ alg: 'EdDSA' })
-const gate = createGate({ issuer: policy.issuer, datasets, policy, keys, pseudonymKey, audit, now })
+// The privacy-budget ledger sits next to the audit log: charging-stats-2026 is released once a
+// month, and a ledger in memory would forget that on restart. (The demo starts from an empty
+// folder on every run, so each run may release it once.)
+const budget = fileBudgetStore(out)
+const gate = createGate({
+  issuer: policy.issuer,
+  datasets,
+  policy,
+  keys,
+  pseudonymKey,
+  audit,
+  budget,
+  now,
+})
 
 const releases: { partner: string; dataset: keyof typeof data; purpose: string }[] = []
 const summary: string[][] = [['partner', 'kind', 'standing', 'agreement', 'result', 'fields']]

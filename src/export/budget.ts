@@ -7,7 +7,8 @@
  */
 import { DatagateError } from '../errors.js'
 import { EPSILON_UNITS, epsilonUnits, releaseEpsilon } from '../lib/aggregate-cost.js'
-import { assertObject } from '../lib/assert.js'
+import { assertFunction, assertObject } from '../lib/assert.js'
+import type { Policy } from '../policy/load.js'
 import type { ReleasePlan } from '../policy/plan.js'
 import type { BudgetPeriod } from '../policy/types.js'
 
@@ -100,8 +101,9 @@ export function assertCharges(charges: unknown): asserts charges is readonly Bud
 
 /**
  * A ledger in memory: atomic because JavaScript runs one `spend` at a time. It does not survive
- * a restart, so a gate restarted with it would allow every period's budget again: use
- * `fileBudgetStore` (`datagate/node`) or a shared store in production.
+ * a restart, so a gate restarted with it would allow every period's budget again: use it for
+ * tests and short-lived processes, and `fileBudgetStore` (`datagate/node`) or a shared store in
+ * production. The gate never picks it for you.
  *
  * @example
  * ```ts
@@ -120,6 +122,46 @@ export function memoryBudgetStore(): BudgetStore {
       return applyCharges(ledger, charges)
     },
   })
+}
+
+/**
+ * What in a policy spends from a ledger, or `undefined` when nothing does: a partner with a
+ * budget, or an aggregate agreement with `noise` or `once: true`.
+ */
+function budgetedPart(policy: Policy): string | undefined {
+  for (const partner of policy.partners) {
+    if (partner.budget) return `partner ${partner.id} has a budget`
+    for (const agreement of partner.agreements) {
+      const spec = agreement.aggregate
+      if (spec?.noise) return `agreement ${agreement.id} adds noise`
+      if (spec?.once === true) return `agreement ${agreement.id} is released once per period`
+    }
+  }
+  return undefined
+}
+
+/**
+ * Checks that a gate whose policy spends from a ledger was given one. No default: an in-memory
+ * ledger forgets every spend on restart, so `once: true` and epsilon budgets would start afresh
+ * after each one (restart, release again, subtract). Throws `ERR_INVALID_ARGUMENT` naming what
+ * needs the ledger; checks the shape of `store` when one is given.
+ */
+export function assertBudgetStore(
+  policy: Policy,
+  store: BudgetStore | undefined,
+  what: string,
+): void {
+  if (store !== undefined) {
+    assertObject(store, `${what}: budget`)
+    assertFunction(store.spend, `${what}: budget.spend`)
+    return
+  }
+  const part = budgetedPart(policy)
+  if (part === undefined) return
+  throw new DatagateError(
+    'ERR_INVALID_ARGUMENT',
+    `${what}: the policy spends privacy budget (${part}) and no budget store was given; pass budget: fileBudgetStore(folder) from datagate/node, or memoryBudgetStore() for tests and short-lived processes (it forgets every spend on restart)`,
+  )
 }
 
 /** The UTC period a time falls in: `2026-06-01`, `2026-06`, `2026-Q2`, `2026`. */
@@ -142,7 +184,7 @@ export type BudgetDetails = Readonly<Record<string, string | number | boolean>>
  * `ERR_BUDGET_EXCEEDED` when the ledger refuses; nothing is spent then.
  */
 export async function chargeRelease(
-  store: BudgetStore,
+  store: BudgetStore | undefined,
   plan: ReleasePlan,
   time: Date,
 ): Promise<BudgetDetails | undefined> {
@@ -168,6 +210,9 @@ export async function chargeRelease(
       limit: 1,
     })
   if (charges.length === 0) return undefined
+  // assertBudgetStore ran on this policy; a missing store here fails closed all the same.
+  if (store === undefined)
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'the gate has no budget store to charge')
   const outcome = await store.spend(charges)
   if (outcome.ok !== true) {
     throw new DatagateError(

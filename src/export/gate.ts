@@ -23,7 +23,7 @@ import {
   type AuditSink,
   createAuditLog,
 } from './audit.js'
-import { type BudgetStore, chargeRelease, memoryBudgetStore } from './budget.js'
+import { assertBudgetStore, type BudgetStore, chargeRelease } from './budget.js'
 import { isKeyRing } from './keys.js'
 import { partnerView } from './partner-report.js'
 import { diffViews, type PatchOperation, viewDigest } from './patch.js'
@@ -59,7 +59,12 @@ export interface GateOptions {
   readonly exportTtlSeconds?: number
   /** Interval auditor for aggregate agreements with totals (see `createHighsAuditor`). */
   readonly auditor?: IntervalAuditor
-  /** Privacy-budget ledger of aggregate releases; default in memory (lost on restart). */
+  /**
+   * Privacy-budget ledger: `fileBudgetStore(folder)` from `datagate/node`, or
+   * `memoryBudgetStore()` for tests and short-lived processes. No default: required
+   * (`ERR_INVALID_ARGUMENT` otherwise) when the policy has a partner budget or an aggregate
+   * agreement with `noise` or `once: true`, since a ledger lost on restart would allow them again.
+   */
   readonly budget?: BudgetStore
 }
 
@@ -132,7 +137,11 @@ export interface Gate {
   jwks(): PublicJwks
   /** What each partner receives of each field, now. */
   accessMatrix(): AccessMatrix
-  /** Replaces the policy (checked against the gate's datasets) and drops every cached plan. */
+  /**
+   * Replaces the policy (checked against the gate's datasets) and drops every cached plan. A
+   * policy that spends privacy budget on a gate made without a `budget` store is refused with
+   * `ERR_INVALID_ARGUMENT`, and the old policy stays in force.
+   */
   setPolicy(policy: Policy): void
 }
 
@@ -173,7 +182,8 @@ export function partnerReport(report: ReleaseReport): Record<string, unknown> {
 
 /**
  * Creates a gate. Checks the policy against the datasets (`ERR_POLICY_INVALID` with every
- * finding) and the options (`ERR_INVALID_ARGUMENT`, `ERR_KEY_INVALID`).
+ * finding) and the options (`ERR_INVALID_ARGUMENT`, `ERR_KEY_INVALID`; `ERR_INVALID_ARGUMENT`
+ * too when the policy spends privacy budget and no `budget` store is given).
  *
  * @example
  * ```ts
@@ -239,8 +249,9 @@ export function createGate(options: GateOptions): Gate {
   const audit: AuditLog | undefined =
     options.audit === undefined ? undefined : createAuditLog({ sink: options.audit, now })
 
-  const budget = options.budget ?? memoryBudgetStore()
+  const budget = options.budget
   let policy = checkPolicy(options.policy, options.issuer, options.datasets)
+  assertBudgetStore(policy, budget, 'createGate')
   let plans = new Map<string, ReleasePlan>()
 
   function planFor(request: ReleaseRequest): ReleasePlan {
@@ -466,7 +477,9 @@ export function createGate(options: GateOptions): Gate {
     },
 
     setPolicy(next) {
-      policy = checkPolicy(next, options.issuer, options.datasets)
+      const checked = checkPolicy(next, options.issuer, options.datasets)
+      assertBudgetStore(checked, budget, 'setPolicy')
+      policy = checked
       plans = new Map()
     },
   }
