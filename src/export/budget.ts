@@ -177,9 +177,38 @@ export function periodOf(period: BudgetPeriod, time: Date): string {
 export type BudgetDetails = Readonly<Record<string, string | number | boolean>>
 
 /**
+ * The epsilon one record release of `plan` spends: the sum over its granted fields whose operator
+ * declares one (`noise.laplace`). One person's record changes every noisy field of it
+ * (sequential composition); distinct records are disjoint (parallel composition), assuming one
+ * record per person. 0 for aggregate plans: their fields are aggregated, and the agreement's own
+ * noise is what the partner sees.
+ */
+export function recordEpsilon(plan: ReleasePlan): number {
+  if (plan.agreement.aggregate) return 0
+  let epsilon = 0
+  for (const granted of plan.fields)
+    epsilon += plan.dataset.field(granted.path)?.operator.epsilon ?? 0
+  return epsilon
+}
+
+/**
+ * Runs `charge` before `parts` produces anything, so that a stream spends before its first
+ * chunk leaves, and a refused charge leaves nothing.
+ */
+export async function* chargeFirst<T>(
+  charge: () => Promise<unknown>,
+  parts: AsyncGenerator<T, void, undefined>,
+): AsyncGenerator<T, void, undefined> {
+  await charge()
+  yield* parts
+}
+
+/**
  * Charges the ledger for one release of `plan` at `time`: the agreement's epsilon cost against
- * the partner's budget for the period, and for `once: true` one release per period. Returns the
- * audit details, or `undefined` when the release costs nothing (record agreements, exact
+ * the partner's budget for the period, and for `once: true` one release per period. A record
+ * release of fields with `noise.laplace` spends their epsilon (see {@link recordEpsilon}) from
+ * the same budget when the partner has one. Returns the audit details, or `undefined` when the
+ * release costs nothing (records without noise, or to a partner without a budget; exact
  * aggregates without `once`, which the policy loader refuses anyway). Throws
  * `ERR_BUDGET_EXCEEDED` when the ledger refuses; nothing is spent then.
  */
@@ -189,13 +218,15 @@ export async function chargeRelease(
   time: Date,
 ): Promise<BudgetDetails | undefined> {
   const spec = plan.agreement.aggregate
-  if (!spec) return undefined
   const partner = plan.partner
   const budget = partner.budget
   const period = periodOf(budget?.period ?? 'month', time)
-  const epsilon = releaseEpsilon(spec)
+  // Record-level noise spends only from a declared budget: without one it is a per-value
+  // perturbation with no bound over repeated releases (docs/anonymize.md says so).
+  const epsilon = spec ? releaseEpsilon(spec) : budget ? recordEpsilon(plan) : 0
+  const noisy = spec ? spec.noise !== undefined : epsilon > 0
   const charges: BudgetCharge[] = []
-  if (spec.noise) {
+  if (noisy) {
     // The loader refuses noise without a budget; a hand-made policy without one spends from 0.
     charges.push({
       key: JSON.stringify(['epsilon', partner.id, period]),
@@ -203,7 +234,7 @@ export async function chargeRelease(
       limit: budget ? epsilonUnits(budget.epsilon) : 0,
     })
   }
-  if (spec.once === true)
+  if (spec?.once === true)
     charges.push({
       key: JSON.stringify(['once', partner.id, plan.agreement.id, period]),
       amount: 1,
@@ -217,20 +248,20 @@ export async function chargeRelease(
   if (outcome.ok !== true) {
     throw new DatagateError(
       'ERR_BUDGET_EXCEEDED',
-      spec.noise
+      noisy
         ? `agreement ${plan.agreement.id}: partner ${partner.id} has not enough privacy budget left in ${period} for this release`
         : `agreement ${plan.agreement.id} is released once per period and was released in ${period}`,
     )
   }
   return {
     budgetPeriod: period,
-    ...(spec.noise
+    ...(noisy
       ? {
           epsilonSpent: epsilon,
           epsilonTotal: outcome.totals[0]! / EPSILON_UNITS,
           epsilonLimit: budget?.epsilon ?? 0,
         }
       : {}),
-    ...(spec.once === true ? { once: true } : {}),
+    ...(spec?.once === true ? { once: true } : {}),
   }
 }

@@ -23,7 +23,13 @@ import {
   type AuditSink,
   createAuditLog,
 } from './audit.js'
-import { assertBudgetStore, type BudgetStore, chargeRelease } from './budget.js'
+import {
+  assertBudgetStore,
+  type BudgetDetails,
+  type BudgetStore,
+  chargeFirst,
+  chargeRelease,
+} from './budget.js'
 import { isKeyRing } from './keys.js'
 import { partnerView } from './partner-report.js'
 import { diffViews, type PatchOperation, viewDigest } from './patch.js'
@@ -450,7 +456,8 @@ export function createGate(options: GateOptions): Gate {
           `exportStream: agreement ${plan.agreement.id} is an aggregate; use export()`,
         )
       }
-      return streamExport(rows, {
+      let spend: BudgetDetails | undefined
+      const parts = streamExport(rows, {
         plan,
         keys,
         chunkSize: request.chunkSize ?? 10_000,
@@ -462,8 +469,13 @@ export function createGate(options: GateOptions): Gate {
             jti: summary.jti,
             kid: keys.current.kid,
             chunks: summary.chunks,
+            ...spend,
           }),
       })
+      // Spends before the first chunk leaves; a refused charge leaves nothing.
+      return chargeFirst(async () => {
+        spend = await chargeRelease(budget, plan, now())
+      }, parts)
     },
 
     plan: planFor,
