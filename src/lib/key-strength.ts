@@ -32,16 +32,30 @@ export function keyWeakness(key: Uint8Array): string | undefined {
  */
 export function copyPseudonymKey(key: unknown, what: string): Uint8Array | undefined {
   if (key === undefined) return undefined
-  if (!(key instanceof Uint8Array) || key.length < MIN_PSEUDONYM_KEY_BYTES)
+  const copy = ownCopy(key)
+  if (copy === undefined || copy.length < MIN_PSEUDONYM_KEY_BYTES)
     throw new DatagateError(
       'ERR_KEY_INVALID',
       `${what} must be a Uint8Array of at least ${MIN_PSEUDONYM_KEY_BYTES} bytes`,
     )
-  const weakness = keyWeakness(key)
+  // Judged on the copy: the caller's object could change between the check and the copy.
+  const weakness = keyWeakness(copy)
   if (weakness !== undefined)
     throw new DatagateError(
       'ERR_KEY_INVALID',
       `${what} is not random: ${weakness}; use 32 bytes from crypto.getRandomValues`,
     )
-  return key.slice()
+  return copy
+}
+
+// A fresh Uint8Array over its own ArrayBuffer, or `undefined` for anything that is not a real
+// typed array. Not `key.slice()`: a Node Buffer's slice is a view of the same memory, so a caller
+// zeroing its Buffer would still switch the key; a Proxy passes `instanceof` but holds no bytes.
+function ownCopy(key: unknown): Uint8Array | undefined {
+  if (!(key instanceof Uint8Array) || !ArrayBuffer.isView(key)) return undefined
+  try {
+    return new Uint8Array(key)
+  } catch {
+    return undefined
+  }
 }

@@ -1,5 +1,6 @@
 // Threats: the gate kept the caller's key buffer (zeroing it afterwards silently switched every
 // later pseudonym to the all-zero key), and it accepted keys of obviously low entropy.
+import { Buffer } from 'node:buffer'
 import { describe, expect, it } from 'vitest'
 import type { DatagateError } from '../../src/errors.js'
 import { keyWeakness } from '../../src/lib/key-strength.js'
@@ -23,6 +24,22 @@ describe('pseudonym keys', () => {
     const [mine] = (await gate.release([orderRow()], request)).records
     const [expected] = (await reference.release([orderRow()], request)).records
     expect(mine?.customerId).toBe(expected?.customerId)
+  })
+
+  it('the gate copies a Buffer key too: Buffer#slice shares memory, so zeroing it changed pseudonyms', async () => {
+    // crypto.randomBytes and Buffer.from(hex, 'hex') give Buffers; their slice() is a view.
+    const key = Buffer.from(TEST_PSEUDONYM_KEY)
+    const gate = await orderGate({ pseudonymKey: key })
+    const reference = await orderGate({ pseudonymKey: TEST_PSEUDONYM_KEY.slice() })
+    key.fill(0)
+    const [mine] = (await gate.release([orderRow()], request)).records
+    const [expected] = (await reference.release([orderRow()], request)).records
+    expect(mine?.customerId).toBe(expected?.customerId)
+  })
+
+  it('a key that only looks like a Uint8Array (a Proxy) is refused with ERR_KEY_INVALID', async () => {
+    const key = new Proxy(TEST_PSEUDONYM_KEY.slice(), {})
+    expect((await refusal(key)).code).toBe('ERR_KEY_INVALID')
   })
 
   it.each([
