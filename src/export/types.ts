@@ -270,9 +270,9 @@ export type JwksResolver = (
 export interface ReplayCache {
   /**
    * Records `jti` unless it is already held and live; `true` when this call recorded it (accept),
-   * `false` when it was held (a replay). `expiresAt`: the last moment (NumericDate) any verifier
-   * with the same options could still accept the token, clock tolerance included: hold the `jti`
-   * while `expiresAt > now`. `now`: the verifier's current time (NumericDate). Anything but
+   * `false` when it was held (a replay). `expiresAt`: the token's `exp` plus the verifier's clock
+   * tolerance (never shortened by `maxAge`, which verifiers sharing a cache may set differently):
+   * hold the `jti` while `expiresAt > now`. `now`: the verifier's current time (NumericDate). Anything but
    * `true`, or a throw, rejects the token.
    */
   claim(jti: string, expiresAt: number, now: number): boolean | Promise<boolean>
