@@ -49,6 +49,14 @@ describe('pseudonym keys', () => {
     ['a 16-byte pattern twice', Uint8Array.from({ length: 32 }, (_, i) => (i % 16) * 17)],
     ['a repeated word', new TextEncoder().encode('secret'.repeat(6))],
     ['few distinct bytes', Uint8Array.from({ length: 32 }, (_, i) => [1, 2, 3][(i * i) % 3] ?? 0)],
+    [
+      'a 16-byte hex pattern twice, its last byte changed',
+      new TextEncoder().encode('0123456789abcdef0123456789abcdeX'),
+    ],
+    [
+      'a repeated word with two bytes changed',
+      new TextEncoder().encode('passw0rdpassw0rdpassw0rdPassw0rD'),
+    ],
   ])('refuses %s with ERR_KEY_INVALID, never quoting the key', async (_name, key) => {
     const error = await refusal(key)
     expect(error.code).toBe('ERR_KEY_INVALID')
