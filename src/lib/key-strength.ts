@@ -10,12 +10,16 @@ export const MIN_PSEUDONYM_KEY_BYTES = 32
 // A random 32-byte key has about 30 distinct byte values; fewer than 8 happens with probability
 // far below 2^-100, while hex or decimal text (16 or 10 values) still passes.
 const MIN_DISTINCT_BYTES = 8
+const MAX_JUDGED_BYTES = 256
 
 /**
  * Why `key` is obviously weak, or `undefined`: all bytes equal, periodic or nearly so (three in
  * four bytes repeat the byte `period` before), or few distinct bytes.
  */
-export function keyWeakness(key: Uint8Array): string | undefined {
+export function keyWeakness(whole: Uint8Array): string | undefined {
+  // The near-repeat check is quadratic in the length; a key whose first bytes are not obviously
+  // weak holds at least their entropy, so a long key is judged by its prefix.
+  const key = whole.length > MAX_JUDGED_BYTES ? whole.subarray(0, MAX_JUDGED_BYTES) : whole
   if (key.every((byte) => byte === key[0]))
     return key[0] === 0 ? 'all its bytes are zero' : 'all its bytes are equal'
   // Nearly periodic counts too: a pattern repeated with a byte or two changed ("a twist") is as

@@ -63,6 +63,14 @@ describe('pseudonym keys', () => {
     expect(error.message).not.toMatch(/secret|[0-9a-f]{16}/)
   })
 
+  it('a 1 MiB random key is judged quickly (the near-repeat check looks at a bounded prefix)', () => {
+    const key = new Uint8Array(1 << 20)
+    for (let i = 0; i < key.length; i += 65_536) crypto.getRandomValues(key.subarray(i, i + 65_536))
+    const started = performance.now()
+    expect(keyWeakness(key)).toBeUndefined()
+    expect(performance.now() - started).toBeLessThan(500)
+  })
+
   it('accepts random keys and keys written as hex text', () => {
     for (let i = 0; i < 200; i++)
       expect(keyWeakness(crypto.getRandomValues(new Uint8Array(32)))).toBeUndefined()
