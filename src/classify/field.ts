@@ -103,7 +103,8 @@ const STRICTNESS: Readonly<Record<FieldClass, number>> = {
 // below, so a class inside would be silently overridden: `field.public(z.object({ name:
 // field.sensitive(z.string()) }))` released the name as public, and so did reusing a sensitive
 // schema as `field.public(Name.optional())`. Every schema reachable through the definition
-// (wrappers, pipes, object shapes, elements, members, record and map values) is looked at.
+// (wrappers, pipes, object shapes, elements, members, record and map values, lazy targets) is
+// looked at.
 function strictestClassInside(root: z.ZodType): FieldClass | undefined {
   let strictest: FieldClass | undefined
   const seen = new Set<unknown>()
@@ -115,7 +116,17 @@ function strictestClassInside(root: z.ZodType): FieldClass | undefined {
     const meta = fieldMeta(schema)
     if (meta && (strictest === undefined || STRICTNESS[meta.class] > STRICTNESS[strictest]))
       strictest = meta.class
-    for (const [key, value] of Object.entries(schema._zod.def)) {
+    const def = schema._zod.def as { type: string; getter?: () => unknown }
+    if (def.type === 'lazy' && typeof def.getter === 'function') {
+      // A recursive definition may not be resolvable yet (a const still in its temporal dead
+      // zone); then nothing inside can be judged now, and the lazy stays as the outer class says.
+      try {
+        stack.push(def.getter())
+      } catch {
+        // unresolvable for now
+      }
+    }
+    for (const [key, value] of Object.entries(def)) {
       if (value instanceof z.ZodType) stack.push(value)
       else if (Array.isArray(value)) stack.push(...value)
       else if (key === 'shape' && typeof value === 'object' && value !== null)

@@ -28,6 +28,7 @@ describe('nested classification', () => {
     ['an array of sensitive values', () => field.public(z.array(Name))],
     ['a union with a sensitive member', () => field.public(z.union([Name, z.number()]))],
     ['a record of sensitive values', () => field.public(z.record(z.string(), Name))],
+    ['a lazy schema resolving to a sensitive one', () => field.public(z.lazy(() => Name))],
     [
       'a desensitised transform over a sensitive field',
       () => field.desensitised(Name, mask.phone()),
