@@ -248,7 +248,9 @@ export type JwksResolver = (
  * write: a shared store must make it atomic (Redis `SET key 1 NX EX <expiresAt - now>`, an
  * `INSERT ... ON CONFLICT DO NOTHING`). Both times are NumericDate seconds on the verifier's
  * clock; `now` is passed in so a store never expires an entry by a clock of its own, which may
- * run ahead (hence a relative TTL, not Redis `EXAT`).
+ * run ahead (hence a relative TTL, not Redis `EXAT`). Verifiers that share one cache should use
+ * the same `clockTolerance`: an entry lives until `exp` plus the tolerance of the verifier that
+ * stored it, so one with a larger tolerance could accept the token again in the difference.
  *
  * @example
  * ```ts
