@@ -372,10 +372,20 @@ export async function verifyAuditLog(
       (min, [, time]) => Math.min(min, Date.parse(time)),
       Number.POSITIVE_INFINITY,
     )
+    // Unanchored times are the insider's to write: a tail dated ahead of the verifier's clock
+    // would never grow old enough to fail, so being ahead by more than the allowance fails too.
+    const newest = tail.reduce(
+      (max, [, time]) => Math.max(max, Date.parse(time)),
+      Number.NEGATIVE_INFINITY,
+    )
     const first = tail[0]?.[0]
     if (first !== undefined) {
-      const message = `seq ${first} to ${lastPlain} are signed by no checkpoint (oldest ${Math.round((now - oldest) / 1000)} s ago)`
-      if (now - oldest > maxUnanchoredMs) fail(first, 'unanchored_tail', `[${first}]`, message)
+      const ahead = newest - now > maxUnanchoredMs
+      const message = ahead
+        ? `seq ${first} to ${lastPlain} are signed by no checkpoint and dated up to ${Math.round((newest - now) / 1000)} s after now`
+        : `seq ${first} to ${lastPlain} are signed by no checkpoint (oldest ${Math.round((now - oldest) / 1000)} s ago)`
+      if (ahead || now - oldest > maxUnanchoredMs)
+        fail(first, 'unanchored_tail', `[${first}]`, message)
       else warnings.push({ code: 'unanchored_tail', path: `[${first}]`, message })
     }
   }
