@@ -45,6 +45,7 @@ export type AuditLogFailure =
   | 'receipt_event_missing'
   | 'receipt_mismatch'
   | 'unanchored_tail'
+  | 'unreadable'
 
 /**
  * Options of {@link verifyAuditLog}. Receipts and checkpoint copies need `jwks`.
@@ -107,7 +108,8 @@ export interface AuditLogReport {
  * and hashes as {@link verifyAuditChain} does, then each checkpoint's signature and head,
  * checkpoint copies and partner receipts (`truncated`, `forked`, `receipt_event_missing`), a
  * writer that appended after its final checkpoint, and the age of the unanchored tail. Never
- * throws for a bad log; throws `ERR_INVALID_ARGUMENT` for receipts or copies without `jwks`.
+ * throws for a bad log (a source that throws part-way is `unreadable`); throws
+ * `ERR_INVALID_ARGUMENT` for a source that is not iterable, or receipts or copies without `jwks`.
  *
  * @example
  * ```ts
@@ -127,6 +129,15 @@ export async function verifyAuditLog(
   source: Iterable<unknown> | AsyncIterable<unknown>,
   options: VerifyAuditLogOptions = {},
 ): Promise<AuditLogReport> {
+  if (
+    typeof source !== 'object' ||
+    source === null ||
+    !(Symbol.asyncIterator in source || Symbol.iterator in source)
+  )
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'verifyAuditLog: source must be an iterable or an async iterable of events',
+    )
   assertObject(options as unknown, 'verifyAuditLog: options')
   const maxUnanchoredMs = options.maxUnanchoredMs ?? 300_000
   assertNumber(maxUnanchoredMs, 'maxUnanchoredMs', { min: 0 })
@@ -189,116 +200,128 @@ export async function verifyAuditLog(
   let finalAt: number | undefined
   const resumedFrom = new Set<string>()
   let index = 0
-  for await (const raw of source) {
-    const { event, broken, findings } = checker.check(raw, index)
-    if (broken !== undefined && findings[0] !== undefined) {
-      fail(broken.seq ?? lastSeq + 1, broken.reason, findings[0].path, findings[0].message, index)
-      issues.push(...findings.slice(1))
-    }
-    if (event !== undefined) {
-      const at = `[${index}]`
-      lastSeq = event.seq
-      hashes.set(event.seq, event.hash)
-      if (finalAt !== undefined && event.type !== 'resume')
-        fail(
-          event.seq,
-          'appended_after_close',
-          at,
-          `seq ${event.seq} follows the writer's final checkpoint without a resume`,
-          index,
-        )
-      finalAt = undefined
-      if (event.type === 'checkpoint' && resolver !== undefined) {
-        let claims: CheckpointClaims | undefined
-        try {
-          claims = await checkToken(event.token)
-        } catch (error) {
+  // A reader that fails part-way (a file, a cursor) leaves the rest unread: that fails the
+  // report, and its error, which may quote what it read, is never passed on.
+  try {
+    for await (const raw of source) {
+      const { event, broken, findings } = checker.check(raw, index)
+      if (broken !== undefined && findings[0] !== undefined) {
+        fail(broken.seq ?? lastSeq + 1, broken.reason, findings[0].path, findings[0].message, index)
+        issues.push(...findings.slice(1))
+      }
+      if (event !== undefined) {
+        const at = `[${index}]`
+        lastSeq = event.seq
+        hashes.set(event.seq, event.hash)
+        if (finalAt !== undefined && event.type !== 'resume')
           fail(
             event.seq,
-            'checkpoint_invalid',
-            `${at}.token`,
-            `seq ${event.seq}: ${describe(error)}`,
+            'appended_after_close',
+            at,
+            `seq ${event.seq} follows the writer's final checkpoint without a resume`,
             index,
           )
-        }
-        if (claims !== undefined) {
-          if (claims.seq !== event.covers.seq || claims.head !== event.covers.head)
+        finalAt = undefined
+        if (event.type === 'checkpoint' && resolver !== undefined) {
+          let claims: CheckpointClaims | undefined
+          try {
+            claims = await checkToken(event.token)
+          } catch (error) {
             fail(
               event.seq,
               'checkpoint_invalid',
-              `${at}.covers`,
-              `seq ${event.seq}: covers is not what the token signs`,
-              index,
-            )
-          else if (hashes.get(claims.seq) !== claims.head)
-            fail(
-              Math.min(anchored + 1, claims.seq),
-              'checkpoint_head_mismatch',
               `${at}.token`,
-              `seq ${event.seq}: the signed head of seq ${claims.seq} is not the log's; events after seq ${anchored} were rewritten`,
+              `seq ${event.seq}: ${describe(error)}`,
               index,
             )
-          else anchored = Math.max(anchored, claims.seq)
-          if (
-            claims.resumed !== undefined &&
-            !resumedFrom.has(`${claims.resumed.seq} ${claims.resumed.head}`)
-          )
+          }
+          if (claims !== undefined) {
+            if (claims.seq !== event.covers.seq || claims.head !== event.covers.head)
+              fail(
+                event.seq,
+                'checkpoint_invalid',
+                `${at}.covers`,
+                `seq ${event.seq}: covers is not what the token signs`,
+                index,
+              )
+            else if (hashes.get(claims.seq) !== claims.head)
+              fail(
+                Math.min(anchored + 1, claims.seq),
+                'checkpoint_head_mismatch',
+                `${at}.token`,
+                `seq ${event.seq}: the signed head of seq ${claims.seq} is not the log's; events after seq ${anchored} were rewritten`,
+                index,
+              )
+            else anchored = Math.max(anchored, claims.seq)
+            if (
+              claims.resumed !== undefined &&
+              !resumedFrom.has(`${claims.resumed.seq} ${claims.resumed.head}`)
+            )
+              fail(
+                event.seq,
+                'resume_mismatch',
+                `${at}.token`,
+                `seq ${event.seq}: the signed resume position is no resume of the log`,
+                index,
+              )
+            if (claims.final === true) finalAt = event.seq
+          }
+        }
+        if (event.type === 'resume') {
+          // With several writers on a linked sink, another may append between a writer reading
+          // the head and its resume landing: `from` must be a real earlier position, not the
+          // event just before.
+          if (event.from.seq >= event.seq || hashes.get(event.from.seq) !== event.from.head)
             fail(
               event.seq,
               'resume_mismatch',
-              `${at}.token`,
-              `seq ${event.seq}: the signed resume position is no resume of the log`,
+              `${at}.from`,
+              `seq ${event.seq}: from is not a position of this log`,
               index,
             )
-          if (claims.final === true) finalAt = event.seq
+          resumedFrom.add(`${event.from.seq} ${event.from.head}`)
+          // Judged at the end, when copies and receipts signed before the restart are known.
+          resumes.push({ seq: event.seq, path: at, anchoredThen: anchored, lastPlain })
+        }
+        if (event.type === 'policy') {
+          if (textDigest(canonicalJson(event.document)) !== event.policyHash)
+            fail(
+              event.seq,
+              'policy_mismatch',
+              `${at}.document`,
+              `seq ${event.seq}: policyHash is not the hash of the document it holds`,
+              index,
+            )
+          policies.add(event.policyHash)
+        } else if ('policyHash' in event && !policies.has(event.policyHash))
+          unexplained.push(event.seq)
+        if (event.type === 'stream-start') openStreams.set(event.stream, event.seq)
+        if (event.type === 'stream-end') openStreams.delete(event.stream)
+        if (
+          (event.type === 'export' || event.type === 'delta' || event.type === 'stream-end') &&
+          wanted.has(event.jti)
+        )
+          signedBy.set(event.jti, {
+            seq: event.seq,
+            signedDigest: event.signedDigest,
+            partner: event.partner,
+            rows: event.rows,
+          })
+        if (event.type !== 'checkpoint') {
+          times.set(event.seq, event.time)
+          lastPlain = event.seq
         }
       }
-      if (event.type === 'resume') {
-        // With several writers on a linked sink, another may append between a writer reading
-        // the head and its resume landing: `from` must be a real earlier position, not the
-        // event just before.
-        if (event.from.seq >= event.seq || hashes.get(event.from.seq) !== event.from.head)
-          fail(
-            event.seq,
-            'resume_mismatch',
-            `${at}.from`,
-            `seq ${event.seq}: from is not a position of this log`,
-            index,
-          )
-        resumedFrom.add(`${event.from.seq} ${event.from.head}`)
-        // Judged at the end, when copies and receipts signed before the restart are known.
-        resumes.push({ seq: event.seq, path: at, anchoredThen: anchored, lastPlain })
-      }
-      if (event.type === 'policy') {
-        if (textDigest(canonicalJson(event.document)) !== event.policyHash)
-          fail(
-            event.seq,
-            'policy_mismatch',
-            `${at}.document`,
-            `seq ${event.seq}: policyHash is not the hash of the document it holds`,
-            index,
-          )
-        policies.add(event.policyHash)
-      } else if ('policyHash' in event && !policies.has(event.policyHash))
-        unexplained.push(event.seq)
-      if (event.type === 'stream-start') openStreams.set(event.stream, event.seq)
-      if (event.type === 'stream-end') openStreams.delete(event.stream)
-      if (
-        (event.type === 'export' || event.type === 'delta' || event.type === 'stream-end') &&
-        wanted.has(event.jti)
-      )
-        signedBy.set(event.jti, {
-          seq: event.seq,
-          signedDigest: event.signedDigest,
-          partner: event.partner,
-          rows: event.rows,
-        })
-      if (event.type !== 'checkpoint') {
-        times.set(event.seq, event.time)
-        lastPlain = event.seq
-      }
+      index++
     }
-    index++
+  } catch {
+    fail(
+      lastSeq + 1,
+      'unreadable',
+      `[${index}]`,
+      `the source failed after ${index} events; nothing after them was read`,
+      index,
+    )
   }
 
   for (const anchor of anchors) {
