@@ -10,6 +10,7 @@ import { textDigest } from '../lib/digest.js'
 import { describeFailure as describe, externalAnchors } from './audit-anchors.js'
 import { type AuditReceipt, verifyReceipt } from './audit-receipt.js'
 import { ChainChecker } from './audit-verify.js'
+import { PositionWindow, UnanchoredTail } from './audit-verify-window.js'
 import {
   type AuditKeys,
   auditKeyResolver,
@@ -183,8 +184,12 @@ export async function verifyAuditLog(
   warnings.push(...external.warnings)
 
   const wanted = new Set(receipts.map((r) => r.jti))
-  const hashes = new Map<number, string>()
-  const times = new Map<number, string>()
+  // Bounded memory whatever the log's length (audit-verify-window.ts).
+  const pinnedHeads = new Map<number, Set<string>>()
+  for (const anchor of anchors)
+    pinnedHeads.set(anchor.seq, (pinnedHeads.get(anchor.seq) ?? new Set()).add(anchor.head))
+  const hashes = new PositionWindow(new Set(pinnedHeads.keys()))
+  const tail = new UnanchoredTail()
   const signedBy = new Map<
     string,
     { seq: number; signedDigest: string; partner: string; rows: number }
@@ -196,7 +201,8 @@ export async function verifyAuditLog(
   let lastPlain = -1
   const resumes: { seq: number; path: string; anchoredThen: number; lastPlain: number }[] = []
   const policies = new Set<string>()
-  const unexplained: number[] = []
+  let unexplained = 0
+  let firstUnexplained = -1
   let finalAt: number | undefined
   const resumedFrom = new Set<string>()
   let index = 0
@@ -212,7 +218,8 @@ export async function verifyAuditLog(
       if (event !== undefined) {
         const at = `[${index}]`
         lastSeq = event.seq
-        hashes.set(event.seq, event.hash)
+        hashes.add(event.seq, event.hash)
+        if (pinnedHeads.get(event.seq)?.has(event.hash) === true) tail.anchor(event.seq)
         if (finalAt !== undefined && event.type !== 'resume')
           fail(
             event.seq,
@@ -252,7 +259,10 @@ export async function verifyAuditLog(
                 `seq ${event.seq}: the signed head of seq ${claims.seq} is not the log's; events after seq ${anchored} were rewritten`,
                 index,
               )
-            else anchored = Math.max(anchored, claims.seq)
+            else {
+              anchored = Math.max(anchored, claims.seq)
+              tail.anchor(anchored)
+            }
             if (
               claims.resumed !== undefined &&
               !resumedFrom.has(`${claims.resumed.seq} ${claims.resumed.head}`)
@@ -294,7 +304,7 @@ export async function verifyAuditLog(
             )
           policies.add(event.policyHash)
         } else if ('policyHash' in event && !policies.has(event.policyHash))
-          unexplained.push(event.seq)
+          if (unexplained++ === 0) firstUnexplained = event.seq
         if (event.type === 'stream-start') openStreams.set(event.stream, event.seq)
         if (event.type === 'stream-end') openStreams.delete(event.stream)
         if (
@@ -308,7 +318,7 @@ export async function verifyAuditLog(
             rows: event.rows,
           })
         if (event.type !== 'checkpoint') {
-          times.set(event.seq, event.time)
+          tail.add(event.seq, Date.parse(event.time))
           lastPlain = event.seq
         }
       }
@@ -355,11 +365,11 @@ export async function verifyAuditLog(
           message: `seq ${resume.seq}: a writer resumed after seq ${before + 1} to ${resume.lastPlain} were signed by no checkpoint; compare them with the checkpoint copies and receipts`,
         })
     }
-  if (unexplained.length > 0)
+  if (unexplained > 0)
     warnings.push({
       code: 'policy_not_logged',
-      path: `[${unexplained[0]}]`,
-      message: `${unexplained.length} events name a policy hash no earlier policy event holds`,
+      path: `[${firstUnexplained}]`,
+      message: `${unexplained} events name a policy hash no earlier policy event holds`,
     })
   for (const receipt of receipts) {
     if (receipt.audit === false) continue
@@ -390,19 +400,11 @@ export async function verifyAuditLog(
       message: 'no jwks: checkpoints were not verified, nothing is anchored',
     })
   else {
-    const tail = [...times].filter(([seq]) => seq > anchored)
-    const oldest = tail.reduce(
-      (min, [, time]) => Math.min(min, Date.parse(time)),
-      Number.POSITIVE_INFINITY,
-    )
     // Unanchored times are the insider's to write: a tail dated ahead of the verifier's clock
     // would never grow old enough to fail, so being ahead by more than the allowance fails too.
-    const newest = tail.reduce(
-      (max, [, time]) => Math.max(max, Date.parse(time)),
-      Number.NEGATIVE_INFINITY,
-    )
-    const first = tail[0]?.[0]
-    if (first !== undefined) {
+    const unsigned = tail.summary(anchored)
+    if (unsigned !== undefined) {
+      const { first, oldest, newest } = unsigned
       const ahead = newest - now > maxUnanchoredMs
       const message = ahead
         ? `seq ${first} to ${lastPlain} are signed by no checkpoint and dated up to ${Math.round((newest - now) / 1000)} s after now`
