@@ -303,8 +303,10 @@ export async function verifyAuditLog(
               index,
             )
           policies.add(event.policyHash)
-        } else if ('policyHash' in event && !policies.has(event.policyHash))
-          if (unexplained++ === 0) firstUnexplained = event.seq
+        } else if ('policyHash' in event && !policies.has(event.policyHash)) {
+          if (unexplained === 0) firstUnexplained = event.seq
+          unexplained++
+        }
         if (event.type === 'stream-start') openStreams.set(event.stream, event.seq)
         if (event.type === 'stream-end') openStreams.delete(event.stream)
         if (
