@@ -45,7 +45,8 @@ async function readHolder(path: string): Promise<AuditLockHolder | undefined | n
     text = await readFile(path, 'utf8')
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ENOENT') return null
-    throw error
+    // A directory, a file we may not read: unreadable, so held (fail closed), never a raw error.
+    return undefined
   }
   try {
     const parsed = holderSchema.safeParse(JSON.parse(text))

@@ -226,6 +226,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     try {
       await signing.sink?.write(token)
     } catch (cause) {
+      // Due again, so the next append signs a newer checkpoint and fails closed until a copy
+      // lands: a timer or startup checkpoint has no caller to fail, and losing copies silently
+      // would leave truncation while the gate is stopped undetectable.
+      checkpointDue = true
       throw writeFailed(`the checkpoint copy of seq ${claims.seq} could not be written`, cause)
     }
     return event

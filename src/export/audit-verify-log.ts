@@ -10,6 +10,7 @@ import { textDigest } from '../lib/digest.js'
 import { describeFailure as describe, externalAnchors } from './audit-anchors.js'
 import { type AuditReceipt, verifyReceipt } from './audit-receipt.js'
 import { ChainChecker } from './audit-verify.js'
+import { PositionWindow, UnanchoredTail } from './audit-verify-window.js'
 import {
   type AuditKeys,
   auditKeyResolver,
@@ -45,6 +46,7 @@ export type AuditLogFailure =
   | 'receipt_event_missing'
   | 'receipt_mismatch'
   | 'unanchored_tail'
+  | 'unreadable'
 
 /**
  * Options of {@link verifyAuditLog}. Receipts and checkpoint copies need `jwks`.
@@ -107,7 +109,8 @@ export interface AuditLogReport {
  * and hashes as {@link verifyAuditChain} does, then each checkpoint's signature and head,
  * checkpoint copies and partner receipts (`truncated`, `forked`, `receipt_event_missing`), a
  * writer that appended after its final checkpoint, and the age of the unanchored tail. Never
- * throws for a bad log; throws `ERR_INVALID_ARGUMENT` for receipts or copies without `jwks`.
+ * throws for a bad log (a source that throws part-way is `unreadable`); throws
+ * `ERR_INVALID_ARGUMENT` for a source that is not iterable, or receipts or copies without `jwks`.
  *
  * @example
  * ```ts
@@ -127,6 +130,15 @@ export async function verifyAuditLog(
   source: Iterable<unknown> | AsyncIterable<unknown>,
   options: VerifyAuditLogOptions = {},
 ): Promise<AuditLogReport> {
+  if (
+    typeof source !== 'object' ||
+    source === null ||
+    !(Symbol.asyncIterator in source || Symbol.iterator in source)
+  )
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'verifyAuditLog: source must be an iterable or an async iterable of events',
+    )
   assertObject(options as unknown, 'verifyAuditLog: options')
   const maxUnanchoredMs = options.maxUnanchoredMs ?? 300_000
   assertNumber(maxUnanchoredMs, 'maxUnanchoredMs', { min: 0 })
@@ -172,8 +184,12 @@ export async function verifyAuditLog(
   warnings.push(...external.warnings)
 
   const wanted = new Set(receipts.map((r) => r.jti))
-  const hashes = new Map<number, string>()
-  const times = new Map<number, string>()
+  // Bounded memory whatever the log's length (audit-verify-window.ts).
+  const pinnedHeads = new Map<number, Set<string>>()
+  for (const anchor of anchors)
+    pinnedHeads.set(anchor.seq, (pinnedHeads.get(anchor.seq) ?? new Set()).add(anchor.head))
+  const hashes = new PositionWindow(new Set(pinnedHeads.keys()))
+  const tail = new UnanchoredTail()
   const signedBy = new Map<
     string,
     { seq: number; signedDigest: string; partner: string; rows: number }
@@ -185,120 +201,139 @@ export async function verifyAuditLog(
   let lastPlain = -1
   const resumes: { seq: number; path: string; anchoredThen: number; lastPlain: number }[] = []
   const policies = new Set<string>()
-  const unexplained: number[] = []
+  let unexplained = 0
+  let firstUnexplained = -1
   let finalAt: number | undefined
   const resumedFrom = new Set<string>()
   let index = 0
-  for await (const raw of source) {
-    const { event, broken, findings } = checker.check(raw, index)
-    if (broken !== undefined && findings[0] !== undefined) {
-      fail(broken.seq ?? lastSeq + 1, broken.reason, findings[0].path, findings[0].message, index)
-      issues.push(...findings.slice(1))
-    }
-    if (event !== undefined) {
-      const at = `[${index}]`
-      lastSeq = event.seq
-      hashes.set(event.seq, event.hash)
-      if (finalAt !== undefined && event.type !== 'resume')
-        fail(
-          event.seq,
-          'appended_after_close',
-          at,
-          `seq ${event.seq} follows the writer's final checkpoint without a resume`,
-          index,
-        )
-      finalAt = undefined
-      if (event.type === 'checkpoint' && resolver !== undefined) {
-        let claims: CheckpointClaims | undefined
-        try {
-          claims = await checkToken(event.token)
-        } catch (error) {
+  // A reader that fails part-way (a file, a cursor) leaves the rest unread: that fails the
+  // report, and its error, which may quote what it read, is never passed on.
+  try {
+    for await (const raw of source) {
+      const { event, broken, findings } = checker.check(raw, index)
+      if (broken !== undefined && findings[0] !== undefined) {
+        fail(broken.seq ?? lastSeq + 1, broken.reason, findings[0].path, findings[0].message, index)
+        issues.push(...findings.slice(1))
+      }
+      if (event !== undefined) {
+        const at = `[${index}]`
+        lastSeq = event.seq
+        hashes.add(event.seq, event.hash)
+        if (pinnedHeads.get(event.seq)?.has(event.hash) === true) tail.anchor(event.seq)
+        if (finalAt !== undefined && event.type !== 'resume')
           fail(
             event.seq,
-            'checkpoint_invalid',
-            `${at}.token`,
-            `seq ${event.seq}: ${describe(error)}`,
+            'appended_after_close',
+            at,
+            `seq ${event.seq} follows the writer's final checkpoint without a resume`,
             index,
           )
-        }
-        if (claims !== undefined) {
-          if (claims.seq !== event.covers.seq || claims.head !== event.covers.head)
+        finalAt = undefined
+        if (event.type === 'checkpoint' && resolver !== undefined) {
+          let claims: CheckpointClaims | undefined
+          try {
+            claims = await checkToken(event.token)
+          } catch (error) {
             fail(
               event.seq,
               'checkpoint_invalid',
-              `${at}.covers`,
-              `seq ${event.seq}: covers is not what the token signs`,
-              index,
-            )
-          else if (hashes.get(claims.seq) !== claims.head)
-            fail(
-              Math.min(anchored + 1, claims.seq),
-              'checkpoint_head_mismatch',
               `${at}.token`,
-              `seq ${event.seq}: the signed head of seq ${claims.seq} is not the log's; events after seq ${anchored} were rewritten`,
+              `seq ${event.seq}: ${describe(error)}`,
               index,
             )
-          else anchored = Math.max(anchored, claims.seq)
-          if (
-            claims.resumed !== undefined &&
-            !resumedFrom.has(`${claims.resumed.seq} ${claims.resumed.head}`)
-          )
+          }
+          if (claims !== undefined) {
+            if (claims.seq !== event.covers.seq || claims.head !== event.covers.head)
+              fail(
+                event.seq,
+                'checkpoint_invalid',
+                `${at}.covers`,
+                `seq ${event.seq}: covers is not what the token signs`,
+                index,
+              )
+            else if (hashes.get(claims.seq) !== claims.head)
+              fail(
+                Math.min(anchored + 1, claims.seq),
+                'checkpoint_head_mismatch',
+                `${at}.token`,
+                `seq ${event.seq}: the signed head of seq ${claims.seq} is not the log's; events after seq ${anchored} were rewritten`,
+                index,
+              )
+            else {
+              anchored = Math.max(anchored, claims.seq)
+              tail.anchor(anchored)
+            }
+            if (
+              claims.resumed !== undefined &&
+              !resumedFrom.has(`${claims.resumed.seq} ${claims.resumed.head}`)
+            )
+              fail(
+                event.seq,
+                'resume_mismatch',
+                `${at}.token`,
+                `seq ${event.seq}: the signed resume position is no resume of the log`,
+                index,
+              )
+            if (claims.final === true) finalAt = event.seq
+          }
+        }
+        if (event.type === 'resume') {
+          // With several writers on a linked sink, another may append between a writer reading
+          // the head and its resume landing: `from` must be a real earlier position, not the
+          // event just before.
+          if (event.from.seq >= event.seq || hashes.get(event.from.seq) !== event.from.head)
             fail(
               event.seq,
               'resume_mismatch',
-              `${at}.token`,
-              `seq ${event.seq}: the signed resume position is no resume of the log`,
+              `${at}.from`,
+              `seq ${event.seq}: from is not a position of this log`,
               index,
             )
-          if (claims.final === true) finalAt = event.seq
+          resumedFrom.add(`${event.from.seq} ${event.from.head}`)
+          // Judged at the end, when copies and receipts signed before the restart are known.
+          resumes.push({ seq: event.seq, path: at, anchoredThen: anchored, lastPlain })
+        }
+        if (event.type === 'policy') {
+          if (textDigest(canonicalJson(event.document)) !== event.policyHash)
+            fail(
+              event.seq,
+              'policy_mismatch',
+              `${at}.document`,
+              `seq ${event.seq}: policyHash is not the hash of the document it holds`,
+              index,
+            )
+          policies.add(event.policyHash)
+        } else if ('policyHash' in event && !policies.has(event.policyHash)) {
+          if (unexplained === 0) firstUnexplained = event.seq
+          unexplained++
+        }
+        if (event.type === 'stream-start') openStreams.set(event.stream, event.seq)
+        if (event.type === 'stream-end') openStreams.delete(event.stream)
+        if (
+          (event.type === 'export' || event.type === 'delta' || event.type === 'stream-end') &&
+          wanted.has(event.jti)
+        )
+          signedBy.set(event.jti, {
+            seq: event.seq,
+            signedDigest: event.signedDigest,
+            partner: event.partner,
+            rows: event.rows,
+          })
+        if (event.type !== 'checkpoint') {
+          tail.add(event.seq, Date.parse(event.time))
+          lastPlain = event.seq
         }
       }
-      if (event.type === 'resume') {
-        // With several writers on a linked sink, another may append between a writer reading
-        // the head and its resume landing: `from` must be a real earlier position, not the
-        // event just before.
-        if (event.from.seq >= event.seq || hashes.get(event.from.seq) !== event.from.head)
-          fail(
-            event.seq,
-            'resume_mismatch',
-            `${at}.from`,
-            `seq ${event.seq}: from is not a position of this log`,
-            index,
-          )
-        resumedFrom.add(`${event.from.seq} ${event.from.head}`)
-        // Judged at the end, when copies and receipts signed before the restart are known.
-        resumes.push({ seq: event.seq, path: at, anchoredThen: anchored, lastPlain })
-      }
-      if (event.type === 'policy') {
-        if (textDigest(canonicalJson(event.document)) !== event.policyHash)
-          fail(
-            event.seq,
-            'policy_mismatch',
-            `${at}.document`,
-            `seq ${event.seq}: policyHash is not the hash of the document it holds`,
-            index,
-          )
-        policies.add(event.policyHash)
-      } else if ('policyHash' in event && !policies.has(event.policyHash))
-        unexplained.push(event.seq)
-      if (event.type === 'stream-start') openStreams.set(event.stream, event.seq)
-      if (event.type === 'stream-end') openStreams.delete(event.stream)
-      if (
-        (event.type === 'export' || event.type === 'delta' || event.type === 'stream-end') &&
-        wanted.has(event.jti)
-      )
-        signedBy.set(event.jti, {
-          seq: event.seq,
-          signedDigest: event.signedDigest,
-          partner: event.partner,
-          rows: event.rows,
-        })
-      if (event.type !== 'checkpoint') {
-        times.set(event.seq, event.time)
-        lastPlain = event.seq
-      }
+      index++
     }
-    index++
+  } catch {
+    fail(
+      lastSeq + 1,
+      'unreadable',
+      `[${index}]`,
+      `the source failed after ${index} events; nothing after them was read`,
+      index,
+    )
   }
 
   for (const anchor of anchors) {
@@ -332,11 +367,11 @@ export async function verifyAuditLog(
           message: `seq ${resume.seq}: a writer resumed after seq ${before + 1} to ${resume.lastPlain} were signed by no checkpoint; compare them with the checkpoint copies and receipts`,
         })
     }
-  if (unexplained.length > 0)
+  if (unexplained > 0)
     warnings.push({
       code: 'policy_not_logged',
-      path: `[${unexplained[0]}]`,
-      message: `${unexplained.length} events name a policy hash no earlier policy event holds`,
+      path: `[${firstUnexplained}]`,
+      message: `${unexplained} events name a policy hash no earlier policy event holds`,
     })
   for (const receipt of receipts) {
     if (receipt.audit === false) continue
@@ -367,15 +402,17 @@ export async function verifyAuditLog(
       message: 'no jwks: checkpoints were not verified, nothing is anchored',
     })
   else {
-    const tail = [...times].filter(([seq]) => seq > anchored)
-    const oldest = tail.reduce(
-      (min, [, time]) => Math.min(min, Date.parse(time)),
-      Number.POSITIVE_INFINITY,
-    )
-    const first = tail[0]?.[0]
-    if (first !== undefined) {
-      const message = `seq ${first} to ${lastPlain} are signed by no checkpoint (oldest ${Math.round((now - oldest) / 1000)} s ago)`
-      if (now - oldest > maxUnanchoredMs) fail(first, 'unanchored_tail', `[${first}]`, message)
+    // Unanchored times are the insider's to write: a tail dated ahead of the verifier's clock
+    // would never grow old enough to fail, so being ahead by more than the allowance fails too.
+    const unsigned = tail.summary(anchored)
+    if (unsigned !== undefined) {
+      const { first, oldest, newest } = unsigned
+      const ahead = newest - now > maxUnanchoredMs
+      const message = ahead
+        ? `seq ${first} to ${lastPlain} are signed by no checkpoint and dated up to ${Math.round((newest - now) / 1000)} s after now`
+        : `seq ${first} to ${lastPlain} are signed by no checkpoint (oldest ${Math.round((now - oldest) / 1000)} s ago)`
+      if (ahead || now - oldest > maxUnanchoredMs)
+        fail(first, 'unanchored_tail', `[${first}]`, message)
       else warnings.push({ code: 'unanchored_tail', path: `[${first}]`, message })
     }
   }
