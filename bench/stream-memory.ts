@@ -51,7 +51,7 @@ const verified = verifyStream(parts, {
   jwks: gate.jwks(),
   issuer: 'oem-aftersales',
   audience: REQUEST.partner,
-  now: NOW,
+  now: () => NOW,
 })
 let records = 0
 let chunks = 0

@@ -12,9 +12,10 @@
 import type { Finding } from '../errors.js'
 import { DatagateError } from '../errors.js'
 import { assertNumber, assertString } from '../lib/assert.js'
+import { readClock } from '../lib/clock.js'
 import { normalizeText } from '../lib/normalize-text.js'
 import { DETECTORS } from './detectors/registry.js'
-import { assertDate, type Detector, type VinCheckDigit } from './detectors/shared.js'
+import type { Detector, VinCheckDigit } from './detectors/shared.js'
 import type { PiiKind } from './types.js'
 
 /** A piece of personal data found in a string. */
@@ -47,8 +48,8 @@ export interface ScanTextOptions {
   readonly kinds?: readonly PiiKind[]
   /** Characters scanned per string; the rest is reported as `scan_truncated`. Default 1,000,000. */
   readonly maxLength?: number
-  /** Birth dates in resident identity numbers after this day (UTC) are implausible. Default: now. */
-  readonly now?: Date
+  /** The clock: birth dates in resident identity numbers after its day (UTC) are implausible. Default: the system clock. */
+  readonly now?: () => Date
   /** Path reported in the findings. Default `''`. */
   readonly path?: string
   /** Also report 15-digit legacy resident identity numbers (no check digit). Default false. */
@@ -86,9 +87,9 @@ interface Plan {
 }
 
 function plan(options: ScanTextOptions): Plan {
-  const { kinds, maxLength = 1_000_000, now = new Date(), legacyResidentId = false } = options
+  const { kinds, maxLength = 1_000_000, legacyResidentId = false } = options
   assertNumber(maxLength, 'options.maxLength', { integer: true, min: 1 })
-  assertDate(now, 'options.now')
+  const now = readClock(options.now, 'options.now')
   if (typeof legacyResidentId !== 'boolean') {
     const message = 'options.legacyResidentId: expected a boolean'
     throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new TypeError(message) })

@@ -33,7 +33,7 @@ import { verifyEnvelope } from './verify.js'
  * const after = [{ outletId: 'O-1', hours: '8-20' }, { outletId: 'O-2', hours: '9-17' }]
  * const delta = await gate.exportDelta(before, after, request)
  * const next = await applyDelta(before, delta.token, { jwks: gate.jwks(), issuer: 'oem', audience: 'maps-co',
- *   now: clock() })
+ *   now: clock })
  * console.log(next) // [ { outletId: 'O-1', hours: '8-20' }, { outletId: 'O-2', hours: '9-17' } ]
  * ```
  */

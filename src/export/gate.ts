@@ -11,17 +11,17 @@ import type { Dataset } from '../classify/dataset.js'
 import { DatagateError } from '../errors.js'
 import { assertFunction, assertObject, assertString } from '../lib/assert.js'
 import { base64url } from '../lib/bytes.js'
-import { copyPseudonymKey } from '../lib/key-strength.js'
 import { textDigest } from '../lib/digest.js'
+import { copyPseudonymKey } from '../lib/key-strength.js'
 import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
 import { compilePolicy, type Policy } from '../policy/load.js'
 import { compilePlan, type ReleasePlan, resolveAgreement } from '../policy/plan.js'
 import { type ReleaseReport, type ReleaseResult, runRelease } from '../policy/release.js'
 import type { AuditSink } from './audit-event.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
+import { type BudgetStore, chargeRelease, memoryBudgetStore } from './budget.js'
 import type { CheckpointSink } from './checkpoint.js'
 import { gateAudit } from './gate-audit.js'
-import { type BudgetStore, chargeRelease, memoryBudgetStore } from './budget.js'
 import { isKeyRing } from './keys.js'
 import { partnerView } from './partner-report.js'
 import { diffViews, type PatchOperation, viewDigest } from './patch.js'
@@ -214,7 +214,7 @@ export function partnerReport(report: ReleaseReport): Record<string, unknown> {
  * const rows = [{ name: 'Zhang San', phone: '13812345678', city: 'Hangzhou' }]
  * const signed = await gate.export(rows, { partner: 'insure-co', dataset: 'customer', purpose: 'claims' })
  * const { records } = await verifyExport(signed.token, { jwks: gate.jwks(), issuer: 'oem-aftersales',
- *   audience: 'insure-co', now: new Date('2026-06-01T00:00:10Z') })
+ *   audience: 'insure-co', now: () => new Date('2026-06-01T00:00:10Z') })
  * console.log(records) // [ { phone: '138****5678', city: 'Hangzhou' } ]
  * console.log(audit.events.map((e) => e.type)) // ['policy', 'checkpoint', 'export']
  * await gate.close()
@@ -526,7 +526,7 @@ export function createGate(options: GateOptions): Gate {
     },
 
     accessMatrix() {
-      return accessMatrix(policy, [...datasets.values()], { now: now() })
+      return accessMatrix(policy, [...datasets.values()], { now })
     },
 
     setPolicy(next) {

@@ -245,7 +245,7 @@ function invalid(message: string): never {
  * const parts = gate.exportStream(rows, { partner: 'maps-co', dataset: 'outlet', purpose: 'map', chunkSize: 10 })
  * let received = 0
  * for await (const chunk of verifyStream(parts, { jwks: gate.jwks(), issuer: 'oem', audience: 'maps-co',
- *   now: new Date('2026-06-01T00:00:05Z') })) received += chunk.records.length
+ *   now: () => new Date('2026-06-01T00:00:05Z') })) received += chunk.records.length
  * console.log(received) // 25
  * ```
  */

@@ -315,8 +315,8 @@ export interface VerifyOptions {
   readonly maxAge?: number
   /** Seconds of clock skew forgiven on `exp`, `nbf` and `iat`. Default 0. */
   readonly clockTolerance?: number
-  /** The current time (for tests and replays of archives). Default `new Date()`. */
-  readonly now?: Date | (() => Date)
+  /** The clock (for tests and replays of archives). Default: the system clock. */
+  readonly now?: () => Date
   /** Rejects a `jti` seen before (ERR_TOKEN_REPLAYED); makes `jti` required. */
   readonly replayCache?: ReplayCache
   /** The payload of a `detached` envelope: the exact text (or bytes) that was signed. */

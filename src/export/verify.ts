@@ -15,6 +15,7 @@ import {
 import { DatagateError, isDatagateError } from '../errors.js'
 import { assertNumber, assertObject, assertOneOf, assertString } from '../lib/assert.js'
 import { utf8 } from '../lib/bytes.js'
+import { readClock } from '../lib/clock.js'
 import { fromJoseError } from '../lib/jose-errors.js'
 import { isCryptoKey, type JwsKey, type JwsKeyResolver, verifySignature } from '../lib/jws.js'
 import { checkClaims } from '../lib/jwt-claims.js'
@@ -43,11 +44,7 @@ function assertNames(value: unknown, what: string): void {
 }
 
 function currentSeconds(now: VerifyOptions['now']): number {
-  const date = typeof now === 'function' ? now() : (now ?? new Date())
-  const ms = date instanceof Date ? date.getTime() : Number.NaN
-  if (!Number.isFinite(ms))
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'now: expected a valid Date')
-  return Math.floor(ms / 1000)
+  return Math.floor(readClock(now, 'now').getTime() / 1000)
 }
 
 function ringResolver(ring: KeyRing): JwsKeyResolver {

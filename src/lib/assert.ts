@@ -74,3 +74,9 @@ export function assertOneOf<T extends string>(
   if (!(allowed as readonly string[]).includes(value))
     fail('range', what, `one of ${allowed.join(', ')}`)
 }
+
+/** Asserts a valid `Date` (an `Invalid Date` is a wrong value). */
+export function assertDate(value: unknown, what: string): asserts value is Date {
+  if (!(value instanceof Date)) fail('type', what, 'a Date')
+  if (Number.isNaN(value.getTime())) fail('range', what, 'a valid Date')
+}

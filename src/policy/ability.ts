@@ -9,6 +9,7 @@
 import { Ability, type MongoQuery, type RawRuleOf } from '@casl/ability'
 import { DatagateError } from '../errors.js'
 import { isCaslWildcard } from '../lib/casl-wildcards.js'
+import { readClock } from '../lib/clock.js'
 import { restrictedConditionsMatcher, toCaslConditions } from './conditions.js'
 import type { Policy } from './load.js'
 import type { Agreement } from './types.js'
@@ -18,8 +19,8 @@ export type PartnerAbility = Ability<[string, string | Record<string, unknown>],
 
 /** Options of {@link partnerAbility}. */
 export interface PartnerAbilityOptions {
-  /** The time at which agreements must be valid; defaults to now. */
-  readonly now?: Date
+  /** The clock: agreements must be valid at the time it returns. Default: the system clock. */
+  readonly now?: () => Date
 }
 
 function exactFieldMatcher(fields: string[]): (field: string) => boolean {
@@ -90,7 +91,7 @@ export function abilityFromAgreements(
  *     agreements: [{ id: 'a1', dataset: 'repair_order', purpose: 'courtesy-car', fields: ['orderId'],
  *       where: { estimatedHours: { $gt: 4 } }, validFrom: '2026-01-01', validUntil: '2026-12-31' }] }],
  * }, { datasets: [Order] })
- * const ability = partnerAbility(policy, 'rental-co', 'repair_order', { now: new Date('2026-06-01') })
+ * const ability = partnerAbility(policy, 'rental-co', 'repair_order', { now: () => new Date('2026-06-01') })
  * console.log(ability.can('courtesy-car', { orderId: 'R1', estimatedHours: 6 }, 'orderId')) // true
  * console.log(ability.can('courtesy-car', { orderId: 'R2', estimatedHours: 2 }, 'orderId')) // false
  * console.log(ability.can('advertising', { orderId: 'R1', estimatedHours: 6 }, 'orderId')) // false
@@ -110,7 +111,7 @@ export function partnerAbility(
       'ERR_UNKNOWN_PARTNER',
       `no partner ${JSON.stringify(partnerId)} in the policy`,
     )
-  const time = (options.now ?? new Date()).getTime()
+  const time = readClock(options.now, 'options.now').getTime()
   const usable = partner.standing !== 'yellow' && partner.standing !== 'terminated'
   return abilityFromAgreements(
     dataset,

@@ -6,6 +6,7 @@
  */
 import type { Dataset } from '../classify/dataset.js'
 import type { FieldClass } from '../classify/types.js'
+import { readClock } from '../lib/clock.js'
 import { abilityFromAgreements } from './ability.js'
 import type { Policy } from './load.js'
 import type { PartnerCategory, Standing } from './types.js'
@@ -63,16 +64,16 @@ export interface AccessMatrix {
  *   category: 'traffic', standing: 'gold', core: false, agreements: [{ id: 'm1', dataset: 'outlet',
  *   purpose: 'map', fields: ['outletId'], validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] },
  *   { datasets: [Outlet] })
- * const matrix = accessMatrix(policy, [Outlet], { now: new Date('2026-06-01') })
+ * const matrix = accessMatrix(policy, [Outlet], { now: () => new Date('2026-06-01') })
  * console.log(matrix.entries.map((e) => `${e.field}:${e.access}`)) // [ 'outletId:raw', 'managerName:denied' ]
  * ```
  */
 export function accessMatrix(
   policy: Policy,
   datasets: readonly Dataset[],
-  options: { readonly now?: Date } = {},
+  options: { readonly now?: () => Date } = {},
 ): AccessMatrix {
-  const now = options.now ?? new Date()
+  const now = readClock(options.now, 'options.now')
   const time = now.getTime()
   const entries: AccessMatrixEntry[] = []
   for (const partner of policy.partners) {

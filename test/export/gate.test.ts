@@ -22,7 +22,7 @@ const verifyAs = (keys: KeyRing, audience = 'rental-co') => ({
   jwks: keys.jwks(),
   issuer,
   audience,
-  now: later,
+  now: () => later,
 })
 
 let keys: KeyRing

@@ -147,7 +147,7 @@ describe.skipIf(noJwcrypto !== undefined)('interop with jwcrypto', () => {
         jwks,
         issuer: ISSUER,
         audience: PARTNER,
-        now: NOW,
+        now: () => NOW,
         ...decryptionKey,
       })
       expect(records).toEqual(claims.records)
@@ -233,7 +233,7 @@ describe.skipIf(noOpenssl !== undefined)(
         jwks: edRing.jwks(),
         issuer: ISSUER,
         audience: PARTNER,
-        now: NOW,
+        now: () => NOW,
         payload,
       })
       expect(records).toEqual(claims.records)

@@ -18,7 +18,12 @@ import { b64u, expectCode, exportClaims, ISSUER, NOW, PARTNER } from './helpers.
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth', 'priv']
 
 function verifyWith(ring: KeyRing, token: string) {
-  return verifyExport(token, { jwks: ring.jwks(), issuer: ISSUER, audience: PARTNER, now: NOW })
+  return verifyExport(token, {
+    jwks: ring.jwks(),
+    issuer: ISSUER,
+    audience: PARTNER,
+    now: () => NOW,
+  })
 }
 
 describe('generateKeys', () => {
@@ -77,13 +82,18 @@ describe('rotation and retirement', () => {
 
     await verifyWith(rotated, oldToken)
     await verifyWith(rotated, fresh.token)
-    await verifyExport(oldToken, { key: rotated, issuer: ISSUER, audience: PARTNER, now: NOW })
+    await verifyExport(oldToken, {
+      key: rotated,
+      issuer: ISSUER,
+      audience: PARTNER,
+      now: () => NOW,
+    })
 
     const retired = retireKey(rotated, first.current.kid)
     expect(retired.jwks().keys.map((key) => key.kid)).toEqual([rotated.current.kid])
     await expectCode(verifyWith(retired, oldToken), 'ERR_SIGNATURE_INVALID')
     await expectCode(
-      verifyExport(oldToken, { key: retired, issuer: ISSUER, audience: PARTNER, now: NOW }),
+      verifyExport(oldToken, { key: retired, issuer: ISSUER, audience: PARTNER, now: () => NOW }),
       'ERR_SIGNATURE_INVALID',
     )
     await verifyWith(retired, fresh.token)
@@ -140,7 +150,7 @@ describe('importKey / importKeys', () => {
         key: verifier,
         issuer: ISSUER,
         audience: PARTNER,
-        now: NOW,
+        now: () => NOW,
       })
       await verifyWith(verifier, signed.token)
       await expectCode(

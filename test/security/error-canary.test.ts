@@ -125,7 +125,7 @@ beforeAll(async () => {
   token = (await gate.export([canaryRow()], request)).token
 })
 
-const verify = () => ({ jwks: gate.jwks(), issuer: ISSUER, audience: 'rental-co', now: T0 })
+const verify = () => ({ jwks: gate.jwks(), issuer: ISSUER, audience: 'rental-co', now: () => T0 })
 
 /** A compact JWE-shaped token with the given protected header and canary content. */
 const fakeJwe = (header: Record<string, unknown>) =>
@@ -207,7 +207,7 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
   ERR_AUDIENCE_MISMATCH: () =>
     outcome(() => verifyExport(token, { ...verify(), audience: 'other' })),
   ERR_TOKEN_EXPIRED: () =>
-    outcome(() => verifyExport(token, { ...verify(), now: new Date(T0.getTime() + 9e9) })),
+    outcome(() => verifyExport(token, { ...verify(), now: () => new Date(T0.getTime() + 9e9) })),
   ERR_TOKEN_REPLAYED: () => {
     const replayCache = createMemoryReplayCache()
     return outcome(async () => {
