@@ -204,7 +204,7 @@ const research = await gate.release(data.customer, {
 })
 const risk = assessRisk(research.records, {
   quasiIdentifiers: ['city', 'age', 'vehicle.model'],
-  threshold: 2,
+  k: 2,
 })
 console.log(
   `  k = ${risk.k}, ${risk.classes} classes over ${risk.records} records, ${(risk.atRisk.share * 100).toFixed(1)} % in classes under 2`,
