@@ -29,6 +29,7 @@ import { signEnvelope } from './sign.js'
 import { type StreamPart, type StreamSource, streamExport } from './stream.js'
 import {
   DELTA_TYP,
+  type EncryptionRecipient,
   EXPORT_TYP,
   type KeyRing,
   type PublicJwks,
@@ -380,20 +381,20 @@ export function createGate(options: GateOptions): Gate {
           'export: format must be compact, flattened or detached',
         )
       }
-      let encryptTo: PublicJwks | undefined
+      let encryptTo: EncryptionRecipient | undefined
       if (request.encrypt === true) {
         if (format !== 'compact')
           throw new DatagateError(
             'ERR_INVALID_ARGUMENT',
             'export: encryption nests a compact JWS; leave format unset',
           )
-        if (!plan.partner.keys || plan.partner.keys.keys.length === 0) {
+        if (!plan.partner.encryptionKeys || plan.partner.encryptionKeys.keys.length === 0) {
           throw new DatagateError(
             'ERR_KEY_UNSUPPORTED',
             `export: partner ${plan.partner.id} has no public keys in the policy to encrypt to`,
           )
         }
-        encryptTo = plan.partner.keys as PublicJwks
+        encryptTo = plan.partner.encryptionKeys
       }
       const spend = await chargeRelease(budget, plan, now())
       const { records, report } = runRelease(plan, rows, policy.hash, random, options.auditor)

@@ -4,14 +4,7 @@
  *
  * @packageDocumentation
  */
-import {
-  CompactEncrypt,
-  calculateJwkThumbprint,
-  exportJWK,
-  importJWK,
-  type JSONWebKeySet,
-  type JWK,
-} from 'jose'
+import { CompactEncrypt, calculateJwkThumbprint, exportJWK, importJWK, type JWK } from 'jose'
 import { DatagateError } from '../errors.js'
 import { assertObject, assertOneOf, assertString } from '../lib/assert.js'
 import { utf8 } from '../lib/bytes.js'
@@ -63,9 +56,8 @@ async function recipientKey(
     return { key: recipient, kid: await calculateJwkThumbprint(await exportJWK(recipient)) }
   }
   assertObject(recipient, 'encryptTo')
-  const candidates = Array.isArray((recipient as JSONWebKeySet).keys)
-    ? (recipient as JSONWebKeySet).keys
-    : [recipient as JWK]
+  const set = (recipient as { readonly keys?: unknown }).keys
+  const candidates: readonly JWK[] = Array.isArray(set) ? set : [recipient as JWK]
   const jwk = candidates.find(usableForEncryption)
   if (jwk === undefined)
     throw new DatagateError(

@@ -203,7 +203,7 @@ export interface SignedEnvelope {
  * console.log(recipient)
  * ```
  */
-export type EncryptionRecipient = JWK | JSONWebKeySet | CryptoKey
+export type EncryptionRecipient = JWK | { readonly keys: readonly JWK[] } | CryptoKey
 
 /**
  * Options of {@link signEnvelope}.

@@ -430,11 +430,11 @@ function compileDocument(
         message: `partner id ${doc.id} appears twice`,
       })
     seenPartners.add(doc.id)
-    doc.keys?.keys.forEach((jwk, i) => {
+    doc.encryptionKeys?.keys.forEach((jwk, i) => {
       if ('d' in jwk || 'k' in jwk || 'p' in jwk)
         findings.push({
           code: 'private_key_in_policy',
-          path: `${at}.keys.keys[${i}]`,
+          path: `${at}.encryptionKeys.keys[${i}]`,
           message: 'a partner key set must hold public keys only',
         })
     })
@@ -467,7 +467,8 @@ function compileDocument(
         category: doc.category,
         standing: doc.standing,
         core: doc.core,
-        keys: doc.keys as PartnerJwks | undefined,
+        // sign.ts checks each key at use (kty, crv, no private part); the policy only refuses private keys.
+        encryptionKeys: doc.encryptionKeys as PartnerJwks | undefined,
         maxRecordsPerRelease: doc.maxRecordsPerRelease,
         ...(doc.budget === undefined ? {} : { budget: Object.freeze({ ...doc.budget }) }),
         agreements: Object.freeze(agreements),

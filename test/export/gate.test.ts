@@ -43,10 +43,10 @@ beforeAll(async () => {
   }
   const policyText = samplePolicyYaml.replace(
     '    core: true\n    agreements:\n      - id: courtesy-car-2026',
-    `    core: true\n    keys: { keys: [${JSON.stringify(partnerJwk)}] }\n    agreements:\n      - id: courtesy-car-2026`,
+    `    core: true\n    encryptionKeys: { keys: [${JSON.stringify(partnerJwk)}] }\n    agreements:\n      - id: courtesy-car-2026`,
   )
   const policy = loadPolicy(policyText, { datasets })
-  expect(policy.partner('rental-co')?.keys?.keys).toHaveLength(1)
+  expect(policy.partner('rental-co')?.encryptionKeys?.keys).toHaveLength(1)
   sink = memoryAuditSink()
   gate = createGate({
     issuer,

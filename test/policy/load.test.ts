@@ -288,7 +288,9 @@ describe('loadPolicy: every rejection, all at once', () => {
 
   it('private key material in a partner key set', () => {
     const findings = findingsOf(
-      policyWith({ keys: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret' }] } }),
+      policyWith({
+        encryptionKeys: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret' }] },
+      }),
     )
     expect(codes(findings)).toEqual(['private_key_in_policy'])
   })
