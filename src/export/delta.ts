@@ -43,18 +43,25 @@ export async function applyDelta<T = Record<string, unknown>>(
   options: VerifyExportOptions,
 ): Promise<T[]> {
   const { payload } = await verifyEnvelope(token, { ...options, typ: DELTA_TYP })
-  const { base, result, patch } = payload as { base?: unknown; result?: unknown; patch?: unknown }
-  if (typeof base !== 'string' || typeof result !== 'string' || !Array.isArray(patch)) {
-    throw new DatagateError('ERR_CLAIM_INVALID', 'a delta carries base, result and patch')
+  const { baseDigest, resultDigest, patch } = payload as {
+    baseDigest?: unknown
+    resultDigest?: unknown
+    patch?: unknown
   }
-  if (viewDigest(current) !== base) {
+  if (typeof baseDigest !== 'string' || typeof resultDigest !== 'string' || !Array.isArray(patch)) {
+    throw new DatagateError(
+      'ERR_CLAIM_INVALID',
+      'a delta carries baseDigest, resultDigest and patch',
+    )
+  }
+  if (viewDigest(current) !== baseDigest) {
     throw new DatagateError(
       'ERR_DIGEST_MISMATCH',
       'the delta was made against another view than the one given',
     )
   }
   const next = applyPatchSafely(current, patch as PatchOperation[])
-  if (viewDigest(next) !== result) {
+  if (viewDigest(next) !== resultDigest) {
     throw new DatagateError(
       'ERR_DIGEST_MISMATCH',
       'the patched view is not the one the issuer signed',

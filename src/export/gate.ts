@@ -107,9 +107,9 @@ export interface SignedDelta extends SignedEnvelope {
   /** The RFC 6902 operations, also inside the signed payload under `patch`. */
   readonly patch: readonly PatchOperation[]
   /** Digest of the released view the patch applies to. */
-  readonly base: string
+  readonly baseDigest: string
   /** Digest of the released view the patch produces. */
-  readonly result: string
+  readonly resultDigest: string
 }
 
 /** Options of {@link Gate.exportStream}. */
@@ -446,14 +446,14 @@ export function createGate(options: GateOptions): Gate {
       const before = runRelease(plan, previousRows, policy.hash).records
       const after = runRelease(plan, rows, policy.hash)
       const patch = diffViews(before, after.records)
-      const base = viewDigest(before)
-      const result = viewDigest(after.records)
+      const baseDigest = viewDigest(before)
+      const resultDigest = viewDigest(after.records)
       const jti = newJti()
       const claims = {
         ...baseClaims(plan, jti),
         audit: audit.receipt(),
-        base,
-        result,
+        baseDigest,
+        resultDigest,
         count: after.records.length,
         operations: patch.length,
         patch,
@@ -466,9 +466,9 @@ export function createGate(options: GateOptions): Gate {
         payloadDigest: viewDigest(patch),
         jti,
         signedDigest: textDigest(JSON.stringify(claims)),
-        details: { kid: envelope.kid, base, result, operations: patch.length },
+        details: { kid: envelope.kid, baseDigest, resultDigest, operations: patch.length },
       })
-      return { ...envelope, jti, patch, base, result }
+      return { ...envelope, jti, patch, baseDigest, resultDigest }
     },
 
     exportStream(rows, request) {
