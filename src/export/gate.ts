@@ -7,7 +7,7 @@
  */
 import type { IntervalAuditor } from '../anonymize/interval-audit.js'
 import type { RandomSource } from '../anonymize/operator.js'
-import type { Dataset } from '../classify/dataset.js'
+import type { Dataset, Released } from '../classify/dataset.js'
 import { DatagateError } from '../errors.js'
 import { assertFunction, assertObject, assertString } from '../lib/assert.js'
 import { base64url } from '../lib/bytes.js'
@@ -35,6 +35,24 @@ import {
   type PublicJwks,
   type SignedEnvelope,
 } from './types.js'
+
+/**
+ * The record type of {@link Gate.release}`<D>`: {@link Released}`<D>` for a named dataset type, a
+ * plain record when none is named.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { defineDataset, field, type ReleasedRecord } from 'datagate'
+ *
+ * const Outlet = defineDataset('outlet', z.object({ city: field.public(z.string()) }), { version: '1' })
+ * const row: ReleasedRecord<typeof Outlet> = { city: 'Kiel' }
+ * console.log(row) // { city: 'Kiel' }
+ * ```
+ */
+export type ReleasedRecord<D extends Dataset> = Dataset extends D
+  ? Record<string, unknown>
+  : Released<D>
 
 /** Options of {@link createGate}. */
 export interface GateOptions {
@@ -122,8 +140,15 @@ export interface StreamRequest extends ReleaseRequest {
 export interface Gate {
   /** The policy in force. */
   readonly policy: Policy
-  /** Releases rows to a partner: records filtered, projected and transformed, plus a report. */
-  release(rows: Iterable<unknown>, request: ReleaseRequest): Promise<ReleaseResult>
+  /**
+   * Releases rows to a partner: records filtered, projected and transformed, plus a report.
+   * Name the dataset's type, `release<typeof Customer>(...)`, to have `records` typed as
+   * `Released<typeof Customer>[]` (aggregate agreements return group rows: leave it unset there).
+   */
+  release<D extends Dataset = Dataset>(
+    rows: Iterable<unknown>,
+    request: ReleaseRequest,
+  ): Promise<ReleaseResult<ReleasedRecord<D>>>
   /** Releases and signs: `token` is a compact JWS by default. */
   export(rows: Iterable<unknown>, request: ExportRequest): Promise<SignedExport>
   /** Signs the JSON Patch from the previous released view to the current one. */
@@ -367,7 +392,8 @@ export function createGate(options: GateOptions): Gate {
           payloadDigest: viewDigest(result.records),
           ...(spend ? { details: spend } : {}),
         })
-      return result
+      // The plan validated and projected every record to the dataset's released shape.
+      return result as ReleaseResult<never>
     },
 
     async export(rows, request) {

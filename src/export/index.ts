@@ -55,6 +55,7 @@ export {
   type ExportRequest,
   type Gate,
   type GateOptions,
+  type ReleasedRecord,
   type ReleaseRequest,
   type SignedDelta,
   type SignedExport,
