@@ -5,6 +5,7 @@ import type { RandomSource } from '../anonymize/operator.js'
 import { DatagateError } from '../errors.js'
 import { assertNumber, assertObject, assertOneOf } from './assert.js'
 import { discreteLaplaceSampler } from './discrete-laplace.js'
+import { isForbiddenKey } from './forbidden-keys.js'
 import { type CompiledPath, compilePath, describeType, readPath } from './group-key.js'
 
 type Op = 'count' | 'sum' | 'avg' | 'min' | 'max'
@@ -52,7 +53,6 @@ export interface NoisyStats {
 }
 
 const OPS: readonly Op[] = ['count', 'sum', 'avg', 'min', 'max']
-const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 
 function invalid(message: string): never {
   throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new RangeError(message) })
@@ -64,7 +64,7 @@ export function planMeasures(measures: unknown, noise: unknown): MeasurePlan {
   const fields: CompiledPath[] = []
   const resolved: ResolvedMeasure[] = []
   for (const [name, spec] of Object.entries(measures)) {
-    if (RESERVED_NAMES.has(name) || name.length === 0)
+    if (isForbiddenKey(name) || name.length === 0)
       invalid(`measures: expected output names other than "", __proto__, constructor, prototype`)
     assertObject(spec, `measures.${name}`)
     assertOneOf(spec.op, `measures.${name}.op`, OPS)

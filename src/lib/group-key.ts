@@ -5,6 +5,7 @@
 // in their shortest round-trip form, so two tuples share a key exactly when their values are equal
 // (0 and -0 are merged on purpose; NaN and Infinity are rejected, as JSON would turn them into null).
 import { DatagateError } from '../errors.js'
+import { isForbiddenKey } from './forbidden-keys.js'
 
 /** A value that may form part of a group key. */
 export type ScalarValue = string | number | boolean | null
@@ -15,7 +16,6 @@ export interface CompiledPath {
   readonly segments: readonly string[]
 }
 
-const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 const MAX_PATH_LENGTH = 256
 
 function invalid(kind: 'type' | 'range', message: string): never {
@@ -32,7 +32,7 @@ export function compilePath(path: unknown, what: string): CompiledPath {
   for (const segment of segments) {
     if (segment.length === 0)
       invalid('range', `${what}: expected a field path without empty segments`)
-    if (FORBIDDEN_SEGMENTS.has(segment))
+    if (isForbiddenKey(segment))
       invalid(
         'range',
         `${what}: expected a field path without __proto__, constructor or prototype segments`,
