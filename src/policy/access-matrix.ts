@@ -9,6 +9,7 @@ import type { FieldClass } from '../classify/types.js'
 import { readClock } from '../lib/clock.js'
 import { abilityFromAgreements } from './ability.js'
 import type { Policy } from './load.js'
+import { type ClassRefusal, classRefusal } from './receivable.js'
 import type { PartnerCategory, Standing } from './types.js'
 
 /** What a partner receives of one field. */
@@ -16,8 +17,7 @@ export type FieldAccess = 'raw' | 'transformed' | 'denied'
 
 /** Why a field is denied. */
 export type DenialReason =
-  | 'sensitive'
-  | 'not_core'
+  | ClassRefusal
   | 'not_granted'
   | 'suspended'
   | 'revoked'
@@ -89,13 +89,17 @@ export function accessMatrix(
         const granting = perAgreement
           .filter(({ agreement, ability }) => ability.can(agreement.purpose, dataset.name, f.path))
           .map(({ agreement }) => ({ id: agreement.id, purpose: agreement.purpose }))
-        let reason: DenialReason | null = null
-        if (f.class === 'sensitive') reason = 'sensitive'
-        else if (f.class === 'desensitised' && !partner.core) reason = 'not_core'
-        else if (partner.standing === 'yellow') reason = 'suspended'
-        else if (partner.standing === 'terminated') reason = 'revoked'
-        else if (active.length === 0) reason = 'no_active_agreement'
-        else if (granting.length === 0) reason = 'not_granted'
+        const reason: DenialReason | null =
+          classRefusal(f.class, partner.core) ??
+          (partner.standing === 'yellow'
+            ? 'suspended'
+            : partner.standing === 'terminated'
+              ? 'revoked'
+              : active.length === 0
+                ? 'no_active_agreement'
+                : granting.length === 0
+                  ? 'not_granted'
+                  : null)
         const access: FieldAccess = reason ? 'denied' : f.class === 'public' ? 'raw' : 'transformed'
         entries.push({
           partner: partner.id,

@@ -20,6 +20,7 @@ import { parseIsoDate } from '../lib/iso-date.js'
 import { aggregateFindings, normaliseAggregate } from './aggregate-findings.js'
 import { checkConditions } from './conditions.js'
 import { type AgreementDocument, type PolicyDocument, policyDocumentSchema } from './document.js'
+import { classRefusal, mayReceive } from './receivable.js'
 import type { Agreement, Conditions, Partner, PartnerJwks } from './types.js'
 
 /**
@@ -197,10 +198,6 @@ function parseDate(value: string | Date, endOfDay: boolean): number | undefined 
   return endOfDay && typeof value === 'string' && DATE_ONLY.test(value) ? time + DAY_MS - 1 : time
 }
 
-function receivable(field: Dataset['fields'][number], core: boolean): boolean {
-  return field.class === 'public' || (field.class === 'desensitised' && core)
-}
-
 function expandFields(
   declared: readonly string[],
   dataset: Dataset,
@@ -224,7 +221,7 @@ function expandFields(
         })
         return
       }
-      const allowed = under.filter((f) => receivable(f, core))
+      const allowed = under.filter((f) => mayReceive(f.class, core))
       if (allowed.length === 0) {
         findings.push({
           code: 'wildcard_grants_nothing',
@@ -249,7 +246,8 @@ function expandFields(
       })
       return
     }
-    if (leaf.class === 'sensitive') {
+    const refusal = classRefusal(leaf.class, core)
+    if (refusal === 'sensitive') {
       findings.push({
         code: 'sensitive_field_granted',
         path: here,
@@ -257,7 +255,7 @@ function expandFields(
       })
       return
     }
-    if (leaf.class === 'desensitised' && !core) {
+    if (refusal === 'not_core') {
       findings.push({
         code: 'desensitised_field_to_non_core',
         path: here,

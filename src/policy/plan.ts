@@ -12,6 +12,7 @@ import { DatagateError } from '../errors.js'
 import { abilityFromAgreements } from './ability.js'
 import { compileConditions, type RowPredicate } from './conditions.js'
 import type { Policy } from './load.js'
+import { mayReceive } from './receivable.js'
 import type { Agreement, Partner } from './types.js'
 
 /** One released field of a plan. */
@@ -161,7 +162,7 @@ export function compilePlan(
   const ability = abilityFromAgreements(dataset.name, [agreement])
   const granted = dataset.fields.filter((f) => ability.can(agreement.purpose, dataset.name, f.path))
   for (const f of granted) {
-    if (f.class === 'sensitive' || (f.class === 'desensitised' && !partner.core)) {
+    if (!mayReceive(f.class, partner.core)) {
       throw new DatagateError(
         'ERR_POLICY_INVALID',
         `agreement ${agreement.id} grants ${f.path} (${f.class}) to partner ${partner.id}, which may not receive it`,
