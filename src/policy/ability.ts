@@ -13,6 +13,7 @@ import { readClock } from '../lib/clock.js'
 import { restrictedConditionsMatcher, toCaslConditions } from './conditions.js'
 import type { Policy } from './load.js'
 import type { Agreement } from './types.js'
+import { isActiveAt } from './validity.js'
 
 /** A partner's CASL ability over one dataset: `can(purpose, record | datasetName, field?)`. */
 export type PartnerAbility = Ability<[string, string | Record<string, unknown>], MongoQuery>
@@ -34,9 +35,7 @@ export function activeAgreements(
   dataset: string,
   time: number,
 ): Agreement[] {
-  return agreements.filter(
-    (a) => a.dataset === dataset && a.validFrom <= time && time <= a.validUntil,
-  )
+  return agreements.filter((a) => a.dataset === dataset && isActiveAt(a, time))
 }
 
 function refuseWildcard(name: string, what: 'dataset' | 'purpose'): void {

@@ -11,6 +11,7 @@ import { abilityFromAgreements } from './ability.js'
 import type { Policy } from './load.js'
 import { type ClassRefusal, classRefusal } from './receivable.js'
 import type { PartnerCategory, Standing } from './types.js'
+import { isActiveAt } from './validity.js'
 
 /** What a partner receives of one field. */
 export type FieldAccess = 'raw' | 'transformed' | 'denied'
@@ -79,7 +80,7 @@ export function accessMatrix(
   for (const partner of policy.partners) {
     for (const dataset of datasets) {
       const active = partner.agreements.filter(
-        (a) => a.dataset === dataset.name && a.validFrom <= time && time <= a.validUntil,
+        (a) => a.dataset === dataset.name && isActiveAt(a, time),
       )
       const perAgreement = active.map((agreement) => ({
         agreement,

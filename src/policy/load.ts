@@ -22,6 +22,7 @@ import { checkConditions } from './conditions.js'
 import { type AgreementDocument, type PolicyDocument, policyDocumentSchema } from './document.js'
 import { classRefusal, mayReceive } from './receivable.js'
 import type { Agreement, Conditions, Partner, PartnerJwks } from './types.js'
+import { periodsOverlap } from './validity.js'
 
 /**
  * A loaded, validated policy. Deeply frozen: every object in it, `document` and each agreement's
@@ -383,7 +384,7 @@ function overlapFindings(agreements: readonly Agreement[], at: string): Finding[
       const a = agreements[i] as Agreement
       const b = agreements[j] as Agreement
       if (a.dataset !== b.dataset || a.purpose !== b.purpose) continue
-      if (a.validFrom > b.validUntil || b.validFrom > a.validUntil) continue
+      if (!periodsOverlap(a, b)) continue
       findings.push({
         code: 'overlapping_agreements',
         path: `${at}.agreements`,

@@ -14,6 +14,7 @@ import { compileConditions, type RowPredicate } from './conditions.js'
 import type { Policy } from './load.js'
 import { mayReceive } from './receivable.js'
 import type { Agreement, Partner } from './types.js'
+import { isActiveAt } from './validity.js'
 
 /** One released field of a plan. */
 export interface PlanField {
@@ -137,7 +138,7 @@ export function resolveAgreement(
       'ERR_NOT_PERMITTED',
       `partner ${partner.id} has no agreement for ${dataset}/${purpose}`,
     )
-  const active = candidates.find((a) => a.validFrom <= time && time <= a.validUntil)
+  const active = candidates.find((a) => isActiveAt(a, time))
   if (!active) {
     const ids = candidates.map((a) => a.id).join(', ')
     throw new DatagateError(
