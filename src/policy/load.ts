@@ -17,6 +17,7 @@ import { textDigest } from '../lib/digest.js'
 import { capFindings } from '../lib/findings-cap.js'
 import { isForbiddenKey } from '../lib/forbidden-keys.js'
 import { parseIsoDate } from '../lib/iso-date.js'
+import { describeIssue, formatIssuePath, issueFinding } from '../lib/zod-findings.js'
 import { aggregateFindings, normaliseAggregate } from './aggregate-findings.js'
 import { checkConditions } from './conditions.js'
 import { type AgreementDocument, type PolicyDocument, policyDocumentSchema } from './document.js'
@@ -125,24 +126,10 @@ function lineOf(error: Error): string {
   return first ? ` (line ${first.line}, column ${first.col})` : ''
 }
 
-function formatIssuePath(path: readonly PropertyKey[]): string {
-  let out = ''
-  for (const part of path)
-    out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part)
-  return out || '(document)'
-}
-
 function structuralFindings(issues: readonly z.core.$ZodIssue[]): Finding[] {
-  return issues.map((issue) => {
-    const path = formatIssuePath(issue.path)
-    let message: string
-    if (issue.code === 'unrecognized_keys') message = `unknown key(s): ${issue.keys.join(', ')}`
-    else if (issue.code === 'invalid_value')
-      message = `expected one of ${issue.values.map(String).join(', ')}`
-    else if (issue.code === 'invalid_type') message = `expected ${issue.expected}`
-    else message = issue.message
-    return { code: `invalid_${issue.code}`, path, message }
-  })
+  return issues.map((issue) =>
+    issueFinding(issue, formatIssuePath(issue.path) || '(document)', describeIssue(issue)),
+  )
 }
 
 /**
