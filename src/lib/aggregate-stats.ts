@@ -4,9 +4,10 @@
 import type { RandomSource } from '../anonymize/operator.js'
 import { DatagateError } from '../errors.js'
 import { assertNumber, assertObject, assertOneOf } from './assert.js'
+import { describeType } from './describe-type.js'
 import { discreteLaplaceSampler } from './discrete-laplace.js'
 import { isForbiddenKey } from './forbidden-keys.js'
-import { type CompiledPath, compilePath, describeType, readPath } from './group-key.js'
+import { type CompiledPath, compilePath, readPath } from './group-key.js'
 
 type Op = 'count' | 'sum' | 'avg' | 'min' | 'max'
 

@@ -5,6 +5,7 @@
 // in their shortest round-trip form, so two tuples share a key exactly when their values are equal
 // (0 and -0 are merged on purpose; NaN and Infinity are rejected, as JSON would turn them into null).
 import { DatagateError } from '../errors.js'
+import { describeType } from './describe-type.js'
 import { isForbiddenKey } from './forbidden-keys.js'
 
 /** A value that may form part of a group key. */
@@ -87,13 +88,6 @@ export function readScalar(record: unknown, path: CompiledPath, index: number): 
         `records[${index}].${path.path}: expected a string, number, boolean or null, got ${describeType(value)}`,
       )
   }
-}
-
-/** Names the type of a value for an error message without quoting the value. */
-export function describeType(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
 
 /** The collision-free key of a value tuple. */
