@@ -17,9 +17,9 @@ import { DatagateError } from '../errors.js'
 import { assertObject, assertOneOf, assertString } from '../lib/assert.js'
 import { fromJoseError } from '../lib/jose-errors.js'
 import { isCryptoKey, MIN_HMAC_SECRET_BYTES } from '../lib/jws.js'
+import { PUBLIC_KEY_ALGS, type PublicKeyAlg, SIGNING_ALGS } from './algorithms.js'
 import type { KeyRing, PublicJwk, PublicJwks, SigningAlg, SigningKey } from './types.js'
 
-const SIGNING_ALGS: readonly SigningAlg[] = ['EdDSA', 'ES256', 'HS256']
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'] as const
 
 function publicPart(jwk: JWK): JWK {
@@ -208,7 +208,7 @@ export function retireKey(
  */
 export type KeyImport =
   | { readonly jwk: JWK; readonly kid?: string }
-  | { readonly pem: string; readonly alg: 'EdDSA' | 'ES256'; readonly kid?: string }
+  | { readonly pem: string; readonly alg: PublicKeyAlg; readonly kid?: string }
   | { readonly secret: Uint8Array; readonly alg: 'HS256'; readonly kid?: string }
 
 function inferAlg(jwk: JWK): SigningAlg {
@@ -279,7 +279,7 @@ async function importFromPem(
   assertString(pem, 'pem', { nonEmpty: true })
   if (alg === 'HS256')
     throw new DatagateError('ERR_INVALID_ARGUMENT', 'HS256 keys are secrets, not PEM')
-  assertOneOf(alg, 'alg', ['EdDSA', 'ES256'])
+  assertOneOf(alg, 'alg', PUBLIC_KEY_ALGS)
   if (pem.includes('-----BEGIN PRIVATE KEY-----')) {
     const privateKey = await importPKCS8(pem, alg, { extractable: true })
     const publicJwk = publicPart(await exportJWK(privateKey))

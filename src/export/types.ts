@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type { FlattenedJWSInput, JSONWebKeySet, JWK, JWSHeaderParameters, JWTPayload } from 'jose'
+import type { SigningAlg } from './algorithms.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
 
 /**
@@ -54,19 +55,7 @@ export const CHUNK_TYP = 'datagate-chunk+jwt'
  */
 export const MANIFEST_TYP = 'datagate-manifest+jwt'
 
-/**
- * Algorithms a datagate key ring signs with. `HS256` is for a gate verifying its own tokens
- * (shared secret); it is never published in a JWKS.
- *
- * @example
- * ```ts
- * import type { SigningAlg } from 'datagate/export'
- *
- * const alg: SigningAlg = 'EdDSA'
- * console.log(alg)
- * ```
- */
-export type SigningAlg = 'EdDSA' | 'ES256' | 'HS256'
+export type { SigningAlg } from './algorithms.js'
 
 /**
  * A public signing key as published to partners: always carries `kid`, `alg` and `use: 'sig'`.

@@ -19,11 +19,10 @@ import { readClock } from '../lib/clock.js'
 import { fromJoseError } from '../lib/jose-errors.js'
 import { isCryptoKey, type JwsKey, type JwsKeyResolver, verifySignature } from '../lib/jws.js'
 import { checkClaims } from '../lib/jwt-claims.js'
+import { PUBLIC_KEY_ALGS, SIGNING_ALGS } from './algorithms.js'
 import { isKeyRing } from './keys.js'
 import type { JwksResolver, KeyRing, SigningAlg, VerifiedEnvelope, VerifyOptions } from './types.js'
 
-const SIGNING_ALGS: readonly SigningAlg[] = ['EdDSA', 'ES256', 'HS256']
-const DEFAULT_ALGORITHMS: readonly SigningAlg[] = ['EdDSA', 'ES256']
 /** Default maximum token age: 24 hours, counted from `iat`. */
 const DEFAULT_MAX_AGE_SECONDS = 86_400
 const KEY_WRAP = 'ECDH-ES+A256KW'
@@ -200,7 +199,7 @@ export async function verifyEnvelopeWith(
   assertString(options.typ, 'typ', { nonEmpty: true })
   assertNames(options.issuer, 'issuer')
   assertNames(options.audience, 'audience')
-  const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS
+  const algorithms = options.algorithms ?? PUBLIC_KEY_ALGS
   if (!Array.isArray(algorithms) || algorithms.length === 0)
     throw new DatagateError('ERR_INVALID_ARGUMENT', 'algorithms: expected a non-empty list')
   for (const alg of algorithms) assertOneOf(alg, 'algorithms[]', SIGNING_ALGS)
