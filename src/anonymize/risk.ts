@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-import { DatagateError, type Finding } from '../errors.js'
-import { assertNumber, assertObject } from '../lib/assert.js'
+import type { Finding } from '../errors.js'
+import { assertNumber, assertObject, invalidArgument } from '../lib/assert.js'
 import { compilePath, compilePaths, encodeKey, readScalar } from '../lib/group-key.js'
 
 /**
@@ -107,8 +107,7 @@ const CLASSES = 'equivalence classes'
  * ```
  */
 export function assessRisk(records: readonly object[], options: RiskOptions): RiskAssessment {
-  if (!Array.isArray(records))
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'records: expected an array')
+  if (!Array.isArray(records)) invalidArgument('type', 'records', 'an array')
   assertObject(options, 'risk options')
   const qis = compilePaths(options.quasiIdentifiers, 'quasiIdentifiers')
   const sensitive =
@@ -123,7 +122,7 @@ export function assessRisk(records: readonly object[], options: RiskOptions): Ri
   for (let index = 0; index < records.length; index++) {
     const record = records[index]
     if (typeof record !== 'object' || record === null)
-      throw new DatagateError('ERR_INVALID_ARGUMENT', `records[${index}]: expected an object`)
+      invalidArgument('type', `records[${index}]`, 'an object')
     const key = encodeKey(qis.map((path) => readScalar(record, path, index)))
     sizes.set(key, (sizes.get(key) ?? 0) + 1)
     if (sensitive !== undefined) {

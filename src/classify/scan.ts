@@ -10,8 +10,13 @@
  * @packageDocumentation
  */
 import type { Finding } from '../errors.js'
-import { DatagateError } from '../errors.js'
-import { assertNumber, assertString } from '../lib/assert.js'
+import {
+  assertArray,
+  assertBoolean,
+  assertNumber,
+  assertString,
+  invalidArgument,
+} from '../lib/assert.js'
 import { readClock } from '../lib/clock.js'
 import { normalizeText } from '../lib/normalize-text.js'
 import { DETECTORS } from './detectors/registry.js'
@@ -90,22 +95,14 @@ function plan(options: ScanTextOptions): Plan {
   const { kinds, maxLength = 1_000_000, legacyResidentId = false } = options
   assertNumber(maxLength, 'options.maxLength', { integer: true, min: 1 })
   const now = readClock(options.now, 'options.now')
-  if (typeof legacyResidentId !== 'boolean') {
-    const message = 'options.legacyResidentId: expected a boolean'
-    throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new TypeError(message) })
-  }
+  assertBoolean(legacyResidentId, 'options.legacyResidentId')
   let detectors = DETECTORS
   if (kinds !== undefined) {
-    if (!Array.isArray(kinds)) {
-      const message = 'options.kinds: expected an array'
-      throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new TypeError(message) })
-    }
+    assertArray(kinds, 'options.kinds')
     const wanted = new Set<unknown>(kinds)
     for (const kind of wanted) {
-      if (!DETECTABLE_KINDS.includes(kind as PiiKind)) {
-        const message = `options.kinds: expected kinds among ${DETECTABLE_KINDS.join(', ')}`
-        throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new RangeError(message) })
-      }
+      if (!DETECTABLE_KINDS.includes(kind as PiiKind))
+        invalidArgument('range', 'options.kinds', `kinds among ${DETECTABLE_KINDS.join(', ')}`)
     }
     detectors = DETECTORS.filter((detector) => wanted.has(detector.kind))
   }

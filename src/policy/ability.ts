@@ -8,6 +8,7 @@
  */
 import { Ability, type MongoQuery, type RawRuleOf } from '@casl/ability'
 import { DatagateError } from '../errors.js'
+import { invalidArgument } from '../lib/assert.js'
 import { isCaslWildcard } from '../lib/casl-wildcards.js'
 import { readClock } from '../lib/clock.js'
 import { restrictedConditionsMatcher, toCaslConditions } from './conditions.js'
@@ -39,12 +40,9 @@ export function activeAgreements(
 }
 
 function refuseWildcard(name: string, what: 'dataset' | 'purpose'): void {
+  // "manage" and "all" are CASL wildcards: a rule on them would cover every action or subject.
   if (isCaslWildcard(name))
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      `${what}: "manage" and "all" are CASL wildcards and never name a ${what}`,
-      { cause: new RangeError(`${what} is a CASL wildcard`) },
-    )
+    invalidArgument('range', what, `a ${what} other than "manage" and "all" (CASL wildcards)`)
 }
 
 /**

@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
 import type { Dataset } from '../classify/dataset.js'
 import { DatagateError, type Finding } from '../errors.js'
+import { assertArray, assertObject } from '../lib/assert.js'
 import { boundedTreeCopy } from '../lib/bounded-tree.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { isCaslWildcard } from '../lib/casl-wildcards.js'
@@ -510,15 +511,8 @@ function compileDocument(
  * ```
  */
 export function loadPolicy(input: string | object, options: LoadPolicyOptions): Policy {
-  if (!options || !Array.isArray(options.datasets)) {
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'loadPolicy: options.datasets must be an array of datasets',
-      {
-        cause: new TypeError('datasets missing'),
-      },
-    )
-  }
+  assertObject(options, 'loadPolicy: options')
+  assertArray(options.datasets, 'loadPolicy: options.datasets')
   const raw = typeof input === 'string' ? parseText(input) : input
   const validated = validateDocument(raw)
   if (validated.document === undefined) fail(validated.findings)
