@@ -6,7 +6,7 @@
  */
 import { CompactEncrypt, calculateJwkThumbprint, exportJWK, importJWK, type JWK } from 'jose'
 import { DatagateError } from '../errors.js'
-import { assertObject, assertOneOf, assertString } from '../lib/assert.js'
+import { assertObject, assertOneOf, assertString, invalidArgument } from '../lib/assert.js'
 import { utf8 } from '../lib/bytes.js'
 import { fromJoseError } from '../lib/jose-errors.js'
 import { isCryptoKey, type JwsSignHeader, signCompact } from '../lib/jws.js'
@@ -119,17 +119,14 @@ export async function signEnvelope(
   options: SignOptions,
 ): Promise<SignedEnvelope> {
   assertObject(payload, 'payload')
-  if (!isKeyRing(ring)) throw new DatagateError('ERR_INVALID_ARGUMENT', 'ring: expected a KeyRing')
+  if (!isKeyRing(ring)) invalidArgument('type', 'ring', 'a KeyRing')
   assertObject(options, 'options')
   assertString(options.typ, 'typ', { nonEmpty: true, maxLength: 128 })
   const encryptTo = options.encryptTo
   const format = options.format ?? (encryptTo === undefined ? 'compact' : 'jwe')
   assertOneOf(format, 'format', FORMATS)
   if ((format === 'jwe') !== (encryptTo !== undefined))
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'encryptTo goes with format "jwe" (the default when encryptTo is given), and only with it',
-    )
+    invalidArgument('range', 'format', '"jwe" with encryptTo (its default then), and only with it')
 
   const signer = ring.current
   const { kid, alg } = signer

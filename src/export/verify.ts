@@ -13,7 +13,14 @@ import {
   type JWTPayload,
 } from 'jose'
 import { DatagateError, isDatagateError } from '../errors.js'
-import { assertNumber, assertObject, assertOneOf, assertString } from '../lib/assert.js'
+import {
+  assertArray,
+  assertNumber,
+  assertObject,
+  assertOneOf,
+  assertString,
+  invalidArgument,
+} from '../lib/assert.js'
 import { utf8 } from '../lib/bytes.js'
 import { readClock } from '../lib/clock.js'
 import { fromJoseError } from '../lib/jose-errors.js'
@@ -36,10 +43,7 @@ function assertNames(value: unknown, what: string): void {
     names.length === 0 ||
     names.some((n) => typeof n !== 'string' || n === '')
   )
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      `${what}: expected a non-empty string or list of them`,
-    )
+    invalidArgument('type', what, 'a non-empty string or list of them')
 }
 
 function currentSeconds(now: VerifyOptions['now']): number {
@@ -84,19 +88,16 @@ function keySource(
 ): JwsKey | JwsKeyResolver {
   const { jwks, key } = options
   if ((jwks === undefined) === (key === undefined))
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'give exactly one of jwks and key')
+    invalidArgument('type', 'jwks, key', 'exactly one of them')
   if (jwks !== undefined) {
     if (algorithms.includes('HS256'))
-      throw new DatagateError('ERR_INVALID_ARGUMENT', 'HS256 needs a secret key, not a JWKS')
+      invalidArgument('range', 'algorithms', 'no HS256 with a JWKS (HS256 needs a secret key)')
     if (typeof jwks !== 'function') assertObject(jwks, 'jwks')
     return jwksResolver(jwks)
   }
   if (isKeyRing(key)) return ringResolver(key)
   if (key instanceof Uint8Array || isCryptoKey(key)) return key
-  throw new DatagateError(
-    'ERR_INVALID_ARGUMENT',
-    'key: expected a CryptoKey, secret bytes or a KeyRing',
-  )
+  invalidArgument('type', 'key', 'a CryptoKey, secret bytes or a KeyRing')
 }
 
 function checkJweHeader(token: string): void {
@@ -200,8 +201,7 @@ export async function verifyEnvelopeWith(
   assertNames(options.issuer, 'issuer')
   assertNames(options.audience, 'audience')
   const algorithms = options.algorithms ?? PUBLIC_KEY_ALGS
-  if (!Array.isArray(algorithms) || algorithms.length === 0)
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'algorithms: expected a non-empty list')
+  assertArray(algorithms, 'algorithms', { nonEmpty: true })
   for (const alg of algorithms) assertOneOf(alg, 'algorithms[]', SIGNING_ALGS)
   const clockTolerance = options.clockTolerance ?? 0
   assertNumber(clockTolerance, 'clockTolerance', { min: 0 })
