@@ -1,12 +1,12 @@
 // Measure plans for `aggregate`: validated once, then a per-record `add` that touches only the
 // distinct numeric fields the measures need, and per row the noisy statistics (drawn once, before
 // suppression decides on them) and `computeValues`.
-import type { RandomSource } from '../anonymize/operator.js'
 import { assertNumber, assertObject, assertOneOf, invalidArgument } from './assert.js'
 import { describeType } from './describe-type.js'
 import { discreteLaplaceSampler } from './discrete-laplace.js'
 import { isForbiddenKey } from './forbidden-keys.js'
 import { type CompiledPath, compilePath, readPath } from './group-key.js'
+import type { RandomSource } from './random.js'
 
 type Op = 'count' | 'sum' | 'avg' | 'min' | 'max'
 
