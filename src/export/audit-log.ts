@@ -19,8 +19,8 @@ import {
   linkEvent,
 } from './audit-event.js'
 import { type CheckpointClaims, type CheckpointSink, signCheckpoint } from './checkpoint.js'
+import type { KeyRing } from './key-ring.js'
 import { isKeyRing } from './keys.js'
-import type { KeyRing } from './types.js'
 
 /**
  * When and how the log signs checkpoints.

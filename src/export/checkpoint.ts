@@ -12,8 +12,9 @@ import { assertFunction, assertObject, assertString } from '../lib/assert.js'
 import { fromJoseError } from '../lib/jose-errors.js'
 import { type JwsKeyResolver, verifySignature } from '../lib/jws.js'
 import { PUBLIC_KEY_ALGS } from './algorithms.js'
+import type { KeyRing, PublicJwks } from './key-ring.js'
 import { signEnvelope } from './sign.js'
-import type { JwksResolver, KeyRing, PublicJwks } from './types.js'
+import type { JwksResolver } from './verify.js'
 
 /**
  * `typ` of a signed audit checkpoint.

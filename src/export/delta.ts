@@ -4,8 +4,9 @@
  * @packageDocumentation
  */
 import { DatagateError } from '../errors.js'
+import type { VerifyExportOptions } from './export-claims.js'
 import { applyPatchSafely, type PatchOperation, viewDigest } from './patch.js'
-import { DELTA_TYP, type VerifyExportOptions } from './types.js'
+import { DELTA_TYP } from './typ.js'
 import { verifyEnvelope } from './verify.js'
 
 /**

@@ -22,19 +22,13 @@ import type { AuditReceiptClaim } from './audit-receipt.js'
 import { type BudgetStore, chargeRelease, memoryBudgetStore } from './budget.js'
 import type { CheckpointSink } from './checkpoint.js'
 import { gateAudit } from './gate-audit.js'
+import type { KeyRing, PublicJwks } from './key-ring.js'
 import { isKeyRing } from './keys.js'
 import { partnerView } from './partner-report.js'
 import { diffViews, type PatchOperation, viewDigest } from './patch.js'
-import { signEnvelope } from './sign.js'
+import { type EncryptionRecipient, type SignedEnvelope, signEnvelope } from './sign.js'
 import { type StreamPart, type StreamSource, streamExport } from './stream.js'
-import {
-  DELTA_TYP,
-  type EncryptionRecipient,
-  EXPORT_TYP,
-  type KeyRing,
-  type PublicJwks,
-  type SignedEnvelope,
-} from './types.js'
+import { DELTA_TYP, EXPORT_TYP } from './typ.js'
 
 /**
  * The record type of {@link Gate.release}`<D>`: {@link Released}`<D>` for a named dataset type, a

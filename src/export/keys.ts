@@ -24,8 +24,9 @@ import {
 } from '../lib/assert.js'
 import { fromJoseError } from '../lib/jose-errors.js'
 import { isCryptoKey, MIN_HMAC_SECRET_BYTES } from '../lib/jws.js'
+import type { SigningAlg } from './algorithms.js'
 import { PUBLIC_KEY_ALGS, type PublicKeyAlg, SIGNING_ALGS } from './algorithms.js'
-import type { KeyRing, PublicJwk, PublicJwks, SigningAlg, SigningKey } from './types.js'
+import type { KeyRing, PublicJwk, PublicJwks, SigningKey } from './key-ring.js'
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'] as const
 

@@ -4,8 +4,10 @@ import { textDigest } from '../lib/digest.js'
 import type { ReleasePlan } from '../policy/plan.js'
 import { buildReport, newCounter, releaseRow } from '../policy/release.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
+import type { VerifyExportOptions } from './export-claims.js'
+import type { KeyRing } from './key-ring.js'
 import { signCompactBytes, signEnvelope } from './sign.js'
-import { CHUNK_TYP, type KeyRing, MANIFEST_TYP, type VerifyExportOptions } from './types.js'
+import { CHUNK_TYP, MANIFEST_TYP } from './typ.js'
 import { verifyEnvelope } from './verify.js'
 
 /** Rows for a stream: an array, any (async) iterable, or a Web `ReadableStream`. */

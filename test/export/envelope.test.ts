@@ -10,15 +10,12 @@ import {
   type JWK,
 } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
+import type { VerifyExportOptions } from '../../src/export/export-claims.js'
+import type { KeyRing } from '../../src/export/key-ring.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { createMemoryReplayCache } from '../../src/export/replay-cache.js'
 import { signEnvelope } from '../../src/export/sign.js'
-import {
-  DELTA_TYP,
-  EXPORT_TYP,
-  type KeyRing,
-  type VerifyExportOptions,
-} from '../../src/export/types.js'
+import { DELTA_TYP, EXPORT_TYP } from '../../src/export/typ.js'
 import { verifyEnvelope } from '../../src/export/verify.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { b64u, expectCode, exportClaims, ISSUER, NOW, NOW_S, PARTNER, unb64u } from './helpers.js'

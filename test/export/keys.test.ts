@@ -2,6 +2,7 @@
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto'
 import { calculateJwkThumbprint, exportJWK } from 'jose'
 import { describe, expect, it } from 'vitest'
+import type { KeyRing } from '../../src/export/key-ring.js'
 import {
   generateKeys,
   importKey,
@@ -11,7 +12,7 @@ import {
   rotateKeys,
 } from '../../src/export/keys.js'
 import { signEnvelope } from '../../src/export/sign.js'
-import { EXPORT_TYP, type KeyRing } from '../../src/export/types.js'
+import { EXPORT_TYP } from '../../src/export/typ.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { b64u, expectCode, exportClaims, ISSUER, NOW, PARTNER } from './helpers.js'
 

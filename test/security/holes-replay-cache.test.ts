@@ -2,9 +2,9 @@
 // expired entries by the wall clock while the verifier judged the token by its own clock.
 import { describe, expect, it } from 'vitest'
 import { applyDelta } from '../../src/export/delta.js'
+import type { ReplayCache } from '../../src/export/replay-cache.js'
 import { createMemoryReplayCache } from '../../src/export/replay-cache.js'
 import { type StreamPart, verifyStream } from '../../src/export/stream.js'
-import type { ReplayCache } from '../../src/export/types.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { expectCode } from '../export/helpers.js'
 import { ISSUER, orderGate, orderRow, request, T0_S } from './helpers.js'
