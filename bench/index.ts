@@ -1,47 +1,156 @@
-// `npm run bench`: every benchmark, a table on stdout and bench/results/latest.json.
-// Only ratios between measurements of one run are meaningful; the machines are shared and noisy.
-// Exits non-zero when a benchmark's own check fails (outputs that differ, the stream memory bound).
+// `npm run bench`: every comparison of issue 8 on the shared workload, each interleaved round by
+// round in this process (bench/harness.ts), then every target with PASS or MISS, a table on
+// stdout and bench/results/latest.json. Only ratios between cases of one comparison mean
+// anything; the machines are shared and noisy.
+//
+//   npm run bench                       every comparison, then the targets
+//   npm run bench -- --check            exit 1 when a target is missed (by hand, never in CI)
+//   npm run bench -- --only release     only the named comparisons (comma-separated ids)
+//   npm run bench -- --rounds 5         timed rounds per comparison (default 9)
+//
+// A baseline whose output differs from ours is never timed, and makes the run exit 1.
 import { execFile } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
-import { type BenchSection, formatRate, printTable } from './harness.js'
-import { hmacBench } from './hmac.js'
-import { signBench } from './sign.js'
+import { parseArgs, promisify } from 'node:util'
+import { hashBackend } from '#hash'
+import { deltaComparison } from './delta.js'
+import { exportComparison } from './export.js'
+import { afterSalesOrders, BATCH_ROWS, benchGate } from './fixtures.js'
+import {
+  type ComparisonReport,
+  formatMs,
+  formatRatio,
+  median,
+  type PairedRatio,
+  printTable,
+  setDefaultRounds,
+} from './harness.js'
+import { policyComparison } from './policy.js'
+import { pseudonymizeComparison } from './pseudonymize.js'
+import { releaseComparison } from './release.js'
+import { verifyComparison } from './verify.js'
 
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('..', import.meta.url))
-const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url))
 
-/** The stream memory bound the benchmark holds: peak RSS of the whole process, in MB. */
-const STREAM_RSS_LIMIT_MB = 200
+/** A target of issue 8: a paired ratio of one comparison and the bound it must meet. */
+interface Target {
+  readonly what: string
+  readonly comparison: string
+  readonly ours: string
+  readonly against: string
+  /** `>=` for speed ratios (times as fast), `<=` for time ratios and memory. */
+  readonly op: '>=' | '<='
+  readonly bound: number
+  readonly unit: 'x' | 'MB'
+}
+
+const TARGETS: readonly Target[] = [
+  {
+    what: 'gate.release vs CASL + pick + same operators',
+    comparison: 'release',
+    ours: 'gate.release',
+    against: 'CASL + pick + operators',
+    op: '>=',
+    bound: 1.5,
+    unit: 'x',
+  },
+  {
+    what: 'gate.release vs hand projection + full zod parse',
+    comparison: 'release',
+    ours: 'gate.release',
+    against: 'hand projection + zod parse',
+    op: '>=',
+    bound: 1.2,
+    unit: 'x',
+  },
+  {
+    what: 'gate.export (compact) vs the naive pipeline',
+    comparison: 'export',
+    ours: 'gate.export',
+    against: 'naive export pipeline',
+    op: '>=',
+    bound: 2.0,
+    unit: 'x',
+  },
+  {
+    what: 'gate.export time / JSON.stringify of the raw batch',
+    comparison: 'export',
+    ours: 'gate.export',
+    against: 'JSON.stringify(raw batch)',
+    op: '<=',
+    bound: 2.0,
+    unit: 'x',
+  },
+  {
+    what: 'pseudonymize per value vs createHmac (distinct values)',
+    comparison: 'pseudonymize',
+    ours: 'pseudonymize()',
+    against: 'createHmac per value',
+    op: '>=',
+    bound: 1.0,
+    unit: 'x',
+  },
+  {
+    what: 'exportDelta vs naive delta',
+    comparison: 'delta',
+    ours: 'gate.exportDelta',
+    against: 'naive delta',
+    op: '>=',
+    bound: 1.5,
+    unit: 'x',
+  },
+  {
+    what: 'applyDelta vs jose verify + applyPatch + the same two digests',
+    comparison: 'delta',
+    ours: 'applyDelta',
+    against: 'jose verify + applyPatch + 2 digests',
+    op: '>=',
+    bound: 0.8,
+    unit: 'x',
+  },
+  {
+    what: 'verifyExport (jwks) vs jose jwtVerify',
+    comparison: 'verify',
+    ours: 'verifyExport (jwks)',
+    against: 'jose jwtVerify',
+    op: '>=',
+    bound: 0.9,
+    unit: 'x',
+  },
+  {
+    what: 'stream of 1M records: peak RSS',
+    comparison: 'stream-memory',
+    ours: 'peakRssMB',
+    against: '',
+    op: '<=',
+    bound: 150,
+    unit: 'MB',
+  },
+  {
+    what: 'stream throughput vs batch export',
+    comparison: 'export',
+    ours: 'gate.exportStream (10,000 a chunk)',
+    against: 'gate.export',
+    op: '>=',
+    bound: 1.0,
+    unit: 'x',
+  },
+  {
+    what: 'loadPolicy 200 x 5 (YAML) time / YAML.parse alone',
+    comparison: 'policy',
+    ours: 'loadPolicy (YAML)',
+    against: 'YAML.parse',
+    op: '<=',
+    bound: 1.5,
+    unit: 'x',
+  },
+]
+
 const STREAM_RECORDS = 1_000_000
 const STREAM_CHUNK = 10_000
-
-async function childJson(command: string, args: readonly string[]): Promise<unknown> {
-  const { stdout } = await run(command, [...args], {
-    cwd: root,
-    maxBuffer: 16 * 1024 * 1024,
-    timeout: 600_000,
-  })
-  const last = stdout.trim().split('\n').at(-1) ?? ''
-  return JSON.parse(last)
-}
-
-/** The release benchmark in a fresh process, with `#hash` as one backend or the other. */
-async function releaseIn(backend: 'node' | 'noble'): Promise<BenchSection> {
-  const args =
-    backend === 'node'
-      ? ['--tsconfig', 'bench/tsconfig.node-hash.json', 'bench/release-child.ts']
-      : ['bench/release-child.ts']
-  const section = (await childJson(tsx, args)) as BenchSection
-  const label =
-    backend === 'node'
-      ? 'node:crypto, as Node users get it'
-      : '@noble/hashes, as edge runtimes get it'
-  return { ...section, title: `${section.title}, #hash = ${label}` }
-}
 
 interface StreamFigures {
   readonly records: number
@@ -51,80 +160,166 @@ interface StreamFigures {
   readonly hashBackend: string
 }
 
-async function streamMemory(): Promise<BenchSection> {
-  const figures = (await childJson('npm', [
-    'run',
-    '--silent',
-    'bench:stream-memory',
-    '--',
-    '--records',
-    String(STREAM_RECORDS),
-    '--chunk',
-    String(STREAM_CHUNK),
-  ])) as StreamFigures
-  const complete =
-    figures.records === STREAM_RECORDS && figures.chunks === STREAM_RECORDS / STREAM_CHUNK
-  const underLimit = figures.peakRssMB < STREAM_RSS_LIMIT_MB
-  const notes = [
-    `${figures.records.toLocaleString('en-US')} records in ${figures.chunks} chunks, exported and verified in one process in ${figures.seconds} s (#hash: ${figures.hashBackend})`,
-    `peak RSS ${figures.peakRssMB} MB, bound ${STREAM_RSS_LIMIT_MB} MB: ${underLimit ? 'within' : 'EXCEEDED'}`,
-    'run with plain node on the built package (dist), as users run it; the figure includes the runtime and every loaded module (about 64 MB before the first row)',
-  ]
-  if (!complete) notes.push('CHECK FAILED: not every record was verified')
+/** 1,000,000 records through exportStream and verifyStream in a child process under plain node. */
+async function streamMemory(): Promise<ComparisonReport> {
+  const loadBefore = loadavg()[0] as number
+  const { stdout } = await run(
+    'npm',
+    [
+      'run',
+      '--silent',
+      'bench:stream-memory',
+      '--',
+      '--records',
+      String(STREAM_RECORDS),
+      '--chunk',
+      String(STREAM_CHUNK),
+    ],
+    { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 600_000 },
+  )
+  const figures = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as StreamFigures
   return {
-    title: 'Stream memory (exportStream -> verifyStream, 1,000,000 records)',
-    measurements: [],
-    comparisons: [],
-    notes,
-    figures: { ...figures, limitMB: STREAM_RSS_LIMIT_MB, underLimit },
-    ok: complete && underLimit,
+    id: 'stream-memory',
+    title: 'Stream memory (exportStream -> verifyStream, 1,000,000 records, child process)',
+    checks: [
+      {
+        baseline: 'every record and chunk verified',
+        ok: figures.records === STREAM_RECORDS && figures.chunks === STREAM_RECORDS / STREAM_CHUNK,
+      },
+    ],
+    timings: [],
+    ratios: [],
+    notes: [
+      `peak RSS ${figures.peakRssMB} MB of the whole process, ${figures.seconds} s (#hash: ${figures.hashBackend}); built package under plain node, rows from a generator`,
+    ],
+    load: [loadBefore, loadavg()[0] as number],
+    figures: { ...figures },
   }
 }
 
-function report(section: BenchSection): void {
+const { values } = parseArgs({
+  options: {
+    check: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    rounds: { type: 'string' },
+  },
+})
+const only = values.only?.split(',').map((s) => s.trim())
+const wanted = (id: string) => only === undefined || only.includes(id)
+if (values.rounds !== undefined) setDefaultRounds(Number(values.rounds))
+
+const started = performance.now()
+const startedAt = new Date()
+const loadAtStart = loadavg()
+console.log(
+  `datagate benchmarks, ${startedAt.toISOString()}, node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model ?? 'unknown'}), #hash ${hashBackend}`,
+)
+console.log(`load average at start: ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`)
+console.log(
+  'each comparison: its cases interleaved round by round in this process, a full GC before every sample; ratios are the median of per-round paired ratios (min-max)',
+)
+
+const rows = [...afterSalesOrders(BATCH_ROWS)]
+const { gate, keys } = await benchGate()
+const comparisons: [string, () => Promise<ComparisonReport>][] = [
+  ['release', () => releaseComparison(gate, rows)],
+  ['export', () => exportComparison(gate, keys, rows)],
+  ['pseudonymize', () => pseudonymizeComparison(rows)],
+  ['delta', () => deltaComparison(gate, keys, rows)],
+  ['verify', () => verifyComparison(gate, rows)],
+  ['policy', () => policyComparison()],
+  ['stream-memory', () => streamMemory()],
+]
+
+function report(section: ComparisonReport): void {
   console.log(`\n## ${section.title}\n`)
-  if (section.measurements.length > 0) {
+  console.log(
+    `load average (1 min): ${section.load[0].toFixed(2)} -> ${section.load[1].toFixed(2)}`,
+  )
+  for (const check of section.checks) {
+    console.log(`${check.ok ? 'equal' : 'CHECK FAILED, output differs'}: ${check.baseline}`)
+  }
+  if (section.timings.length > 0) {
+    console.log('')
     printTable(
-      ['', 'median', 'unit', 'spread', 'min .. max'],
-      section.measurements.map((m) => [
-        m.name,
-        formatRate(m.median),
-        m.unit,
-        `${m.spreadPct.toFixed(0)}%`,
-        `${formatRate(m.min)} .. ${formatRate(m.max)}`,
+      ['case', 'wall ms/call: median', 'min', 'max', 'CPU ms/call: median', 'calls/sample'],
+      section.timings.map((t) => [
+        t.name,
+        formatMs(median(t.msPerCall)),
+        formatMs(Math.min(...t.msPerCall)),
+        formatMs(Math.max(...t.msPerCall)),
+        formatMs(median(t.cpuMsPerCall)),
+        String(t.callsPerSample),
       ]),
     )
     console.log('')
   }
-  for (const c of section.comparisons) {
-    console.log(`${c.name} / ${c.against}: ${c.value.toFixed(2)}x`)
+  for (const r of section.ratios) {
+    const sense = r.kind === 'speed' ? 'as fast as' : 'the time of'
+    console.log(
+      `${r.ours}: ${formatRatio(r)} ${sense} ${r.against} (CPU time: ${formatRatio(r.cpu)})`,
+    )
   }
   for (const note of section.notes) console.log(`- ${note}`)
 }
 
-const started = performance.now()
-const startedAt = new Date()
-const load = loadavg()
-console.log(
-  `datagate benchmarks, ${startedAt.toISOString()}, node ${process.version}, ${cpus().length} cpus, load ${load.map((l) => l.toFixed(2)).join(' ')}`,
-)
-console.log('medians of 5 samples of >= 300 ms after a warm-up; spread = (max - min) / median')
-
-const sections: BenchSection[] = []
-for (const next of [
-  () => releaseIn('node'),
-  () => releaseIn('noble'),
-  async () => hmacBench(),
-  () => signBench(),
-  () => streamMemory(),
-]) {
+const sections: ComparisonReport[] = []
+for (const [id, next] of comparisons) {
+  if (!wanted(id)) continue
   const section = await next()
   report(section)
   sections.push(section)
 }
 
+interface TargetResult {
+  readonly target: Target
+  readonly value: string
+  readonly cpu: string
+  readonly pass: boolean | undefined
+}
+
+function evaluate(target: Target): TargetResult {
+  const section = sections.find((s) => s.id === target.comparison)
+  if (!section) return { target, value: 'not run', cpu: '', pass: undefined }
+  if (target.unit === 'MB') {
+    const mb = Number(section.figures?.[target.ours])
+    return {
+      target,
+      value: `${mb} MB`,
+      cpu: '',
+      pass: target.op === '<=' ? mb <= target.bound : mb >= target.bound,
+    }
+  }
+  const ratio = section.ratios.find(
+    (r: PairedRatio) => r.ours === target.ours && r.against === target.against,
+  )
+  if (!ratio) return { target, value: 'not measured', cpu: '', pass: undefined }
+  const pass = target.op === '>=' ? ratio.median >= target.bound : ratio.median <= target.bound
+  return { target, value: formatRatio(ratio), cpu: formatRatio(ratio.cpu), pass }
+}
+
+const results = TARGETS.map(evaluate)
+const loadAtEnd = loadavg()
+console.log(
+  '\n## Targets (issue 8; PASS when the median wall-time ratio meets the bound; CPU time as a cross-check)\n',
+)
+printTable(
+  ['what', 'target', 'wall: median (min-max)', '', 'CPU time: median (min-max)'],
+  results.map((r) => [
+    r.target.what,
+    `${r.target.op} ${r.target.bound}${r.target.unit === 'MB' ? ' MB' : 'x'}`,
+    r.value,
+    r.pass === undefined ? '-' : r.pass ? 'PASS' : 'MISS',
+    r.cpu,
+  ]),
+)
+console.log(`\nload average at end: ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')}`)
+
 const seconds = (performance.now() - started) / 1000
-const failed = sections.filter((s) => !s.ok).map((s) => s.title)
+const failedChecks = sections.flatMap((s) =>
+  s.checks.filter((c) => !c.ok).map((c) => `${s.id}: ${c.baseline}`),
+)
+const missed = results.filter((r) => r.pass === false).map((r) => r.target.what)
 mkdirSync(new URL('results/', import.meta.url), { recursive: true })
 writeFileSync(
   new URL('results/latest.json', import.meta.url),
@@ -134,17 +329,24 @@ writeFileSync(
       node: process.version,
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
-      loadAverageAtStart: load,
+      hashBackend,
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: loadAtEnd,
       seconds,
-      failed,
+      targets: results.map((r) => ({ ...r.target, value: r.value, cpu: r.cpu, pass: r.pass })),
+      failedChecks,
       sections,
     },
     null,
     2,
   )}\n`,
 )
-console.log(`\n${seconds.toFixed(0)} s; results in bench/results/latest.json`)
-if (failed.length > 0) {
-  console.error(`FAILED: ${failed.join('; ')}`)
+console.log(`${seconds.toFixed(0)} s; every sample in bench/results/latest.json`)
+if (failedChecks.length > 0) {
+  console.error(`CHECK FAILED: ${failedChecks.join('; ')}`)
+  process.exitCode = 1
+}
+if (values.check && missed.length > 0) {
+  console.error(`MISS: ${missed.join('; ')}`)
   process.exitCode = 1
 }

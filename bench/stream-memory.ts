@@ -1,4 +1,4 @@
-// Streams a large export through gate.exportStream and straight into verifyStream in the same
+// Streams a large export of the bench workload (bench/fixtures.ts) through gate.exportStream and straight into verifyStream in the same
 // process, and reports the peak resident set size. Rows come from a generator one at a time and
 // every part is verified as it is produced, so nothing holds the whole stream: memory should stay
 // flat however many records pass. Run by bench/index.ts (which holds the bound) and by
@@ -14,17 +14,18 @@ import { parseArgs } from 'node:util'
 import { verifyStream } from 'datagate'
 import { hashBackend } from '#hash'
 import {
-  LONG_JOB_HOURS,
+  type AfterSalesRow,
+  afterSalesOrders,
+  benchGate,
+  ISSUER,
   NOW,
+  PASSING_HOURS,
   REQUEST,
-  type RepairOrderRow,
-  repairOrders,
-  sampleGate,
 } from './fixtures.js'
 
-async function* lazyRows(count: number): AsyncGenerator<RepairOrderRow, void, undefined> {
-  // Every order is a long job, so every row passes the agreement's condition and is released.
-  for (const row of repairOrders(count, 20261125, LONG_JOB_HOURS)) yield row
+async function* lazyRows(count: number): AsyncGenerator<AfterSalesRow, void, undefined> {
+  // Every order passes the agreement's condition, so every row is released.
+  for (const row of afterSalesOrders(count, 20261201, PASSING_HOURS)) yield row
 }
 
 const { values } = parseArgs({
@@ -45,11 +46,11 @@ if (
 }
 
 const started = performance.now()
-const { gate } = await sampleGate()
+const { gate } = await benchGate()
 const parts = gate.exportStream(lazyRows(count), { ...REQUEST, chunkSize })
 const verified = verifyStream(parts, {
   jwks: gate.jwks(),
-  issuer: 'oem-aftersales',
+  issuer: ISSUER,
   audience: REQUEST.partner,
   now: () => NOW,
 })

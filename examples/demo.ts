@@ -28,7 +28,13 @@ import {
   verifyExport,
   verifyStream,
 } from 'datagate'
-import { fileAuditSink, fileCheckpointSink, readAuditLog, readCheckpoints } from 'datagate/node'
+import {
+  fileAuditSink,
+  fileBudgetStore,
+  fileCheckpointSink,
+  readAuditLog,
+  readCheckpoints,
+} from 'datagate/node'
 import { Customer, datasets } from './datasets.js'
 
 const out = resolve(process.argv[2] ?? '.demo-out')
@@ -115,6 +121,10 @@ const audit = await fileAuditSink(join(out, 'audit.jsonl'))
 // second file, in production another disk, a bucket or a partner.
 const checkpointCopies = await fileCheckpointSink(join(out, 'checkpoints.txt'))
 const keys = await generateKeys({ alg: 'EdDSA' })
+// The privacy-budget ledger sits next to the audit log: charging-stats-2026 is released once a
+// month, and a ledger in memory would forget that on restart. (The demo starts from an empty
+// folder on every run, so each run may release it once.)
+const budget = fileBudgetStore(out)
 const gate = createGate({
   issuer: policy.issuer,
   datasets,
@@ -123,6 +133,7 @@ const gate = createGate({
   pseudonymKey,
   audit,
   checkpointSink: checkpointCopies,
+  budget,
   now,
 })
 

@@ -69,6 +69,7 @@ function laplace(options: LaplaceOptions): Operator<number, number> {
   const operator: Operator<number, number> = {
     kind: 'noise',
     name,
+    epsilon,
     bind: ({ path, random }) => {
       if (random !== undefined) assertFunction(random, 'operator context random')
       // `undefined` lets the sampler fall back to crypto.getRandomValues.

@@ -57,6 +57,11 @@ export interface Operator<In = unknown, Out = unknown> {
   readonly kind: OperatorKind
   /** Stable description for reports, e.g. `mask.phone` or `generalize.range(width=10)`. */
   readonly name: string
+  /**
+   * The epsilon one transformed value spends (`noise` operators): the gate charges it to the
+   * partner's budget on every record release of the field.
+   */
+  readonly epsilon?: number
   /** Prepares the operator for one partner and field; returns the per-value transform. */
   bind(context: OperatorContext): (value: In) => Out
 }

@@ -215,38 +215,51 @@ function countUnknown(value: unknown, shape: Shape): number {
 }
 
 /**
- * A zod issue path as a field path, naming only keys the schema declares: a key found in the
- * data (a `z.record` or `z.map` key, anything below a leaf) is data and is written `*`.
- * Array indexes stay, they are positions.
+ * A zod issue path as a field path, naming only keys and positions the schema declares, read
+ * from the schema itself (below a classified leaf too): an object key the schema holds, an index
+ * into a declared array or tuple. Anything else was found in the data (a `z.record` or `z.map`
+ * key, numeric ones included, which are not positions) and is written `*`.
  */
-function safeIssuePath(parts: readonly PropertyKey[], root: Shape): string {
+function safeIssuePath(parts: readonly PropertyKey[], root: z.ZodType): string {
   let out = ''
-  let shape: Shape | undefined = root
+  let schema: z.ZodType | undefined = root
   for (const part of parts) {
-    if (typeof part === 'number') {
+    const here = schema === undefined ? undefined : unwrapped(schema)
+    const def = here?._zod.def as
+      | { type: string; element?: z.ZodType; items?: z.ZodType[]; rest?: z.ZodType | null }
+      | undefined
+    if (typeof part === 'number' && (def?.type === 'array' || def?.type === 'tuple')) {
       out += `[${part}]`
-      shape = shape?.kind === 'array' ? shape.element : undefined
+      schema = def.type === 'array' ? def.element : (def.items?.[part] ?? def.rest ?? undefined)
       continue
     }
-    const known =
-      shape?.kind === 'object' && typeof part === 'string' ? shape.children.get(part) : undefined
-    if (known === undefined) {
-      out += out === '' ? '*' : '.*'
-      shape = undefined
+    const shape = here instanceof z.ZodObject ? (here.shape as Record<string, z.ZodType>) : {}
+    if (typeof part === 'string' && Object.hasOwn(shape, part)) {
+      out += out === '' ? part : `.${part}`
+      schema = shape[part]
       continue
     }
-    out += out === '' ? String(part) : `.${String(part)}`
-    shape = known
+    out += out === '' ? '*' : '.*'
+    schema =
+      here instanceof z.ZodRecord || here instanceof z.ZodMap
+        ? (here._zod.def.valueType as z.ZodType)
+        : undefined
   }
   return out
 }
 
-function issueFindings(issues: readonly z.core.$ZodIssue[], shape: Shape): Finding[] {
+function unwrapped(schema: z.ZodType): z.ZodType {
+  let current = schema
+  for (let inner = innerOf(current); inner !== undefined; inner = innerOf(current)) current = inner
+  return current
+}
+
+function issueFindings(issues: readonly z.core.$ZodIssue[], schema: z.ZodType): Finding[] {
   // zod's own messages are not used: a custom refinement message could quote the input, and
   // zod's paths hold record keys, which are data.
   const findings: Finding[] = []
   for (const issue of issues.slice(0, MAX_ERROR_FINDINGS + 1)) {
-    const path = safeIssuePath(issue.path, shape)
+    const path = safeIssuePath(issue.path, schema)
     const expected =
       'expected' in issue && typeof issue.expected === 'string'
         ? ` (expected ${issue.expected})`
@@ -425,7 +438,7 @@ export function defineDataset<S extends z.ZodObject>(
       if (!result.success)
         throw recordInvalid(
           name,
-          issueFindings(result.error.issues, shape),
+          issueFindings(result.error.issues, schema),
           result.error.issues.length,
         )
       return { record: result.data as z.output<S>, unknownKeys }

@@ -64,6 +64,13 @@ function classify<S extends z.ZodType>(
     invalidArgument('type', `field.${fieldClass}`, 'a zod schema as first argument')
   const pii = options?.pii
   if (pii !== undefined) assertOneOf(pii, `field.${fieldClass}: pii`, PII_KINDS)
+  const inner = strictestClassInside(schema)
+  if (inner !== undefined && STRICTNESS[inner] > STRICTNESS[fieldClass]) {
+    throw new DatagateError(
+      'ERR_SCHEMA_INVALID',
+      `field.${fieldClass}: the schema holds a field classified ${inner}; a class on the whole cannot be laxer than a class inside it (classify each leaf instead)`,
+    )
+  }
   const own = schema.clone() as S
   const meta: FieldMeta = {
     class: fieldClass,
@@ -74,6 +81,49 @@ function classify<S extends z.ZodType>(
   // zod's registry types rewrite metadata types (for `$output` markers); ours has none.
   fieldRegistry.add(own, meta as Parameters<typeof fieldRegistry.add>[1])
   return own
+}
+
+const STRICTNESS: Readonly<Record<FieldClass, number>> = {
+  public: 0,
+  desensitised: 1,
+  sensitive: 2,
+}
+
+// The dataset walk stops at the first classified schema and applies its class to everything
+// below, so a class inside would be silently overridden: `field.public(z.object({ name:
+// field.sensitive(z.string()) }))` released the name as public, and so did reusing a sensitive
+// schema as `field.public(Name.optional())`. Every schema reachable through the definition
+// (wrappers, pipes, object shapes, elements, members, record and map values, lazy targets) is
+// looked at.
+function strictestClassInside(root: z.ZodType): FieldClass | undefined {
+  let strictest: FieldClass | undefined
+  const seen = new Set<unknown>()
+  const stack: unknown[] = [root]
+  while (stack.length > 0) {
+    const schema = stack.pop()
+    if (!(schema instanceof z.ZodType) || seen.has(schema)) continue
+    seen.add(schema)
+    const meta = fieldMeta(schema)
+    if (meta && (strictest === undefined || STRICTNESS[meta.class] > STRICTNESS[strictest]))
+      strictest = meta.class
+    const def = schema._zod.def as { type: string; getter?: () => unknown }
+    if (def.type === 'lazy' && typeof def.getter === 'function') {
+      // A recursive definition may not be resolvable yet (a const still in its temporal dead
+      // zone); then nothing inside can be judged now, and the lazy stays as the outer class says.
+      try {
+        stack.push(def.getter())
+      } catch {
+        // unresolvable for now
+      }
+    }
+    for (const [key, value] of Object.entries(def)) {
+      if (value instanceof z.ZodType) stack.push(value)
+      else if (Array.isArray(value)) stack.push(...value)
+      else if (key === 'shape' && typeof value === 'object' && value !== null)
+        stack.push(...Object.values(value))
+    }
+  }
+  return strictest
 }
 
 function isOperator(value: unknown): value is Operator {

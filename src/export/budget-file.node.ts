@@ -84,8 +84,10 @@ async function readLedger(path: string): Promise<Map<string, number>> {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
-  } catch (error) {
-    return unavailable('budget ledger: the file is not JSON', error)
+  } catch {
+    // No cause: V8's JSON.parse message quotes the text around the error, and a damaged ledger
+    // may hold anything.
+    return unavailable('budget ledger: the file is not JSON')
   }
   const entries = (parsed as { entries?: unknown } | null)?.entries
   if (typeof entries !== 'object' || entries === null || Array.isArray(entries))

@@ -7,7 +7,8 @@
  */
 import { DatagateError } from '../errors.js'
 import { EPSILON_UNITS, epsilonUnits, releaseEpsilon } from '../lib/aggregate-cost.js'
-import { assertArray, assertObject, invalidArgument } from '../lib/assert.js'
+import { assertArray, assertFunction, assertObject, invalidArgument } from '../lib/assert.js'
+import type { Policy } from '../policy/load.js'
 import type { ReleasePlan } from '../policy/plan.js'
 import type { BudgetPeriod } from '../policy/types.js'
 
@@ -95,8 +96,9 @@ export function assertCharges(charges: unknown): asserts charges is readonly Bud
 
 /**
  * A ledger in memory: atomic because JavaScript runs one `spend` at a time. It does not survive
- * a restart, so a gate restarted with it would allow every period's budget again: use
- * `fileBudgetStore` (`datagate/node`) or a shared store in production.
+ * a restart, so a gate restarted with it would allow every period's budget again: use it for
+ * tests and short-lived processes, and `fileBudgetStore` (`datagate/node`) or a shared store in
+ * production. The gate never picks it for you.
  *
  * @example
  * ```ts
@@ -117,6 +119,46 @@ export function memoryBudgetStore(): BudgetStore {
   })
 }
 
+/**
+ * What in a policy spends from a ledger, or `undefined` when nothing does: a partner with a
+ * budget, or an aggregate agreement with `noise` or `once: true`.
+ */
+function budgetedPart(policy: Policy): string | undefined {
+  for (const partner of policy.partners) {
+    if (partner.budget) return `partner ${partner.id} has a budget`
+    for (const agreement of partner.agreements) {
+      const spec = agreement.aggregate
+      if (spec?.noise) return `agreement ${agreement.id} adds noise`
+      if (spec?.once === true) return `agreement ${agreement.id} is released once per period`
+    }
+  }
+  return undefined
+}
+
+/**
+ * Checks that a gate whose policy spends from a ledger was given one. No default: an in-memory
+ * ledger forgets every spend on restart, so `once: true` and epsilon budgets would start afresh
+ * after each one (restart, release again, subtract). Throws `ERR_INVALID_ARGUMENT` naming what
+ * needs the ledger; checks the shape of `store` when one is given.
+ */
+export function assertBudgetStore(
+  policy: Policy,
+  store: BudgetStore | undefined,
+  what: string,
+): void {
+  if (store !== undefined) {
+    assertObject(store, `${what}: budget`)
+    assertFunction(store.spend, `${what}: budget.spend`)
+    return
+  }
+  const part = budgetedPart(policy)
+  if (part === undefined) return
+  throw new DatagateError(
+    'ERR_INVALID_ARGUMENT',
+    `${what}: the policy spends privacy budget (${part}) and no budget store was given; pass budget: fileBudgetStore(folder) from datagate/node, or memoryBudgetStore() for tests and short-lived processes (it forgets every spend on restart)`,
+  )
+}
+
 /** The UTC period a time falls in: `2026-06-01`, `2026-06`, `2026-Q2`, `2026`. */
 export function periodOf(period: BudgetPeriod, time: Date): string {
   const iso = time.toISOString()
@@ -130,25 +172,56 @@ export function periodOf(period: BudgetPeriod, time: Date): string {
 export type BudgetDetails = Readonly<Record<string, string | number | boolean>>
 
 /**
+ * The epsilon one record release of `plan` spends: the sum over its granted fields whose operator
+ * declares one (`noise.laplace`). One person's record changes every noisy field of it
+ * (sequential composition); distinct records are disjoint (parallel composition), assuming one
+ * record per person. 0 for aggregate plans: their fields are aggregated, and the agreement's own
+ * noise is what the partner sees.
+ */
+export function recordEpsilon(plan: ReleasePlan): number {
+  if (plan.agreement.aggregate) return 0
+  let epsilon = 0
+  for (const granted of plan.fields)
+    epsilon += plan.dataset.field(granted.path)?.operator.epsilon ?? 0
+  return epsilon
+}
+
+/**
+ * Runs `charge` before `parts` produces anything, so that a stream spends before its first
+ * chunk leaves, and a refused charge leaves nothing.
+ */
+export async function* chargeFirst<T>(
+  charge: () => Promise<unknown>,
+  parts: AsyncGenerator<T, void, undefined>,
+): AsyncGenerator<T, void, undefined> {
+  await charge()
+  yield* parts
+}
+
+/**
  * Charges the ledger for one release of `plan` at `time`: the agreement's epsilon cost against
- * the partner's budget for the period, and for `once: true` one release per period. Returns the
- * audit details, or `undefined` when the release costs nothing (record agreements, exact
+ * the partner's budget for the period, and for `once: true` one release per period. A record
+ * release of fields with `noise.laplace` spends their epsilon (see {@link recordEpsilon}) from
+ * the same budget when the partner has one. Returns the audit details, or `undefined` when the
+ * release costs nothing (records without noise, or to a partner without a budget; exact
  * aggregates without `once`, which the policy loader refuses anyway). Throws
  * `ERR_BUDGET_EXCEEDED` when the ledger refuses; nothing is spent then.
  */
 export async function chargeRelease(
-  store: BudgetStore,
+  store: BudgetStore | undefined,
   plan: ReleasePlan,
   time: Date,
 ): Promise<BudgetDetails | undefined> {
   const spec = plan.agreement.aggregate
-  if (!spec) return undefined
   const partner = plan.partner
   const budget = partner.budget
   const period = periodOf(budget?.period ?? 'month', time)
-  const epsilon = releaseEpsilon(spec)
+  // Record-level noise spends only from a declared budget: without one it is a per-value
+  // perturbation with no bound over repeated releases (docs/anonymize.md says so).
+  const epsilon = spec ? releaseEpsilon(spec) : budget ? recordEpsilon(plan) : 0
+  const noisy = spec ? spec.noise !== undefined : epsilon > 0
   const charges: BudgetCharge[] = []
-  if (spec.noise) {
+  if (noisy) {
     // The loader refuses noise without a budget; a hand-made policy without one spends from 0.
     charges.push({
       key: JSON.stringify(['epsilon', partner.id, period]),
@@ -156,31 +229,34 @@ export async function chargeRelease(
       limit: budget ? epsilonUnits(budget.epsilon) : 0,
     })
   }
-  if (spec.once === true)
+  if (spec?.once === true)
     charges.push({
       key: JSON.stringify(['once', partner.id, plan.agreement.id, period]),
       amount: 1,
       limit: 1,
     })
   if (charges.length === 0) return undefined
+  // assertBudgetStore ran on this policy; a missing store here fails closed all the same.
+  if (store === undefined)
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'the gate has no budget store to charge')
   const outcome = await store.spend(charges)
   if (outcome.ok !== true) {
     throw new DatagateError(
       'ERR_BUDGET_EXCEEDED',
-      spec.noise
+      noisy
         ? `agreement ${plan.agreement.id}: partner ${partner.id} has not enough privacy budget left in ${period} for this release`
         : `agreement ${plan.agreement.id} is released once per period and was released in ${period}`,
     )
   }
   return {
     budgetPeriod: period,
-    ...(spec.noise
+    ...(noisy
       ? {
           epsilonSpent: epsilon,
           epsilonTotal: outcome.totals[0]! / EPSILON_UNITS,
           epsilonLimit: budget?.epsilon ?? 0,
         }
       : {}),
-    ...(spec.once === true ? { once: true } : {}),
+    ...(spec?.once === true ? { once: true } : {}),
   }
 }

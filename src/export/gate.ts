@@ -19,7 +19,13 @@ import { compilePlan, type ReleasePlan, resolveAgreement } from '../policy/plan.
 import { type ReleaseReport, type ReleaseResult, runRelease } from '../policy/release.js'
 import type { AuditSink } from './audit-event.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
-import { type BudgetStore, chargeRelease, memoryBudgetStore } from './budget.js'
+import {
+  assertBudgetStore,
+  type BudgetDetails,
+  type BudgetStore,
+  chargeFirst,
+  chargeRelease,
+} from './budget.js'
 import type { CheckpointSink } from './checkpoint.js'
 import { gateAudit } from './gate-audit.js'
 import type { KeyRing, PublicJwks } from './key-ring.js'
@@ -80,7 +86,12 @@ export interface GateOptions {
   readonly exportTtlSeconds?: number
   /** Interval auditor for aggregate agreements with totals (see `createHighsAuditor`). */
   readonly auditor?: IntervalAuditor
-  /** Privacy-budget ledger of aggregate releases; default in memory (lost on restart). */
+  /**
+   * Privacy-budget ledger: `fileBudgetStore(folder)` from `datagate/node`, or
+   * `memoryBudgetStore()` for tests and short-lived processes. No default: required
+   * (`ERR_INVALID_ARGUMENT` otherwise) when the policy has a partner budget or an aggregate
+   * agreement with `noise` or `once: true`, since a ledger lost on restart would allow them again.
+   */
   readonly budget?: BudgetStore
 }
 
@@ -162,7 +173,11 @@ export interface Gate {
   jwks(): PublicJwks
   /** What each partner receives of each field, now. */
   accessMatrix(): AccessMatrix
-  /** Replaces the policy (checked against the gate's datasets) and drops every cached plan. */
+  /**
+   * Replaces the policy (checked against the gate's datasets) and drops every cached plan. A
+   * policy that spends privacy budget on a gate made without a `budget` store is refused with
+   * `ERR_INVALID_ARGUMENT`, and the old policy stays in force.
+   */
   setPolicy(policy: Policy): void
   /** Signs a checkpoint of the audit chain now; its token, or `undefined` with nothing new. */
   checkpoint(): Promise<string | undefined>
@@ -211,6 +226,7 @@ export function partnerReport(report: ReleaseReport): Record<string, unknown> {
  * needs `audit` (`ERR_AUDIT_REQUIRED`; `audit: false` opts out, and its tokens say so): it
  * writes the policy and a signed checkpoint at start, one event per release, export, delta,
  * stream start and end, and refusal of a known partner, and checkpoints as configured.
+ * `ERR_INVALID_ARGUMENT` too when the policy spends privacy budget and no `budget` store is given.
  *
  * @example
  * ```ts
@@ -276,8 +292,9 @@ export function createGate(options: GateOptions): Gate {
       'createGate: exportTtlSeconds must be a positive integer',
     )
   }
-  const budget = options.budget ?? memoryBudgetStore()
+  const budget = options.budget
   let policy = checkPolicy(options.policy, options.issuer, options.datasets)
+  assertBudgetStore(policy, budget, 'createGate')
   let plans = new Map<string, ReleasePlan>()
   const audit = gateAudit({
     issuer: options.issuer,
@@ -509,7 +526,8 @@ export function createGate(options: GateOptions): Gate {
           `exportStream: agreement ${plan.agreement.id} is an aggregate; use export()`,
         )
       }
-      return streamExport(rows, {
+      let spend: BudgetDetails | undefined
+      const parts = streamExport(rows, {
         plan,
         keys,
         chunkSize: request.chunkSize ?? 10_000,
@@ -536,8 +554,13 @@ export function createGate(options: GateOptions): Gate {
             signedDigest: summary.signedDigest,
             stream: summary.stream,
             chunks: summary.chunks,
+            ...(spend ? { details: spend } : {}),
           }),
       })
+      // Spends before the first chunk leaves; a refused charge leaves nothing.
+      return chargeFirst(async () => {
+        spend = await chargeRelease(budget, plan, now())
+      }, parts)
     },
 
     plan: planFor,
@@ -552,7 +575,9 @@ export function createGate(options: GateOptions): Gate {
 
     setPolicy(next) {
       requireOpen()
-      policy = checkPolicy(next, options.issuer, options.datasets)
+      const checked = checkPolicy(next, options.issuer, options.datasets)
+      assertBudgetStore(checked, budget, 'setPolicy')
+      policy = checked
       plans = new Map()
       // Queued now so every later event follows it; a failure is retried by the next request.
       audit.policyChanged()

@@ -151,7 +151,8 @@ export function diffViews(previous: unknown, next: unknown): PatchOperation[] {
  * Every operation is checked before anything is applied: a path or `from` with a segment
  * `__proto__`, `constructor` or `prototype` (after `~1`/`~0` unescaping), or a value holding a
  * `__proto__` key, throws `ERR_PATCH_UNSAFE`; any other malformed operation, an unresolvable
- * path, a failed `test`, more than `maxOps` operations, or a result larger than `maxResultBytes`
+ * path, a failed `test`, a value nested deeper than 1000 levels, more than `maxOps` operations,
+ * or a result larger than `maxResultBytes`
  * (estimated JSON size, counting everything `add`, `replace` and `copy` bring in) throws
  * `ERR_PATCH_INVALID`. Neither
  * `document` nor `ops` is ever mutated, and on failure nothing partial is returned. Error
@@ -357,11 +358,23 @@ function assertSafePointer(pointer: unknown, index: number, member: 'path' | 'fr
       throw unsafe(`operation ${index}: \`${member}\` has a segment "${segment}"`)
 }
 
-function hasProtoKey(value: unknown): boolean {
-  if (!isContainer(value)) return false
-  if (Array.isArray(value)) return value.some(hasProtoKey)
-  if (Object.hasOwn(value, '__proto__')) return true
-  return Object.values(value).some(hasProtoKey)
+// Deepest nesting a patch value may have. Released records nest a few levels; far deeper values
+// (20 000 levels are 40 KB of brackets) overflowed the call stack of the recursive steps after
+// the checks (fast-json-patch's clone and compare) with a raw RangeError instead of our error.
+const MAX_VALUE_DEPTH = 1000
+
+// Walked iteratively; stops at the first problem: an own `__proto__` key, or nesting too deep.
+function valueProblem(value: unknown): 'prototype' | 'depth' | undefined {
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number]
+    if (!isContainer(node)) continue
+    if (depth >= MAX_VALUE_DEPTH) return 'depth'
+    if (!Array.isArray(node) && Object.hasOwn(node, '__proto__')) return 'prototype'
+    for (const item of Array.isArray(node) ? node : Object.values(node))
+      stack.push([item, depth + 1])
+  }
+  return undefined
 }
 
 function assertSafeOperation(raw: unknown, index: number): void {
@@ -369,7 +382,7 @@ function assertSafeOperation(raw: unknown, index: number): void {
   const candidate = raw as { path?: unknown; from?: unknown; value?: unknown }
   assertSafePointer(candidate.path, index, 'path')
   assertSafePointer(candidate.from, index, 'from')
-  if (hasProtoKey(candidate.value))
+  if (valueProblem(candidate.value) === 'prototype')
     throw unsafe(`operation ${index}: \`value\` holds a "__proto__" key`)
 }
 
@@ -388,6 +401,10 @@ function checkOperation(raw: unknown, index: number): PatchOperation {
     case 'test':
       if (!Object.hasOwn(raw, 'value') || value === undefined)
         throw invalid(`operation ${index} (${op}): \`value\` is missing`)
+      if (valueProblem(value) === 'depth')
+        throw invalid(
+          `operation ${index} (${op}): \`value\` nests deeper than ${MAX_VALUE_DEPTH} levels`,
+        )
       return { op, path, value }
     case 'move':
     case 'copy':

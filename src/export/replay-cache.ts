@@ -12,7 +12,9 @@ import { assertNumber, assertString } from '../lib/assert.js'
  * write: a shared store must make it atomic (Redis `SET key 1 NX EX <expiresAt - now>`, an
  * `INSERT ... ON CONFLICT DO NOTHING`). Both times are NumericDate seconds on the verifier's
  * clock; `now` is passed in so a store never expires an entry by a clock of its own, which may
- * run ahead (hence a relative TTL, not Redis `EXAT`).
+ * run ahead (hence a relative TTL, not Redis `EXAT`). Verifiers that share one cache should use
+ * the same `clockTolerance`: an entry lives until `exp` plus the tolerance of the verifier that
+ * stored it, so one with a larger tolerance could accept the token again in the difference.
  *
  * @example
  * ```ts
@@ -34,9 +36,9 @@ import { assertNumber, assertString } from '../lib/assert.js'
 export interface ReplayCache {
   /**
    * Records `jti` unless it is already held and live; `true` when this call recorded it (accept),
-   * `false` when it was held (a replay). `expiresAt`: the last moment (NumericDate) any verifier
-   * with the same options could still accept the token, clock tolerance included: hold the `jti`
-   * while `expiresAt > now`. `now`: the verifier's current time (NumericDate). Anything but
+   * `false` when it was held (a replay). `expiresAt`: the token's `exp` plus the verifier's clock
+   * tolerance (never shortened by `maxAge`, which verifiers sharing a cache may set differently):
+   * hold the `jti` while `expiresAt > now`. `now`: the verifier's current time (NumericDate). Anything but
    * `true`, or a throw, rejects the token.
    */
   claim(jti: string, expiresAt: number, now: number): boolean | Promise<boolean>

@@ -351,8 +351,8 @@ export async function verifyEnvelopeWith(
     if (jti === undefined)
       throw new DatagateError('ERR_CLAIM_INVALID', 'claim "jti" is required for replay protection')
     // Last, after every other check, so a token rejected for its content does not burn its jti.
-    // `acceptableUntil` already holds the clock tolerance, so `now` is the verifier's own clock:
-    // the entry lives exactly as long as any verifier with these options would accept the token.
+    // `acceptableUntil` is `exp` plus the clock tolerance (never shortened by maxAge, which
+    // verifiers sharing the cache may set differently), so `now` is the verifier's own clock.
     const claimed = await consultReplayCache(() => cache.claim(jti, acceptableUntil, now))
     if (claimed !== true)
       throw new DatagateError('ERR_TOKEN_REPLAYED', 'token "jti" was seen before')

@@ -30,6 +30,14 @@ interface Frame {
 
 const EXIT: unique symbol = Symbol('exit')
 
+function tooLarge(maxNodes: number): Finding {
+  return {
+    code: 'too_large',
+    path: '(document)',
+    message: `the policy expands to more than ${maxNodes} nodes (shared references count once per path)`,
+  }
+}
+
 function at(path: string): string {
   return path === '' ? '(document)' : path
 }
@@ -48,7 +56,8 @@ export function boundedTreeCopy(
     { value: root, path: '', depth: 0, parent: undefined, key: '' },
   ]
   let result: unknown
-  let nodes = 0
+  // Counted when queued, not when visited, so the queue itself never holds more than maxNodes.
+  let nodes = 1
   const put = (frame: Frame, copy: unknown) => {
     if (frame.parent === undefined) result = copy
     else if (Array.isArray(frame.parent)) frame.parent[frame.key as number] = copy
@@ -59,14 +68,6 @@ export function boundedTreeCopy(
     if (EXIT in frame) {
       onPath.delete(frame[EXIT])
       continue
-    }
-    if (++nodes > limits.maxNodes) {
-      findings.push({
-        code: 'too_large',
-        path: '(document)',
-        message: `the policy expands to more than ${limits.maxNodes} nodes (shared references count once per path)`,
-      })
-      break
     }
     const { value, path, depth } = frame
     if (typeof value !== 'object' || value === null) {
@@ -105,12 +106,21 @@ export function boundedTreeCopy(
       })
       continue
     }
+    // Children are counted before they are queued: a sparse array (`new Array(2 ** 32 - 1)`)
+    // costs its caller a few bytes but would queue four billion frames. The length is read once.
+    const keys = isArray ? undefined : Object.keys(value)
+    const width = keys === undefined ? (value as unknown[]).length : keys.length
+    nodes += width
+    if (nodes > limits.maxNodes) {
+      findings.push(tooLarge(limits.maxNodes))
+      break
+    }
     const copy: Record<string, unknown> | unknown[] = isArray ? [] : {}
     put(frame, copy)
     onPath.add(value)
     stack.push({ [EXIT]: value })
     if (isArray) {
-      for (let i = (value as unknown[]).length - 1; i >= 0; i--)
+      for (let i = width - 1; i >= 0; i--)
         stack.push({
           value: (value as unknown[])[i],
           path: `${path}[${i}]`,
@@ -120,9 +130,8 @@ export function boundedTreeCopy(
         })
       continue
     }
-    const keys = Object.keys(value)
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const key = keys[i] as string
+    for (let i = width - 1; i >= 0; i--) {
+      const key = (keys as string[])[i] as string
       const here = path ? `${path}.${key}` : key
       if (isForbiddenKey(key)) {
         findings.push({

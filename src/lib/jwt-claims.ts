@@ -28,8 +28,9 @@ function list(value: string | readonly string[]): readonly string[] {
 
 /**
  * Checks `iss`, `aud`, `exp` (required), `nbf`, `iat` and the token age. Throws the matching
- * DatagateError; returns the moment (NumericDate) after which the token can no longer be accepted,
- * which is how long a replay cache must remember its `jti`.
+ * DatagateError; returns `exp + clockTolerance`, how long a replay cache must remember the `jti`.
+ * Not shortened by `maxAge`: verifiers sharing one cache may hold different `maxAge`s, and an
+ * entry kept only until the strictest one's horizon let a lenient one accept the token again.
  */
 export function checkClaims(claims: Record<string, unknown>, expected: ClaimExpectations): number {
   const { now, clockTolerance: tolerance } = expected
@@ -56,7 +57,6 @@ export function checkClaims(claims: Record<string, unknown>, expected: ClaimExpe
   if (claims.nbf !== undefined && numericDate(claims.nbf, 'nbf') > now + tolerance)
     throw new DatagateError('ERR_CLAIM_INVALID', 'token is not yet valid ("nbf")')
 
-  let acceptableUntil = exp + tolerance
   if (claims.iat === undefined) {
     if (expected.maxAge.required)
       throw new DatagateError('ERR_CLAIM_INVALID', 'claim "iat" is required when maxAge is set')
@@ -66,7 +66,6 @@ export function checkClaims(claims: Record<string, unknown>, expected: ClaimExpe
       throw new DatagateError('ERR_CLAIM_INVALID', 'claim "iat" is in the future')
     if (now - iat > expected.maxAge.seconds + tolerance)
       throw new DatagateError('ERR_TOKEN_EXPIRED', 'token is older than maxAge ("iat")')
-    acceptableUntil = Math.min(acceptableUntil, iat + expected.maxAge.seconds + tolerance)
   }
-  return acceptableUntil
+  return exp + tolerance
 }

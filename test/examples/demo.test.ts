@@ -28,6 +28,7 @@ it('runs the whole flow on the sample data and verifies every file it writes', (
     expect.arrayContaining([
       'audit.jsonl',
       'checkpoints.txt',
+      'budget.json',
       'jwks.json',
       'maps-co.outlet.jws',
       'rental-co.repair_order.jws',
@@ -38,4 +39,9 @@ it('runs the whole flow on the sample data and verifies every file it writes', (
   }
   expect(jwks.keys.length).toBeGreaterThan(0)
   for (const key of jwks.keys) expect(key).not.toHaveProperty('d')
+  // The once-a-month aggregate is charged to the ledger on disk, so a restart cannot repeat it.
+  const ledger = JSON.parse(readFileSync(join(out, 'budget.json'), 'utf8')) as {
+    entries: Record<string, number>
+  }
+  expect(Object.keys(ledger.entries).some((key) => key.startsWith('["once",'))).toBe(true)
 })

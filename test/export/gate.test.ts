@@ -4,6 +4,7 @@ import { exportJWK, generateKeyPair } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Dataset } from '../../src/classify/dataset.js'
 import { type AuditEvent, memoryAuditSink, verifyAuditChain } from '../../src/export/audit.js'
+import { memoryBudgetStore } from '../../src/export/budget.js'
 import { applyDelta } from '../../src/export/delta.js'
 import { createGate, type Gate } from '../../src/export/gate.js'
 import type { KeyRing } from '../../src/export/key-ring.js'
@@ -55,6 +56,7 @@ beforeAll(async () => {
     keys,
     pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => (i * 151 + 9) & 0xff),
     audit: sink,
+    budget: memoryBudgetStore(),
     now: () => t0,
   })
 })
@@ -207,6 +209,7 @@ describe('gate.export and verifyExport', () => {
       keys: rotated,
       pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => (i * 151 + 9) & 0xff),
       audit: memoryAuditSink(),
+      budget: memoryBudgetStore(),
       now: () => t0,
     })
     const fresh = await next.export(orders, courtesy)
@@ -448,6 +451,7 @@ describe('audit trail', () => {
       policy: gate.policy,
       keys,
       pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => (i * 151 + 9) & 0xff),
+      budget: memoryBudgetStore(),
       now: () => t0,
       audit: {
         append() {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { memoryBudgetStore } from '../../src/export/budget.js'
 import { createGate } from '../../src/export/gate.js'
 import { accessMatrix } from '../../src/policy/access-matrix.js'
 import { loadPolicy } from '../../src/policy/load.js'
@@ -75,6 +76,7 @@ describe('accessMatrix', () => {
       datasets,
       policy,
       pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => (i * 151) & 0xff),
+      budget: memoryBudgetStore(),
       now: () => june,
     })
     expect(gate.accessMatrix()).toEqual(matrix)

@@ -1,6 +1,7 @@
 // The worked scenario of the after-sales ecosystem (issue 3), on the bundled sample data.
 import { describe, expect, it } from 'vitest'
 import { DatagateError } from '../../src/errors.js'
+import { memoryBudgetStore } from '../../src/export/budget.js'
 import { createGate } from '../../src/export/gate.js'
 import { loadPolicy } from '../../src/policy/load.js'
 import { codeOf } from '../errors.js'
@@ -9,9 +10,13 @@ import { datasets, policyWith, samplePolicyYaml, sampleRows } from './fixtures.j
 const pseudonymKey = Uint8Array.from({ length: 32 }, (_, i) => (i * 151 + 42) & 0xff)
 const june = () => new Date('2026-06-15T08:00:00Z')
 
-function gateAt(now = june, policyText: string | object = samplePolicyYaml) {
+function gateAt(
+  now = june,
+  policyText: string | object = samplePolicyYaml,
+  budget = memoryBudgetStore(),
+) {
   const policy = loadPolicy(policyText, { datasets })
-  return createGate({ issuer: 'oem-aftersales', datasets, policy, pseudonymKey, now })
+  return createGate({ issuer: 'oem-aftersales', datasets, policy, pseudonymKey, budget, now })
 }
 
 describe('worked scenario', () => {
@@ -238,7 +243,14 @@ describe('standing, validity and permission gate every release', () => {
     const policy = loadPolicy(policyWith({ agreements: [{ fields: ['orderId', 'openedAt'] }] }), {
       datasets,
     })
-    const gate = createGate({ issuer: 'oem-aftersales', datasets, policy, pseudonymKey, now: june })
+    const gate = createGate({
+      issuer: 'oem-aftersales',
+      datasets,
+      policy,
+      pseudonymKey,
+      budget: memoryBudgetStore(),
+      now: june,
+    })
     const orders = sampleRows('repair-orders').slice(0, 3)
     const broken = orders.map((o, i) => (i === 2 ? { ...o, openedAt: 'not-a-date-SECRET' } : o))
     try {
@@ -256,7 +268,13 @@ describe('standing, validity and permission gate every release', () => {
 
   it('pseudonymised fields need a pseudonym key of at least 32 bytes', async () => {
     const policy = loadPolicy(samplePolicyYaml, { datasets })
-    const gate = createGate({ issuer: 'oem-aftersales', datasets, policy, now: june })
+    const gate = createGate({
+      issuer: 'oem-aftersales',
+      datasets,
+      policy,
+      budget: memoryBudgetStore(),
+      now: june,
+    })
     expect(
       await codeOf(
         gate.release(sampleRows('repair-orders'), {

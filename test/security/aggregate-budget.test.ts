@@ -88,6 +88,69 @@ describe('threat: unbounded noisy releases', () => {
     })
   })
 
+  it('no budget store, no budgeted policy: without one, once: true and epsilon would start afresh on every restart', async () => {
+    const keys = await generateKeys()
+    const gateWith = (policy: ReturnType<typeof policyOf>, budgetStore?: BudgetStore) =>
+      createGate({
+        issuer: 'oem',
+        datasets: [Repair],
+        policy,
+        keys,
+        audit: false,
+        ...(budgetStore ? { budget: budgetStore } : {}),
+        now: () => NOW,
+      })
+    const once = policyOf([{ aggregate: { by: ['city'], measures, once: true } }])
+    const records = policyOf([{}])
+    const budgeted = [
+      policyOf([noisy], { budget }),
+      once,
+      // A partner budget alone: record-level noise.laplace fields spend from it.
+      policyOf([{}], { budget }),
+    ]
+    for (const policy of budgeted) {
+      const error = (() => {
+        try {
+          gateWith(policy)
+        } catch (caught) {
+          return caught as Error & { code?: string }
+        }
+        return undefined
+      })()
+      expect(error?.code).toBe('ERR_INVALID_ARGUMENT')
+      expect(error?.message).toMatch(/fileBudgetStore\(folder\).*memoryBudgetStore\(\)/)
+    }
+    // Record agreements spend nothing and need no store; setPolicy to a budgeted policy does.
+    const plain = gateWith(records)
+    const before = plain.policy
+    expect(() => plain.setPolicy(once)).toThrowError(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    )
+    expect(plain.policy).toBe(before)
+    // With an explicit store everything goes, and a store must have a spend function.
+    gateWith(once, memoryBudgetStore()).setPolicy(budgeted[0]!)
+    expect(() => gateWith(once, {} as BudgetStore)).toThrowError(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    )
+  })
+
+  it('once: true survives a restart on the file-folder ledger: the restarted gate refuses the second release', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    const once = policyOf([{ aggregate: { by: ['city'], measures, once: true } }])
+    const gateOn = async () =>
+      createGate({
+        issuer: 'oem',
+        datasets: [Repair],
+        policy: once,
+        keys: await generateKeys(),
+        audit: false,
+        budget: fileBudgetStore(folder),
+        now: () => NOW,
+      })
+    await (await gateOn()).export(rows, request)
+    await expectCode((await gateOn()).export(rows, request), 'ERR_BUDGET_EXCEEDED')
+  })
+
   it('a corrupt ledger file fails closed with ERR_BUDGET_UNAVAILABLE', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
     await writeFile(join(folder, 'budget.json'), '{"entries": {"x": -5}}')

@@ -3,18 +3,20 @@
 // cause chain (recursively), or in any audit event written on the way.
 //
 // `cases` is a Record over DatagateErrorCode, so adding a code to src/errors.ts without a case
-// here fails typecheck. Codes added on other branches (e.g. ERR_AUDIT_LOCKED for audit integrity,
-// ERR_BUDGET_EXCEEDED for aggregate noise budgets) get their case when those branches merge: the
-// lead adds them to `cases` below, in the same shape.
+// here fails typecheck. Codes added on other branches (e.g. ERR_AUDIT_LOCKED for audit integrity)
+// get their case when those branches merge, in the same shape.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { createHighsAuditor } from '../../src/anonymize/interval-audit.js'
 import { defineDataset } from '../../src/classify/dataset.js'
 import { type DatagateErrorCode, isDatagateError } from '../../src/errors.js'
 import { callbackAuditSink, memoryAuditSink } from '../../src/export/audit.js'
 import { fileAuditSink } from '../../src/export/audit-file.node.js'
+import { memoryBudgetStore } from '../../src/export/budget.js'
+import { fileBudgetStore } from '../../src/export/budget-file.node.js'
 import { applyDelta } from '../../src/export/delta.js'
 import { createGate, type Gate } from '../../src/export/gate.js'
 import type { KeyRing } from '../../src/export/key-ring.js'
@@ -132,6 +134,43 @@ const verify = () => ({ jwks: gate.jwks(), issuer: ISSUER, audience: 'rental-co'
 const fakeJwe = (header: Record<string, unknown>) =>
   [b64u(JSON.stringify(header)), b64u(VALUE), b64u(VALUE), b64u(KEY), b64u(VALUE)].join('.')
 const jweHeader = { alg: 'ECDH-ES+A256KW', enc: 'A256GCM', cty: 'JWT' }
+
+/**
+ * A gate whose one agreement aggregates repair orders by city (canary city names, canary data
+ * keys in `tags`), released once per period, recording into `events`.
+ */
+function aggregateGate(aggregate: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const doc = orderPolicyDocument()
+  const base = doc.partners[0] as (typeof doc.partners)[number]
+  const agreement = { ...base.agreements[0], k: 3, aggregate: { once: true, ...aggregate } }
+  const policy = loadPolicy(
+    { ...doc, partners: [{ ...base, agreements: [agreement] }] },
+    { datasets: [Order] },
+  )
+  return createGate({
+    issuer: ISSUER,
+    datasets: [Order],
+    policy,
+    keys: ring,
+    pseudonymKey: TEST_PSEUDONYM_KEY,
+    audit: callbackAuditSink((event) => {
+      events.push(event)
+    }),
+    budget: memoryBudgetStore(),
+    now: () => T0,
+    ...extra,
+  })
+}
+
+/** Rows in cells of 1, 1 and 10 records, every city a canary. */
+const canaryCells = () =>
+  [1, 1, 10].flatMap((size, cell) =>
+    Array.from({ length: size }, (_, i) =>
+      canaryRow({ city: `${VALUE}-${cell}`, orderId: `${VALUE}-${cell}-${i}`, hours: i }),
+    ),
+  )
+
+const byCity = { by: ['city'], measures: { n: { op: 'count' }, h: { op: 'sum', field: 'hours' } } }
 
 const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
   ERR_INVALID_ARGUMENT: () => {
@@ -253,6 +292,34 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
         // drain
       }
     }, events)
+  },
+  ERR_INTERVAL_AUDIT_FAILED: async () => {
+    // A solver that fails and, as solvers do, quotes the model it was given: the model must hold
+    // only generated names and published numbers, never a group key.
+    const auditor = await createHighsAuditor(async () => ({
+      solve(problem: string) {
+        throw new Error(`cannot solve:\n${problem}`)
+      },
+    }))
+    const audited = aggregateGate({ ...byCity, totals: 'overall' }, { auditor })
+    return outcome(() => audited.export(canaryCells(), request), events)
+  },
+  ERR_BUDGET_EXCEEDED: async () => {
+    const once = aggregateGate(byCity)
+    await once.export(canaryCells(), request)
+    return outcome(() => once.export(canaryCells(), request), events)
+  },
+  ERR_BUDGET_UNAVAILABLE: async () => {
+    // A ledger damaged on disk, holding canaries: V8's JSON.parse message quotes the text around
+    // the error, so it must not become the cause.
+    const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-canary-'))
+    try {
+      await writeFile(join(folder, 'budget.json'), `{"entries":{"${KEY}": ${VALUE}}}`)
+      const broken = aggregateGate(byCity, { budget: fileBudgetStore(folder) })
+      return await outcome(() => broken.export(canaryCells(), request), events)
+    } finally {
+      await rm(folder, { recursive: true, force: true })
+    }
   },
   ERR_AUDIT_WRITE_FAILED: async () => {
     const failing = createGate({

@@ -46,6 +46,27 @@ describe('errors never quote data keys', () => {
     )
   })
 
+  it('a numeric z.map key is data too: never written as if it were an array index', () => {
+    const Counted = defineDataset(
+      'counted',
+      z.object({
+        byPhone: field.public(z.map(z.number(), z.string())),
+        items: field.public(z.array(z.object({ n: z.number() }))),
+      }),
+      { version: '1' },
+    )
+    const error = refusal(() =>
+      Counted.parse({
+        byPhone: new Map([[13812345678, 5]]),
+        items: [{ n: 1 }, { n: 'x' }],
+      }),
+    )
+    const text = JSON.stringify([error.message, error.findings])
+    expect(text).not.toContain('13812345678')
+    // Positions in an array the schema declares (here inside a leaf) are still named.
+    expect(error.findings.map((f) => f.path)).toEqual(['byPhone.*', 'items[1].n'])
+  })
+
   it('through the gate too: the row error names [row].tags.*', async () => {
     const gate = await orderGate()
     const error = (await expectCode(

@@ -58,6 +58,17 @@ describe('forbidden-key walk', () => {
     expect(elapsed).toBeLessThan(5000) // measured about 0.25 s; before the fix it never finished
   })
 
+  it('a sparse array of length 2^32-1 is refused by its length before any element is queued', () => {
+    // Costs a few bytes to build from an object input; the walk queued every index (heap exhausted).
+    const doc = orderPolicyDocument() as unknown as { partners: { agreements: unknown[] }[] }
+    const agreement = doc.partners[0]?.agreements[0] as Record<string, unknown>
+    agreement.fields = new Array(2 ** 32 - 1)
+    const started = performance.now()
+    const error = refusal(doc)
+    expect(error.findings.map((f) => f.code)).toEqual(['too_large'])
+    expect(performance.now() - started).toBeLessThan(1000)
+  })
+
   it('refuses a cycle', () => {
     const loop: Record<string, unknown> = { a: 1 }
     loop.self = loop

@@ -63,6 +63,17 @@ describe('JSON Patch', () => {
     expect(performance.now() - started).toBeLessThan(3000)
   })
 
+  it('a value nested 20 000 levels deep is ERR_PATCH_INVALID, not a raw stack overflow', () => {
+    // 40 KB of brackets; every recursive walk (our prototype check, the applier) overflowed.
+    const deep = JSON.parse(`${'['.repeat(20_000)}${']'.repeat(20_000)}`) as unknown
+    for (const op of ['add', 'test'] as const) {
+      const error = refusal(() =>
+        applyPatchSafely([], [{ op, path: op === 'add' ? '/-' : '', value: deep }]),
+      )
+      expect(error.code).toBe('ERR_PATCH_INVALID')
+    }
+  })
+
   it('error indexes still name the failing operation after the Map lookup', () => {
     const ops: PatchOperation[] = [
       { op: 'replace', path: '/0/a', value: 1 },

@@ -91,6 +91,19 @@ describe('replay cache', () => {
     await expectCode(drain(), 'ERR_TOKEN_REPLAYED')
   })
 
+  it('two verifiers sharing a cache with different maxAge: the lenient one refuses what the strict one took', async () => {
+    const gate = await orderGate()
+    const signed = await gate.export([orderRow()], request)
+    const replayCache = createMemoryReplayCache()
+    const base = { jwks: gate.jwks(), issuer: ISSUER, audience: 'rental-co', replayCache }
+    // The strict verifier stored the jti only until iat + 30 s, its own maxAge horizon.
+    await verifyExport(signed.token, { ...base, now: () => at(5), maxAge: 30 })
+    await expectCode(
+      verifyExport(signed.token, { ...base, now: () => at(100) }),
+      'ERR_TOKEN_REPLAYED',
+    )
+  })
+
   it('a cache that answers anything but true, or throws, rejects the token', async () => {
     const gate = await orderGate()
     const signed = await gate.export([orderRow()], request)

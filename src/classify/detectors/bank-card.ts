@@ -2,8 +2,9 @@
  * Bank card numbers (ISO/IEC 7812): 13 to 19 digits with a Luhn check digit.
  *
  * Written contiguously, or in groups of four separated by one space or one hyphen (the same
- * throughout), the last group holding 1-4 digits. Other groupings (American Express 4-6-5) are
- * found only when written contiguously.
+ * throughout), the last group holding 1-4 digits, or, for numbers opening with 3, in the 4-6-5
+ * and 4-6-4 groups that American Express and Diners Club print on their cards (the issuer table
+ * then still decides: only 34/37 have 15 digits, only Diners 36 has 14).
  *
  * A Luhn check lets one random number in ten through, so it is not evidence enough. A number is a
  * card when it passes Luhn, is not one repeated digit, and
@@ -32,7 +33,7 @@ import {
   type Detector,
   fullMatch,
   globalCopy,
-  isolated,
+  isAlnumCode,
   stickyCopy,
 } from './shared.js'
 
@@ -64,11 +65,31 @@ export function luhnCheck(digits: string): boolean {
   return sum % 10 === 0
 }
 
+/**
+ * Whether `groups` are the 4-6-5 (American Express, 15 digits) or 4-6-4 (Diners Club, 14 digits)
+ * grouping those networks print; both open with 3. Missing them lost every Amex number written
+ * as on the card.
+ */
+function printedByAmexOrDiners(candidate: string, groups: readonly string[]): boolean {
+  if (candidate[0] !== '3' || groups.length !== 3) return false
+  if (groups[0]!.length !== 4 || groups[1]!.length !== 6) return false
+  const tail = groups[2]!.length
+  if (tail !== 4 && tail !== 5) return false
+  for (const group of groups) {
+    for (let j = 0; j < group.length; j++) {
+      const code = group.charCodeAt(j)
+      if (code < 48 || code > 57) return false
+    }
+  }
+  return true
+}
+
 /** The separator of a grouped candidate, `undefined` when contiguous, `null` when malformed. */
 function separatorOf(candidate: string): string | undefined | null {
   const sep = candidate.includes(' ') ? ' ' : candidate.includes('-') ? '-' : undefined
   if (sep === undefined) return undefined
   const groups = candidate.split(sep)
+  if (printedByAmexOrDiners(candidate, groups)) return sep
   const last = groups.length - 1
   for (let i = 0; i <= last; i++) {
     const group = groups[i]!
@@ -187,6 +208,32 @@ const LOOKALIKE_CUES = [
   'serial',
   'invoice',
   'sku',
+  // Member, points, fuel, stored-value and gift cards: their numbers are Luhn-valid as often as
+  // any, and 会员卡号 ends in the card label 卡号 (the longer word wins, see `cueBefore`).
+  '会员卡',
+  '会员卡号',
+  '积分卡',
+  '积分卡号',
+  '加油卡',
+  '加油卡号',
+  '储值卡',
+  '储值卡号',
+  '礼品卡',
+  '礼品卡号',
+  '购物卡',
+  '购物卡号',
+  '会员号',
+  // Couriers, named before their waybill numbers: Yunda and EMS waybills have 13 digits, and
+  // one in ten of those opening with 4 passes Luhn as a 13-digit Visa number.
+  '顺丰',
+  '韵达',
+  '中通',
+  '圆通',
+  '申通',
+  '极兔',
+  '德邦',
+  '百世',
+  'ems', // not 邮政 alone: 邮政储蓄银行 issues cards
 ]
 
 /** How many characters before a number its label may stand (`卡号：` with spaces, `card no. `). */
@@ -243,15 +290,23 @@ export const bankCardDetector: Detector = {
   find(text: string) {
     return collect(GLOBAL, text, (candidate, start) => {
       const end = start + candidate.length
-      if (!isolated(text, start, end)) return afterRun(text, start)
+      if (isAlnumCode(text.charCodeAt(start - 1))) return afterRun(text, start)
       const sep = separatorOf(candidate)
-      if (sep === null) {
-        // A contiguous card followed by a separator and a short number ("... 123"): the pattern
-        // took the short number as a final group. Judge the contiguous head on its own.
-        let headLength = 0
-        while (candidate[headLength] !== ' ' && candidate[headLength] !== '-') headLength++
+      if (sep === null || isAlnumCode(text.charCodeAt(end))) {
+        // A card followed by a separator and another number ("... 123", or the first digits of
+        // the next value, `3528-2038-0305-4532 9133...`): the pattern took those digits as a
+        // final group. Judge the head before that group on its own, contiguous or grouped.
+        const headLength = Math.max(candidate.lastIndexOf(' '), candidate.lastIndexOf('-'))
+        if (headLength < 0) return afterRun(text, start)
+        const head = candidate.slice(0, headLength)
+        const headSep = separatorOf(head)
+        if (headSep === null) return afterRun(text, start)
+        if (headSep !== undefined && continuesGrouping(text, start, start + headLength, headSep)) {
+          return afterRun(text, start)
+        }
         const cue = cueBefore(text, start, CUE_WINDOW, CARD_CUES, LOOKALIKE_CUES)
-        if (headLength >= 13 && plausible(candidate.slice(0, headLength), cue)) {
+        const headDigits = digitsOf(head)
+        if (headDigits.length >= 13 && plausible(headDigits, cue)) {
           return { start, end: start + headLength }
         }
         return afterRun(text, start)

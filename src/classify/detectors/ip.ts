@@ -258,11 +258,21 @@ export const ipv6Detector: Detector = {
   pattern: DETECTOR_PATTERNS.ipv6,
   find(text: string) {
     return collect(GLOBAL_V6, text, (candidate, matchStart) => {
-      // A lone colon before the address is punctuation ("IP:fe80::1"), not part of it.
-      const loneColon = candidate[0] === ':' && candidate[1] !== ':'
-      const start = loneColon ? matchStart + 1 : matchStart
+      // A colon ending a label before the address is punctuation, not part of it: a lone one
+      // ("IP:fe80::1"), the first of three ("IP:::1": no address holds three in a row), or one
+      // after a label whose last letters are hex digits the pattern took as a first group
+      // ("IPv6:2408:...", "remote:240e:..."; the pattern never starts after a hex digit, so
+      // the letter before such a match is g-z).
       const before = text.charCodeAt(matchStart - 1)
-      if ((!loneColon && isAlnumCode(before)) || before === 58 /* : */ || before === 46) {
+      let skip = 0
+      if (candidate[0] === ':') {
+        if (candidate[1] !== ':' || candidate[2] === ':') skip = 1
+      } else if (isAlnumCode(before)) {
+        const colon = candidate.indexOf(':')
+        if (candidate[colon + 1] !== ':') skip = colon + 1
+      }
+      const start = matchStart + skip
+      if ((skip === 0 && isAlnumCode(before)) || before === 58 /* : */ || before === 46) {
         return afterRun(text, matchStart, isIpv6Code)
       }
       let end = matchStart + candidate.length

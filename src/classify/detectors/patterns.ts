@@ -57,8 +57,10 @@ export const DETECTOR_PATTERNS: Readonly<Record<DetectorName, RegExp>> = Object.
     /(?<![0-9A-Za-z])(?:(?:\+|00)?86[ -]?|\(\+?86\)[ -]?)?(?:1[3-9][0-9]|\(1[3-9][0-9]\))[ .-]?[0-9]{4}[ .-]?[0-9]{4}/,
   // GB 32100-2015: 2 code characters, 6-digit division code, 9-character body, check character.
   social_credit_code: /(?<![0-9A-Za-z])[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}/,
-  // 13-19 digits, contiguous or in groups of four separated by one space or hyphen.
-  bank_card: /(?<![0-9A-Za-z])[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{1,7}(?:[ -][0-9]{1,3})?/,
+  // 13-19 digits, contiguous or in groups of four separated by one space or hyphen; or the
+  // 4-6-5 and 4-6-4 groups that American Express and Diners Club print (first digit 3).
+  bank_card:
+    /(?<![0-9A-Za-z])(?:3[0-9]{3}[ -][0-9]{6}[ -][0-9]{4,5}|[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{1,7}(?:[ -][0-9]{1,3})?)/,
   // Province, issuing-authority letter (no I/O), optional separator, 5 or 6 serial characters.
   licence_plate: new RegExp(
     `[${PROVINCES}][A-HJ-NP-Z][·• -]?[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳][A-HJ-NP-Z0-9]?`,

@@ -170,14 +170,25 @@ function lastWordEnd(context: string, word: string, first: number): number {
 }
 
 /**
- * Where the last of `words` found in `context` ends (in `context`), or -1. `context` is lowercase;
- * occurrences before `first` are not counted (the character before `first` only shows whether a
- * word at `first` starts a word).
+ * Where the last of `words` found in `context` ends (in `context`), or -1, and the length of the
+ * longest word ending there. `context` is lowercase; occurrences before `first` are not counted
+ * (the character before `first` only shows whether a word at `first` starts a word).
  */
-function lastEnd(context: string, words: readonly string[], first = 0): number {
+function lastEnd(
+  context: string,
+  words: readonly string[],
+  first = 0,
+): [end: number, length: number] {
   let best = -1
-  for (const word of words) best = Math.max(best, lastWordEnd(context, word, first))
-  return best
+  let length = 0
+  for (const word of words) {
+    const end = lastWordEnd(context, word, first)
+    if (end > best || (end === best && end >= 0 && word.length > length)) {
+      best = end
+      length = word.length
+    }
+  }
+  return [best, length]
 }
 
 /**
@@ -196,10 +207,13 @@ export function cueBefore(
   const from = Math.max(0, start - window - 1)
   const context = text.slice(from, start).toLowerCase()
   const first = start - window > 0 ? 1 : 0
-  const pos = lastEnd(context, positive, first)
-  const neg = lastEnd(context, negative, first)
+  const [pos, posLength] = lastEnd(context, positive, first)
+  const [neg, negLength] = lastEnd(context, negative, first)
   if (pos < 0 && neg < 0) return undefined
-  return pos >= neg ? 'positive' : 'negative'
+  // Two words ending at the same place: the longer holds the shorter and says more (会员卡号
+  // is a member card's number, though it ends in 卡号).
+  if (pos === neg) return negLength > posLength ? 'negative' : 'positive'
+  return pos > neg ? 'positive' : 'negative'
 }
 
 /** Whether one of `words` (lowercase) starts within `window` characters after `end`. */
