@@ -71,7 +71,7 @@ export async function deltaComparison(
   const theirs = await naive(before, after)
   const jwks = gate.jwks()
   const keySet = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0])
-  const verifyOptions = { jwks, issuer: ISSUER, audience: REQUEST.partner, now: NOW }
+  const verifyOptions = { jwks, issuer: ISSUER, audience: REQUEST.partner, now: () => NOW }
   const joseOptions = {
     issuer: ISSUER,
     audience: REQUEST.partner,

@@ -52,7 +52,7 @@ const verified = verifyStream(parts, {
   jwks: gate.jwks(),
   issuer: ISSUER,
   audience: REQUEST.partner,
-  now: NOW,
+  now: () => NOW,
 })
 let records = 0
 let chunks = 0

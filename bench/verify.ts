@@ -18,7 +18,7 @@ export async function verifyComparison(
   // The partner holds the issuer's JWKS as one object, fetched once.
   const jwks = gate.jwks()
   const keySet = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0])
-  const ours = { jwks, issuer: ISSUER, audience: REQUEST.partner, now: NOW }
+  const ours = { jwks, issuer: ISSUER, audience: REQUEST.partner, now: () => NOW }
   const jose = {
     issuer: ISSUER,
     audience: REQUEST.partner,

@@ -190,7 +190,7 @@ for (const partner of policy.partners) {
 table(summary)
 console.log('  * transformed on release (pseudonymised, masked or generalised)')
 
-const matrix = accessMatrix(policy, [Customer], { now: now() })
+const matrix = accessMatrix(policy, [Customer], { now })
 const partners = policy.partners.map((p) => p.id)
 const cell = (partner: string, path: string) => {
   const entry = matrix.entries.find((e) => e.partner === partner && e.field === path)
@@ -215,7 +215,7 @@ const research = await gate.release(data.customer, {
 })
 const risk = assessRisk(research.records, {
   quasiIdentifiers: ['city', 'age', 'vehicle.model'],
-  threshold: 2,
+  k: 2,
 })
 console.log(
   `  k = ${risk.k}, ${risk.classes} classes over ${risk.records} records, ${(risk.atRisk.share * 100).toFixed(1)} % in classes under 2`,
@@ -283,7 +283,7 @@ await checkpointCopies.close()
 // 6. Verify from the files ------------------------------------------------------------------
 heading('6. Verify from the files: as each partner, and as compliance staff')
 const jwks = JSON.parse(readFileSync(join(out, 'jwks.json'), 'utf8'))
-const asPartner = (audience: string) => ({ jwks, issuer: policy.issuer, audience, now: now() })
+const asPartner = (audience: string) => ({ jwks, issuer: policy.issuer, audience, now })
 const held = new Map<string, Record<string, unknown>[]>()
 for (const { file, partner, payload } of written) {
   const token = readFileSync(join(out, file), 'utf8')
@@ -333,7 +333,7 @@ const proof = await verifyAuditLog(log.events, {
   issuer: policy.issuer,
   receipts,
   checkpoints: copies,
-  now: now(),
+  now,
 })
 const counts = new Map<string, number>()
 for (const event of log.events as { type: string }[])

@@ -171,6 +171,7 @@ export {
   type PatchOperation,
   type PublicJwk,
   type PublicJwks,
+  type ReleasedRecord,
   type ReleaseRequest,
   type ReplayCache,
   retireKey,

@@ -1,12 +1,3 @@
-/**
- * Aggregation with small-cell suppression: group records, publish counts, sums, averages,
- * minima and maxima per group, never for a group smaller than `k`, and, when totals are
- * published, never so that a suppressed count can be recovered by subtraction or narrowed to
- * less than the protection width by an attacker who solves the published constraints.
- *
- * @packageDocumentation
- */
-import { DatagateError } from '../errors.js'
 import {
   computeValues,
   drawNoisyStats,
@@ -17,7 +8,13 @@ import {
   planMeasures,
   type Stats,
 } from '../lib/aggregate-stats.js'
-import { assertFunction, assertNumber, assertObject, assertOneOf } from '../lib/assert.js'
+import {
+  assertFunction,
+  assertNumber,
+  assertObject,
+  assertOneOf,
+  invalidArgument,
+} from '../lib/assert.js'
 import {
   type MarginEquation,
   type SuppressionReason,
@@ -306,8 +303,7 @@ export function aggregate<const M extends Measures>(
   records: readonly object[],
   options: AggregateOptions<M>,
 ): AggregateResult<M> {
-  if (!Array.isArray(records))
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'records: expected an array')
+  if (!Array.isArray(records)) invalidArgument('type', 'records', 'an array')
   assertObject(options, 'aggregate options')
   const by = compilePaths(options.by, 'by')
   assertNumber(options.k, 'k', { integer: true, min: 2 })
@@ -327,7 +323,7 @@ export function aggregate<const M extends Measures>(
   for (let index = 0; index < records.length; index++) {
     const record = records[index]
     if (typeof record !== 'object' || record === null)
-      throw new DatagateError('ERR_INVALID_ARGUMENT', `records[${index}]: expected an object`)
+      invalidArgument('type', `records[${index}]`, 'an object')
     const key = by.map((path) => readScalar(record, path, index))
     const encoded = encodeKey(key)
     let cell = cells.get(encoded)

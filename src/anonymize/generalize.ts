@@ -1,10 +1,10 @@
-/**
- * `generalize.*`: values replaced by the coarser bucket they fall into.
- *
- * @packageDocumentation
- */
-import { DatagateError } from '../errors.js'
-import { assertNumber, assertObject, assertOneOf, assertString } from '../lib/assert.js'
+import {
+  assertNumber,
+  assertObject,
+  assertOneOf,
+  assertString,
+  invalidArgument,
+} from '../lib/assert.js'
 import { firstCodePoints } from '../lib/codepoints.js'
 import { encodeGeohash } from '../lib/geohash.js'
 import { parseIsoDate } from '../lib/iso-date.js'
@@ -177,14 +177,7 @@ function hierarchy(
     assertString(parent, `generalize.hierarchy map value`)
     parents.set(key, parent)
   }
-  if (parents.size === 0)
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'generalize.hierarchy map: expected at least one entry',
-      {
-        cause: new RangeError('generalize.hierarchy map: expected at least one entry'),
-      },
-    )
+  if (parents.size === 0) invalidArgument('range', 'generalize.hierarchy map', 'at least one entry')
   const name = `generalize.hierarchy(entries=${parents.size})`
   return operator<string, string>(name, (path) => (value) => {
     if (typeof value !== 'string') operatorFailed(name, path, 'a string', value)

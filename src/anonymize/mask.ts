@@ -1,14 +1,4 @@
-/**
- * `mask(options)` and its presets: characters replaced by `*`, the shape kept.
- *
- * Every preset checks the shape it knows (a Chinese mobile, an 18-character resident ID, ...).
- * A value without that shape is masked whole, one `*` per code point: a preset never returns
- * a non-blank input unchanged, and never guesses which part of an unknown shape is harmless.
- *
- * @packageDocumentation
- */
-import { DatagateError } from '../errors.js'
-import { assertNumber, assertObject, assertString } from '../lib/assert.js'
+import { assertNumber, assertObject, assertString, invalidArgument } from '../lib/assert.js'
 import { maskCodePoints } from '../lib/codepoints.js'
 import {
   maskBankCard,
@@ -98,10 +88,7 @@ function genericMask(options: MaskOptions = {}): Operator<string, string> {
   assertNumber(keepEnd, 'mask keepEnd', { integer: true, min: 0 })
   assertNumber(minMasked, 'mask minMasked', { integer: true, min: 1 })
   assertString(char, 'mask char', { nonEmpty: true })
-  if (Array.from(char).length !== 1) {
-    const message = 'mask char: expected exactly one code point'
-    throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new RangeError(message) })
-  }
+  if (Array.from(char).length !== 1) invalidArgument('range', 'mask char', 'exactly one code point')
   return maskOperator(`mask(keepStart=${keepStart},keepEnd=${keepEnd})`, (value) => {
     const chars = Array.from(value)
     if (chars.length - keepStart - keepEnd < minMasked) return char.repeat(chars.length)

@@ -20,8 +20,9 @@ export type OperatorKind =
   | 'generalize'
   | 'noise'
 
-/** A cryptographic random source: returns `length` fresh random bytes. */
-export type RandomSource = (length: number) => Uint8Array
+import type { RandomSource } from '../lib/random.js'
+
+export type { RandomSource }
 
 /** What an operator is bound to when a release plan is compiled. */
 export interface OperatorContext {

@@ -1,9 +1,4 @@
-/**
- * `replace(value)`: every value becomes the same constant.
- *
- * @packageDocumentation
- */
-import { DatagateError } from '../errors.js'
+import { invalidArgument } from '../lib/assert.js'
 import type { Operator } from './operator.js'
 
 /** A constant a field may be replaced with: a JSON scalar. */
@@ -30,10 +25,8 @@ export function replace<const T extends ReplacementValue>(value: T): Operator<un
     typeof value === 'string' ||
     typeof value === 'boolean' ||
     (typeof value === 'number' && Number.isFinite(value))
-  if (!isScalar) {
-    const message = 'replace value: expected a string, a finite number, a boolean or null'
-    throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new TypeError(message) })
-  }
+  if (!isScalar)
+    invalidArgument('type', 'replace value', 'a string, a finite number, a boolean or null')
   const transform = (): T => value
   return Object.freeze({
     kind: 'replace',

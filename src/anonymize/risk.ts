@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-import { DatagateError, type Finding } from '../errors.js'
-import { assertNumber, assertObject } from '../lib/assert.js'
+import type { Finding } from '../errors.js'
+import { assertNumber, assertObject, invalidArgument } from '../lib/assert.js'
 import { compilePath, compilePaths, encodeKey, readScalar } from '../lib/group-key.js'
 
 /**
@@ -15,7 +15,7 @@ import { compilePath, compilePaths, encodeKey, readScalar } from '../lib/group-k
  * ```ts
  * import { type RiskOptions, assessRisk } from 'datagate/anonymize'
  *
- * const options: RiskOptions = { quasiIdentifiers: ['city', 'age'], sensitive: 'diagnosis', threshold: 10 }
+ * const options: RiskOptions = { quasiIdentifiers: ['city', 'age'], sensitive: 'diagnosis', k: 10 }
  * console.log(assessRisk([], options).k) // 0
  * ```
  */
@@ -24,8 +24,8 @@ export interface RiskOptions {
   readonly quasiIdentifiers: readonly string[]
   /** A dot path whose value must not be inferable from the class, e.g. `'diagnosis'`; enables `l`. */
   readonly sensitive?: string
-  /** Classes smaller than this put their records at risk; an integer >= 2, default 5. */
-  readonly threshold?: number
+  /** The group-size threshold: classes smaller than `k` put their records at risk; an integer >= 2, default 5. */
+  readonly k?: number
   /** Classes with fewer distinct sensitive values than this are reported; integer >= 2, default 2. */
   readonly diversityThreshold?: number
 }
@@ -66,7 +66,7 @@ export interface RiskAssessment {
   readonly classes: number
   /** Number of records assessed. */
   readonly records: number
-  /** Records in classes smaller than `threshold`, and their share of all records (0 with none). */
+  /** Records in classes smaller than the option `k`, and their share of all records (0 with none). */
   readonly atRisk: { readonly records: number; readonly share: number }
   /** Up to five smallest class sizes, ascending, with how many classes have each. */
   readonly smallestClasses: readonly ClassSizeCount[]
@@ -100,21 +100,20 @@ const CLASSES = 'equivalence classes'
  *   { city: 'Berlin', age: 30, diagnosis: 'b' },
  *   { city: 'Hamburg', age: 41, diagnosis: 'a' },
  * ]
- * const risk = assessRisk(customers, { quasiIdentifiers: ['city', 'age'], sensitive: 'diagnosis', threshold: 2 })
+ * const risk = assessRisk(customers, { quasiIdentifiers: ['city', 'age'], sensitive: 'diagnosis', k: 2 })
  * console.log(risk.k, risk.classes, risk.l, risk.atRisk) // 1 2 1 { records: 1, share: 0.3333333333333333 }
  * console.log(risk.issues.map((issue) => issue.code))
  * // ['k_anonymity_below_threshold', 'unique_records', 'l_diversity_below_threshold']
  * ```
  */
 export function assessRisk(records: readonly object[], options: RiskOptions): RiskAssessment {
-  if (!Array.isArray(records))
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'records: expected an array')
+  if (!Array.isArray(records)) invalidArgument('type', 'records', 'an array')
   assertObject(options, 'risk options')
   const qis = compilePaths(options.quasiIdentifiers, 'quasiIdentifiers')
   const sensitive =
     options.sensitive === undefined ? undefined : compilePath(options.sensitive, 'sensitive')
-  const threshold = options.threshold ?? 5
-  assertNumber(threshold, 'threshold', { integer: true, min: 2 })
+  const threshold = options.k ?? 5
+  assertNumber(threshold, 'k', { integer: true, min: 2 })
   const diversityThreshold = options.diversityThreshold ?? 2
   assertNumber(diversityThreshold, 'diversityThreshold', { integer: true, min: 2 })
 
@@ -123,7 +122,7 @@ export function assessRisk(records: readonly object[], options: RiskOptions): Ri
   for (let index = 0; index < records.length; index++) {
     const record = records[index]
     if (typeof record !== 'object' || record === null)
-      throw new DatagateError('ERR_INVALID_ARGUMENT', `records[${index}]: expected an object`)
+      invalidArgument('type', `records[${index}]`, 'an object')
     const key = encodeKey(qis.map((path) => readScalar(record, path, index)))
     sizes.set(key, (sizes.get(key) ?? 0) + 1)
     if (sensitive !== undefined) {

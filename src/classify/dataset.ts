@@ -13,6 +13,7 @@ import { canonicalJson } from '../lib/canonical-json.js'
 import { isCaslWildcard } from '../lib/casl-wildcards.js'
 import { textDigest } from '../lib/digest.js'
 import { capFindings, MAX_ERROR_FINDINGS, summariseFindings } from '../lib/findings-cap.js'
+import { issueFinding } from '../lib/zod-findings.js'
 import { fieldMeta, type ReleasedOf } from './field.js'
 import type { FieldClass, PiiKind } from './types.js'
 
@@ -263,11 +264,13 @@ function issueFindings(issues: readonly z.core.$ZodIssue[], schema: z.ZodType): 
       'expected' in issue && typeof issue.expected === 'string'
         ? ` (expected ${issue.expected})`
         : ''
-    findings.push({
-      code: issue.code,
-      path: path || '(root)',
-      message: `${path || 'record'}: ${issue.code.replaceAll('_', ' ')}${expected}`,
-    })
+    findings.push(
+      issueFinding(
+        issue,
+        path || '(root)',
+        `${path || 'record'}: ${issue.code.replaceAll('_', ' ')}${expected}`,
+      ),
+    )
   }
   return findings
 }

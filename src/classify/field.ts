@@ -11,6 +11,7 @@ import { drop } from '../anonymize/drop.js'
 import { keep } from '../anonymize/keep.js'
 import type { Operator } from '../anonymize/operator.js'
 import { DatagateError } from '../errors.js'
+import { assertOneOf, invalidArgument } from '../lib/assert.js'
 import type { FieldClass, FieldOptions, PiiKind } from './types.js'
 
 /** What the registry holds for a classified schema. */
@@ -59,21 +60,10 @@ function classify<S extends z.ZodType>(
   operator: Operator,
   options: FieldOptions | undefined,
 ): S {
-  if (!(schema instanceof z.ZodType)) {
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      `field.${fieldClass}: expected a zod schema as first argument`,
-      { cause: new TypeError('not a zod schema') },
-    )
-  }
+  if (!(schema instanceof z.ZodType))
+    invalidArgument('type', `field.${fieldClass}`, 'a zod schema as first argument')
   const pii = options?.pii
-  if (pii !== undefined && !PII_KINDS.includes(pii)) {
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      `field.${fieldClass}: pii must be one of ${PII_KINDS.join(', ')}`,
-      { cause: new RangeError('unknown pii kind') },
-    )
-  }
+  if (pii !== undefined) assertOneOf(pii, `field.${fieldClass}: pii`, PII_KINDS)
   const inner = strictestClassInside(schema)
   if (inner !== undefined && STRICTNESS[inner] > STRICTNESS[fieldClass]) {
     throw new DatagateError(

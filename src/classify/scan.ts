@@ -10,11 +10,17 @@
  * @packageDocumentation
  */
 import type { Finding } from '../errors.js'
-import { DatagateError } from '../errors.js'
-import { assertNumber, assertString } from '../lib/assert.js'
+import {
+  assertArray,
+  assertBoolean,
+  assertNumber,
+  assertString,
+  invalidArgument,
+} from '../lib/assert.js'
+import { readClock } from '../lib/clock.js'
 import { normalizeText } from '../lib/normalize-text.js'
 import { DETECTORS } from './detectors/registry.js'
-import { assertDate, type Detector, type VinCheckDigit } from './detectors/shared.js'
+import type { Detector, VinCheckDigit } from './detectors/shared.js'
 import type { PiiKind } from './types.js'
 
 /** A piece of personal data found in a string. */
@@ -47,8 +53,8 @@ export interface ScanTextOptions {
   readonly kinds?: readonly PiiKind[]
   /** Characters scanned per string; the rest is reported as `scan_truncated`. Default 1,000,000. */
   readonly maxLength?: number
-  /** Birth dates in resident identity numbers after this day (UTC) are implausible. Default: now. */
-  readonly now?: Date
+  /** The clock: birth dates in resident identity numbers after its day (UTC) are implausible. Default: the system clock. */
+  readonly now?: () => Date
   /** Path reported in the findings. Default `''`. */
   readonly path?: string
   /** Also report 15-digit legacy resident identity numbers (no check digit). Default false. */
@@ -86,25 +92,17 @@ interface Plan {
 }
 
 function plan(options: ScanTextOptions): Plan {
-  const { kinds, maxLength = 1_000_000, now = new Date(), legacyResidentId = false } = options
+  const { kinds, maxLength = 1_000_000, legacyResidentId = false } = options
   assertNumber(maxLength, 'options.maxLength', { integer: true, min: 1 })
-  assertDate(now, 'options.now')
-  if (typeof legacyResidentId !== 'boolean') {
-    const message = 'options.legacyResidentId: expected a boolean'
-    throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new TypeError(message) })
-  }
+  const now = readClock(options.now, 'options.now')
+  assertBoolean(legacyResidentId, 'options.legacyResidentId')
   let detectors = DETECTORS
   if (kinds !== undefined) {
-    if (!Array.isArray(kinds)) {
-      const message = 'options.kinds: expected an array'
-      throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new TypeError(message) })
-    }
+    assertArray(kinds, 'options.kinds')
     const wanted = new Set<unknown>(kinds)
     for (const kind of wanted) {
-      if (!DETECTABLE_KINDS.includes(kind as PiiKind)) {
-        const message = `options.kinds: expected kinds among ${DETECTABLE_KINDS.join(', ')}`
-        throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new RangeError(message) })
-      }
+      if (!DETECTABLE_KINDS.includes(kind as PiiKind))
+        invalidArgument('range', 'options.kinds', `kinds among ${DETECTABLE_KINDS.join(', ')}`)
     }
     detectors = DETECTORS.filter((detector) => wanted.has(detector.kind))
   }

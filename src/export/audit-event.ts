@@ -3,7 +3,6 @@
 // SHA-256 link over its canonical JSON. Events carry who, what fields, which purpose, how many
 // rows and digests, never record values: every member is a bounded primitive or a fixed shape.
 import { z } from 'zod'
-import type { Finding } from '../errors.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { textDigest } from '../lib/digest.js'
 
@@ -401,14 +400,6 @@ export function linkEvent(body: object, time: string, head: AuditHead | undefine
     prev: head === undefined ? AUDIT_GENESIS : head.hash,
   }
   return deepFreeze({ ...unsigned, hash: auditEventHash(unsigned) }) as AuditEvent
-}
-
-/** A zod issue as a finding, its path prefixed (e.g. `[3]`). */
-export function toFinding(issue: z.core.$ZodIssue, prefix: string): Finding {
-  const path = issue.path.map((part) =>
-    typeof part === 'number' ? `[${part}]` : `.${String(part)}`,
-  )
-  return { code: issue.code, path: `${prefix}${path.join('')}`, message: issue.message }
 }
 
 /** Tells a `{ seq, hash }` head apart from anything else. */

@@ -5,6 +5,7 @@ import { DatagateError } from '../errors.js'
 import { assertFunction, assertNumber, assertObject, assertString } from '../lib/assert.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { textDigest } from '../lib/digest.js'
+import { formatIssuePath, issueFinding } from '../lib/zod-findings.js'
 import {
   type AuditEvent,
   type AuditEventInput,
@@ -16,11 +17,10 @@ import {
   deepFreeze,
   isHead,
   linkEvent,
-  toFinding,
 } from './audit-event.js'
 import { type CheckpointClaims, type CheckpointSink, signCheckpoint } from './checkpoint.js'
+import type { KeyRing } from './key-ring.js'
 import { isKeyRing } from './keys.js'
-import type { KeyRing } from './types.js'
 
 /**
  * When and how the log signs checkpoints.
@@ -253,7 +253,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       if (!parsed.success)
         return Promise.reject(
           new DatagateError('ERR_INVALID_ARGUMENT', 'audit event input is invalid', {
-            findings: parsed.error.issues.map((issue) => toFinding(issue, 'input')),
+            findings: parsed.error.issues.map((issue) =>
+              issueFinding(issue, formatIssuePath(issue.path, 'input')),
+            ),
           }),
         )
       const body = parsed.data

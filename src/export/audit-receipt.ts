@@ -7,7 +7,7 @@ import { utf8 } from '../lib/bytes.js'
 import { textDigest } from '../lib/digest.js'
 import type { JwsKeyResolver } from '../lib/jws.js'
 import { verifySigned } from './checkpoint.js'
-import { DELTA_TYP, EXPORT_TYP, MANIFEST_TYP } from './types.js'
+import { DELTA_TYP, EXPORT_TYP, MANIFEST_TYP } from './typ.js'
 
 /**
  * The `audit` claim of an export, delta or stream manifest: an earlier chain position and the

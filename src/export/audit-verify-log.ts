@@ -6,6 +6,7 @@
 import { DatagateError, type Finding } from '../errors.js'
 import { assertNumber, assertObject } from '../lib/assert.js'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { readClock } from '../lib/clock.js'
 import { textDigest } from '../lib/digest.js'
 import { describeFailure as describe, externalAnchors } from './audit-anchors.js'
 import { type AuditReceipt, verifyReceipt } from './audit-receipt.js'
@@ -70,8 +71,8 @@ export interface VerifyAuditLogOptions {
   readonly checkpoints?: Iterable<string>
   /** An unanchored tail older than this fails; younger is a warning. Default 300,000 (5 min). */
   readonly maxUnanchoredMs?: number
-  /** The current time, for the tail's age. Default `new Date()`. */
-  readonly now?: Date
+  /** The clock, for the tail's age. Default: the system clock. */
+  readonly now?: () => Date
 }
 
 /**
@@ -142,7 +143,7 @@ export async function verifyAuditLog(
   assertObject(options as unknown, 'verifyAuditLog: options')
   const maxUnanchoredMs = options.maxUnanchoredMs ?? 300_000
   assertNumber(maxUnanchoredMs, 'maxUnanchoredMs', { min: 0 })
-  const now = (options.now ?? new Date()).getTime()
+  const now = readClock(options.now, 'verifyAuditLog: now').getTime()
   const resolver =
     options.jwks === undefined ? undefined : auditKeyResolver(options.jwks, 'verifyAuditLog: jwks')
   if (

@@ -2,6 +2,7 @@
 // self-consistent, nothing more: anyone can recompute every hash. verifyAuditLog adds what an
 // insider cannot forge (checkpoints, receipts).
 import { DatagateError, type Finding } from '../errors.js'
+import { formatIssuePath, issueFinding } from '../lib/zod-findings.js'
 import {
   AUDIT_GENESIS,
   type AuditEvent,
@@ -9,7 +10,6 @@ import {
   auditEventHash,
   auditEventSchema,
   isHead,
-  toFinding,
 } from './audit-event.js'
 
 /**
@@ -96,7 +96,9 @@ export class ChainChecker {
             path: `[${index}]`,
             message: `event ${index} is not a well-formed audit event`,
           },
-          ...parsed.error.issues.map((issue) => toFinding(issue, `[${index}]`)),
+          ...parsed.error.issues.map((issue) =>
+            issueFinding(issue, formatIssuePath(issue.path, `[${index}]`)),
+          ),
         ],
       }
     const event = parsed.data as unknown as AuditEvent

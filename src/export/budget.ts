@@ -7,7 +7,7 @@
  */
 import { DatagateError } from '../errors.js'
 import { EPSILON_UNITS, epsilonUnits, releaseEpsilon } from '../lib/aggregate-cost.js'
-import { assertFunction, assertObject } from '../lib/assert.js'
+import { assertArray, assertFunction, assertObject, invalidArgument } from '../lib/assert.js'
 import type { Policy } from '../policy/load.js'
 import type { ReleasePlan } from '../policy/plan.js'
 import type { BudgetPeriod } from '../policy/types.js'
@@ -84,18 +84,13 @@ export function applyCharges(
 
 /** Checks the shape of charges a store receives, before it touches its ledger. */
 export function assertCharges(charges: unknown): asserts charges is readonly BudgetCharge[] {
-  if (!Array.isArray(charges))
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'budget charges: expected an array')
+  assertArray(charges, 'budget charges')
   for (const charge of charges) {
     assertObject(charge, 'budget charge')
     const { key, amount, limit } = charge
     if (typeof key !== 'string' || !Number.isSafeInteger(amount) || !Number.isSafeInteger(limit))
-      throw new DatagateError(
-        'ERR_INVALID_ARGUMENT',
-        'budget charge: expected a string key and safe-integer amount and limit',
-      )
-    if ((amount as number) < 0)
-      throw new DatagateError('ERR_INVALID_ARGUMENT', 'budget charge: amount must be >= 0')
+      invalidArgument('type', 'budget charge', 'a string key and safe-integer amount and limit')
+    if ((amount as number) < 0) invalidArgument('range', 'budget charge: amount', 'a number >= 0')
   }
 }
 

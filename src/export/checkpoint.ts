@@ -11,8 +11,10 @@ import { DatagateError } from '../errors.js'
 import { assertFunction, assertObject, assertString } from '../lib/assert.js'
 import { fromJoseError } from '../lib/jose-errors.js'
 import { type JwsKeyResolver, verifySignature } from '../lib/jws.js'
+import { PUBLIC_KEY_ALGS } from './algorithms.js'
+import type { KeyRing, PublicJwks } from './key-ring.js'
 import { signEnvelope } from './sign.js'
-import type { JwksResolver, KeyRing, PublicJwks } from './types.js'
+import type { JwksResolver } from './verify.js'
 
 /**
  * `typ` of a signed audit checkpoint.
@@ -156,7 +158,7 @@ export async function verifySigned(
 ): Promise<{ readonly bytes: Uint8Array; readonly typ: string; readonly kid: string }> {
   assertString(token, 'token', { nonEmpty: true })
   const verified = await verifySignature(token, resolver, {
-    algorithms: ['EdDSA', 'ES256'],
+    algorithms: PUBLIC_KEY_ALGS,
     ...(detachedPayload === undefined ? {} : { detachedPayload }),
   })
   const typ = verified.protectedHeader.typ

@@ -4,8 +4,9 @@
  * @packageDocumentation
  */
 import { DatagateError } from '../errors.js'
+import type { VerifyExportOptions } from './export-claims.js'
 import { applyPatchSafely, type PatchOperation, viewDigest } from './patch.js'
-import { DELTA_TYP, type VerifyExportOptions } from './types.js'
+import { DELTA_TYP } from './typ.js'
 import { verifyEnvelope } from './verify.js'
 
 /**
@@ -33,7 +34,7 @@ import { verifyEnvelope } from './verify.js'
  * const after = [{ outletId: 'O-1', hours: '8-20' }, { outletId: 'O-2', hours: '9-17' }]
  * const delta = await gate.exportDelta(before, after, request)
  * const next = await applyDelta(before, delta.token, { jwks: gate.jwks(), issuer: 'oem', audience: 'maps-co',
- *   now: clock() })
+ *   now: clock })
  * console.log(next) // [ { outletId: 'O-1', hours: '8-20' }, { outletId: 'O-2', hours: '9-17' } ]
  * ```
  */
@@ -43,18 +44,25 @@ export async function applyDelta<T = Record<string, unknown>>(
   options: VerifyExportOptions,
 ): Promise<T[]> {
   const { payload } = await verifyEnvelope(token, { ...options, typ: DELTA_TYP })
-  const { base, result, patch } = payload as { base?: unknown; result?: unknown; patch?: unknown }
-  if (typeof base !== 'string' || typeof result !== 'string' || !Array.isArray(patch)) {
-    throw new DatagateError('ERR_CLAIM_INVALID', 'a delta carries base, result and patch')
+  const { baseDigest, resultDigest, patch } = payload as {
+    baseDigest?: unknown
+    resultDigest?: unknown
+    patch?: unknown
   }
-  if (viewDigest(current) !== base) {
+  if (typeof baseDigest !== 'string' || typeof resultDigest !== 'string' || !Array.isArray(patch)) {
+    throw new DatagateError(
+      'ERR_CLAIM_INVALID',
+      'a delta carries baseDigest, resultDigest and patch',
+    )
+  }
+  if (viewDigest(current) !== baseDigest) {
     throw new DatagateError(
       'ERR_DIGEST_MISMATCH',
       'the delta was made against another view than the one given',
     )
   }
   const next = applyPatchSafely(current, patch as PatchOperation[])
-  if (viewDigest(next) !== result) {
+  if (viewDigest(next) !== resultDigest) {
     throw new DatagateError(
       'ERR_DIGEST_MISMATCH',
       'the patched view is not the one the issuer signed',

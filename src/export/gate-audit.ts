@@ -10,7 +10,7 @@ import type { AuditEventInput, AuditSink } from './audit-event.js'
 import { type AuditLog, createAuditLog } from './audit-log.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
 import type { CheckpointSink } from './checkpoint.js'
-import type { KeyRing } from './types.js'
+import type { KeyRing } from './key-ring.js'
 
 /** Refusals of a known partner, each written to the chain as a `denied` event. */
 const DENIALS: ReadonlySet<DatagateErrorCode> = new Set([

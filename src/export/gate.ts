@@ -7,7 +7,7 @@
  */
 import type { IntervalAuditor } from '../anonymize/interval-audit.js'
 import type { RandomSource } from '../anonymize/operator.js'
-import type { Dataset } from '../classify/dataset.js'
+import type { Dataset, Released } from '../classify/dataset.js'
 import { DatagateError } from '../errors.js'
 import { assertFunction, assertObject, assertString } from '../lib/assert.js'
 import { base64url } from '../lib/bytes.js'
@@ -28,18 +28,31 @@ import {
 } from './budget.js'
 import type { CheckpointSink } from './checkpoint.js'
 import { gateAudit } from './gate-audit.js'
+import type { KeyRing, PublicJwks } from './key-ring.js'
 import { isKeyRing } from './keys.js'
 import { partnerView } from './partner-report.js'
 import { diffViews, type PatchOperation, viewDigest } from './patch.js'
-import { signEnvelope } from './sign.js'
+import { type EncryptionRecipient, type SignedEnvelope, signEnvelope } from './sign.js'
 import { type StreamPart, type StreamSource, streamExport } from './stream.js'
-import {
-  DELTA_TYP,
-  EXPORT_TYP,
-  type KeyRing,
-  type PublicJwks,
-  type SignedEnvelope,
-} from './types.js'
+import { DELTA_TYP, EXPORT_TYP } from './typ.js'
+
+/**
+ * The record type of {@link Gate.release}`<D>`: {@link Released}`<D>` for a named dataset type, a
+ * plain record when none is named.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { defineDataset, field, type ReleasedRecord } from 'datagate'
+ *
+ * const Outlet = defineDataset('outlet', z.object({ city: field.public(z.string()) }), { version: '1' })
+ * const row: ReleasedRecord<typeof Outlet> = { city: 'Kiel' }
+ * console.log(row) // { city: 'Kiel' }
+ * ```
+ */
+export type ReleasedRecord<D extends Dataset> = Dataset extends D
+  ? Record<string, unknown>
+  : Released<D>
 
 /** Options of {@link createGate}. */
 export interface GateOptions {
@@ -117,9 +130,9 @@ export interface SignedDelta extends SignedEnvelope {
   /** The RFC 6902 operations, also inside the signed payload under `patch`. */
   readonly patch: readonly PatchOperation[]
   /** Digest of the released view the patch applies to. */
-  readonly base: string
+  readonly baseDigest: string
   /** Digest of the released view the patch produces. */
-  readonly result: string
+  readonly resultDigest: string
 }
 
 /** Options of {@link Gate.exportStream}. */
@@ -132,8 +145,15 @@ export interface StreamRequest extends ReleaseRequest {
 export interface Gate {
   /** The policy in force. */
   readonly policy: Policy
-  /** Releases rows to a partner: records filtered, projected and transformed, plus a report. */
-  release(rows: Iterable<unknown>, request: ReleaseRequest): Promise<ReleaseResult>
+  /**
+   * Releases rows to a partner: records filtered, projected and transformed, plus a report.
+   * Name the dataset's type, `release<typeof Customer>(...)`, to have `records` typed as
+   * `Released<typeof Customer>[]` (aggregate agreements return group rows: leave it unset there).
+   */
+  release<D extends Dataset = Dataset>(
+    rows: Iterable<unknown>,
+    request: ReleaseRequest,
+  ): Promise<ReleaseResult<ReleasedRecord<D>>>
   /** Releases and signs: `token` is a compact JWS by default. */
   export(rows: Iterable<unknown>, request: ExportRequest): Promise<SignedExport>
   /** Signs the JSON Patch from the previous released view to the current one. */
@@ -230,7 +250,7 @@ export function partnerReport(report: ReleaseReport): Record<string, unknown> {
  * const rows = [{ name: 'Zhang San', phone: '13812345678', city: 'Hangzhou' }]
  * const signed = await gate.export(rows, { partner: 'insure-co', dataset: 'customer', purpose: 'claims' })
  * const { records } = await verifyExport(signed.token, { jwks: gate.jwks(), issuer: 'oem-aftersales',
- *   audience: 'insure-co', now: new Date('2026-06-01T00:00:10Z') })
+ *   audience: 'insure-co', now: () => new Date('2026-06-01T00:00:10Z') })
  * console.log(records) // [ { phone: '138****5678', city: 'Hangzhou' } ]
  * console.log(audit.events.map((e) => e.type)) // ['policy', 'checkpoint', 'export']
  * await gate.close()
@@ -383,7 +403,8 @@ export function createGate(options: GateOptions): Gate {
           payloadDigest: viewDigest(result.records),
           ...(spend ? { details: spend } : {}),
         })
-      return result
+      // The plan validated and projected every record to the dataset's released shape.
+      return result as ReleaseResult<never>
     },
 
     async export(rows, request) {
@@ -397,20 +418,20 @@ export function createGate(options: GateOptions): Gate {
           'export: format must be compact, flattened or detached',
         )
       }
-      let encryptTo: PublicJwks | undefined
+      let encryptTo: EncryptionRecipient | undefined
       if (request.encrypt === true) {
         if (format !== 'compact')
           throw new DatagateError(
             'ERR_INVALID_ARGUMENT',
             'export: encryption nests a compact JWS; leave format unset',
           )
-        if (!plan.partner.keys || plan.partner.keys.keys.length === 0) {
+        if (!plan.partner.encryptionKeys || plan.partner.encryptionKeys.keys.length === 0) {
           throw new DatagateError(
             'ERR_KEY_UNSUPPORTED',
             `export: partner ${plan.partner.id} has no public keys in the policy to encrypt to`,
           )
         }
-        encryptTo = plan.partner.keys as PublicJwks
+        encryptTo = plan.partner.encryptionKeys
       }
       const spend = await chargeRelease(budget, plan, now())
       const { records, report } = runRelease(plan, rows, policy.hash, random, options.auditor)
@@ -462,14 +483,14 @@ export function createGate(options: GateOptions): Gate {
       const before = runRelease(plan, previousRows, policy.hash).records
       const after = runRelease(plan, rows, policy.hash)
       const patch = diffViews(before, after.records)
-      const base = viewDigest(before)
-      const result = viewDigest(after.records)
+      const baseDigest = viewDigest(before)
+      const resultDigest = viewDigest(after.records)
       const jti = newJti()
       const claims = {
         ...baseClaims(plan, jti),
         audit: audit.receipt(),
-        base,
-        result,
+        baseDigest,
+        resultDigest,
         count: after.records.length,
         operations: patch.length,
         patch,
@@ -482,9 +503,9 @@ export function createGate(options: GateOptions): Gate {
         payloadDigest: viewDigest(patch),
         jti,
         signedDigest: textDigest(JSON.stringify(claims)),
-        details: { kid: envelope.kid, base, result, operations: patch.length },
+        details: { kid: envelope.kid, baseDigest, resultDigest, operations: patch.length },
       })
-      return { ...envelope, jti, patch, base, result }
+      return { ...envelope, jti, patch, baseDigest, resultDigest }
     },
 
     exportStream(rows, request) {
@@ -549,7 +570,7 @@ export function createGate(options: GateOptions): Gate {
     },
 
     accessMatrix() {
-      return accessMatrix(policy, [...datasets.values()], { now: now() })
+      return accessMatrix(policy, [...datasets.values()], { now })
     },
 
     setPolicy(next) {

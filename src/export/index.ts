@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+
+export type { SigningAlg } from './algorithms.js'
 export {
   AUDIT_GENESIS,
   type AuditChainBreak,
@@ -50,16 +52,25 @@ export {
   memoryBudgetStore,
 } from './budget.js'
 export { applyDelta } from './delta.js'
+export type {
+  ExportClaims,
+  ExportDataset,
+  ExportMeta,
+  VerifiedExport,
+  VerifyExportOptions,
+} from './export-claims.js'
 export {
   createGate,
   type ExportRequest,
   type Gate,
   type GateOptions,
+  type ReleasedRecord,
   type ReleaseRequest,
   type SignedDelta,
   type SignedExport,
   type StreamRequest,
 } from './gate.js'
+export type { KeyRing, PublicJwk, PublicJwks, SigningKey } from './key-ring.js'
 export {
   type GenerateKeysOptions,
   generateKeys,
@@ -83,8 +94,15 @@ export {
   createMemoryReplayCache,
   type MemoryReplayCache,
   type MemoryReplayCacheOptions,
+  type ReplayCache,
 } from './replay-cache.js'
-export { signEnvelope } from './sign.js'
+export {
+  type EncryptionRecipient,
+  type EnvelopeFormat,
+  type SignedEnvelope,
+  type SignOptions,
+  signEnvelope,
+} from './sign.js'
 export {
   STREAM_GENESIS,
   type StreamChunk,
@@ -94,29 +112,11 @@ export {
   type VerifiedChunk,
   verifyStream,
 } from './stream.js'
+export { CHUNK_TYP, DELTA_TYP, EXPORT_TYP, MANIFEST_TYP } from './typ.js'
 export {
-  CHUNK_TYP,
-  DELTA_TYP,
-  type EncryptionRecipient,
-  type EnvelopeFormat,
-  EXPORT_TYP,
-  type ExportClaims,
-  type ExportDataset,
-  type ExportMeta,
   type JwksResolver,
-  type KeyRing,
-  MANIFEST_TYP,
-  type PublicJwk,
-  type PublicJwks,
-  type ReplayCache,
-  type SignedEnvelope,
-  type SigningAlg,
-  type SigningKey,
-  type SignOptions,
   type VerifiedEnvelope,
-  type VerifiedExport,
-  type VerifyExportOptions,
   type VerifyOptions,
-} from './types.js'
-export { verifyEnvelope } from './verify.js'
+  verifyEnvelope,
+} from './verify.js'
 export { verifyExport } from './verify-export.js'

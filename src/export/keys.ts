@@ -14,12 +14,20 @@ import {
   type JWK,
 } from 'jose'
 import { DatagateError } from '../errors.js'
-import { assertObject, assertOneOf, assertString } from '../lib/assert.js'
+import {
+  assertArray,
+  assertBytes,
+  assertObject,
+  assertOneOf,
+  assertString,
+  invalidArgument,
+} from '../lib/assert.js'
 import { fromJoseError } from '../lib/jose-errors.js'
 import { isCryptoKey, MIN_HMAC_SECRET_BYTES } from '../lib/jws.js'
-import type { KeyRing, PublicJwk, PublicJwks, SigningAlg, SigningKey } from './types.js'
+import type { SigningAlg } from './algorithms.js'
+import { PUBLIC_KEY_ALGS, type PublicKeyAlg, SIGNING_ALGS } from './algorithms.js'
+import type { KeyRing, PublicJwk, PublicJwks, SigningKey } from './key-ring.js'
 
-const SIGNING_ALGS: readonly SigningAlg[] = ['EdDSA', 'ES256', 'HS256']
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'] as const
 
 function publicPart(jwk: JWK): JWK {
@@ -175,8 +183,7 @@ export function retireKey(
   assertString(kid, 'kid', { nonEmpty: true })
   assertObject(options, 'options')
   const key = ring.get(kid)
-  if (key === undefined)
-    throw new DatagateError('ERR_INVALID_ARGUMENT', `kid "${kid}" is not in the key ring`)
+  if (key === undefined) invalidArgument('range', 'kid', `a kid of the key ring, not "${kid}"`)
   if (options.verifyOnly === true) {
     if (key === ring.current)
       throw new DatagateError('ERR_KEY_INVALID', 'the newest key signs; rotate before retiring it')
@@ -208,7 +215,7 @@ export function retireKey(
  */
 export type KeyImport =
   | { readonly jwk: JWK; readonly kid?: string }
-  | { readonly pem: string; readonly alg: 'EdDSA' | 'ES256'; readonly kid?: string }
+  | { readonly pem: string; readonly alg: PublicKeyAlg; readonly kid?: string }
   | { readonly secret: Uint8Array; readonly alg: 'HS256'; readonly kid?: string }
 
 function inferAlg(jwk: JWK): SigningAlg {
@@ -233,8 +240,7 @@ function inferAlg(jwk: JWK): SigningAlg {
 }
 
 async function importSecret(secret: Uint8Array, kid: string | undefined): Promise<SigningKey> {
-  if (!(secret instanceof Uint8Array))
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'secret: expected a Uint8Array')
+  assertBytes(secret, 'secret')
   if (secret.length < MIN_HMAC_SECRET_BYTES)
     throw new DatagateError(
       'ERR_KEY_INVALID',
@@ -278,8 +284,8 @@ async function importFromPem(
 ): Promise<SigningKey> {
   assertString(pem, 'pem', { nonEmpty: true })
   if (alg === 'HS256')
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'HS256 keys are secrets, not PEM')
-  assertOneOf(alg, 'alg', ['EdDSA', 'ES256'])
+    invalidArgument('range', 'alg', 'EdDSA or ES256 for a PEM key (HS256 keys are secrets)')
+  assertOneOf(alg, 'alg', PUBLIC_KEY_ALGS)
   if (pem.includes('-----BEGIN PRIVATE KEY-----')) {
     const privateKey = await importPKCS8(pem, alg, { extractable: true })
     const publicJwk = publicPart(await exportJWK(privateKey))
@@ -315,17 +321,13 @@ export async function importKey(input: KeyImport): Promise<SigningKey> {
     if ('jwk' in input) return await importFromJwk(input.jwk, input.kid)
     if ('pem' in input) return await importFromPem(input.pem, input.alg, input.kid)
     if ('secret' in input) {
-      if (input.alg !== 'HS256')
-        throw new DatagateError('ERR_INVALID_ARGUMENT', 'a secret is for HS256 only')
+      if (input.alg !== 'HS256') invalidArgument('range', 'alg', 'HS256 for a secret')
       return await importSecret(input.secret, input.kid)
     }
   } catch (error) {
     throw fromJoseError(error, 'key', 'key import failed')
   }
-  throw new DatagateError(
-    'ERR_INVALID_ARGUMENT',
-    'key import: expected { jwk }, { pem, alg } or { secret, alg }',
-  )
+  invalidArgument('type', 'key import', '{ jwk }, { pem, alg } or { secret, alg }')
 }
 
 /**
@@ -343,8 +345,7 @@ export async function importKey(input: KeyImport): Promise<SigningKey> {
  * ```
  */
 export async function importKeys(inputs: readonly KeyImport[]): Promise<KeyRing> {
-  if (!Array.isArray(inputs) || inputs.length === 0)
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'importKeys: expected a non-empty array')
+  assertArray(inputs, 'importKeys: inputs', { nonEmpty: true })
   const keys: SigningKey[] = []
   for (const input of inputs) keys.push(await importKey(input))
   return freezeRing(keys)
@@ -369,5 +370,5 @@ export function isKeyRing(value: unknown): value is KeyRing {
 }
 
 function assertRing(ring: unknown): asserts ring is KeyRing {
-  if (!isKeyRing(ring)) throw new DatagateError('ERR_INVALID_ARGUMENT', 'ring: expected a KeyRing')
+  if (!isKeyRing(ring)) invalidArgument('type', 'ring', 'a KeyRing')
 }

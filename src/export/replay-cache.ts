@@ -5,7 +5,44 @@
  */
 import { DatagateError } from '../errors.js'
 import { assertNumber, assertString } from '../lib/assert.js'
-import type { ReplayCache } from './types.js'
+
+/**
+ * Remembers `jti` values of accepted tokens so a token is accepted once. One call, `claim`, both
+ * checks and records, so two verifications of one token cannot both pass between a lookup and a
+ * write: a shared store must make it atomic (Redis `SET key 1 NX EX <expiresAt - now>`, an
+ * `INSERT ... ON CONFLICT DO NOTHING`). Both times are NumericDate seconds on the verifier's
+ * clock; `now` is passed in so a store never expires an entry by a clock of its own, which may
+ * run ahead (hence a relative TTL, not Redis `EXAT`). Verifiers that share one cache should use
+ * the same `clockTolerance`: an entry lives until `exp` plus the tolerance of the verifier that
+ * stored it, so one with a larger tolerance could accept the token again in the difference.
+ *
+ * @example
+ * ```ts
+ * import type { ReplayCache } from 'datagate/export'
+ *
+ * const seen = new Map<string, number>()
+ * const cache: ReplayCache = {
+ *   claim(jti, expiresAt, now) {
+ *     const held = seen.get(jti)
+ *     if (held !== undefined && held > now) return false
+ *     seen.set(jti, expiresAt)
+ *     return true
+ *   },
+ * }
+ * console.log(await cache.claim('x', 1_700_000_060, 1_700_000_000)) // true
+ * console.log(await cache.claim('x', 1_700_000_060, 1_700_000_001)) // false
+ * ```
+ */
+export interface ReplayCache {
+  /**
+   * Records `jti` unless it is already held and live; `true` when this call recorded it (accept),
+   * `false` when it was held (a replay). `expiresAt`: the token's `exp` plus the verifier's clock
+   * tolerance (never shortened by `maxAge`, which verifiers sharing a cache may set differently):
+   * hold the `jti` while `expiresAt > now`. `now`: the verifier's current time (NumericDate). Anything but
+   * `true`, or a throw, rejects the token.
+   */
+  claim(jti: string, expiresAt: number, now: number): boolean | Promise<boolean>
+}
 
 /**
  * Options of {@link createMemoryReplayCache}.

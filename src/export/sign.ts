@@ -4,27 +4,92 @@
  *
  * @packageDocumentation
  */
-import {
-  CompactEncrypt,
-  calculateJwkThumbprint,
-  exportJWK,
-  importJWK,
-  type JSONWebKeySet,
-  type JWK,
-} from 'jose'
+import { CompactEncrypt, calculateJwkThumbprint, exportJWK, importJWK, type JWK } from 'jose'
 import { DatagateError } from '../errors.js'
-import { assertObject, assertOneOf, assertString } from '../lib/assert.js'
+import { assertObject, assertOneOf, assertString, invalidArgument } from '../lib/assert.js'
 import { utf8 } from '../lib/bytes.js'
 import { fromJoseError } from '../lib/jose-errors.js'
 import { isCryptoKey, type JwsSignHeader, signCompact } from '../lib/jws.js'
+import type { SigningAlg } from './algorithms.js'
+import type { KeyRing } from './key-ring.js'
 import { isKeyRing } from './keys.js'
-import type {
-  EncryptionRecipient,
-  EnvelopeFormat,
-  KeyRing,
-  SignedEnvelope,
-  SignOptions,
-} from './types.js'
+
+/**
+ * How an envelope is serialised.
+ * - `compact`: JWS Compact Serialization (`header.payload.signature`).
+ * - `flattened`: JWS Flattened JSON Serialization, as a JSON string.
+ * - `detached`: RFC 7797 unencoded payload (`b64: false`), `header..signature` plus `payload`.
+ * - `jwe`: the compact JWS nested in a compact JWE (ECDH-ES+A256KW / A256GCM) for one partner.
+ *
+ * @example
+ * ```ts
+ * import type { EnvelopeFormat } from 'datagate/export'
+ *
+ * const format: EnvelopeFormat = 'detached'
+ * console.log(format)
+ * ```
+ */
+export type EnvelopeFormat = 'compact' | 'flattened' | 'detached' | 'jwe'
+
+/**
+ * A signed (and perhaps encrypted) envelope as {@link signEnvelope} returns it.
+ *
+ * @example
+ * ```ts
+ * import { EXPORT_TYP, generateKeys, signEnvelope, type SignedEnvelope } from 'datagate/export'
+ *
+ * const ring = await generateKeys()
+ * const signed: SignedEnvelope = await signEnvelope({ hello: 'partner' }, ring, { typ: EXPORT_TYP })
+ * console.log(signed.format, signed.token.split('.').length) // 'compact' 3
+ * ```
+ */
+export interface SignedEnvelope {
+  readonly format: EnvelopeFormat
+  /** The token: compact JWS, flattened JWS as JSON text, detached compact JWS, or compact JWE. */
+  readonly token: string
+  /** Only for `detached`: the exact UTF-8 JSON text that was signed. Send it byte for byte. */
+  readonly payload?: string
+  /** `kid` of the signing key. */
+  readonly kid: string
+  /** `alg` of the signature. */
+  readonly alg: SigningAlg
+}
+
+/**
+ * A partner's public encryption key(s) for {@link SignOptions.encryptTo}: one JWK, a JWKS (the
+ * first key usable for `ECDH-ES+A256KW` is taken) or a CryptoKey (EC P-256/384/521 or X25519).
+ *
+ * @example
+ * ```ts
+ * import { exportJWK, generateKeyPair } from 'jose'
+ * import type { EncryptionRecipient } from 'datagate/export'
+ *
+ * const { publicKey } = await generateKeyPair('ECDH-ES+A256KW', { crv: 'P-256' })
+ * const recipient: EncryptionRecipient = { keys: [{ ...(await exportJWK(publicKey)), kid: 'partner-1' }] }
+ * console.log(recipient)
+ * ```
+ */
+export type EncryptionRecipient = JWK | { readonly keys: readonly JWK[] } | CryptoKey
+
+/**
+ * Options of {@link signEnvelope}.
+ *
+ * @example
+ * ```ts
+ * import { DELTA_TYP, type SignOptions } from 'datagate/export'
+ *
+ * const options: SignOptions = { typ: DELTA_TYP, format: 'flattened' }
+ * console.log(options.typ)
+ * ```
+ */
+export interface SignOptions {
+  /** Media type put in the protected header, e.g. {@link EXPORT_TYP}. */
+  readonly typ: string
+  /** Serialisation; default `compact`, or `jwe` when `encryptTo` is given. */
+  readonly format?: EnvelopeFormat
+  /** Encrypt the compact JWS to this partner key (nested JWT, `cty: 'JWT'`, no compression). */
+  readonly encryptTo?: EncryptionRecipient
+}
 
 const FORMATS: readonly EnvelopeFormat[] = ['compact', 'flattened', 'detached', 'jwe']
 const KEY_WRAP = 'ECDH-ES+A256KW'
@@ -63,9 +128,8 @@ async function recipientKey(
     return { key: recipient, kid: await calculateJwkThumbprint(await exportJWK(recipient)) }
   }
   assertObject(recipient, 'encryptTo')
-  const candidates = Array.isArray((recipient as JSONWebKeySet).keys)
-    ? (recipient as JSONWebKeySet).keys
-    : [recipient as JWK]
+  const set = (recipient as { readonly keys?: unknown }).keys
+  const candidates: readonly JWK[] = Array.isArray(set) ? set : [recipient as JWK]
   const jwk = candidates.find(usableForEncryption)
   if (jwk === undefined)
     throw new DatagateError(
@@ -127,17 +191,14 @@ export async function signEnvelope(
   options: SignOptions,
 ): Promise<SignedEnvelope> {
   assertObject(payload, 'payload')
-  if (!isKeyRing(ring)) throw new DatagateError('ERR_INVALID_ARGUMENT', 'ring: expected a KeyRing')
+  if (!isKeyRing(ring)) invalidArgument('type', 'ring', 'a KeyRing')
   assertObject(options, 'options')
   assertString(options.typ, 'typ', { nonEmpty: true, maxLength: 128 })
   const encryptTo = options.encryptTo
   const format = options.format ?? (encryptTo === undefined ? 'compact' : 'jwe')
   assertOneOf(format, 'format', FORMATS)
   if ((format === 'jwe') !== (encryptTo !== undefined))
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'encryptTo goes with format "jwe" (the default when encryptTo is given), and only with it',
-    )
+    invalidArgument('range', 'format', '"jwe" with encryptTo (its default then), and only with it')
 
   const signer = ring.current
   const { kid, alg } = signer

@@ -4,8 +4,10 @@ import { textDigest } from '../lib/digest.js'
 import type { ReleasePlan } from '../policy/plan.js'
 import { buildReport, newCounter, releaseRow } from '../policy/release.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
+import type { VerifyExportOptions } from './export-claims.js'
+import type { KeyRing } from './key-ring.js'
 import { signCompactBytes, signEnvelope } from './sign.js'
-import { CHUNK_TYP, type KeyRing, MANIFEST_TYP, type VerifyExportOptions } from './types.js'
+import { CHUNK_TYP, MANIFEST_TYP } from './typ.js'
 import { verifyEnvelope } from './verify.js'
 
 /** Rows for a stream: an array, any (async) iterable, or a Web `ReadableStream`. */
@@ -245,7 +247,7 @@ function invalid(message: string): never {
  * const parts = gate.exportStream(rows, { partner: 'maps-co', dataset: 'outlet', purpose: 'map', chunkSize: 10 })
  * let received = 0
  * for await (const chunk of verifyStream(parts, { jwks: gate.jwks(), issuer: 'oem', audience: 'maps-co',
- *   now: new Date('2026-06-01T00:00:05Z') })) received += chunk.records.length
+ *   now: () => new Date('2026-06-01T00:00:05Z') })) received += chunk.records.length
  * console.log(received) // 25
  * ```
  */

@@ -5,12 +5,8 @@
  */
 import type { JWTPayload } from 'jose'
 import { DatagateError } from '../errors.js'
-import {
-  EXPORT_TYP,
-  type ExportMeta,
-  type VerifiedExport,
-  type VerifyExportOptions,
-} from './types.js'
+import type { ExportMeta, VerifiedExport, VerifyExportOptions } from './export-claims.js'
+import { EXPORT_TYP } from './typ.js'
 import { verifyEnvelopeWith } from './verify.js'
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -9,20 +9,116 @@ import {
   decodeProtectedHeader,
   type FlattenedJWSInput,
   importJWK,
+  type JSONWebKeySet,
+  type JWK,
   type JWSHeaderParameters,
   type JWTPayload,
 } from 'jose'
 import { DatagateError, isDatagateError } from '../errors.js'
-import { assertNumber, assertObject, assertOneOf, assertString } from '../lib/assert.js'
+import {
+  assertArray,
+  assertNumber,
+  assertObject,
+  assertOneOf,
+  assertString,
+  invalidArgument,
+} from '../lib/assert.js'
 import { utf8 } from '../lib/bytes.js'
+import { readClock } from '../lib/clock.js'
 import { fromJoseError } from '../lib/jose-errors.js'
 import { isCryptoKey, type JwsKey, type JwsKeyResolver, verifySignature } from '../lib/jws.js'
 import { checkClaims } from '../lib/jwt-claims.js'
+import type { SigningAlg } from './algorithms.js'
+import { PUBLIC_KEY_ALGS, SIGNING_ALGS } from './algorithms.js'
+import type { KeyRing, PublicJwks } from './key-ring.js'
 import { isKeyRing } from './keys.js'
-import type { JwksResolver, KeyRing, SigningAlg, VerifiedEnvelope, VerifyOptions } from './types.js'
+import type { ReplayCache } from './replay-cache.js'
 
-const SIGNING_ALGS: readonly SigningAlg[] = ['EdDSA', 'ES256', 'HS256']
-const DEFAULT_ALGORITHMS: readonly SigningAlg[] = ['EdDSA', 'ES256']
+/**
+ * Key resolver for verification, e.g. jose's `createRemoteJWKSet(url)` or `createLocalJWKSet(jwks)`.
+ * It is called with the unverified protected header and must return a public key.
+ *
+ * @example
+ * ```ts
+ * import { createLocalJWKSet } from 'jose'
+ * import { generateKeys, type JwksResolver } from 'datagate/export'
+ *
+ * const resolver: JwksResolver = createLocalJWKSet((await generateKeys()).jwks())
+ * console.log(typeof resolver) // 'function'
+ * ```
+ */
+export type JwksResolver = (
+  protectedHeader: JWSHeaderParameters,
+  token: FlattenedJWSInput,
+) => Promise<CryptoKey> | CryptoKey
+
+/**
+ * Options of {@link verifyEnvelope}. Give exactly one of `jwks` and `key`.
+ *
+ * @example
+ * ```ts
+ * import { EXPORT_TYP, generateKeys, type VerifyOptions } from 'datagate/export'
+ *
+ * const ring = await generateKeys()
+ * const options: VerifyOptions = {
+ *   jwks: ring.jwks(), typ: EXPORT_TYP, issuer: 'oem-aftersales', audience: 'rental-co',
+ * }
+ * console.log(options.maxAge ?? 86_400) // 86400
+ * ```
+ */
+export interface VerifyOptions {
+  /**
+   * The issuer's public keys: a JWKS object (wrapped with jose `createLocalJWKSet`) or a resolver.
+   * Fetching is up to you: pass `createRemoteJWKSet(new URL('https://issuer.example/jwks.json'))`
+   * from jose to fetch and cache a remote JWKS. Never used for HS256.
+   */
+  readonly jwks?: JSONWebKeySet | PublicJwks | JwksResolver
+  /** One verification key: a public CryptoKey, an HS256 secret (>= 32 bytes) or a {@link KeyRing}. */
+  readonly key?: CryptoKey | Uint8Array | KeyRing
+  /** Exact `typ` the protected header must carry. */
+  readonly typ: string
+  /** Accepted `iss` value(s). */
+  readonly issuer: string | readonly string[]
+  /** Accepted `aud` value(s): the partner id. */
+  readonly audience: string | readonly string[]
+  /**
+   * Maximum token age in seconds, counted from `iat`. Default 86 400 (24 h), applied when `iat`
+   * is present; setting it explicitly makes `iat` required.
+   */
+  readonly maxAge?: number
+  /** Seconds of clock skew forgiven on `exp`, `nbf` and `iat`. Default 0. */
+  readonly clockTolerance?: number
+  /** The clock (for tests and replays of archives). Default: the system clock. */
+  readonly now?: () => Date
+  /** Rejects a `jti` seen before (ERR_TOKEN_REPLAYED); makes `jti` required. */
+  readonly replayCache?: ReplayCache
+  /** The payload of a `detached` envelope: the exact text (or bytes) that was signed. */
+  readonly payload?: string | Uint8Array
+  /**
+   * The partner's private key for `jwe` envelopes (CryptoKey or private JWK). When given, the
+   * token must be encrypted: a plain JWS is rejected (ERR_DECRYPTION_FAILED).
+   */
+  readonly decryptionKey?: CryptoKey | JWK
+  /** Accepted signature algorithms. Default `['EdDSA', 'ES256']`; `HS256` only with a secret `key`. */
+  readonly algorithms?: readonly SigningAlg[]
+}
+
+/**
+ * What {@link verifyEnvelope} returns once every check passed.
+ *
+ * @example
+ * ```ts
+ * import type { VerifiedEnvelope } from 'datagate/export'
+ *
+ * const shown = (result: VerifiedEnvelope) => result.protectedHeader.kid
+ * console.log(typeof shown) // 'function'
+ * ```
+ */
+export interface VerifiedEnvelope<Payload = JWTPayload> {
+  readonly payload: Payload & JWTPayload
+  readonly protectedHeader: JWSHeaderParameters & { readonly alg: string }
+}
+
 /** Default maximum token age: 24 hours, counted from `iat`. */
 const DEFAULT_MAX_AGE_SECONDS = 86_400
 const KEY_WRAP = 'ECDH-ES+A256KW'
@@ -36,18 +132,11 @@ function assertNames(value: unknown, what: string): void {
     names.length === 0 ||
     names.some((n) => typeof n !== 'string' || n === '')
   )
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      `${what}: expected a non-empty string or list of them`,
-    )
+    invalidArgument('type', what, 'a non-empty string or list of them')
 }
 
 function currentSeconds(now: VerifyOptions['now']): number {
-  const date = typeof now === 'function' ? now() : (now ?? new Date())
-  const ms = date instanceof Date ? date.getTime() : Number.NaN
-  if (!Number.isFinite(ms))
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'now: expected a valid Date')
-  return Math.floor(ms / 1000)
+  return Math.floor(readClock(now, 'now').getTime() / 1000)
 }
 
 function ringResolver(ring: KeyRing): JwsKeyResolver {
@@ -88,19 +177,16 @@ function keySource(
 ): JwsKey | JwsKeyResolver {
   const { jwks, key } = options
   if ((jwks === undefined) === (key === undefined))
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'give exactly one of jwks and key')
+    invalidArgument('type', 'jwks, key', 'exactly one of them')
   if (jwks !== undefined) {
     if (algorithms.includes('HS256'))
-      throw new DatagateError('ERR_INVALID_ARGUMENT', 'HS256 needs a secret key, not a JWKS')
+      invalidArgument('range', 'algorithms', 'no HS256 with a JWKS (HS256 needs a secret key)')
     if (typeof jwks !== 'function') assertObject(jwks, 'jwks')
     return jwksResolver(jwks)
   }
   if (isKeyRing(key)) return ringResolver(key)
   if (key instanceof Uint8Array || isCryptoKey(key)) return key
-  throw new DatagateError(
-    'ERR_INVALID_ARGUMENT',
-    'key: expected a CryptoKey, secret bytes or a KeyRing',
-  )
+  invalidArgument('type', 'key', 'a CryptoKey, secret bytes or a KeyRing')
 }
 
 function checkJweHeader(token: string): void {
@@ -203,9 +289,8 @@ export async function verifyEnvelopeWith(
   assertString(options.typ, 'typ', { nonEmpty: true })
   assertNames(options.issuer, 'issuer')
   assertNames(options.audience, 'audience')
-  const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS
-  if (!Array.isArray(algorithms) || algorithms.length === 0)
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'algorithms: expected a non-empty list')
+  const algorithms = options.algorithms ?? PUBLIC_KEY_ALGS
+  assertArray(algorithms, 'algorithms', { nonEmpty: true })
   for (const alg of algorithms) assertOneOf(alg, 'algorithms[]', SIGNING_ALGS)
   const clockTolerance = options.clockTolerance ?? 0
   assertNumber(clockTolerance, 'clockTolerance', { min: 0 })

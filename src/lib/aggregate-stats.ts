@@ -1,11 +1,12 @@
 // Measure plans for `aggregate`: validated once, then a per-record `add` that touches only the
 // distinct numeric fields the measures need, and per row the noisy statistics (drawn once, before
 // suppression decides on them) and `computeValues`.
-import type { RandomSource } from '../anonymize/operator.js'
-import { DatagateError } from '../errors.js'
-import { assertNumber, assertObject, assertOneOf } from './assert.js'
+import { assertNumber, assertObject, assertOneOf, invalidArgument } from './assert.js'
+import { describeType } from './describe-type.js'
 import { discreteLaplaceSampler } from './discrete-laplace.js'
-import { type CompiledPath, compilePath, describeType, readPath } from './group-key.js'
+import { isForbiddenKey } from './forbidden-keys.js'
+import { type CompiledPath, compilePath, readPath } from './group-key.js'
+import type { RandomSource } from './random.js'
 
 type Op = 'count' | 'sum' | 'avg' | 'min' | 'max'
 
@@ -52,11 +53,6 @@ export interface NoisyStats {
 }
 
 const OPS: readonly Op[] = ['count', 'sum', 'avg', 'min', 'max']
-const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
-
-function invalid(message: string): never {
-  throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new RangeError(message) })
-}
 
 /** Validates `measures` and `noise`; `noise` needs a sensitivity for sums and forbids extremes. */
 export function planMeasures(measures: unknown, noise: unknown): MeasurePlan {
@@ -64,8 +60,12 @@ export function planMeasures(measures: unknown, noise: unknown): MeasurePlan {
   const fields: CompiledPath[] = []
   const resolved: ResolvedMeasure[] = []
   for (const [name, spec] of Object.entries(measures)) {
-    if (RESERVED_NAMES.has(name) || name.length === 0)
-      invalid(`measures: expected output names other than "", __proto__, constructor, prototype`)
+    if (isForbiddenKey(name) || name.length === 0)
+      invalidArgument(
+        'range',
+        `measures`,
+        `output names other than "", __proto__, constructor, prototype`,
+      )
     assertObject(spec, `measures.${name}`)
     assertOneOf(spec.op, `measures.${name}.op`, OPS)
     if (spec.op === 'count') {
@@ -82,7 +82,11 @@ export function planMeasures(measures: unknown, noise: unknown): MeasurePlan {
     assertObject(noise, 'noise')
     assertNumber(noise.epsilon, 'noise.epsilon', { exclusiveMin: 0 })
     if (resolved.some(({ op }) => op === 'min' || op === 'max'))
-      invalid('noise: min and max measures cannot be protected by Laplace noise; remove them')
+      invalidArgument(
+        'range',
+        'noise',
+        'no min or max measures (Laplace noise cannot protect them)',
+      )
     const summed = resolved.some(({ op }) => op === 'sum' || op === 'avg')
     if (noise.sensitivity !== undefined || summed)
       assertNumber(noise.sensitivity, 'noise.sensitivity', { exclusiveMin: 0 })
@@ -121,8 +125,10 @@ export function planMeasures(measures: unknown, noise: unknown): MeasurePlan {
         const value = readPath(record, path.segments)
         if (value === null || value === undefined) continue
         if (typeof value !== 'number' || !Number.isFinite(value))
-          invalid(
-            `records[${index}].${path.path}: expected a finite number or null, got ${typeof value === 'number' ? 'a non-finite number' : describeType(value)}`,
+          invalidArgument(
+            'range',
+            `records[${index}].${path.path}`,
+            `a finite number or null, got ${typeof value === 'number' ? 'a non-finite number' : describeType(value)}`,
           )
         const clamped =
           settings === undefined

@@ -1,10 +1,6 @@
-// Field paths and group keys shared by aggregation and risk assessment.
-//
-// A path is compiled once (validated, split into segments) so the per-record work is a few own-
-// property reads. A group key is the JSON text of the value tuple: strings are quoted, numbers are
-// in their shortest round-trip form, so two tuples share a key exactly when their values are equal
-// (0 and -0 are merged on purpose; NaN and Infinity are rejected, as JSON would turn them into null).
-import { DatagateError } from '../errors.js'
+import { invalidArgument } from './assert.js'
+import { describeType } from './describe-type.js'
+import { isForbiddenKey } from './forbidden-keys.js'
 
 /** A value that may form part of a group key. */
 export type ScalarValue = string | number | boolean | null
@@ -15,27 +11,22 @@ export interface CompiledPath {
   readonly segments: readonly string[]
 }
 
-const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 const MAX_PATH_LENGTH = 256
-
-function invalid(kind: 'type' | 'range', message: string): never {
-  const cause = kind === 'type' ? new TypeError(message) : new RangeError(message)
-  throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause })
-}
 
 /** Validates a dot path (`vehicle.model`); `what` names the option, e.g. `by[0]`. */
 export function compilePath(path: unknown, what: string): CompiledPath {
-  if (typeof path !== 'string') invalid('type', `${what}: expected a field path string`)
+  if (typeof path !== 'string') invalidArgument('type', `${what}`, `a field path string`)
   if (path.length === 0 || path.length > MAX_PATH_LENGTH)
-    invalid('range', `${what}: expected a field path of 1 to ${MAX_PATH_LENGTH} characters`)
+    invalidArgument('range', `${what}`, `a field path of 1 to ${MAX_PATH_LENGTH} characters`)
   const segments = path.split('.')
   for (const segment of segments) {
     if (segment.length === 0)
-      invalid('range', `${what}: expected a field path without empty segments`)
-    if (FORBIDDEN_SEGMENTS.has(segment))
-      invalid(
+      invalidArgument('range', `${what}`, `a field path without empty segments`)
+    if (isForbiddenKey(segment))
+      invalidArgument(
         'range',
-        `${what}: expected a field path without __proto__, constructor or prototype segments`,
+        `${what}`,
+        `a field path without __proto__, constructor or prototype segments`,
       )
   }
   return { path, segments }
@@ -43,12 +34,12 @@ export function compilePath(path: unknown, what: string): CompiledPath {
 
 /** Compiles a non-empty list of distinct paths; `what` names the option, e.g. `by`. */
 export function compilePaths(paths: unknown, what: string): readonly CompiledPath[] {
-  if (!Array.isArray(paths)) invalid('type', `${what}: expected an array of field paths`)
-  if (paths.length === 0) invalid('range', `${what}: expected at least one field path`)
+  if (!Array.isArray(paths)) invalidArgument('type', `${what}`, `an array of field paths`)
+  if (paths.length === 0) invalidArgument('range', `${what}`, `at least one field path`)
   const compiled = paths.map((path: unknown, index) => compilePath(path, `${what}[${index}]`))
   const seen = new Set<string>()
   for (const [index, { path }] of compiled.entries()) {
-    if (seen.has(path)) invalid('range', `${what}[${index}]: expected distinct field paths`)
+    if (seen.has(path)) invalidArgument('range', `${what}[${index}]`, `distinct field paths`)
     seen.add(path)
   }
   return compiled
@@ -77,23 +68,17 @@ export function readScalar(record: unknown, path: CompiledPath, index: number): 
       return value
     case 'number':
       if (Number.isFinite(value)) return value === 0 ? 0 : value
-      return invalid('range', `records[${index}].${path.path}: expected a finite number`)
+      return invalidArgument('range', `records[${index}].${path.path}`, `a finite number`)
     case 'undefined':
       return null
     default:
       if (value === null) return null
-      return invalid(
+      return invalidArgument(
         'type',
-        `records[${index}].${path.path}: expected a string, number, boolean or null, got ${describeType(value)}`,
+        `records[${index}].${path.path}`,
+        `a string, number, boolean or null, got ${describeType(value)}`,
       )
   }
-}
-
-/** Names the type of a value for an error message without quoting the value. */
-export function describeType(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
 
 /** The collision-free key of a value tuple. */

@@ -2,23 +2,7 @@
 // operator, the field path and the expected shape; it never quotes the value, only its type, so
 // an error that reaches a log or a partner cannot leak what it was given.
 import { DatagateError } from '../errors.js'
-
-/**
- * `typeof`, but telling `null`, arrays and Dates apart from objects.
- *
- * @example
- * ```ts
- * import { describeType } from './operator-error.js'
- *
- * console.log(describeType(null), describeType([1]), describeType('x')) // null array string
- * ```
- */
-export function describeType(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'array'
-  if (value instanceof Date) return 'Date'
-  return typeof value
-}
+import { typeName } from './describe-type.js'
 
 /**
  * Throws ERR_OPERATOR_FAILED for `operator` at `path`; quotes the type of `value`, never it.
@@ -42,7 +26,7 @@ export function operatorFailed(
 ): never {
   throw new DatagateError(
     'ERR_OPERATOR_FAILED',
-    `${operator} at "${path}": expected ${expected}, got ${describeType(value)}`,
+    `${operator} at "${path}": expected ${expected}, got ${typeName(value)}`,
   )
 }
 

@@ -8,18 +8,21 @@
  */
 import { Ability, type MongoQuery, type RawRuleOf } from '@casl/ability'
 import { DatagateError } from '../errors.js'
+import { invalidArgument } from '../lib/assert.js'
 import { isCaslWildcard } from '../lib/casl-wildcards.js'
+import { readClock } from '../lib/clock.js'
 import { restrictedConditionsMatcher, toCaslConditions } from './conditions.js'
 import type { Policy } from './load.js'
 import type { Agreement } from './types.js'
+import { isActiveAt } from './validity.js'
 
 /** A partner's CASL ability over one dataset: `can(purpose, record | datasetName, field?)`. */
 export type PartnerAbility = Ability<[string, string | Record<string, unknown>], MongoQuery>
 
 /** Options of {@link partnerAbility}. */
 export interface PartnerAbilityOptions {
-  /** The time at which agreements must be valid; defaults to now. */
-  readonly now?: Date
+  /** The clock: agreements must be valid at the time it returns. Default: the system clock. */
+  readonly now?: () => Date
 }
 
 function exactFieldMatcher(fields: string[]): (field: string) => boolean {
@@ -33,18 +36,13 @@ export function activeAgreements(
   dataset: string,
   time: number,
 ): Agreement[] {
-  return agreements.filter(
-    (a) => a.dataset === dataset && a.validFrom <= time && time <= a.validUntil,
-  )
+  return agreements.filter((a) => a.dataset === dataset && isActiveAt(a, time))
 }
 
 function refuseWildcard(name: string, what: 'dataset' | 'purpose'): void {
+  // "manage" and "all" are CASL wildcards: a rule on them would cover every action or subject.
   if (isCaslWildcard(name))
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      `${what}: "manage" and "all" are CASL wildcards and never name a ${what}`,
-      { cause: new RangeError(`${what} is a CASL wildcard`) },
-    )
+    invalidArgument('range', what, `a ${what} other than "manage" and "all" (CASL wildcards)`)
 }
 
 /**
@@ -90,7 +88,7 @@ export function abilityFromAgreements(
  *     agreements: [{ id: 'a1', dataset: 'repair_order', purpose: 'courtesy-car', fields: ['orderId'],
  *       where: { estimatedHours: { $gt: 4 } }, validFrom: '2026-01-01', validUntil: '2026-12-31' }] }],
  * }, { datasets: [Order] })
- * const ability = partnerAbility(policy, 'rental-co', 'repair_order', { now: new Date('2026-06-01') })
+ * const ability = partnerAbility(policy, 'rental-co', 'repair_order', { now: () => new Date('2026-06-01') })
  * console.log(ability.can('courtesy-car', { orderId: 'R1', estimatedHours: 6 }, 'orderId')) // true
  * console.log(ability.can('courtesy-car', { orderId: 'R2', estimatedHours: 2 }, 'orderId')) // false
  * console.log(ability.can('advertising', { orderId: 'R1', estimatedHours: 6 }, 'orderId')) // false
@@ -110,7 +108,7 @@ export function partnerAbility(
       'ERR_UNKNOWN_PARTNER',
       `no partner ${JSON.stringify(partnerId)} in the policy`,
     )
-  const time = (options.now ?? new Date()).getTime()
+  const time = readClock(options.now, 'options.now').getTime()
   const usable = partner.standing !== 'yellow' && partner.standing !== 'terminated'
   return abilityFromAgreements(
     dataset,

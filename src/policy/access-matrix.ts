@@ -6,17 +6,19 @@
  */
 import type { Dataset } from '../classify/dataset.js'
 import type { FieldClass } from '../classify/types.js'
+import { readClock } from '../lib/clock.js'
 import { abilityFromAgreements } from './ability.js'
 import type { Policy } from './load.js'
+import { type ClassRefusal, classRefusal } from './receivable.js'
 import type { PartnerCategory, Standing } from './types.js'
+import { isActiveAt } from './validity.js'
 
 /** What a partner receives of one field. */
 export type FieldAccess = 'raw' | 'transformed' | 'denied'
 
 /** Why a field is denied. */
 export type DenialReason =
-  | 'sensitive'
-  | 'not_core'
+  | ClassRefusal
   | 'not_granted'
   | 'suspended'
   | 'revoked'
@@ -63,22 +65,22 @@ export interface AccessMatrix {
  *   category: 'traffic', standing: 'gold', core: false, agreements: [{ id: 'm1', dataset: 'outlet',
  *   purpose: 'map', fields: ['outletId'], validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] },
  *   { datasets: [Outlet] })
- * const matrix = accessMatrix(policy, [Outlet], { now: new Date('2026-06-01') })
+ * const matrix = accessMatrix(policy, [Outlet], { now: () => new Date('2026-06-01') })
  * console.log(matrix.entries.map((e) => `${e.field}:${e.access}`)) // [ 'outletId:raw', 'managerName:denied' ]
  * ```
  */
 export function accessMatrix(
   policy: Policy,
   datasets: readonly Dataset[],
-  options: { readonly now?: Date } = {},
+  options: { readonly now?: () => Date } = {},
 ): AccessMatrix {
-  const now = options.now ?? new Date()
+  const now = readClock(options.now, 'options.now')
   const time = now.getTime()
   const entries: AccessMatrixEntry[] = []
   for (const partner of policy.partners) {
     for (const dataset of datasets) {
       const active = partner.agreements.filter(
-        (a) => a.dataset === dataset.name && a.validFrom <= time && time <= a.validUntil,
+        (a) => a.dataset === dataset.name && isActiveAt(a, time),
       )
       const perAgreement = active.map((agreement) => ({
         agreement,
@@ -88,13 +90,17 @@ export function accessMatrix(
         const granting = perAgreement
           .filter(({ agreement, ability }) => ability.can(agreement.purpose, dataset.name, f.path))
           .map(({ agreement }) => ({ id: agreement.id, purpose: agreement.purpose }))
-        let reason: DenialReason | null = null
-        if (f.class === 'sensitive') reason = 'sensitive'
-        else if (f.class === 'desensitised' && !partner.core) reason = 'not_core'
-        else if (partner.standing === 'yellow') reason = 'suspended'
-        else if (partner.standing === 'terminated') reason = 'revoked'
-        else if (active.length === 0) reason = 'no_active_agreement'
-        else if (granting.length === 0) reason = 'not_granted'
+        const reason: DenialReason | null =
+          classRefusal(f.class, partner.core) ??
+          (partner.standing === 'yellow'
+            ? 'suspended'
+            : partner.standing === 'terminated'
+              ? 'revoked'
+              : active.length === 0
+                ? 'no_active_agreement'
+                : granting.length === 0
+                  ? 'not_granted'
+                  : null)
         const access: FieldAccess = reason ? 'denied' : f.class === 'public' ? 'raw' : 'transformed'
         entries.push({
           partner: partner.id,

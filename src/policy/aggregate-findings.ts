@@ -6,6 +6,7 @@ import type { Finding } from '../errors.js'
 import { releaseEpsilon } from '../lib/aggregate-cost.js'
 import type { PolicyDocument } from './document.js'
 import type { AggregateSpec, Agreement } from './types.js'
+import { periodsOverlap } from './validity.js'
 
 type PartnerDocument = PolicyDocument['partners'][number]
 type AgreementDocument = PartnerDocument['agreements'][number]
@@ -76,7 +77,7 @@ export function aggregateFindings(
       const a = aggregates[i]!
       const b = aggregates[j]!
       if (a.dataset !== b.dataset) continue
-      if (a.validFrom > b.validUntil || b.validFrom > a.validUntil) continue
+      if (!periodsOverlap(a, b)) continue
       if (a.aggregate?.noise && b.aggregate?.noise) continue
       const index = partner.agreements.findIndex((doc) => doc.id === b.id)
       findings.push({

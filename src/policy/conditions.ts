@@ -13,6 +13,7 @@ import { buildMongoQueryMatcher, type ConditionsMatcher, type MongoQuery } from 
 import type { Dataset } from '../classify/dataset.js'
 import type { Finding } from '../errors.js'
 import { isForbiddenKey } from '../lib/forbidden-keys.js'
+import { classRefusal } from './receivable.js'
 import type { ConditionOperator, Conditions, ConditionValue, FieldCondition } from './types.js'
 
 /** The operators a `where` clause may use. */
@@ -94,13 +95,14 @@ export function checkConditions(
       })
       continue
     }
-    if (leaf.class === 'sensitive') {
+    const refusal = classRefusal(leaf.class, core)
+    if (refusal === 'sensitive') {
       findings.push({
         code: 'condition_on_sensitive_field',
         path: here,
         message: `${path} is sensitive; rows cannot be selected by it`,
       })
-    } else if (leaf.class === 'desensitised' && !core) {
+    } else if (refusal === 'not_core') {
       findings.push({
         code: 'condition_on_desensitised_field',
         path: here,

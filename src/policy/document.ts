@@ -48,7 +48,9 @@ const partner = z.strictObject({
   category: z.enum(['capability', 'resource', 'traffic', 'innovation']),
   standing: z.enum(['gold', 'silver', 'bronze', 'yellow', 'terminated']),
   core: z.boolean(),
-  keys: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).max(32) }).optional(),
+  encryptionKeys: z
+    .strictObject({ keys: z.array(z.record(z.string(), z.unknown())).max(32) })
+    .optional(),
   maxRecordsPerRelease: z.number().int().positive().optional(),
   budget: z
     .strictObject({

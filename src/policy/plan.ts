@@ -12,7 +12,9 @@ import { DatagateError } from '../errors.js'
 import { abilityFromAgreements } from './ability.js'
 import { compileConditions, type RowPredicate } from './conditions.js'
 import type { Policy } from './load.js'
+import { mayReceive } from './receivable.js'
 import type { Agreement, Partner } from './types.js'
+import { isActiveAt } from './validity.js'
 
 /** One released field of a plan. */
 export interface PlanField {
@@ -136,7 +138,7 @@ export function resolveAgreement(
       'ERR_NOT_PERMITTED',
       `partner ${partner.id} has no agreement for ${dataset}/${purpose}`,
     )
-  const active = candidates.find((a) => a.validFrom <= time && time <= a.validUntil)
+  const active = candidates.find((a) => isActiveAt(a, time))
   if (!active) {
     const ids = candidates.map((a) => a.id).join(', ')
     throw new DatagateError(
@@ -161,7 +163,7 @@ export function compilePlan(
   const ability = abilityFromAgreements(dataset.name, [agreement])
   const granted = dataset.fields.filter((f) => ability.can(agreement.purpose, dataset.name, f.path))
   for (const f of granted) {
-    if (f.class === 'sensitive' || (f.class === 'desensitised' && !partner.core)) {
+    if (!mayReceive(f.class, partner.core)) {
       throw new DatagateError(
         'ERR_POLICY_INVALID',
         `agreement ${agreement.id} grants ${f.path} (${f.class}) to partner ${partner.id}, which may not receive it`,

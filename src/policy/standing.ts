@@ -1,11 +1,4 @@
-/**
- * `standingFromScores`: partner quality scores to a standing, with the after-sales
- * ecosystem's thresholds.
- *
- * @packageDocumentation
- */
-import { DatagateError } from '../errors.js'
-import { assertNumber, assertObject } from '../lib/assert.js'
+import { assertNumber, assertObject, invalidArgument } from '../lib/assert.js'
 import type { Standing } from './types.js'
 
 /** A partner's quality scores for one period. */
@@ -69,12 +62,12 @@ export function standingFromScores(
   const yellowMonths = scores.yellowMonths ?? 0
   assertNumber(yellowMonths, 'standingFromScores: yellowMonths', { integer: true, min: 0 })
   const { gold, silver, bronze, terminateAfterYellowMonths } = thresholds
-  if (!(gold.minRating >= silver.minRating && silver.minRating >= bronze.minRating)) {
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'standingFromScores: tier ratings must not increase from gold to bronze',
+  if (!(gold.minRating >= silver.minRating && silver.minRating >= bronze.minRating))
+    invalidArgument(
+      'range',
+      'standingFromScores: thresholds',
+      'tier ratings that do not increase from bronze to gold',
     )
-  }
   if (meets(scores, gold)) return 'gold'
   if (meets(scores, silver)) return 'silver'
   if (meets(scores, bronze)) return 'bronze'

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import type { JWK } from 'jose'
 
 /** The four kinds of ecosystem partner. */
 export type PartnerCategory = 'capability' | 'resource' | 'traffic' | 'innovation'
@@ -107,9 +108,12 @@ export interface Agreement {
   readonly aggregate: AggregateSpec | undefined
 }
 
-/** A public key set (JWKS) of a partner, used to encrypt exports to it. */
+/**
+ * A partner's public encryption keys (a JWKS), used to encrypt exports to it. Not the gate's
+ * `keys`, which are its signing ring: hence the name `encryptionKeys` on {@link Partner}.
+ */
 export interface PartnerJwks {
-  readonly keys: readonly Readonly<Record<string, unknown>>[]
+  readonly keys: readonly JWK[]
 }
 
 /** A partner, normalised. */
@@ -121,7 +125,8 @@ export interface Partner {
   readonly standing: Standing
   /** Core partners may receive desensitised fields (transformed). */
   readonly core: boolean
-  readonly keys: PartnerJwks | undefined
+  /** Public keys that `export(..., { encrypt: true })` encrypts to. */
+  readonly encryptionKeys: PartnerJwks | undefined
   /** Record cap per release (typical for bronze partners). */
   readonly maxRecordsPerRelease: number | undefined
   /** Epsilon budget per period of noisy aggregate releases; absent means none may be released. */

@@ -66,7 +66,7 @@ describe('assessRisk', () => {
     const risk = assessRisk(customers, {
       quasiIdentifiers,
       sensitive: 'diagnosis',
-      threshold: 2,
+      k: 2,
       diversityThreshold: 3,
     })
     expect(risk.l).toBe(1)
@@ -112,7 +112,7 @@ describe('assessRisk', () => {
   it('treats absent fields as null and keeps types apart (1 is not "1")', () => {
     const risk = assessRisk([{ a: 1 }, { a: '1' }, { a: null }, {}], {
       quasiIdentifiers: ['a'],
-      threshold: 2,
+      k: 2,
     })
     expect(risk).toMatchObject({
       k: 1,
@@ -137,8 +137,8 @@ describe('assessRisk', () => {
     expectInvalid(() => assessRisk(customers, { quasiIdentifiers: ['vehicle.prototype'] }))
     expectInvalid(() => assessRisk(customers, { quasiIdentifiers: [] }))
     expectInvalid(() => assessRisk(customers, { quasiIdentifiers, sensitive: 'a.constructor' }))
-    for (const threshold of [1, 2.5, Number.NaN])
-      expectInvalid(() => assessRisk(customers, { quasiIdentifiers, threshold }))
+    for (const k of [1, 2.5, Number.NaN])
+      expectInvalid(() => assessRisk(customers, { quasiIdentifiers, k }))
     expectInvalid(() => assessRisk(customers, { quasiIdentifiers, diversityThreshold: 1 }))
   })
 
@@ -169,7 +169,7 @@ describe('assessRisk', () => {
                   .map((other) => other.s),
               ).size,
           )
-          const risk = assessRisk(records, { quasiIdentifiers: qis, sensitive: 's', threshold })
+          const risk = assessRisk(records, { quasiIdentifiers: qis, sensitive: 's', k: threshold })
           expect(risk.k).toBe(records.length === 0 ? 0 : Math.min(...sizes))
           expect(risk.l).toBe(records.length === 0 ? 0 : Math.min(...diversity))
           expect(risk.records).toBe(records.length)

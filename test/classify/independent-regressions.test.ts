@@ -6,7 +6,7 @@ import { type PiiFinding, scanText } from '../../src/classify/scan.js'
 import type { PiiKind } from '../../src/classify/types.js'
 import { luhnDigit } from './independent-corpus.js'
 
-const now = new Date('2026-12-01T00:00:00Z')
+const now = () => new Date('2026-12-01T00:00:00Z')
 
 function found(text: string): Array<[PiiKind, string]> {
   return scanText(text, { now })

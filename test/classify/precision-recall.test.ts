@@ -14,7 +14,7 @@ import {
   mulberry32,
 } from './corpus.js'
 
-const now = new Date('2026-11-25T12:00:00Z')
+const now = () => new Date('2026-11-25T12:00:00Z')
 const scan = (text: string) =>
   scanText(text, { now }).filter((f): f is PiiFinding => f.code.startsWith('pii_'))
 

@@ -11,7 +11,7 @@ import { DETECTORS } from '../../src/classify/detectors/registry.js'
 import { scanText } from '../../src/classify/scan.js'
 import { type ShippedRegex, shippedRegexes } from './regex-inventory.js'
 
-const now = new Date('2026-11-25T12:00:00Z')
+const now = () => new Date('2026-11-25T12:00:00Z')
 
 /** Why a pattern's source is not obviously linear, or `undefined` when it is. */
 function unboundedConstruct(source: string): string | undefined {

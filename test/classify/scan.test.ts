@@ -9,7 +9,7 @@ import {
 import type { PiiKind } from '../../src/classify/types.js'
 import { isDatagateError } from '../../src/errors.js'
 
-const now = new Date('2026-11-25T12:00:00Z')
+const now = () => new Date('2026-11-25T12:00:00Z')
 
 function pii(findings: ScanFinding[]): PiiFinding[] {
   return findings.filter((f): f is PiiFinding => f.code.startsWith('pii_'))
@@ -122,7 +122,7 @@ describe('scanText does not report what only looks like PII', () => {
   it('judges birth dates against the injected now', () => {
     expect(matched('110105202611250016', ['resident_id'])).toEqual(['110105202611250016'])
     const earlier = new Date('2026-11-24T00:00:00Z')
-    expect(pii(scanText('110105202611250016', { now: earlier }))).toEqual([])
+    expect(pii(scanText('110105202611250016', { now: () => earlier }))).toEqual([])
   })
 })
 
@@ -176,7 +176,7 @@ describe('scanText options', () => {
       () => scanText('x', { kinds: 'mobile' as unknown as PiiKind[] }),
       () => scanText('x', { maxLength: 0 }),
       () => scanText('x', { maxLength: 1.5 }),
-      () => scanText('x', { now: new Date('nope') }),
+      () => scanText('x', { now: () => new Date('nope') }),
       () => scanText(42 as unknown as string),
       () => scanText('x', { legacyResidentId: 'yes' as unknown as boolean }),
     ]

@@ -10,15 +10,12 @@ import {
   type JWK,
 } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
+import type { VerifyExportOptions } from '../../src/export/export-claims.js'
+import type { KeyRing } from '../../src/export/key-ring.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { createMemoryReplayCache } from '../../src/export/replay-cache.js'
 import { signEnvelope } from '../../src/export/sign.js'
-import {
-  DELTA_TYP,
-  EXPORT_TYP,
-  type KeyRing,
-  type VerifyExportOptions,
-} from '../../src/export/types.js'
+import { DELTA_TYP, EXPORT_TYP } from '../../src/export/typ.js'
 import { verifyEnvelope } from '../../src/export/verify.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { b64u, expectCode, exportClaims, ISSUER, NOW, NOW_S, PARTNER, unb64u } from './helpers.js'
@@ -37,7 +34,7 @@ beforeAll(async () => {
     privateJwk: await exportJWK(pair.privateKey),
     privateKey: pair.privateKey,
   }
-  options = { jwks: ring.jwks(), issuer: ISSUER, audience: PARTNER, now: NOW }
+  options = { jwks: ring.jwks(), issuer: ISSUER, audience: PARTNER, now: () => NOW }
 })
 
 function withoutJwks(): Omit<VerifyExportOptions, 'jwks'> {
@@ -248,21 +245,21 @@ describe('tampering and misuse, each with its own code', () => {
 
   it('expired, too old, from the future, not yet valid', async () => {
     const at = (seconds: number) => new Date((NOW_S + seconds) * 1000)
-    await expectCode(verifyExport(token, { ...options, now: at(3600) }), 'ERR_TOKEN_EXPIRED')
-    await verifyExport(token, { ...options, now: at(3600), clockTolerance: 5 })
+    await expectCode(verifyExport(token, { ...options, now: () => at(3600) }), 'ERR_TOKEN_EXPIRED')
+    await verifyExport(token, { ...options, now: () => at(3600), clockTolerance: 5 })
     await expectCode(
-      verifyExport(token, { ...options, now: at(3599), maxAge: 60 }),
+      verifyExport(token, { ...options, now: () => at(3599), maxAge: 60 }),
       'ERR_TOKEN_EXPIRED',
     )
-    await expectCode(verifyExport(token, { ...options, now: at(-10) }), 'ERR_CLAIM_INVALID')
+    await expectCode(verifyExport(token, { ...options, now: () => at(-10) }), 'ERR_CLAIM_INVALID')
     const longLived = await signEnvelope(exportClaims({ exp: NOW_S + 7 * 86_400 }), ring, {
       typ: EXPORT_TYP,
     })
     await expectCode(
-      verifyExport(longLived.token, { ...options, now: at(86_401) }),
+      verifyExport(longLived.token, { ...options, now: () => at(86_401) }),
       'ERR_TOKEN_EXPIRED',
     )
-    await verifyExport(longLived.token, { ...options, now: at(86_401), maxAge: 2 * 86_400 })
+    await verifyExport(longLived.token, { ...options, now: () => at(86_401), maxAge: 2 * 86_400 })
     const noExp = await signEnvelope(exportClaims({ exp: undefined }), ring, { typ: EXPORT_TYP })
     await expectCode(verifyExport(noExp.token, options), 'ERR_CLAIM_INVALID')
     const nbf = await signEnvelope(exportClaims({ nbf: NOW_S + 60 }), ring, { typ: EXPORT_TYP })
@@ -476,7 +473,7 @@ describe('HS256 (shared secret, never published)', () => {
     const hmacRing = await generateKeys({ alg: 'HS256' })
     expect(hmacRing.jwks()).toEqual({ keys: [] })
     const signed = await signEnvelope(exportClaims(), hmacRing, { typ: EXPORT_TYP })
-    const base = { issuer: ISSUER, audience: PARTNER, now: NOW }
+    const base = { issuer: ISSUER, audience: PARTNER, now: () => NOW }
     const { meta } = await verifyExport(signed.token, {
       ...base,
       key: hmacRing,

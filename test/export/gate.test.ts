@@ -7,9 +7,9 @@ import { type AuditEvent, memoryAuditSink, verifyAuditChain } from '../../src/ex
 import { memoryBudgetStore } from '../../src/export/budget.js'
 import { applyDelta } from '../../src/export/delta.js'
 import { createGate, type Gate } from '../../src/export/gate.js'
+import type { KeyRing } from '../../src/export/key-ring.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { type StreamPart, verifyStream } from '../../src/export/stream.js'
-import type { KeyRing } from '../../src/export/types.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { loadPolicy } from '../../src/policy/load.js'
 import { codeOf } from '../errors.js'
@@ -23,7 +23,7 @@ const verifyAs = (keys: KeyRing, audience = 'rental-co') => ({
   jwks: keys.jwks(),
   issuer,
   audience,
-  now: later,
+  now: () => later,
 })
 
 let keys: KeyRing
@@ -44,10 +44,10 @@ beforeAll(async () => {
   }
   const policyText = samplePolicyYaml.replace(
     '    core: true\n    agreements:\n      - id: courtesy-car-2026',
-    `    core: true\n    keys: { keys: [${JSON.stringify(partnerJwk)}] }\n    agreements:\n      - id: courtesy-car-2026`,
+    `    core: true\n    encryptionKeys: { keys: [${JSON.stringify(partnerJwk)}] }\n    agreements:\n      - id: courtesy-car-2026`,
   )
   const policy = loadPolicy(policyText, { datasets })
-  expect(policy.partner('rental-co')?.keys?.keys).toHaveLength(1)
+  expect(policy.partner('rental-co')?.encryptionKeys?.keys).toHaveLength(1)
   sink = memoryAuditSink()
   gate = createGate({
     issuer,

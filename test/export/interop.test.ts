@@ -9,9 +9,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { KeyRing } from '../../src/export/key-ring.js'
 import { generateKeys } from '../../src/export/keys.js'
-import { signEnvelope } from '../../src/export/sign.js'
-import { EXPORT_TYP, type KeyRing, type SignedEnvelope } from '../../src/export/types.js'
+import { type SignedEnvelope, signEnvelope } from '../../src/export/sign.js'
+import { EXPORT_TYP } from '../../src/export/typ.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { b64u, exportClaims, ISSUER, NOW, PARTNER } from './helpers.js'
 
@@ -147,7 +148,7 @@ describe.skipIf(noJwcrypto !== undefined)('interop with jwcrypto', () => {
         jwks,
         issuer: ISSUER,
         audience: PARTNER,
-        now: NOW,
+        now: () => NOW,
         ...decryptionKey,
       })
       expect(records).toEqual(claims.records)
@@ -233,7 +234,7 @@ describe.skipIf(noOpenssl !== undefined)(
         jwks: edRing.jwks(),
         issuer: ISSUER,
         audience: PARTNER,
-        now: NOW,
+        now: () => NOW,
         payload,
       })
       expect(records).toEqual(claims.records)

@@ -2,6 +2,7 @@
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto'
 import { calculateJwkThumbprint, exportJWK } from 'jose'
 import { describe, expect, it } from 'vitest'
+import type { KeyRing } from '../../src/export/key-ring.js'
 import {
   generateKeys,
   importKey,
@@ -11,14 +12,19 @@ import {
   rotateKeys,
 } from '../../src/export/keys.js'
 import { signEnvelope } from '../../src/export/sign.js'
-import { EXPORT_TYP, type KeyRing } from '../../src/export/types.js'
+import { EXPORT_TYP } from '../../src/export/typ.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { b64u, expectCode, exportClaims, ISSUER, NOW, PARTNER } from './helpers.js'
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth', 'priv']
 
 function verifyWith(ring: KeyRing, token: string) {
-  return verifyExport(token, { jwks: ring.jwks(), issuer: ISSUER, audience: PARTNER, now: NOW })
+  return verifyExport(token, {
+    jwks: ring.jwks(),
+    issuer: ISSUER,
+    audience: PARTNER,
+    now: () => NOW,
+  })
 }
 
 describe('generateKeys', () => {
@@ -77,13 +83,18 @@ describe('rotation and retirement', () => {
 
     await verifyWith(rotated, oldToken)
     await verifyWith(rotated, fresh.token)
-    await verifyExport(oldToken, { key: rotated, issuer: ISSUER, audience: PARTNER, now: NOW })
+    await verifyExport(oldToken, {
+      key: rotated,
+      issuer: ISSUER,
+      audience: PARTNER,
+      now: () => NOW,
+    })
 
     const retired = retireKey(rotated, first.current.kid)
     expect(retired.jwks().keys.map((key) => key.kid)).toEqual([rotated.current.kid])
     await expectCode(verifyWith(retired, oldToken), 'ERR_SIGNATURE_INVALID')
     await expectCode(
-      verifyExport(oldToken, { key: retired, issuer: ISSUER, audience: PARTNER, now: NOW }),
+      verifyExport(oldToken, { key: retired, issuer: ISSUER, audience: PARTNER, now: () => NOW }),
       'ERR_SIGNATURE_INVALID',
     )
     await verifyWith(retired, fresh.token)
@@ -140,7 +151,7 @@ describe('importKey / importKeys', () => {
         key: verifier,
         issuer: ISSUER,
         audience: PARTNER,
-        now: NOW,
+        now: () => NOW,
       })
       await verifyWith(verifier, signed.token)
       await expectCode(

@@ -9,7 +9,7 @@ const policy = loadPolicy(samplePolicyYaml, { datasets })
 const june = new Date('2026-06-15T00:00:00Z')
 
 function entry(partner: string, dataset: string, field: string) {
-  const found = accessMatrix(policy, datasets, { now: june }).entries.find(
+  const found = accessMatrix(policy, datasets, { now: () => june }).entries.find(
     (e) => e.partner === partner && e.dataset === dataset && e.field === field,
   )
   if (!found) throw new Error(`no entry ${partner}/${dataset}/${field}`)
@@ -18,7 +18,7 @@ function entry(partner: string, dataset: string, field: string) {
 
 describe('accessMatrix', () => {
   it('has one entry per partner, dataset and field', () => {
-    const matrix = accessMatrix(policy, datasets, { now: june })
+    const matrix = accessMatrix(policy, datasets, { now: () => june })
     const fields = datasets.reduce((n, d) => n + d.fields.length, 0)
     expect(matrix.entries).toHaveLength(policy.partners.length * fields)
     expect(matrix.asOf).toBe(june.toISOString())
@@ -59,7 +59,7 @@ describe('accessMatrix', () => {
   })
 
   it('evaluates validity at the given time', () => {
-    const before = accessMatrix(policy, datasets, { now: new Date('2026-02-01T00:00:00Z') })
+    const before = accessMatrix(policy, datasets, { now: () => new Date('2026-02-01T00:00:00Z') })
     const city = before.entries.find(
       (e) => e.partner === 'ev-lab' && e.dataset === 'customer' && e.field === 'city',
     )
@@ -67,7 +67,7 @@ describe('accessMatrix', () => {
   })
 
   it('never lists a sensitive field as received, and agrees with what a release contains', async () => {
-    const matrix = accessMatrix(policy, datasets, { now: june })
+    const matrix = accessMatrix(policy, datasets, { now: () => june })
     expect(matrix.entries.filter((e) => e.class === 'sensitive' && e.access !== 'denied')).toEqual(
       [],
     )

@@ -98,7 +98,7 @@ describe('trap 1: CASL `vehicle.*` also matches `vehicle` (the whole object)', (
     'partnerAbility denies `vehicle` itself and every non-receivable leaf (core: $core)',
     ({ core, allowed }) => {
       const policy = loadPolicy(singleAgreement('customer', ['vehicle.*'], { core }), { datasets })
-      const ability = partnerAbility(policy, 'partner-a', 'customer', { now: NOW })
+      const ability = partnerAbility(policy, 'partner-a', 'customer', { now: () => NOW })
       expect(ability.can(PURPOSE, 'customer', 'vehicle')).toBe(false)
       expect(ability.can(PURPOSE, 'customer', 'vehicle.*')).toBe(false)
       expect(ability.can(PURPOSE, 'customer', 'vehicle.plate')).toBe(false)
@@ -369,7 +369,7 @@ describe('trap 3: a record holding `__caslSubjectType__` picks its own subject t
     const policy = loadPolicy(singleAgreement('customer', fields, { core: true, where }), {
       datasets,
     })
-    const ability = partnerAbility(policy, 'partner-a', 'customer', { now: NOW })
+    const ability = partnerAbility(policy, 'partner-a', 'customer', { now: () => NOW })
     for (const record of [row, otherRow]) {
       const forged = tamper(record)
       expect(ability.can(PURPOSE, forged)).toBe(ability.can(PURPOSE, record))
@@ -387,10 +387,10 @@ describe('trap 3: a record holding `__caslSubjectType__` picks its own subject t
     const policy = loadPolicy(singleAgreement('customer', ['city'], { core: false, where }), {
       datasets,
     })
-    const ability = partnerAbility(policy, 'partner-a', 'customer', { now: NOW })
+    const ability = partnerAbility(policy, 'partner-a', 'customer', { now: () => NOW })
     const claimed = { ...otherRow, __caslSubjectType__: 'customer' }
     expect(ability.can(PURPOSE, claimed, 'city')).toBe(false)
-    const elsewhere = partnerAbility(policy, 'partner-a', 'other_dataset', { now: NOW })
+    const elsewhere = partnerAbility(policy, 'partner-a', 'other_dataset', { now: () => NOW })
     expect(elsewhere.can(PURPOSE, { ...row, __caslSubjectType__: 'customer' }, 'city')).toBe(false)
   })
 })
@@ -535,7 +535,7 @@ ${whereBlock}
     ]
     const { records } = await gate.release(rows, request)
     expect(records).toHaveLength(1)
-    const ability = partnerAbility(gate.policy, 'partner-a', 'customer', { now: NOW })
+    const ability = partnerAbility(gate.policy, 'partner-a', 'customer', { now: () => NOW })
     expect(ability.can(PURPOSE, rows[0] as Record<string, unknown>, '__proto__')).toBe(false)
     expect(ability.can(PURPOSE, 'customer', 'constructor.prototype.polluted')).toBe(false)
     expect(pollutedGlobals()).toEqual([undefined, undefined, undefined])

@@ -259,10 +259,10 @@ describe('loadPolicy: every rejection, all at once', () => {
       extra: 1,
     })
     expect(codes(findings).sort()).toEqual([
-      'invalid_invalid_value',
-      'invalid_invalid_value',
-      'invalid_unrecognized_keys',
-      'invalid_unrecognized_keys',
+      'invalid_value',
+      'invalid_value',
+      'unrecognized_keys',
+      'unrecognized_keys',
     ])
     const duplicates = findingsOf({
       issuer: 'oem',
@@ -280,7 +280,7 @@ describe('loadPolicy: every rejection, all at once', () => {
     )
     expect(findings).toEqual([
       expect.objectContaining({
-        code: 'invalid_unrecognized_keys',
+        code: 'unrecognized_keys',
         path: 'partners[0].agreements[0]',
       }),
     ])
@@ -288,7 +288,9 @@ describe('loadPolicy: every rejection, all at once', () => {
 
   it('private key material in a partner key set', () => {
     const findings = findingsOf(
-      policyWith({ keys: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret' }] } }),
+      policyWith({
+        encryptionKeys: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret' }] },
+      }),
     )
     expect(codes(findings)).toEqual(['private_key_in_policy'])
   })

@@ -59,7 +59,7 @@ describe('threat: counts in the partner report', () => {
         jwks: gate.jwks(),
         issuer: 'oem',
         audience: 'stats-co',
-        now: new Date(NOW.getTime() + 1000),
+        now: () => new Date(NOW.getTime() + 1000),
       })
     const table = await gate.export(rows, {
       partner: 'stats-co',

@@ -21,7 +21,7 @@ describe.each(SINKS)('on the %s sink', (kind) => {
     const report = await verifyAuditLog([...events, forged], {
       jwks: h.keys.jwks(),
       issuer: ISSUER,
-      now: new Date(h.clock),
+      now: () => new Date(h.clock),
     })
     expect(report.ok).toBe(false)
     expect(report.firstBroken).toMatchObject({ seq: forged.seq, reason: 'appended_after_close' })
@@ -90,14 +90,14 @@ describe.each(SINKS)('on the %s sink', (kind) => {
     const young = await verifyAuditLog(log, {
       jwks: h.keys.jwks(),
       issuer: ISSUER,
-      now: new Date(h.clock + 10_000),
+      now: () => new Date(h.clock + 10_000),
     })
     expect(young.ok).toBe(true)
     expect(young.warnings.map((w) => w.code)).toContain('unanchored_tail')
     const old = await verifyAuditLog(log, {
       jwks: h.keys.jwks(),
       issuer: ISSUER,
-      now: new Date(h.clock + 3_600_000),
+      now: () => new Date(h.clock + 3_600_000),
       maxUnanchoredMs: 60_000,
     })
     expect(old.ok).toBe(false)

@@ -22,7 +22,7 @@ const asPartner = (h: Harness) => ({
   jwks: h.keys.jwks(),
   issuer: ISSUER,
   audience: 'maps-co',
-  now: new Date(h.clock),
+  now: () => new Date(h.clock),
 })
 
 describe('nothing is signed without an audit choice', () => {
@@ -52,7 +52,7 @@ describe('nothing is signed without an audit choice', () => {
       jwks: keys.jwks(),
       issuer: ISSUER,
       audience: 'maps-co',
-      now: T0,
+      now: () => T0,
     })
     expect(meta.audit).toBe(false)
     expect(signed.audit).toBe(false)

@@ -14,8 +14,8 @@ import {
 } from '../../src/export/audit.js'
 import { fileAuditSink, readAuditLog } from '../../src/export/audit-file.node.js'
 import { createGate, type Gate } from '../../src/export/gate.js'
+import type { KeyRing } from '../../src/export/key-ring.js'
 import { generateKeys } from '../../src/export/keys.js'
-import type { KeyRing } from '../../src/export/types.js'
 import { loadPolicy } from '../../src/policy/load.js'
 
 export const SINKS = ['file', 'memory'] as const

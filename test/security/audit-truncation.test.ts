@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { verifyAuditChain, verifyAuditLog } from '../../src/export/audit.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { signEnvelope } from '../../src/export/sign.js'
-import { EXPORT_TYP } from '../../src/export/types.js'
+import { EXPORT_TYP } from '../../src/export/typ.js'
 import { cleanup, Harness, ISSUER, rewrite, SINKS } from './audit-harness.js'
 
 afterAll(cleanup)

@@ -19,12 +19,13 @@ import { memoryBudgetStore } from '../../src/export/budget.js'
 import { fileBudgetStore } from '../../src/export/budget-file.node.js'
 import { applyDelta } from '../../src/export/delta.js'
 import { createGate, type Gate } from '../../src/export/gate.js'
+import type { KeyRing } from '../../src/export/key-ring.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { applyPatchSafely } from '../../src/export/patch.js'
 import { createMemoryReplayCache } from '../../src/export/replay-cache.js'
 import { signCompactBytes, signEnvelope } from '../../src/export/sign.js'
 import { type StreamPart, verifyStream } from '../../src/export/stream.js'
-import { DELTA_TYP, EXPORT_TYP, type KeyRing } from '../../src/export/types.js'
+import { DELTA_TYP, EXPORT_TYP } from '../../src/export/typ.js'
 import { verifyEnvelope } from '../../src/export/verify.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { loadPolicy } from '../../src/policy/load.js'
@@ -127,7 +128,7 @@ beforeAll(async () => {
   token = (await gate.export([canaryRow()], request)).token
 })
 
-const verify = () => ({ jwks: gate.jwks(), issuer: ISSUER, audience: 'rental-co', now: T0 })
+const verify = () => ({ jwks: gate.jwks(), issuer: ISSUER, audience: 'rental-co', now: () => T0 })
 
 /** A compact JWE-shaped token with the given protected header and canary content. */
 const fakeJwe = (header: Record<string, unknown>) =>
@@ -246,7 +247,7 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
   ERR_AUDIENCE_MISMATCH: () =>
     outcome(() => verifyExport(token, { ...verify(), audience: 'other' })),
   ERR_TOKEN_EXPIRED: () =>
-    outcome(() => verifyExport(token, { ...verify(), now: new Date(T0.getTime() + 9e9) })),
+    outcome(() => verifyExport(token, { ...verify(), now: () => new Date(T0.getTime() + 9e9) })),
   ERR_TOKEN_REPLAYED: () => {
     const replayCache = createMemoryReplayCache()
     return outcome(async () => {

@@ -68,7 +68,7 @@ describe('CASL wildcards', () => {
   it('partnerAbility refuses the subject all, and an agreement with purpose manage built by hand', () => {
     const policy = loadPolicy(orderPolicyDocument(), { datasets: [Order] })
     const ability = partnerAbility(policy, 'rental-co', 'repair_order', {
-      now: new Date('2026-06-01'),
+      now: () => new Date('2026-06-01'),
     })
     expect(ability.can('advertising', 'repair_order')).toBe(false)
     expect(ability.can('courtesy-car', 'repair_order')).toBe(true)

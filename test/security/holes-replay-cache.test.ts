@@ -2,9 +2,9 @@
 // expired entries by the wall clock while the verifier judged the token by its own clock.
 import { describe, expect, it } from 'vitest'
 import { applyDelta } from '../../src/export/delta.js'
+import type { ReplayCache } from '../../src/export/replay-cache.js'
 import { createMemoryReplayCache } from '../../src/export/replay-cache.js'
 import { type StreamPart, verifyStream } from '../../src/export/stream.js'
-import type { ReplayCache } from '../../src/export/types.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { expectCode } from '../export/helpers.js'
 import { ISSUER, orderGate, orderRow, request, T0_S } from './helpers.js'
@@ -20,13 +20,13 @@ describe('replay cache', () => {
       jwks: gate.jwks(),
       issuer: ISSUER,
       audience: 'rental-co',
-      now: at(5),
+      now: () => at(5),
       replayCache: createMemoryReplayCache(),
     }
     await verifyExport(signed.token, options)
     await expectCode(verifyExport(signed.token, options), 'ERR_TOKEN_REPLAYED')
     await expectCode(
-      verifyExport(signed.token, { ...options, now: at(3000) }),
+      verifyExport(signed.token, { ...options, now: () => at(3000) }),
       'ERR_TOKEN_REPLAYED',
     )
   })
@@ -45,7 +45,7 @@ describe('replay cache', () => {
     const options = { jwks: gate.jwks(), issuer: ISSUER, audience: 'rental-co', replayCache }
     const { meta } = await verifyExport(signed.token, {
       ...options,
-      now: at(10),
+      now: () => at(10),
       clockTolerance: 120,
       maxAge: 1_000_000,
     })
@@ -54,7 +54,7 @@ describe('replay cache', () => {
     await expectCode(
       verifyExport(signed.token, {
         ...options,
-        now: new Date((exp + 60) * 1000),
+        now: () => new Date((exp + 60) * 1000),
         clockTolerance: 120,
         maxAge: 1_000_000,
       }),
@@ -69,7 +69,7 @@ describe('replay cache', () => {
       jwks: gate.jwks(),
       issuer: ISSUER,
       audience: 'rental-co',
-      now: at(5),
+      now: () => at(5),
       replayCache: createMemoryReplayCache(),
     }
     const before = [orderRow()]
@@ -97,14 +97,17 @@ describe('replay cache', () => {
     const replayCache = createMemoryReplayCache()
     const base = { jwks: gate.jwks(), issuer: ISSUER, audience: 'rental-co', replayCache }
     // The strict verifier stored the jti only until iat + 30 s, its own maxAge horizon.
-    await verifyExport(signed.token, { ...base, now: at(5), maxAge: 30 })
-    await expectCode(verifyExport(signed.token, { ...base, now: at(100) }), 'ERR_TOKEN_REPLAYED')
+    await verifyExport(signed.token, { ...base, now: () => at(5), maxAge: 30 })
+    await expectCode(
+      verifyExport(signed.token, { ...base, now: () => at(100) }),
+      'ERR_TOKEN_REPLAYED',
+    )
   })
 
   it('a cache that answers anything but true, or throws, rejects the token', async () => {
     const gate = await orderGate()
     const signed = await gate.export([orderRow()], request)
-    const base = { jwks: gate.jwks(), issuer: ISSUER, audience: 'rental-co', now: at(5) }
+    const base = { jwks: gate.jwks(), issuer: ISSUER, audience: 'rental-co', now: () => at(5) }
     for (const claim of [
       () => false,
       () => 'yes' as unknown as boolean,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { type PiiFinding, scanText } from '../../src/classify/scan.js'
 import type { PiiKind } from '../../src/classify/types.js'
 
-const now = new Date('2026-11-25T12:00:00Z')
+const now = () => new Date('2026-11-25T12:00:00Z')
 const ID = '11010519491231002X'
 const FULL_WIDTH = (text: string) =>
   text.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { type PiiFinding, scanRecord, scanText } from '../../src/classify/scan.js'
 
-const now = new Date('2026-11-25T12:00:00Z')
+const now = () => new Date('2026-11-25T12:00:00Z')
 
 describe('findings on normalised text', () => {
   it('maps the offsets of a match in folded text back into the original string', () => {

@@ -22,10 +22,10 @@
  * @packageDocumentation
  */
 import { assertNumber } from '../../lib/assert.js'
+import { readClock } from '../../lib/clock.js'
 import { DETECTOR_PATTERNS } from './patterns.js'
 import {
   afterRun,
-  assertDate,
   collect,
   type DetectContext,
   type Detector,
@@ -79,8 +79,8 @@ const PROVINCES = new Set([
 
 /** Options of {@link validateResidentId}. */
 export interface ResidentIdOptions {
-  /** Birth dates after this day (UTC) are rejected. Default: the current time. */
-  readonly now?: Date
+  /** The clock: birth dates after its day (UTC) are rejected. Default: the system clock. */
+  readonly now?: () => Date
   /** Birth years before this are rejected. Default 1900. */
   readonly minBirthYear?: number
   /** Also accept the 15-digit legacy form. Default false. */
@@ -156,8 +156,7 @@ const STICKY = stickyCopy(DETECTOR_PATTERNS.resident_id)
  * ```
  */
 export function validateResidentId(candidate: string, options: ResidentIdOptions = {}): boolean {
-  const now = options.now ?? new Date()
-  assertDate(now, 'options.now')
+  const now = readClock(options.now, 'options.now')
   const minBirthYear = options.minBirthYear ?? 1900
   assertNumber(minBirthYear, 'options.minBirthYear', { integer: true })
   if (!fullMatch(STICKY, candidate)) return false

@@ -1,6 +1,5 @@
 // Internal helpers of the detectors: candidate loop, boundaries, anchored matching.
 // Not part of the public API.
-import { DatagateError } from '../../errors.js'
 import type { PiiKind } from '../types.js'
 import type { DetectorName } from './patterns.js'
 
@@ -129,18 +128,6 @@ export function isCalendarDate(year: number, month: number, day: number): boolea
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
   const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!
   return day <= days
-}
-
-/** Asserts a valid `Date`, in the message shape of `src/lib/assert.ts`. */
-export function assertDate(value: unknown, what: string): asserts value is Date {
-  if (!(value instanceof Date)) {
-    const message = `${what}: expected a Date`
-    throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new TypeError(message) })
-  }
-  if (Number.isNaN(value.getTime())) {
-    const message = `${what}: expected a valid Date`
-    throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new RangeError(message) })
-  }
 }
 
 /** The characters of `candidate` that are not the separators `seps` (a digit run without its grouping). */

@@ -1,0 +1,46 @@
+// Policy text to a raw document: JSON when it starts with `{`, else YAML in the core schema with
+// unique keys and few aliases (an alias bomb is refused by the parser, a deep one by the bounded
+// copy after it). A syntax error names the line, never the text.
+import { parse as parseYaml } from 'yaml'
+import { policyInvalid } from './policy-error.js'
+
+/** Largest policy text accepted, in characters. */
+export const MAX_POLICY_TEXT = 5_000_000
+
+/** Parses policy text; throws ERR_POLICY_INVALID (`too_large`, `syntax_error`). */
+export function parseText(text: string): unknown {
+  if (text.length > MAX_POLICY_TEXT) {
+    policyInvalid([
+      {
+        code: 'too_large',
+        path: '(document)',
+        message: `policy text exceeds ${MAX_POLICY_TEXT} characters`,
+      },
+    ])
+  }
+  const trimmed = text.trimStart()
+  try {
+    if (trimmed.startsWith('{')) return JSON.parse(text)
+    return parseYaml(text, {
+      schema: 'core',
+      uniqueKeys: true,
+      maxAliasCount: 100,
+      prettyErrors: true,
+    })
+  } catch (error) {
+    const where = error instanceof Error && 'linePos' in error ? lineOf(error) : ''
+    return policyInvalid([
+      {
+        code: 'syntax_error',
+        path: '(document)',
+        message: `the policy is not valid YAML or JSON${where}`,
+      },
+    ])
+  }
+}
+
+function lineOf(error: Error): string {
+  const pos = (error as Error & { linePos?: readonly { line: number; col: number }[] }).linePos
+  const first = pos?.[0]
+  return first ? ` (line ${first.line}, column ${first.col})` : ''
+}
