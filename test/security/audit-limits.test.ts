@@ -51,7 +51,7 @@ describe.each(SINKS)('on the %s sink', (kind) => {
     const later = await verifyAuditLog(await h.events(), {
       jwks: h.keys.jwks(),
       issuer: ISSUER,
-      now: new Date(h.clock + 3_600_000),
+      now: () => new Date(h.clock + 3_600_000),
     })
     expect(later.firstBroken).toMatchObject({ seq: resume.seq, reason: 'unanchored_tail' })
     // The gate restarts and signs the forged head: the resume after unsigned events is flagged.
@@ -61,7 +61,7 @@ describe.each(SINKS)('on the %s sink', (kind) => {
     const restarted = await verifyAuditLog(await h.events(), {
       jwks: h.keys.jwks(),
       issuer: ISSUER,
-      now: new Date(h.clock),
+      now: () => new Date(h.clock),
     })
     expect(restarted.warnings.map((w) => w.code)).toContain('resume_unanchored')
   })

@@ -52,7 +52,7 @@ async function* log() {
 const report = await verifyAuditLog(log(), {
   jwks: keys.jwks(),
   issuer: 'oem',
-  now: new Date(start + total + later),
+  now: () => new Date(start + total + later),
 })
 process.stdout.write(
   `${JSON.stringify({ ok: report.ok, count: report.count, firstBroken: report.firstBroken, grew: (samples[1] ?? 0) - (samples[0] ?? 0) })}\n`,

@@ -23,7 +23,7 @@ describe.each(SINKS)('on the %s sink', (kind) => {
     const report = await verifyAuditLog(await h.events(), {
       jwks: h.keys.jwks(),
       issuer: ISSUER,
-      now: new Date(T0.getTime() + DAY),
+      now: () => new Date(T0.getTime() + DAY),
     })
     expect(report.ok).toBe(false)
     expect(report.firstBroken).toMatchObject({ seq: forged.seq, reason: 'unanchored_tail' })
@@ -42,7 +42,7 @@ describe.each(SINKS)('on the %s sink', (kind) => {
     const report = await verifyAuditLog(await h.events(), {
       jwks: h.keys.jwks(),
       issuer: ISSUER,
-      now: T0,
+      now: () => T0,
     })
     expect(report.ok).toBe(true)
     expect(report.warnings.map((w) => w.code)).toContain('unanchored_tail')
