@@ -21,6 +21,20 @@ export interface ProtectionOutcome {
   readonly narrowest: number
 }
 
+/** A range a hidden count can have: finite integer `min` >= 1 (its lower bound), `max` >= `min`. */
+function isFeasibleRange(range: FeasibleRange | undefined): boolean {
+  if (typeof range !== 'object' || range === null) return false
+  const { min, max } = range
+  return (
+    typeof min === 'number' &&
+    typeof max === 'number' &&
+    Number.isFinite(min) &&
+    min >= 1 &&
+    !Number.isNaN(max) &&
+    max >= min
+  )
+}
+
 /**
  * The feasible range of every hidden node. The attacker's constraints split into independent
  * components (hidden nodes linked by a margin they share); each is solved on its own, and its
@@ -85,10 +99,17 @@ function hiddenRanges(
               lower: nodes.map(() => 1),
               equations: problemEquations,
             })
-      if (solved.length !== nodes.length)
+      if (!Array.isArray(solved) || solved.length !== nodes.length)
         throw new DatagateError(
           'ERR_INTERVAL_AUDIT_FAILED',
           'interval audit: the auditor returned a range count that does not match the unknowns',
+        )
+      // A NaN span compares false against the width and an inverted or too-low range looks wide,
+      // so an answer that cannot be a feasible range would pass the table as protected.
+      if (!solved.every(isFeasibleRange))
+        throw new DatagateError(
+          'ERR_INTERVAL_AUDIT_FAILED',
+          'interval audit: the auditor returned a range that is not a feasible range of a hidden count (numbers, min >= 1, max >= min)',
         )
       cache.set(key, solved)
     }
