@@ -134,7 +134,9 @@ function parseHolder(text: string | undefined): { pid: number; host: string } | 
 }
 
 async function acquire(lock: string, timeoutMs: number): Promise<void> {
-  const started = Date.now()
+  // Elapsed time on the monotonic clock: a wall clock set back while waiting must not turn the
+  // timeout into a wait of however far it went back.
+  const started = performance.now()
   const me = hostname()
   for (let attempt = 0; ; attempt++) {
     try {
@@ -157,7 +159,7 @@ async function acquire(lock: string, timeoutMs: number): Promise<void> {
       await unlink(lock).catch(() => undefined)
       continue
     }
-    if (Date.now() - started > timeoutMs)
+    if (performance.now() - started > timeoutMs)
       unavailable('budget ledger: another writer holds the lock past the timeout')
     await sleep(Math.min(50, 2 + attempt))
   }

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { memoryAuditSink } from '../../src/export/audit.js'
 import { type BudgetStore, memoryBudgetStore } from '../../src/export/budget.js'
 import { fileBudgetStore } from '../../src/export/budget-file.node.js'
@@ -211,4 +211,26 @@ describe('threat: unbounded noisy releases', () => {
       true,
     )
   })
+
+  it('a lock held past the timeout fails closed even when the wall clock goes backwards meanwhile', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    const { hostname } = await import('node:os')
+    // A live holder on this host (this very process, so never stale).
+    await writeFile(
+      join(folder, 'budget.lock'),
+      JSON.stringify({ pid: process.pid, host: hostname() }),
+    )
+    let wall = Date.now()
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => (wall -= 1000))
+    try {
+      const started = performance.now()
+      await expectCode(
+        Promise.resolve(fileBudgetStore(folder, { lockTimeoutMs: 200 }).spend([spendCharge])),
+        'ERR_BUDGET_UNAVAILABLE',
+      )
+      expect(performance.now() - started).toBeLessThan(5000)
+    } finally {
+      clock.mockRestore()
+    }
+  }, 10_000)
 })
