@@ -2,7 +2,7 @@
 // epsilon budget per period; the ledger must refuse, atomically and across restarts, a release
 // that would pass it.
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -233,4 +233,29 @@ describe('threat: unbounded noisy releases', () => {
       clock.mockRestore()
     }
   }, 10_000)
+
+  it('a symlinked budget.json, dangling or not, is refused: replacing it would silently unshare the ledger it points to', async () => {
+    const shared = await mkdtemp(join(tmpdir(), 'datagate-budget-shared-'))
+    const target = join(shared, 'budget.json')
+    await writeFile(target, JSON.stringify({ version: 1, entries: { shared: 90 } }))
+    const dangling = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    await symlink(join(shared, 'absent.json'), join(dangling, 'budget.json'))
+    await expectCode(
+      Promise.resolve(fileBudgetStore(dangling).spend([spendCharge])),
+      'ERR_BUDGET_UNAVAILABLE',
+    )
+    const folders = [
+      await mkdtemp(join(tmpdir(), 'datagate-budget-')),
+      await mkdtemp(join(tmpdir(), 'datagate-budget-')),
+    ]
+    for (const folder of folders) await symlink(target, join(folder, 'budget.json'))
+    // Two gates meant to share the 10 units left through the link: the lock is per folder, and
+    // each first write replaced its link with a file of its own, so neither spend reached it.
+    for (const folder of folders)
+      await expectCode(
+        Promise.resolve(fileBudgetStore(folder).spend([spendCharge])),
+        'ERR_BUDGET_UNAVAILABLE',
+      )
+    expect(JSON.parse(await readFile(target, 'utf8')).entries).toEqual({ shared: 90 })
+  })
 })
