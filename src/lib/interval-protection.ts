@@ -8,8 +8,12 @@
 // (an LP solver) and suppresses more nodes until every range is at least `width` wide; without an
 // auditor it withholds every margin that covers a hidden node, which leaves each hidden value
 // unbounded above (raise it and every hidden margin above it by the same amount).
-import type { FeasibleRange, IntervalAuditor } from '../anonymize/interval-audit.js'
-import { DatagateError } from '../errors.js'
+import type {
+  FeasibleRange,
+  IntervalAuditor,
+  IntervalProblem,
+} from '../anonymize/interval-audit.js'
+import { DatagateError, isDatagateError } from '../errors.js'
 import type { MarginEquation, SuppressionReason } from './cell-suppression.js'
 
 /** What one audit round found: the narrowest hidden node and its width. */
@@ -19,6 +23,18 @@ export interface ProtectionOutcome {
   readonly rounds: number
   /** The smallest feasible-range width of a hidden node after protection (Infinity if none). */
   readonly narrowest: number
+}
+
+/** Runs the auditor; whatever it throws fails the audit with our code and a fixed message. */
+function askAuditor(auditor: IntervalAuditor, problem: IntervalProblem): readonly FeasibleRange[] {
+  try {
+    return auditor.ranges(problem)
+  } catch (error) {
+    if (isDatagateError(error)) throw error
+    throw new DatagateError('ERR_INTERVAL_AUDIT_FAILED', 'interval audit: the auditor failed', {
+      cause: error,
+    })
+  }
 }
 
 /** A range a hidden count can have: finite integer `min` >= 1 (its lower bound), `max` >= `min`. */
@@ -94,7 +110,7 @@ function hiddenRanges(
       solved =
         problemEquations.length === 0
           ? nodes.map(() => ({ min: 1, max: Number.POSITIVE_INFINITY }))
-          : auditor.ranges({
+          : askAuditor(auditor, {
               unknowns: nodes.length,
               lower: nodes.map(() => 1),
               equations: problemEquations,

@@ -177,6 +177,25 @@ describe('threat: non-empty groups and totals pin suppressed cells', () => {
     }
   })
 
+  it('an auditor that throws fails closed with ERR_INTERVAL_AUDIT_FAILED, without repeating its message', () => {
+    const thrower: IntervalAuditor = {
+      name: 'thrower',
+      ranges: () => {
+        throw new TypeError('hidden cell x0 = 1 of 12')
+      },
+    }
+    let caught: unknown
+    try {
+      table([[1, 1, 10]], { k: 3, totals: 'overall', auditor: thrower })
+    } catch (error) {
+      caught = error
+    }
+    expectCode(() => {
+      throw caught
+    }, 'ERR_INTERVAL_AUDIT_FAILED')
+    expect((caught as Error).message).not.toContain('x0 = 1')
+  })
+
   it('the audited table still publishes true counts for every published row', () => {
     const counts = [
       [1, 5, 7],
