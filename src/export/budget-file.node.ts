@@ -5,7 +5,7 @@
 // created exclusively (O_EXCL) and holds the pid and host of its holder; a lock whose process is
 // gone on this host is stale and is taken over. Within one process, spends queue on a promise.
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
+import { lstat, mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { DatagateError } from '../errors.js'
@@ -74,11 +74,22 @@ function alive(pid: number): boolean {
 }
 
 async function readLedger(path: string): Promise<Map<string, number>> {
+  let link: boolean
+  try {
+    link = (await lstat(path)).isSymbolicLink()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map()
+    return unavailable('budget ledger: the file cannot be read', error)
+  }
+  // The ledger is replaced by rename, which replaces a symlink rather than its target: spends
+  // would silently stop reaching a ledger shared through a link (whose lock is in another folder
+  // anyway). Share the folder instead.
+  if (link)
+    unavailable('budget ledger: budget.json is a symbolic link; share the folder, not the file')
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map()
     return unavailable('budget ledger: the file cannot be read', error)
   }
   let parsed: unknown
@@ -134,7 +145,9 @@ function parseHolder(text: string | undefined): { pid: number; host: string } | 
 }
 
 async function acquire(lock: string, timeoutMs: number): Promise<void> {
-  const started = Date.now()
+  // Elapsed time on the monotonic clock: a wall clock set back while waiting must not turn the
+  // timeout into a wait of however far it went back.
+  const started = performance.now()
   const me = hostname()
   for (let attempt = 0; ; attempt++) {
     try {
@@ -157,7 +170,7 @@ async function acquire(lock: string, timeoutMs: number): Promise<void> {
       await unlink(lock).catch(() => undefined)
       continue
     }
-    if (Date.now() - started > timeoutMs)
+    if (performance.now() - started > timeoutMs)
       unavailable('budget ledger: another writer holds the lock past the timeout')
     await sleep(Math.min(50, 2 + attempt))
   }

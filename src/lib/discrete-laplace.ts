@@ -25,6 +25,11 @@ export interface Rational {
 // loop forever instead, so it is refused.
 const MAX_ROUNDS = 4096
 
+// Draws must stay exact integers once added to a count or sum, so below 2^53 with room to spare:
+// at scale 2^45, |draw| >= 2^52 has probability exp(-128), so the draws never reach it.
+const MAX_SCALE = 2n ** 45n
+const MAX_DRAW = 2n ** 52n
+
 function brokenSource(): never {
   const message = 'random source: output does not look random (a sampler did not terminate)'
   throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new RangeError(message) })
@@ -143,5 +148,15 @@ export function discreteLaplaceSampler(
     exactRational(sensitivity, 'noise sensitivity'),
     exactRational(epsilon, 'noise epsilon'),
   )
-  return (random = defaultRandom) => Number(sampleDiscreteLaplace(scale, random))
+  if (scale.num > MAX_SCALE * scale.den) {
+    const message =
+      'noise: sensitivity / epsilon is above 2^45 grid steps; draws could pass 2^53, where doubles are no exact integers and their rounding depends on the true value'
+    throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause: new RangeError(message) })
+  }
+  return (random = defaultRandom) => {
+    const draw = sampleDiscreteLaplace(scale, random)
+    // Beyond reach at scale 2^45 (probability below e^-128), unless the source is broken.
+    if (draw > MAX_DRAW || draw < -MAX_DRAW) brokenSource()
+    return Number(draw)
+  }
 }

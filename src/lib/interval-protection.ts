@@ -8,8 +8,12 @@
 // (an LP solver) and suppresses more nodes until every range is at least `width` wide; without an
 // auditor it withholds every margin that covers a hidden node, which leaves each hidden value
 // unbounded above (raise it and every hidden margin above it by the same amount).
-import type { FeasibleRange, IntervalAuditor } from '../anonymize/interval-audit.js'
-import { DatagateError } from '../errors.js'
+import type {
+  FeasibleRange,
+  IntervalAuditor,
+  IntervalProblem,
+} from '../anonymize/interval-audit.js'
+import { DatagateError, isDatagateError } from '../errors.js'
 import type { MarginEquation, SuppressionReason } from './cell-suppression.js'
 
 /** What one audit round found: the narrowest hidden node and its width. */
@@ -19,6 +23,32 @@ export interface ProtectionOutcome {
   readonly rounds: number
   /** The smallest feasible-range width of a hidden node after protection (Infinity if none). */
   readonly narrowest: number
+}
+
+/** Runs the auditor; whatever it throws fails the audit with our code and a fixed message. */
+function askAuditor(auditor: IntervalAuditor, problem: IntervalProblem): readonly FeasibleRange[] {
+  try {
+    return auditor.ranges(problem)
+  } catch (error) {
+    if (isDatagateError(error)) throw error
+    throw new DatagateError('ERR_INTERVAL_AUDIT_FAILED', 'interval audit: the auditor failed', {
+      cause: error,
+    })
+  }
+}
+
+/** A range a hidden count can have: finite integer `min` >= 1 (its lower bound), `max` >= `min`. */
+function isFeasibleRange(range: FeasibleRange | undefined): boolean {
+  if (typeof range !== 'object' || range === null) return false
+  const { min, max } = range
+  return (
+    typeof min === 'number' &&
+    typeof max === 'number' &&
+    Number.isFinite(min) &&
+    min >= 1 &&
+    !Number.isNaN(max) &&
+    max >= min
+  )
 }
 
 /**
@@ -80,15 +110,22 @@ function hiddenRanges(
       solved =
         problemEquations.length === 0
           ? nodes.map(() => ({ min: 1, max: Number.POSITIVE_INFINITY }))
-          : auditor.ranges({
+          : askAuditor(auditor, {
               unknowns: nodes.length,
               lower: nodes.map(() => 1),
               equations: problemEquations,
             })
-      if (solved.length !== nodes.length)
+      if (!Array.isArray(solved) || solved.length !== nodes.length)
         throw new DatagateError(
           'ERR_INTERVAL_AUDIT_FAILED',
           'interval audit: the auditor returned a range count that does not match the unknowns',
+        )
+      // A NaN span compares false against the width and an inverted or too-low range looks wide,
+      // so an answer that cannot be a feasible range would pass the table as protected.
+      if (!solved.every(isFeasibleRange))
+        throw new DatagateError(
+          'ERR_INTERVAL_AUDIT_FAILED',
+          'interval audit: the auditor returned a range that is not a feasible range of a hidden count (numbers, min >= 1, max >= min)',
         )
       cache.set(key, solved)
     }

@@ -2,11 +2,11 @@
 // epsilon budget per period; the ledger must refuse, atomically and across restarts, a release
 // that would pass it.
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { memoryAuditSink } from '../../src/export/audit.js'
 import { type BudgetStore, memoryBudgetStore } from '../../src/export/budget.js'
 import { fileBudgetStore } from '../../src/export/budget-file.node.js'
@@ -210,5 +210,52 @@ describe('threat: unbounded noisy releases', () => {
     expect((await fileBudgetStore(folder, { lockTimeoutMs: 500 }).spend([spendCharge])).ok).toBe(
       true,
     )
+  })
+
+  it('a lock held past the timeout fails closed even when the wall clock goes backwards meanwhile', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    const { hostname } = await import('node:os')
+    // A live holder on this host (this very process, so never stale).
+    await writeFile(
+      join(folder, 'budget.lock'),
+      JSON.stringify({ pid: process.pid, host: hostname() }),
+    )
+    let wall = Date.now()
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => (wall -= 1000))
+    try {
+      const started = performance.now()
+      await expectCode(
+        Promise.resolve(fileBudgetStore(folder, { lockTimeoutMs: 200 }).spend([spendCharge])),
+        'ERR_BUDGET_UNAVAILABLE',
+      )
+      expect(performance.now() - started).toBeLessThan(5000)
+    } finally {
+      clock.mockRestore()
+    }
+  }, 10_000)
+
+  it('a symlinked budget.json, dangling or not, is refused: replacing it would silently unshare the ledger it points to', async () => {
+    const shared = await mkdtemp(join(tmpdir(), 'datagate-budget-shared-'))
+    const target = join(shared, 'budget.json')
+    await writeFile(target, JSON.stringify({ version: 1, entries: { shared: 90 } }))
+    const dangling = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    await symlink(join(shared, 'absent.json'), join(dangling, 'budget.json'))
+    await expectCode(
+      Promise.resolve(fileBudgetStore(dangling).spend([spendCharge])),
+      'ERR_BUDGET_UNAVAILABLE',
+    )
+    const folders = [
+      await mkdtemp(join(tmpdir(), 'datagate-budget-')),
+      await mkdtemp(join(tmpdir(), 'datagate-budget-')),
+    ]
+    for (const folder of folders) await symlink(target, join(folder, 'budget.json'))
+    // Two gates meant to share the 10 units left through the link: the lock is per folder, and
+    // each first write replaced its link with a file of its own, so neither spend reached it.
+    for (const folder of folders)
+      await expectCode(
+        Promise.resolve(fileBudgetStore(folder).spend([spendCharge])),
+        'ERR_BUDGET_UNAVAILABLE',
+      )
+    expect(JSON.parse(await readFile(target, 'utf8')).entries).toEqual({ shared: 90 })
   })
 })

@@ -6,6 +6,7 @@ import highs from 'highs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type AggregateRow, aggregate } from '../../src/anonymize/aggregate.js'
 import { createHighsAuditor, type IntervalAuditor } from '../../src/anonymize/interval-audit.js'
+import { expectCode } from '../anonymize/helpers.js'
 import { attack, attackerSolver, recordsFor } from './aggregate-attacker.js'
 
 type Solver = Awaited<ReturnType<typeof attackerSolver>>
@@ -139,6 +140,60 @@ describe('threat: non-empty groups and totals pin suppressed cells', () => {
       ),
       { numRuns: 100, seed: 11 },
     )
+  })
+
+  it('an auditor answer that is not a feasible range (NaN, inverted, missing, below the known lower bound) fails closed instead of passing the table', () => {
+    // Cells 1, 1, 10 with a total: the true range of each hidden cell is [1, 1]. An auditor whose
+    // answer cannot be a feasible range must not let that table through as protected.
+    const broken: readonly (readonly unknown[])[] = [
+      [
+        { min: Number.NaN, max: Number.NaN },
+        { min: Number.NaN, max: Number.NaN },
+      ],
+      [
+        { min: 5, max: 1 },
+        { min: 5, max: 1 },
+      ],
+      [undefined, undefined],
+      [
+        { min: '1', max: 'Infinity' },
+        { min: '1', max: 'Infinity' },
+      ],
+      [
+        { min: 0, max: Number.POSITIVE_INFINITY },
+        { min: 0, max: Number.POSITIVE_INFINITY },
+      ],
+      [
+        { min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY },
+        { min: 1, max: 9 },
+      ],
+    ]
+    for (const answer of broken) {
+      const liar = { name: 'liar', ranges: () => answer } as unknown as IntervalAuditor
+      expectCode(
+        () => table([[1, 1, 10]], { k: 3, totals: 'overall', auditor: liar }),
+        'ERR_INTERVAL_AUDIT_FAILED',
+      )
+    }
+  })
+
+  it('an auditor that throws fails closed with ERR_INTERVAL_AUDIT_FAILED, without repeating its message', () => {
+    const thrower: IntervalAuditor = {
+      name: 'thrower',
+      ranges: () => {
+        throw new TypeError('hidden cell x0 = 1 of 12')
+      },
+    }
+    let caught: unknown
+    try {
+      table([[1, 1, 10]], { k: 3, totals: 'overall', auditor: thrower })
+    } catch (error) {
+      caught = error
+    }
+    expectCode(() => {
+      throw caught
+    }, 'ERR_INTERVAL_AUDIT_FAILED')
+    expect((caught as Error).message).not.toContain('x0 = 1')
   })
 
   it('the audited table still publishes true counts for every published row', () => {
