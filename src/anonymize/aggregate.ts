@@ -28,7 +28,7 @@ import {
   readScalar,
   type ScalarValue,
 } from '../lib/group-key.js'
-import { protectTable } from '../lib/interval-protection.js'
+import { type Protection, protectTable } from '../lib/interval-protection.js'
 import type { IntervalAuditor } from './interval-audit.js'
 import type { RandomSource } from './operator.js'
 
@@ -231,15 +231,7 @@ export interface AggregateReport {
    * How suppressed rows of a table with totals were protected: by an interval audit (with the
    * auditor's name, the width reached and the rounds run) or by withholding covering margins.
    */
-  readonly protection?:
-    | {
-        readonly method: 'interval-audit'
-        readonly auditor: string
-        readonly width: number
-        readonly narrowest: number
-        readonly rounds: number
-      }
-    | { readonly method: 'margins-withheld' }
+  readonly protection?: Protection
 }
 
 /**

@@ -171,14 +171,8 @@ export function protectIntervals(
     let pick = -1
     for (const equation of memberOf[weakest]!) {
       const { parent, children } = equations[equation]!
-      for (const node of [...children, parent]) {
-        if (reasons[node] !== undefined) continue
-        const better =
-          pick === -1 ||
-          (isMargin[pick] && !isMargin[node]) ||
-          (isMargin[pick] === isMargin[node] && counts[node]! < counts[pick]!)
-        if (better) pick = node
-      }
+      for (const node of [...children, parent])
+        if (reasons[node] === undefined && isBetterPick(pick, node, isMargin, counts)) pick = node
     }
     // The narrowness can come from further away (all of the weakest node's own equations are
     // hidden): then hide the smallest published member of any equation that has a hidden one.
@@ -193,6 +187,20 @@ export function protectIntervals(
   }
 }
 
+/** The complementary cell to hide next: a cell before a margin, then the smallest count. */
+function isBetterPick(
+  pick: number,
+  node: number,
+  isMargin: readonly boolean[],
+  counts: readonly number[],
+): boolean {
+  return (
+    pick === -1 ||
+    (isMargin[pick] && !isMargin[node]) ||
+    (isMargin[pick] === isMargin[node] && counts[node]! < counts[pick]!)
+  )
+}
+
 function smallestPublishedMember(
   equations: readonly MarginEquation[],
   reasons: readonly (SuppressionReason | undefined)[],
@@ -203,14 +211,8 @@ function smallestPublishedMember(
   for (const { parent, children } of equations) {
     const members = [...children, parent]
     if (!members.some((node) => reasons[node] !== undefined)) continue
-    for (const node of members) {
-      if (reasons[node] !== undefined) continue
-      const better =
-        pick === -1 ||
-        (isMargin[pick] && !isMargin[node]) ||
-        (isMargin[pick] === isMargin[node] && counts[node]! < counts[pick]!)
-      if (better) pick = node
-    }
+    for (const node of members)
+      if (reasons[node] === undefined && isBetterPick(pick, node, isMargin, counts)) pick = node
   }
   return pick
 }
