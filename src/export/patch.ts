@@ -321,7 +321,18 @@ const MAX_RECORD_EDITS = 2000
  */
 function diffKeyed(beforeKeys: readonly string[], afterKeys: readonly string[]): Operation[] {
   const parse = (key: string | undefined): unknown => JSON.parse(key as string)
-  const script = editScript(beforeKeys, afterKeys, MAX_RECORD_EDITS)
+  // The edit script compares members many times over; numbering the keys first makes each
+  // comparison one of integers (a string's hash is computed once and kept by the engine).
+  const ids = new Map<string, number>()
+  const idOf = (key: string): number => {
+    let id = ids.get(key)
+    if (id === undefined) {
+      id = ids.size
+      ids.set(key, id)
+    }
+    return id
+  }
+  const script = editScript(beforeKeys.map(idOf), afterKeys.map(idOf), MAX_RECORD_EDITS)
   if (!script) return jsonpatch.compare(beforeKeys.map(parse), afterKeys.map(parse))
   const ops: Operation[] = []
   let position = 0
