@@ -11,10 +11,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { aggregate } from '../../src/anonymize/aggregate.js'
 import { defineDataset } from '../../src/classify/dataset.js'
 import { type DatagateErrorCode, isDatagateError } from '../../src/errors.js'
 import { callbackAuditSink, memoryAuditSink } from '../../src/export/audit.js'
 import { fileAuditSink } from '../../src/export/audit-file.node.js'
+import { fileBudgetStore } from '../../src/export/budget-file.node.js'
 import { applyDelta } from '../../src/export/delta.js'
 import { createGate, type Gate } from '../../src/export/gate.js'
 import { generateKeys } from '../../src/export/keys.js'
@@ -27,6 +29,7 @@ import { verifyEnvelope } from '../../src/export/verify.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { loadPolicy } from '../../src/policy/load.js'
 import { b64u, exportClaims } from '../export/helpers.js'
+import { NOW as AGGREGATE_NOW, policyOf, Repair, row as repairRow } from './aggregate-fixtures.js'
 import {
   ISSUER,
   Order,
@@ -303,6 +306,66 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
     await closing.close()
     return outcome(() => closing.export([canaryRow()], request), sink.events)
   },
+  ERR_BUDGET_EXCEEDED: async () => {
+    const sink = memoryAuditSink()
+    const once = createGate({
+      issuer: 'oem',
+      datasets: [Repair],
+      policy: policyOf([
+        { aggregate: { by: ['city'], measures: { n: { op: 'count' } }, once: true } },
+      ]),
+      keys: ring,
+      audit: sink,
+      now: () => AGGREGATE_NOW,
+    })
+    const rows = Array.from({ length: 6 }, (_, i) => ({
+      ...repairRow(VALUE, 'A4', 2 + i, i),
+      [KEY]: VALUE,
+    }))
+    const aggregateRequest = { partner: 'stats-co', dataset: 'repair', purpose: 'stats-0' }
+    await once.release(rows, aggregateRequest)
+    return outcome(() => once.release(rows, aggregateRequest), sink.events as unknown[])
+  },
+  ERR_BUDGET_UNAVAILABLE: async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    try {
+      await writeFile(join(folder, 'budget.json'), `{"${KEY}":"${VALUE}",`)
+      const sink = memoryAuditSink()
+      const store = createGate({
+        issuer: 'oem',
+        datasets: [Repair],
+        policy: policyOf([
+          { aggregate: { by: ['city'], measures: { n: { op: 'count' } }, once: true } },
+        ]),
+        keys: ring,
+        audit: sink,
+        budget: fileBudgetStore(folder),
+        now: () => AGGREGATE_NOW,
+      })
+      const rows = Array.from({ length: 6 }, (_, i) => repairRow(VALUE, 'A4', 2 + i, i))
+      return await outcome(
+        () => store.release(rows, { partner: 'stats-co', dataset: 'repair', purpose: 'stats-0' }),
+        sink.events as unknown[],
+      )
+    } finally {
+      await rm(folder, { recursive: true, force: true })
+    }
+  },
+  ERR_INTERVAL_AUDIT_FAILED: () =>
+    outcome(() =>
+      aggregate(
+        [1, 1, 10, 5, 6, 7].flatMap((n, i) =>
+          Array.from({ length: n }, () => ({ a: i < 3 ? VALUE : KEY, b: i % 3 })),
+        ),
+        {
+          by: ['a', 'b'],
+          measures: { n: { op: 'count' } },
+          k: 3,
+          totals: 'margins',
+          auditor: { name: 'short', ranges: () => [] },
+        },
+      ),
+    ),
   ERR_AUDIT_LOG_TORN: async () => {
     const folder = await mkdtemp(join(tmpdir(), 'datagate-torn-'))
     try {
