@@ -143,6 +143,13 @@ function walk(schema: z.ZodType, segments: string[], state: WalkState): Shape {
   if (inner) return walk(inner, segments, state)
   const def = schema._zod.def as { type: string }
   if (schema instanceof z.ZodObject) {
+    if ((schema._zod.def.checks?.length ?? 0) > 0) {
+      state.findings.push({
+        code: 'object_refinement',
+        path: path || '(root)',
+        message: `${path || 'the root object'} has an object-level refinement (.refine, .superRefine or .check); releases validate only the leaves they read and would skip it: refine the leaves instead`,
+      })
+    }
     const catchall = schema._zod.def.catchall
     if (catchall && catchall._zod.def.type !== 'never') {
       state.findings.push({
@@ -324,6 +331,171 @@ function withOptionalSensitive(schema: z.ZodType): { schema: z.ZodType; sensitiv
   return { schema, sensitiveOnly: false }
 }
 
+/**
+ * The schema a plan validates a row with: the declared one restricted to the leaves the plan
+ * reads (`tree`), every object kept with its wrappers (optional, nullable, defaults) and every
+ * array with its own checks. Objects become stripping `z.object`s: a strict object would count
+ * the unread keys as unrecognised. A sensitive leaf that is read (a condition on it) is optional,
+ * as in `parse`.
+ */
+function readSchema(schema: z.ZodType, tree: ReadTree): z.ZodType {
+  const meta = fieldMeta(schema)
+  if (meta) return meta.class === 'sensitive' ? schema.optional() : schema
+  const inner = innerOf(schema)
+  if (inner) {
+    const def = schema._zod.def as { type: string }
+    const member = def.type === 'pipe' ? 'in' : 'innerType'
+    return schema.clone({
+      ...schema._zod.def,
+      [member]: readSchema(inner, tree),
+    } as typeof schema._zod.def)
+  }
+  if (schema instanceof z.ZodObject) {
+    const shape = schema.shape as Record<string, z.ZodType>
+    const picked: Record<string, z.ZodType> = {}
+    for (const [key, child] of tree) {
+      const declared = Object.hasOwn(shape, key) ? shape[key] : undefined
+      if (declared !== undefined) picked[key] = readSchema(declared, child)
+    }
+    return z.object(picked)
+  }
+  if (schema instanceof z.ZodArray) {
+    const element = tree.get('[]')
+    if (element === undefined) return schema
+    return schema.clone({
+      ...schema._zod.def,
+      element: readSchema(schema.element as z.ZodType, element),
+    } as typeof schema._zod.def)
+  }
+  return schema
+}
+
+/** Leaf paths as a tree of segments; a leaf is an empty map. */
+type ReadTree = Map<string, ReadTree>
+
+function readTree(fields: readonly DatasetField[]): ReadTree {
+  const root: ReadTree = new Map()
+  for (const f of fields) {
+    let node = root
+    for (const segment of f.segments) {
+      let next = node.get(segment)
+      if (next === undefined) {
+        next = new Map()
+        node.set(segment, next)
+      }
+      node = next
+    }
+  }
+  return root
+}
+
+interface DatasetInternals {
+  readonly schema: z.ZodObject
+  readonly shape: Shape
+}
+
+const internals = new WeakMap<Dataset, DatasetInternals>()
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+function unreadable(name: string): DatagateError {
+  // A getter or Proxy trap in the record threw. Its message is not kept, not even as the
+  // cause: it was written by whoever built the record and may quote anything.
+  return recordInvalid(
+    name,
+    [{ code: 'unreadable', path: '(root)', message: 'record: a property could not be read' }],
+    1,
+  )
+}
+
+/**
+ * Compiles what a release plan reads of a row: validates only the leaves at `paths` (released
+ * leaves and condition fields) with their own zod schemas, and returns their parse output, so
+ * transforms and defaults apply and object-typed leaves carry no unknown nested keys. Leaves
+ * that are not read, sensitive ones above all, are never touched. A row that is not a plain
+ * object, or whose reads throw, is `ERR_RECORD_INVALID`; findings are as `parse` gives them.
+ * `unknownKeys` counts the row's own top-level keys the schema does not declare (the signal
+ * that a new column appeared upstream); rows sharing one key order are counted once.
+ */
+export function compileReader(
+  dataset: Dataset,
+  paths: readonly string[],
+): (row: unknown) => ParsedRecord<Record<string, unknown>> {
+  const own = internals.get(dataset)
+  if (own === undefined)
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'compileReader: not a dataset of defineDataset')
+  const leaves: DatasetField[] = []
+  for (const path of paths) {
+    const leaf = dataset.field(path)
+    if (leaf !== undefined && !leaves.includes(leaf)) leaves.push(leaf)
+  }
+  const schema = readSchema(own.schema, readTree(leaves))
+  const shape = own.shape
+  const topLevel = shape.kind === 'object' ? shape.children : new Map<string, Shape>()
+  const name = dataset.name
+  // Rows from one source share one key order: the keys of the last row that was counted are
+  // kept, and a row with the same keys in the same order has the same count. `for...in` walks
+  // the keys without building an array per row (an inherited enumerable key, which only a
+  // polluted prototype has, counts as unknown).
+  let lastKeys: string[] = []
+  let lastUnknown = 0
+  const countTopLevel = (row: Record<string, unknown>): number => {
+    let i = 0
+    let same = true
+    for (const key in row) {
+      if (key !== lastKeys[i]) {
+        same = false
+        break
+      }
+      i++
+    }
+    if (same && i === lastKeys.length) return lastUnknown
+    const keys: string[] = []
+    let unknown = 0
+    for (const key in row) {
+      keys.push(key)
+      if (!topLevel.has(key)) unknown++
+    }
+    lastKeys = keys
+    lastUnknown = unknown
+    return unknown
+  }
+  return (row) => {
+    let result: ReturnType<typeof schema.safeParse>
+    let unknownKeys: number
+    try {
+      if (!isPlainObject(row))
+        throw recordInvalid(
+          name,
+          [
+            {
+              code: 'invalid_type',
+              path: '(root)',
+              message: 'record: invalid type (expected a plain object)',
+            },
+          ],
+          1,
+        )
+      unknownKeys = countTopLevel(row)
+      result = schema.safeParse(row)
+    } catch (error) {
+      if (error instanceof DatagateError) throw error
+      throw unreadable(name)
+    }
+    if (!result.success)
+      throw recordInvalid(
+        name,
+        issueFindings(result.error.issues, schema),
+        result.error.issues.length,
+      )
+    return { record: result.data as Record<string, unknown>, unknownKeys }
+  }
+}
+
 function recordInvalid(name: string, findings: readonly Finding[], total: number): DatagateError {
   return new DatagateError(
     'ERR_RECORD_INVALID',
@@ -413,7 +585,7 @@ export function defineDataset<S extends z.ZodObject>(
     }),
   )
 
-  return Object.freeze({
+  const dataset: Dataset<S> = Object.freeze({
     name,
     version: options.version,
     schema,
@@ -444,6 +616,8 @@ export function defineDataset<S extends z.ZodObject>(
       return { record: result.data as z.output<S>, unknownKeys }
     },
   })
+  internals.set(dataset, { schema, shape })
+  return dataset
 }
 
 /**

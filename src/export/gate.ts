@@ -11,12 +11,13 @@ import type { Dataset, Released } from '../classify/dataset.js'
 import { DatagateError } from '../errors.js'
 import { assertFunction, assertObject, assertString } from '../lib/assert.js'
 import { base64url } from '../lib/bytes.js'
-import { textDigest } from '../lib/digest.js'
+import { bytesDigest, jsonDigest, textDigest } from '../lib/digest.js'
+import { JsonArrayWriter } from '../lib/json-writer.js'
 import { copyPseudonymKey } from '../lib/key-strength.js'
 import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
 import { compilePolicy, type Policy } from '../policy/load.js'
 import { compilePlan, type ReleasePlan, resolveAgreement } from '../policy/plan.js'
-import { type ReleaseReport, type ReleaseResult, runRelease } from '../policy/release.js'
+import { type ReleaseReport, type ReleaseResult, runPlan, runRelease } from '../policy/release.js'
 import type { AuditSink } from './audit-event.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
 import {
@@ -31,8 +32,13 @@ import { gateAudit } from './gate-audit.js'
 import type { KeyRing, PublicJwks } from './key-ring.js'
 import { isKeyRing } from './keys.js'
 import { partnerView } from './partner-report.js'
-import { diffViews, type PatchOperation, viewDigest } from './patch.js'
-import { type EncryptionRecipient, type SignedEnvelope, signEnvelope } from './sign.js'
+import { diffPreparedViews, type PatchOperation, prepareView, viewDigest } from './patch.js'
+import {
+  type EncryptionRecipient,
+  type SignedEnvelope,
+  signEnvelope,
+  signEnvelopeBytes,
+} from './sign.js'
 import { type StreamPart, type StreamSource, streamExport } from './stream.js'
 import { DELTA_TYP, EXPORT_TYP } from './typ.js'
 
@@ -117,7 +123,11 @@ export interface ExportRequest extends ReleaseRequest {
 export interface SignedExport extends SignedEnvelope {
   readonly jti: string
   readonly count: number
-  /** `sha256:` digest of the released records (canonical JSON), as the audit event records it. */
+  /**
+   * `sha256:` digest of the released records exactly as signed (the `records` array's JSON in
+   * the payload), as the audit event records it: `sha256` of `JSON.stringify(records)` of the
+   * verified export.
+   */
   readonly payloadDigest: string
   /** The `audit` claim signed into the token: the partner's receipt. */
   readonly audit: AuditReceiptClaim
@@ -332,6 +342,8 @@ export function createGate(options: GateOptions): Gate {
       plan = compilePlan(partner, agreement, dataset, {
         pseudonymKey,
         random,
+        auditor: options.auditor,
+        policyHash: policy.hash,
       })
       plans.set(key, plan)
     }
@@ -378,7 +390,7 @@ export function createGate(options: GateOptions): Gate {
         version: plan.dataset.version,
         schemaHash: plan.dataset.schemaHash,
       },
-      policyHash: policy.hash,
+      policyHash: plan.policyHash,
       agreement: plan.agreement.id,
     }
   }
@@ -393,15 +405,15 @@ export function createGate(options: GateOptions): Gate {
     async release(rows, request) {
       const plan = await auditedPlan(request)
       const spend = await chargeRelease(budget, plan, now())
-      const result = runRelease(plan, rows, policy.hash, random, options.auditor)
-      // The digest costs about a quarter of a release (measured in bench/): only for the audit.
+      const result = runRelease(plan, rows)
+      // The digest is only for the audit event: JSON of the records, as an export would sign them.
       if (audit.enabled)
         await audit.append({
           type: 'release',
           ...audit.facts(plan),
           rows: result.records.length,
-          payloadDigest: viewDigest(result.records),
-          ...(spend ? { details: spend } : {}),
+          payloadDigest: jsonDigest(result.records),
+          details: { ...spend, unknownKeys: result.report.unknownKeysDropped },
         })
       // The plan validated and projected every record to the dataset's released shape.
       return result as ReleaseResult<never>
@@ -434,57 +446,66 @@ export function createGate(options: GateOptions): Gate {
         encryptTo = plan.partner.encryptionKeys
       }
       const spend = await chargeRelease(budget, plan, now())
-      const { records, report } = runRelease(plan, rows, policy.hash, random, options.auditor)
+      // One serialisation: each released record is written as JSON bytes when it is made, the
+      // claims go around them, and those exact bytes are digested and signed.
+      const records = new JsonArrayWriter()
+      const { report, count } = runPlan(plan, rows, records)
       const jti = newJti()
       const receipt = audit.receipt()
-      const claims = {
+      const head = JSON.stringify({
         ...baseClaims(plan, jti),
         audit: receipt,
-        count: records.length,
+        count,
         report: partnerReport(report),
-        records,
-      }
-      const envelope = await signEnvelope(
-        claims,
+      })
+      const payload = records.finish(`${head.slice(0, -1)},"records":`, '}')
+      const envelope = await signEnvelopeBytes(
+        payload.bytes,
         keys,
         encryptTo ? { typ: EXPORT_TYP, encryptTo } : { typ: EXPORT_TYP, format },
       )
-      const payloadDigest = viewDigest(records)
-      // signEnvelope serialises with the same JSON.stringify, so these are the signed bytes.
+      const payloadDigest = bytesDigest(payload.array)
       await audit.append({
         type: 'export',
         ...audit.facts(plan),
-        rows: records.length,
+        rows: count,
         payloadDigest,
         jti,
-        signedDigest: textDigest(JSON.stringify(claims)),
-        details: { kid: envelope.kid, format: envelope.format, ...spend },
+        signedDigest: bytesDigest(payload.bytes),
+        details: {
+          kid: envelope.kid,
+          format: envelope.format,
+          ...spend,
+          unknownKeys: report.unknownKeysDropped,
+        },
       })
-      return { ...envelope, jti, count: records.length, payloadDigest, audit: receipt, report }
+      return { ...envelope, jti, count, payloadDigest, audit: receipt, report }
     },
 
     async exportDelta(previousRows, rows, request) {
       requireOpen()
       const keys = requireKeys()
       const plan = await auditedPlan(request)
-      if (plan.agreement.aggregate) {
+      if (plan.kind === 'aggregate') {
         throw new DatagateError(
           'ERR_INVALID_ARGUMENT',
           `exportDelta: agreement ${plan.agreement.id} is an aggregate; a patch between suppressed tables can reveal suppressed cells, export it whole`,
         )
       }
-      const noisy = plan.fields.find((f) => plan.dataset.field(f.path)?.operator.kind === 'noise')
-      if (noisy) {
+      if (!plan.deterministic) {
         throw new DatagateError(
           'ERR_INVALID_ARGUMENT',
-          `exportDelta: ${noisy.path} gets fresh noise on every release, so the partner's view cannot be the base of a patch; export it whole`,
+          `exportDelta: ${plan.noisyFields[0] ?? 'a field'} gets fresh noise on every release, so the partner's view cannot be the base of a patch; export it whole`,
         )
       }
-      const before = runRelease(plan, previousRows, policy.hash).records
-      const after = runRelease(plan, rows, policy.hash)
-      const patch = diffViews(before, after.records)
-      const baseDigest = viewDigest(before)
-      const resultDigest = viewDigest(after.records)
+      // Each record is serialised once (canonical JSON): edit-script key, digest part, and
+      // normalised form of the records that changed.
+      const before = prepareView(runRelease(plan, previousRows).records)
+      const after = runRelease(plan, rows)
+      const afterView = prepareView(after.records)
+      const patch = diffPreparedViews(before, afterView)
+      const baseDigest = before.digest
+      const resultDigest = afterView.digest
       const jti = newJti()
       const claims = {
         ...baseClaims(plan, jti),
@@ -520,7 +541,7 @@ export function createGate(options: GateOptions): Gate {
         audit.denied(request, error).catch(() => undefined)
         throw error
       }
-      if (plan.agreement.aggregate) {
+      if (plan.kind === 'aggregate') {
         throw new DatagateError(
           'ERR_INVALID_ARGUMENT',
           `exportStream: agreement ${plan.agreement.id} is an aggregate; use export()`,
@@ -533,7 +554,6 @@ export function createGate(options: GateOptions): Gate {
         chunkSize: request.chunkSize ?? 10_000,
         claims: (jti) => baseClaims(plan, jti),
         newJti,
-        policyHash: policy.hash,
         receipt: audit.receipt,
         onStart: async (stream) => {
           await audit.ready()

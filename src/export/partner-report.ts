@@ -6,7 +6,8 @@ import type { ReleaseReport } from '../policy/release.js'
 
 /** The report as partners see it. */
 export function partnerView(report: ReleaseReport): Record<string, unknown> {
-  const { rows, aggregate, ...rest } = report
+  // The count of unknown input keys is for the issuer's audit trail (event details), not the partner.
+  const { rows, aggregate, unknownKeysDropped: _unknown, ...rest } = report
   const view: Record<string, unknown> = { ...rest }
   if (aggregate) {
     view.rows = { capped: rows.capped, cap: rows.cap }

@@ -109,6 +109,33 @@ export function viewDigest(records: unknown): string {
 }
 
 /**
+ * A released view prepared for diffing: each record's canonical JSON, computed once, serves as
+ * its key in the edit script, as its normalised form (parsed back only for records that
+ * changed), and as its part of the view digest: the canonical JSON of an array is its
+ * members' canonical JSON joined, so `digest` equals {@link viewDigest} of the records.
+ */
+export interface PreparedView {
+  readonly keys: readonly string[]
+  /** {@link viewDigest} of the view. */
+  readonly digest: string
+}
+
+/** Prepares a view (an array of records) for {@link diffPreparedViews}. */
+export function prepareView(records: readonly unknown[]): PreparedView {
+  const keys = new Array<string>(records.length)
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]
+    keys[i] = record === undefined ? 'null' : canonicalJson(record)
+  }
+  return { keys, digest: textDigest(`[${keys.join(',')}]`) }
+}
+
+/** {@link diffViews} of two prepared views, without serialising any record again. */
+export function diffPreparedViews(previous: PreparedView, next: PreparedView): PatchOperation[] {
+  return checkedOperations(diffKeyed(previous.keys, next.keys))
+}
+
+/**
  * RFC 6902 operations that turn `previous` into `next`, as plain JSON objects.
  *
  * Meant for two released views (arrays of released records), never raw data. Records are matched
@@ -136,8 +163,12 @@ export function diffViews(previous: unknown, next: unknown): PatchOperation[] {
   const after = asJson(next)
   const raw =
     Array.isArray(before) && Array.isArray(after)
-      ? diffArrays(before, after)
+      ? diffKeyed(before.map(canonicalJson), after.map(canonicalJson))
       : diffValues(before, after)
+  return checkedOperations(raw)
+}
+
+function checkedOperations(raw: readonly Operation[]): PatchOperation[] {
   const ops = raw.map(toPlainOperation)
   ops.forEach((op, index) => {
     assertSafePointer(op.path, index, 'path')
@@ -285,9 +316,25 @@ function diffValues(before: unknown, after: unknown): Operation[] {
 // O(edits^2) at most: about 2,000 edits is 16 MB of trace in the worst case).
 const MAX_RECORD_EDITS = 2000
 
-function diffArrays(before: readonly unknown[], after: readonly unknown[]): Operation[] {
-  const script = editScript(before.map(canonicalJson), after.map(canonicalJson), MAX_RECORD_EDITS)
-  if (!script) return jsonpatch.compare(before as unknown[], after as unknown[])
+/**
+ * The operations between two arrays given as their members' canonical JSON. Records are parsed
+ * back from it (normalised, keys sorted) only where they changed.
+ */
+function diffKeyed(beforeKeys: readonly string[], afterKeys: readonly string[]): Operation[] {
+  const parse = (key: string | undefined): unknown => JSON.parse(key as string)
+  // The edit script compares members many times over; numbering the keys first makes each
+  // comparison one of integers (a string's hash is computed once and kept by the engine).
+  const ids = new Map<string, number>()
+  const idOf = (key: string): number => {
+    let id = ids.get(key)
+    if (id === undefined) {
+      id = ids.size
+      ids.set(key, id)
+    }
+    return id
+  }
+  const script = editScript(beforeKeys.map(idOf), afterKeys.map(idOf), MAX_RECORD_EDITS)
+  if (!script) return jsonpatch.compare(beforeKeys.map(parse), afterKeys.map(parse))
   const ops: Operation[] = []
   let position = 0
   let deleted: number[] = []
@@ -297,13 +344,19 @@ function diffArrays(before: readonly unknown[], after: readonly unknown[]): Oper
     // (diffed field by field), then remove or add what is left over.
     const paired = Math.min(deleted.length, inserted.length)
     for (let i = 0; i < paired; i++) {
-      for (const op of diffValues(before[deleted[i] as number], after[inserted[i] as number]))
+      const from = parse(beforeKeys[deleted[i] as number])
+      const to = parse(afterKeys[inserted[i] as number])
+      for (const op of diffValues(from, to))
         ops.push({ ...op, path: `/${position}${op.path}` } as Operation)
       position++
     }
     for (let i = paired; i < deleted.length; i++) ops.push({ op: 'remove', path: `/${position}` })
     for (let i = paired; i < inserted.length; i++)
-      ops.push({ op: 'add', path: `/${position++}`, value: after[inserted[i] as number] })
+      ops.push({
+        op: 'add',
+        path: `/${position++}`,
+        value: parse(afterKeys[inserted[i] as number]),
+      })
     deleted = []
     inserted = []
   }

@@ -191,6 +191,36 @@ export async function signEnvelope(
   options: SignOptions,
 ): Promise<SignedEnvelope> {
   assertObject(payload, 'payload')
+  return signSerialised(
+    () => {
+      const text = serialise(payload)
+      return { bytes: utf8(text), text }
+    },
+    ring,
+    options,
+  )
+}
+
+/**
+ * Signs a payload already serialised as the UTF-8 bytes of one JSON object, in any format
+ * {@link signEnvelope} offers: exports build their payload record by record and sign those
+ * bytes, with no second serialisation.
+ */
+export function signEnvelopeBytes(
+  bytes: Uint8Array,
+  ring: KeyRing,
+  options: SignOptions,
+): Promise<SignedEnvelope> {
+  if (!(bytes instanceof Uint8Array) || bytes[0] !== 0x7b)
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'payload must serialise to a JSON object')
+  return signSerialised(() => ({ bytes, text: undefined }), ring, options)
+}
+
+async function signSerialised(
+  serialised: () => { readonly bytes: Uint8Array; readonly text: string | undefined },
+  ring: KeyRing,
+  options: SignOptions,
+): Promise<SignedEnvelope> {
   if (!isKeyRing(ring)) invalidArgument('type', 'ring', 'a KeyRing')
   assertObject(options, 'options')
   assertString(options.typ, 'typ', { nonEmpty: true, maxLength: 128 })
@@ -206,12 +236,11 @@ export async function signEnvelope(
     throw new DatagateError('ERR_KEY_INVALID', `newest key "${kid}" is verify-only; it cannot sign`)
   const privateKey = signer.privateKey
   const header: JwsSignHeader = { alg, kid, typ: options.typ }
-  const text = serialise(payload)
-  const bytes = utf8(text)
+  const { bytes, text } = serialised()
 
   if (format === 'detached') {
     const token = await signCompact(bytes, privateKey, { ...header, b64: false, crit: ['b64'] })
-    return { format, token, payload: text, kid, alg }
+    return { format, token, payload: text ?? new TextDecoder().decode(bytes), kid, alg }
   }
   const compact = await signCompact(bytes, privateKey, header)
   if (format === 'flattened') {

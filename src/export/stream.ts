@@ -1,12 +1,13 @@
 import { DatagateError } from '../errors.js'
-import { base64urlDecode } from '../lib/bytes.js'
-import { textDigest } from '../lib/digest.js'
+import { base64urlDecode, utf8 } from '../lib/bytes.js'
+import { bytesDigest, textDigest } from '../lib/digest.js'
+import { JsonArrayWriter } from '../lib/json-writer.js'
 import type { ReleasePlan } from '../policy/plan.js'
-import { buildReport, newCounter, releaseRow } from '../policy/release.js'
+import { startRun } from '../policy/release.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
 import type { VerifyExportOptions } from './export-claims.js'
 import type { KeyRing } from './key-ring.js'
-import { signCompactBytes, signEnvelope } from './sign.js'
+import { signCompactBytes, signEnvelopeBytes } from './sign.js'
 import { CHUNK_TYP, MANIFEST_TYP } from './typ.js'
 import { verifyEnvelope } from './verify.js'
 
@@ -38,57 +39,11 @@ export interface StreamManifest {
 /** What `gate.exportStream` yields: chunks, then exactly one manifest. */
 export type StreamPart = StreamChunk | StreamManifest
 
-const encoder = new TextEncoder()
-
-/** Builds `prefix [json, json, ...] suffix` as UTF-8 bytes, one value at a time. */
-class JsonArrayWriter {
-  private bytes = new Uint8Array(64 * 1024)
-  private length = 1
-  count = 0
-
-  constructor() {
-    this.bytes[0] = 0x5b // [
-  }
-
-  push(value: unknown): void {
-    // As JSON.stringify of the whole array would write it: a value with no JSON form is null.
-    const json = JSON.stringify(value) ?? 'null'
-    // Room for a comma and the worst case of 3 UTF-8 bytes per UTF-16 unit.
-    this.reserve(1 + json.length * 3)
-    if (this.count > 0) this.bytes[this.length++] = 0x2c // ,
-    this.length += encoder.encodeInto(json, this.bytes.subarray(this.length)).written
-    this.count++
-  }
-
-  /** The finished payload; the writer is empty afterwards. */
-  finish(prefix: string, suffix: string): Uint8Array {
-    const head = encoder.encode(prefix)
-    const tail = encoder.encode(`]${suffix}`)
-    const out = new Uint8Array(head.length + this.length + tail.length)
-    out.set(head)
-    out.set(this.bytes.subarray(0, this.length), head.length)
-    out.set(tail, head.length + this.length)
-    this.length = 1
-    this.count = 0
-    return out
-  }
-
-  private reserve(extra: number): void {
-    if (this.length + extra <= this.bytes.length) return
-    let size = this.bytes.length * 2
-    while (size < this.length + extra) size *= 2
-    const grown = new Uint8Array(size)
-    grown.set(this.bytes.subarray(0, this.length))
-    this.bytes = grown
-  }
-}
-
 /** Internal wiring from the gate. */
 export interface StreamExportContext {
   readonly plan: ReleasePlan
   readonly keys: KeyRing
   readonly chunkSize: number
-  readonly policyHash: string
   readonly claims: (jti: string) => Record<string, unknown>
   readonly newJti: () => string
   /** The `audit` claim of the manifest, read when it is signed. */
@@ -158,7 +113,7 @@ export async function* streamExport(
   const stream = context.newJti()
   // Before any row is read: a consumer that stops after the first chunk still left a trace.
   await context.onStart(stream)
-  const counter = newCounter()
+  const run = startRun(plan)
   const digests: { index: number; count: number; digest: string }[] = []
   let prev = STREAM_GENESIS
   // Each released record is serialised at once into a byte buffer, so the chunk is held as
@@ -176,7 +131,7 @@ export async function* streamExport(
       prev,
       count,
     })
-    const bytes = records.finish(`${head.slice(0, -1)},"records":`, '}')
+    const { bytes } = records.finish(`${head.slice(0, -1)},"records":`, '}')
     const { token } = await signCompactBytes(bytes, keys, CHUNK_TYP)
     const digest = digestOf(token)
     digests.push({ index, count, digest })
@@ -185,32 +140,32 @@ export async function* streamExport(
   }
 
   for await (const row of rowsOf(source)) {
-    const released = releaseRow(plan, row, counter)
+    const released = run.row(row)
     if (released !== undefined) records.push(released)
     if (records.count === chunkSize) yield await sign()
   }
   if (records.count > 0 || digests.length === 0) yield await sign()
-  const report = buildReport(plan, context.policyHash, counter)
+  const report = run.report()
   const manifestPayload = {
     ...context.claims(`${stream}.manifest`),
     audit: context.receipt(),
     stream,
-    count: counter.released,
+    count: run.released,
     chunks: digests,
     last: prev,
     report,
   }
-  const { token } = await signEnvelope(manifestPayload, keys, { typ: MANIFEST_TYP })
+  const manifestBytes = utf8(JSON.stringify(manifestPayload))
+  const { token } = await signEnvelopeBytes(manifestBytes, keys, { typ: MANIFEST_TYP })
   await context.onComplete({
     stream,
     jti: `${stream}.manifest`,
-    count: counter.released,
+    count: run.released,
     chunks: digests.length,
     manifestDigest: digestOf(token),
-    // signEnvelope serialises with the same JSON.stringify: these are the signed bytes.
-    signedDigest: textDigest(JSON.stringify(manifestPayload)),
+    signedDigest: bytesDigest(manifestBytes),
   })
-  yield { kind: 'manifest', token, stream, chunks: digests.length, count: counter.released }
+  yield { kind: 'manifest', token, stream, chunks: digests.length, count: run.released }
 }
 
 /** A verified chunk of records. */

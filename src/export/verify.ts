@@ -153,16 +153,41 @@ function ringResolver(ring: KeyRing): JwsKeyResolver {
   }
 }
 
-function jwksResolver(jwks: NonNullable<VerifyOptions['jwks']>): JwsKeyResolver {
+interface CachedKeySet {
+  /** The members of `jwks.keys` the set was made from, compared by identity on every use. */
+  readonly keys: readonly unknown[]
+  readonly resolve: JwksResolver
+}
+
+// One imported key set per JWKS object: jose's local set imports each key once per `kid` and
+// algorithm and keeps it, so a partner verifying many tokens against the same `jwks` imports
+// its keys once instead of on every call. A JWKS whose `keys` changed (another array, or other
+// members) gets a fresh set, so a rotated or revoked key is never served from the cache.
+const keySets = new WeakMap<object, CachedKeySet>()
+
+function sameMembers(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+function localKeySet(jwks: { readonly keys: readonly unknown[] }): JwksResolver {
+  const cached = keySets.get(jwks)
+  if (cached !== undefined && Array.isArray(jwks.keys) && sameMembers(cached.keys, jwks.keys))
+    return cached.resolve
+  const keys = [...jwks.keys]
   let resolve: JwksResolver
-  if (typeof jwks === 'function') resolve = jwks
-  else {
-    try {
-      resolve = createLocalJWKSet({ keys: [...jwks.keys] })
-    } catch (error) {
-      throw fromJoseError(error, 'key', 'jwks is not a valid JSON Web Key Set')
-    }
+  try {
+    resolve = createLocalJWKSet({ keys: keys as never })
+  } catch (error) {
+    throw fromJoseError(error, 'key', 'jwks is not a valid JSON Web Key Set')
   }
+  keySets.set(jwks, { keys, resolve })
+  return resolve
+}
+
+function jwksResolver(jwks: NonNullable<VerifyOptions['jwks']>): JwsKeyResolver {
+  const resolve: JwksResolver = typeof jwks === 'function' ? jwks : localKeySet(jwks)
   return async (header, token) => {
     // A JWKS holds public keys; an HMAC token checked against one is the alg-confusion attack.
     if (typeof header.alg === 'string' && header.alg.startsWith('HS'))

@@ -84,3 +84,13 @@ export function base64url(bytes: Uint8Array): string {
 export function base64urlDecode(text: string): Uint8Array {
   return toUint8Array(Buffer.from(text, 'base64url'))
 }
+
+/**
+ * Bytes of ASCII text (a JWS signing input), for which UTF-8 and Latin-1 agree: Latin-1 is a
+ * straight copy of one byte per unit, where UTF-8 encoding of a 28 MB signing input cost about
+ * 5 % of an export (bench:profile).
+ */
+export function asciiBytes(text: string): Uint8Array<ArrayBuffer> {
+  const buffer = Buffer.from(text, 'latin1')
+  return new Uint8Array(buffer.buffer as ArrayBuffer, buffer.byteOffset, buffer.byteLength)
+}

@@ -85,3 +85,8 @@ export function base64urlDecode(text: string): Uint8Array {
   const native = (Uint8Array as Uint8ArrayWithFromBase64).fromBase64
   return native ? native(text, { alphabet: 'base64url' }) : portableDecode(text)
 }
+
+/** Bytes of ASCII text (a JWS signing input), for which UTF-8 and Latin-1 agree. */
+export function asciiBytes(text: string): Uint8Array<ArrayBuffer> {
+  return textEncoder.encode(text)
+}

@@ -10,7 +10,11 @@
 // - the key must fit `alg` (an HS256 token never meets a public key): ERR_ALG_NOT_ALLOWED;
 // - HMAC secrets are at least 32 bytes (jose accepts 1 byte): ERR_KEY_INVALID.
 import { type FlattenedJWSInput, type JWSHeaderParameters, base64url as joseBase64url } from 'jose'
-import { base64url as fastBase64url, base64urlDecode as fastBase64urlDecode } from '#hash'
+import {
+  asciiBytes,
+  base64url as fastBase64url,
+  base64urlDecode as fastBase64urlDecode,
+} from '#hash'
 import { DatagateError } from '../errors.js'
 import { utf8 } from './bytes.js'
 import { fromJoseError } from './jose-errors.js'
@@ -171,7 +175,7 @@ export async function signCompact(
   const encodedPayload = detached ? '' : fastBase64url(payload)
   const signingInput = detached
     ? concatBytes(utf8(`${encodedHeader}.`), payload)
-    : utf8(`${encodedHeader}.${encodedPayload}`)
+    : asciiBytes(`${encodedHeader}.${encodedPayload}`)
   try {
     const cryptoKey = key instanceof Uint8Array ? await importHmacSecret(key, header.alg) : key
     const signature = await crypto.subtle.sign(signParameters(header.alg), cryptoKey, signingInput)

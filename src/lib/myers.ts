@@ -11,9 +11,9 @@ export type EditStep =
   | { readonly kind: 'insert'; readonly to: number }
 
 /** Shortest edit script from `a` to `b`, or `undefined` when it needs more than `maxEdits` edits. */
-export function editScript(
-  a: readonly string[],
-  b: readonly string[],
+export function editScript<T extends string | number>(
+  a: readonly T[],
+  b: readonly T[],
   maxEdits: number,
 ): EditStep[] | undefined {
   const n = a.length

@@ -5,8 +5,14 @@
  *
  * @packageDocumentation
  */
+import type { IntervalAuditor } from '../anonymize/interval-audit.js'
 import type { OperatorContext, RandomSource } from '../anonymize/operator.js'
-import type { Dataset, DatasetField } from '../classify/dataset.js'
+import {
+  compileReader,
+  type Dataset,
+  type DatasetField,
+  type ParsedRecord,
+} from '../classify/dataset.js'
 import type { FieldClass } from '../classify/types.js'
 import { DatagateError } from '../errors.js'
 import { abilityFromAgreements } from './ability.js'
@@ -24,12 +30,32 @@ export interface PlanField {
   readonly operator: string
 }
 
-/** A compiled release plan. */
+/** A compiled release plan: everything a release, export, delta or stream needs. */
 export interface ReleasePlan {
   readonly partner: Partner
   readonly dataset: Dataset
   readonly purpose: string
   readonly agreement: Agreement
+  /** Hash of the policy the plan was compiled from (plans are dropped when it changes). */
+  readonly policyHash: string
+  /** `records` releases projected records; `aggregate` releases suppressed group rows. */
+  readonly kind: 'records' | 'aggregate'
+  /**
+   * Whether two runs over the same rows release the same view: no field operator adds noise
+   * and the agreement is not a noisy aggregate. Only deterministic plans can be patched.
+   */
+  readonly deterministic: boolean
+  /** Released fields whose operator adds fresh noise on every run. */
+  readonly noisyFields: readonly string[]
+  /**
+   * Validates what the plan reads of a row (released leaves and condition fields) and returns
+   * their parse output; throws `ERR_RECORD_INVALID`.
+   */
+  readonly read: (row: unknown) => ParsedRecord<Record<string, unknown>>
+  /** Randomness of noise operators and aggregates. */
+  readonly random: RandomSource | undefined
+  /** Interval auditor of aggregate agreements with totals. */
+  readonly auditor: IntervalAuditor | undefined
   /** Released fields in dataset order. */
   readonly fields: readonly PlanField[]
   /** Records per release at most (the partner's `maxRecordsPerRelease`). */
@@ -44,6 +70,9 @@ export interface ReleasePlan {
 export interface PlanContext {
   readonly pseudonymKey?: Uint8Array | undefined
   readonly random?: RandomSource | undefined
+  readonly auditor?: IntervalAuditor | undefined
+  /** The policy's hash, carried into reports and claims. */
+  readonly policyHash?: string | undefined
 }
 
 type Project = (value: unknown) => unknown
@@ -87,15 +116,18 @@ function compileNode(node: Trie): Project {
       return out
     }
   }
-  const children = [...node.children].map(([key, child]) => [key, compileNode(child)] as const)
+  const keys = [...node.children.keys()]
+  const projects = [...node.children.values()].map(compileNode)
+  const width = keys.length
   return (value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       return value === null ? null : undefined
     const source = value as Record<string, unknown>
     const out: Record<string, unknown> = {}
-    for (const [key, project] of children) {
+    for (let i = 0; i < width; i++) {
+      const key = keys[i] as string
       if (!Object.hasOwn(source, key)) continue
-      const projected = project(source[key])
+      const projected = (projects[i] as Project)(source[key])
       if (projected !== undefined) out[key] = projected
     }
     return out
@@ -177,11 +209,21 @@ export function compilePlan(
     random: context.random,
   })
   const projectRoot = compileNode(trie)
+  const conditionFields = agreement.where ? Object.keys(agreement.where) : []
+  const noisyFields = granted.filter((f) => f.operator.kind === 'noise').map((f) => f.path)
+  const kind = agreement.aggregate ? 'aggregate' : 'records'
   return Object.freeze({
     partner,
     dataset,
     purpose: agreement.purpose,
     agreement,
+    policyHash: context.policyHash ?? '',
+    kind,
+    deterministic: noisyFields.length === 0 && !agreement.aggregate?.noise,
+    noisyFields: Object.freeze(noisyFields),
+    read: compileReader(dataset, [...granted.map((f) => f.path), ...conditionFields]),
+    random: context.random,
+    auditor: context.auditor,
     fields: Object.freeze(
       granted.map((f) =>
         Object.freeze({ path: f.path, class: f.class, operator: f.operator.name }),

@@ -6,8 +6,6 @@
  * @packageDocumentation
  */
 import { type AggregateReport, aggregate } from '../anonymize/aggregate.js'
-import type { IntervalAuditor } from '../anonymize/interval-audit.js'
-import type { RandomSource } from '../anonymize/operator.js'
 import { DatagateError, isDatagateError } from '../errors.js'
 import type { PlanField, ReleasePlan } from './plan.js'
 
@@ -33,7 +31,10 @@ export interface ReleaseReport {
     readonly capped: boolean
     readonly cap: number | null
   }
-  /** Keys the schema does not know, dropped from the input (at any depth). */
+  /**
+   * Top-level keys of the rows that the schema does not declare, dropped (unknown nested keys
+   * are dropped too, uncounted: only the leaves a plan reads are looked at).
+   */
   readonly unknownKeysDropped: number
   /** Present for aggregate agreements. */
   readonly aggregate?: AggregateReport
@@ -45,92 +46,94 @@ export interface ReleaseResult<R = Record<string, unknown>> {
   readonly report: ReleaseReport
 }
 
-/** Incremental state of a release, so streams can run the same steps chunk by chunk. */
-export interface ReleaseCounter {
-  received: number
-  filtered: number
-  released: number
-  capped: boolean
-  unknownKeysDropped: number
+/** Where a run puts its released records: an array, or a writer that serialises them. */
+export interface RecordSink {
+  push(record: Record<string, unknown>): unknown
 }
 
-/** A fresh counter. */
-export function newCounter(): ReleaseCounter {
-  return { received: 0, filtered: 0, released: 0, capped: false, unknownKeysDropped: 0 }
+/** A release in progress: rows go in one at a time (batches and streams alike). */
+export interface PlanRun {
+  /**
+   * Runs one row through the plan: validates what the plan reads, filters, caps and projects.
+   * Returns the released record, or `undefined` when the row is filtered or the cap is reached.
+   * Throws `ERR_RECORD_INVALID` naming the row index. Aggregate plans return records to
+   * aggregate, not to release; use {@link runPlan}.
+   */
+  row(row: unknown): Record<string, unknown> | undefined
+  /** Records released so far. */
+  readonly released: number
+  /** The report of the rows seen so far. */
+  report(aggregateReport?: AggregateReport): ReleaseReport
+}
+
+/** Starts a run of `plan`. */
+export function startRun(plan: ReleasePlan): PlanRun {
+  let received = 0
+  let filtered = 0
+  let released = 0
+  let capped = false
+  let unknownKeysDropped = 0
+  const { read, predicate, project, cap } = plan
+  return {
+    row(row) {
+      const index = received
+      received++
+      let parsed: ReturnType<ReleasePlan['read']>
+      try {
+        parsed = read(row)
+      } catch (error) {
+        if (isDatagateError(error, 'ERR_RECORD_INVALID')) {
+          throw new DatagateError('ERR_RECORD_INVALID', `row ${index}: ${error.message}`, {
+            cause: error,
+            findings: error.findings.map((f) => ({ ...f, path: `[${index}].${f.path}` })),
+          })
+        }
+        throw error
+      }
+      unknownKeysDropped += parsed.unknownKeys
+      if (!predicate(parsed.record)) {
+        filtered++
+        return undefined
+      }
+      if (cap !== undefined && released >= cap) {
+        capped = true
+        return undefined
+      }
+      released++
+      return project(parsed.record)
+    },
+    get released() {
+      return released
+    },
+    report(aggregateReport) {
+      return {
+        partner: plan.partner.id,
+        dataset: plan.dataset.name,
+        datasetVersion: plan.dataset.version,
+        schemaHash: plan.dataset.schemaHash,
+        purpose: plan.purpose,
+        agreement: plan.agreement.id,
+        policyHash: plan.policyHash,
+        fields: plan.fields,
+        rows: { received, filtered, released, capped, cap: cap ?? null },
+        unknownKeysDropped,
+        ...(aggregateReport ? { aggregate: aggregateReport } : {}),
+      }
+    },
+  }
 }
 
 /**
- * Runs one row through the plan: returns the released record, or `undefined` when the row is
- * filtered or the cap is reached. Throws `ERR_RECORD_INVALID` naming the row index.
+ * Runs a plan over all rows into `sink`, the one pipeline behind release, export, delta and
+ * stream: records plans push each released record as it is made; aggregate plans push the
+ * aggregated rows. Returns the report and the number of records pushed. All or nothing: any
+ * failure throws, and a caller must discard what the sink holds.
  */
-export function releaseRow(
-  plan: ReleasePlan,
-  row: unknown,
-  counter: ReleaseCounter,
-): Record<string, unknown> | undefined {
-  const index = counter.received
-  counter.received++
-  let parsed: ReturnType<ReleasePlan['dataset']['parse']>
-  try {
-    parsed = plan.dataset.parse(row)
-  } catch (error) {
-    if (isDatagateError(error, 'ERR_RECORD_INVALID')) {
-      throw new DatagateError('ERR_RECORD_INVALID', `row ${index}: ${error.message}`, {
-        cause: error,
-        findings: error.findings.map((f) => ({ ...f, path: `[${index}].${f.path}` })),
-      })
-    }
-    throw error
-  }
-  counter.unknownKeysDropped += parsed.unknownKeys
-  if (!plan.predicate(parsed.record)) {
-    counter.filtered++
-    return undefined
-  }
-  if (plan.cap !== undefined && counter.released >= plan.cap) {
-    counter.capped = true
-    return undefined
-  }
-  counter.released++
-  return plan.project(parsed.record)
-}
-
-/** The report for a finished release. */
-export function buildReport(
-  plan: ReleasePlan,
-  policyHash: string,
-  counter: ReleaseCounter,
-  aggregateReport?: AggregateReport,
-): ReleaseReport {
-  return {
-    partner: plan.partner.id,
-    dataset: plan.dataset.name,
-    datasetVersion: plan.dataset.version,
-    schemaHash: plan.dataset.schemaHash,
-    purpose: plan.purpose,
-    agreement: plan.agreement.id,
-    policyHash,
-    fields: plan.fields,
-    rows: {
-      received: counter.received,
-      filtered: counter.filtered,
-      released: counter.released,
-      capped: counter.capped,
-      cap: plan.cap ?? null,
-    },
-    unknownKeysDropped: counter.unknownKeysDropped,
-    ...(aggregateReport ? { aggregate: aggregateReport } : {}),
-  }
-}
-
-/** Runs a plan over all rows; aggregate agreements return aggregated rows. */
-export function runRelease(
+export function runPlan(
   plan: ReleasePlan,
   rows: Iterable<unknown>,
-  policyHash: string,
-  random?: RandomSource,
-  auditor?: IntervalAuditor,
-): ReleaseResult {
+  sink: RecordSink,
+): { readonly report: ReleaseReport; readonly count: number } {
   if (rows === null || typeof rows !== 'object' || !(Symbol.iterator in rows)) {
     throw new DatagateError(
       'ERR_INVALID_ARGUMENT',
@@ -140,14 +143,20 @@ export function runRelease(
       },
     )
   }
-  const counter = newCounter()
+  const run = startRun(plan)
+  const spec = plan.agreement.aggregate
+  if (plan.kind === 'records' || !spec) {
+    for (const row of rows) {
+      const released = run.row(row)
+      if (released !== undefined) sink.push(released)
+    }
+    return { report: run.report(), count: run.released }
+  }
   const records: Record<string, unknown>[] = []
   for (const row of rows) {
-    const released = releaseRow(plan, row, counter)
+    const released = run.row(row)
     if (released !== undefined) records.push(released)
   }
-  const spec = plan.agreement.aggregate
-  if (!spec) return { records, report: buildReport(plan, policyHash, counter) }
   const result = aggregate(records, {
     by: spec.by,
     measures: spec.measures,
@@ -155,9 +164,16 @@ export function runRelease(
     ...(spec.totals ? { totals: spec.totals } : {}),
     ...(spec.protectionWidth ? { protectionWidth: spec.protectionWidth } : {}),
     ...(spec.noise ? { noise: spec.noise } : {}),
-    ...(auditor ? { auditor } : {}),
-    ...(random ? { random } : {}),
+    ...(plan.auditor ? { auditor: plan.auditor } : {}),
+    ...(plan.random ? { random: plan.random } : {}),
   })
-  const rowsOut = result.rows.map((row) => ({ ...row.group, ...row.values }))
-  return { records: rowsOut, report: buildReport(plan, policyHash, counter, result.report) }
+  for (const row of result.rows) sink.push({ ...row.group, ...row.values })
+  return { report: run.report(result.report), count: result.rows.length }
+}
+
+/** Runs a plan over all rows and returns the released records with the report. */
+export function runRelease(plan: ReleasePlan, rows: Iterable<unknown>): ReleaseResult {
+  const records: Record<string, unknown>[] = []
+  const { report } = runPlan(plan, rows, records)
+  return { records, report }
 }

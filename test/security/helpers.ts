@@ -31,7 +31,10 @@ export const Order = defineDataset(
   { version: '1' },
 )
 
-export function orderPolicyDocument(where?: Record<string, unknown>) {
+export function orderPolicyDocument(
+  where?: Record<string, unknown>,
+  fields: readonly string[] = ['orderId', 'city', 'hours', 'customerId'],
+) {
   return {
     issuer: ISSUER,
     partners: [
@@ -46,7 +49,7 @@ export function orderPolicyDocument(where?: Record<string, unknown>) {
             id: 'courtesy-car-2026',
             dataset: 'repair_order',
             purpose: 'courtesy-car',
-            fields: ['orderId', 'city', 'hours', 'customerId'],
+            fields: [...fields],
             ...(where === undefined ? {} : { where }),
             validFrom: '2026-01-01',
             validUntil: '2026-12-31',
@@ -62,11 +65,14 @@ export const request = { partner: 'rental-co', dataset: 'repair_order', purpose:
 export async function orderGate(
   options: {
     where?: Record<string, unknown>
+    fields?: readonly string[]
     pseudonymKey?: Uint8Array
     audit?: ReturnType<typeof memoryAuditSink>
   } = {},
 ): Promise<Gate> {
-  const policy = loadPolicy(orderPolicyDocument(options.where), { datasets: [Order] })
+  const policy = loadPolicy(orderPolicyDocument(options.where, options.fields), {
+    datasets: [Order],
+  })
   return createGate({
     issuer: ISSUER,
     datasets: [Order],
