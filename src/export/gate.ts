@@ -230,6 +230,14 @@ export function partnerReport(report: ReleaseReport): Record<string, unknown> {
   return partnerView(report)
 }
 
+/** A stream that yields nothing and fails with the refusal once its audit event is written. */
+// biome-ignore lint/correctness/useYield: it only ever rejects, on its first read
+async function* refusedStream(
+  refusal: Promise<never>,
+): AsyncGenerator<StreamPart, void, undefined> {
+  await refusal
+}
+
 /**
  * Creates a gate. Checks the policy against the datasets (`ERR_POLICY_INVALID` with every
  * finding) and the options (`ERR_INVALID_ARGUMENT`, `ERR_KEY_INVALID`). A gate with `keys`
@@ -536,10 +544,9 @@ export function createGate(options: GateOptions): Gate {
       try {
         plan = planFor(request)
       } catch (error) {
-        // Request errors throw when exportStream is called, so the refusal's event cannot be
-        // awaited here; it is queued on the chain before anything later.
-        audit.denied(request, error).catch(() => undefined)
-        throw error
+        // The refusal surfaces when the stream is first read, after its `denied` event is
+        // durable (or as the audit failure), as export() does: a refusal is never unrecorded.
+        return refusedStream(audit.denied(request, error))
       }
       if (plan.kind === 'aggregate') {
         throw new DatagateError(

@@ -105,7 +105,9 @@ describe.each(SINKS)('on the %s sink', (kind) => {
     ] as const
     for (const [request, code] of refusals)
       await expect(gate.export(rows(1, 'CANARY'), request)).rejects.toMatchObject({ code })
-    expect(() => gate.exportStream(rows(1), { ...refusals[0][0] })).toThrow()
+    // A stream's refusal surfaces on its first read, once its denied event is written.
+    const refused = gate.exportStream(rows(1), { ...refusals[0][0] })
+    await expect(refused.next()).rejects.toMatchObject({ code: 'ERR_PARTNER_SUSPENDED' })
     await expect(
       gate.export(rows(1), { partner: 'nobody', dataset: 'outlet', purpose: 'map' }),
     ).rejects.toMatchObject({ code: 'ERR_UNKNOWN_PARTNER' })
