@@ -131,15 +131,12 @@ async function report(
   }
 }
 
-function asDatagateError(error: unknown): DatagateError {
+function asDatagateError(
+  error: unknown,
+  message = 'share: the handler failed before its rows reached the gate',
+): DatagateError {
   if (isDatagateError(error)) return error
-  return new DatagateError(
-    'ERR_RECORD_INVALID',
-    'share: the handler failed before its rows reached the gate',
-    {
-      cause: error,
-    },
-  )
+  return new DatagateError('ERR_RECORD_INVALID', message, { cause: error })
 }
 
 /** Authenticates the caller: the partner id, or the 401/500 problem to send. */
@@ -266,8 +263,9 @@ async function streamResponse(
           else controller.enqueue(encoder.encode(`${next.value.token}\n`))
         } catch (error) {
           // Data has gone out: the connection is aborted, without a manifest.
-          await report(options, request, asDatagateError(error), 200, partner)
-          controller.error(asDatagateError(error))
+          const failed = asDatagateError(error, 'share: the rows failed after the stream began')
+          await report(options, request, failed, 200, partner)
+          controller.error(failed)
         }
       },
       async cancel() {
