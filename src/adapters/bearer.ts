@@ -129,11 +129,19 @@ export function bearerPartner(options: BearerPartnerOptions): Authenticate {
   return async ({ headers }) => {
     const authorization = headers.get('authorization')
     if (authorization === null) throw unauthenticated('no Authorization header')
-    const match = /^Bearer[ ]+([A-Za-z0-9._~+/-]+=*)[ ]*$/i.exec(authorization)
-    if (!match?.[1]) throw unauthenticated('the Authorization header is not a Bearer token')
+    const trimmed = authorization.trim()
+    const space = trimmed.indexOf(' ')
+    const token = space < 0 ? '' : trimmed.slice(space + 1).trim()
+    if (
+      space < 0 ||
+      trimmed.slice(0, space).toLowerCase() !== 'bearer' ||
+      token === '' ||
+      token.includes(' ')
+    )
+      throw unauthenticated('the Authorization header is not a Bearer token')
     let payload: Record<string, unknown>
     try {
-      ;({ payload } = await verify(match[1]))
+      ;({ payload } = await verify(token))
     } catch (error) {
       // jose's codes name the failed check; its errors may carry the claims, so none is kept.
       const code =

@@ -6,7 +6,7 @@ import type { Gate } from '../export/gate.js'
 import { partnerView } from '../export/partner-report.js'
 import { viewDigest } from '../export/patch.js'
 import type { StreamPart } from '../export/stream.js'
-import { describeType } from '../lib/describe-type.js'
+import { describeType, typeName } from '../lib/describe-type.js'
 import type { Authenticate } from './bearer.js'
 import { problemFor, problemResponse, SHARE_HEADERS } from './problem.js'
 
@@ -102,8 +102,9 @@ export async function failure(
   partner?: string,
 ): Promise<Response> {
   const id = requestId(request.headers)
-  const problem = problemFor(error, id)
-  await report(options, request, asDatagateError(error), problem.status, partner)
+  const failed = asDatagateError(error)
+  const problem = problemFor(failed, id)
+  await report(options, request, failed, problem.status, partner)
   return problemResponse(problem)
 }
 
@@ -131,12 +132,20 @@ async function report(
   }
 }
 
+/**
+ * The error as `onError` and the problem see it. A `DatagateError` stays as it is (its messages
+ * hold no values); any other error (the handler's, the rows source's) is replaced, keeping only
+ * its class name: it may quote raw values, so it is not kept, not even as `cause`.
+ */
 function asDatagateError(
   error: unknown,
   message = 'share: the handler failed before its rows reached the gate',
+  code: 'ERR_RECORD_INVALID' | 'ERR_INVALID_ARGUMENT' = 'ERR_RECORD_INVALID',
 ): DatagateError {
   if (isDatagateError(error)) return error
-  return new DatagateError('ERR_RECORD_INVALID', message, { cause: error })
+  const kind =
+    error instanceof Error ? error.name.replace(/[^\w]/g, '').slice(0, 40) : typeName(error)
+  return new DatagateError(code, `${message} (${kind})`)
 }
 
 /** Authenticates the caller: the partner id, or the 401/500 problem to send. */
@@ -155,7 +164,8 @@ export async function authenticateShare(
       throw new DatagateError('ERR_UNAUTHENTICATED', 'authenticate returned no partner id')
     return { partner: who.partner }
   } catch (error) {
-    return { response: await failure(options, request, error) }
+    const failed = asDatagateError(error, 'share: authenticate failed', 'ERR_INVALID_ARGUMENT')
+    return { response: await failure(options, request, failed) }
   }
 }
 
