@@ -15,7 +15,17 @@ import {
 } from 'jose'
 import { DatagateError } from '../errors.js'
 
-/** What an {@link Authenticate} function receives. */
+/**
+ * What an {@link Authenticate} function receives.
+ *
+ * @example
+ * ```ts
+ * import type { AuthenticateContext } from 'datagate/fetch'
+ *
+ * const ctx: AuthenticateContext = { headers: new Headers({ 'x-api-key': 'k-1' }), request: undefined }
+ * console.log(ctx.headers.get('x-api-key')) // 'k-1'
+ * ```
+ */
 export interface AuthenticateContext {
   /** The request's headers, as a standard `Headers`. */
   readonly headers: Headers
@@ -26,10 +36,36 @@ export interface AuthenticateContext {
 /**
  * Finds the partner a request comes from. Throws (or rejects with) `ERR_UNAUTHENTICATED` for
  * missing or bad credentials; any other failure is served as a 500 problem.
+ *
+ * @example
+ * ```ts
+ * import { DatagateError } from 'datagate'
+ * import type { Authenticate } from 'datagate/fetch'
+ *
+ * // API keys instead of bearer tokens: the key names the partner
+ * const keys = new Map([['k-1', 'rental-co']])
+ * const byApiKey: Authenticate = async ({ headers }) => {
+ *   const partner = keys.get(headers.get('x-api-key') ?? '')
+ *   if (partner === undefined) throw new DatagateError('ERR_UNAUTHENTICATED', 'unknown API key')
+ *   return { partner }
+ * }
+ * console.log(await byApiKey({ headers: new Headers({ 'x-api-key': 'k-1' }), request: undefined })) // { partner: 'rental-co' }
+ * ```
  */
 export type Authenticate = (ctx: AuthenticateContext) => Promise<{ readonly partner: string }>
 
-/** Options of {@link bearerPartner}: exactly one of `jwks`, `jwksUrl` or `key`. */
+/**
+ * Options of {@link bearerPartner}: exactly one of `jwks`, `jwksUrl` or `key`.
+ *
+ * @example
+ * ```ts
+ * import type { BearerPartnerOptions } from 'datagate/fetch'
+ *
+ * const options: BearerPartnerOptions = { jwksUrl: 'https://partners.example/jwks.json', issuer: 'partners',
+ *   audience: 'oem-api', partnerClaim: 'partner_id', clockTolerance: 30 }
+ * console.log(options.partnerClaim) // 'partner_id'
+ * ```
+ */
 export interface BearerPartnerOptions {
   /** The public keys partners' tokens are signed with. */
   readonly jwks?: JSONWebKeySet

@@ -6,12 +6,29 @@
  */
 import { type DatagateErrorCode, isDatagateError } from '../errors.js'
 
-/** The statuses an adapter refuses with. */
+/**
+ * The statuses an adapter refuses with.
+ *
+ * @example
+ * ```ts
+ * import type { ProblemStatus } from 'datagate/fetch'
+ *
+ * const statuses: ProblemStatus[] = [401, 403, 500]
+ * console.log(statuses.length) // 3
+ * ```
+ */
 export type ProblemStatus = 401 | 403 | 500
 
 /**
  * Every code's status. A `Record` over {@link DatagateErrorCode}: a new code without a row
  * fails typecheck. 401 for credentials, 403 for a known refusal of the partner, 500 for the rest.
+ *
+ * @example
+ * ```ts
+ * import { PROBLEM_STATUS } from 'datagate/fetch'
+ *
+ * console.log(PROBLEM_STATUS.ERR_UNAUTHENTICATED, PROBLEM_STATUS.ERR_NOT_PERMITTED, PROBLEM_STATUS.ERR_RECORD_INVALID) // 401 403 500
+ * ```
  */
 export const PROBLEM_STATUS: Readonly<Record<DatagateErrorCode, ProblemStatus>> = Object.freeze({
   ERR_UNAUTHENTICATED: 401,
@@ -70,10 +87,30 @@ const TITLE: Readonly<Record<ProblemStatus, string>> = {
   500: 'Internal Server Error',
 }
 
-/** The prefix of every problem `type`; the code follows it. */
+/**
+ * The prefix of every problem `type`; the code follows it.
+ *
+ * @example
+ * ```ts
+ * import { PROBLEM_TYPE_PREFIX } from 'datagate/fetch'
+ *
+ * console.log(`${PROBLEM_TYPE_PREFIX}ERR_NOT_PERMITTED`) // 'urn:datagate:problem:ERR_NOT_PERMITTED'
+ * ```
+ */
 export const PROBLEM_TYPE_PREFIX = 'urn:datagate:problem:'
 
-/** An RFC 9457 problem object as the adapters serve it (`application/problem+json`). */
+/**
+ * An RFC 9457 problem object as the adapters serve it (`application/problem+json`).
+ *
+ * @example
+ * ```ts
+ * import type { Problem } from 'datagate/fetch'
+ *
+ * const problem: Problem = { type: 'urn:datagate:problem:ERR_NOT_PERMITTED', title: 'Forbidden', status: 403,
+ *   detail: 'The partner has no agreement for this data and purpose.' }
+ * console.log(problem.status) // 403
+ * ```
+ */
 export interface Problem {
   /** `urn:datagate:problem:<code>`. */
   readonly type: string

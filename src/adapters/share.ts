@@ -10,10 +10,30 @@ import { describeType, typeName } from '../lib/describe-type.js'
 import type { Authenticate } from './bearer.js'
 import { problemFor, problemResponse, SHARE_HEADERS } from './problem.js'
 
-/** How a release is served: `signed` (default) a compact JWS, `filtered` unsigned `{ data, meta }`. */
+/**
+ * How a release is served: `signed` (default) a compact JWS, `filtered` unsigned `{ data, meta }`.
+ *
+ * @example
+ * ```ts
+ * import type { ShareMode } from 'datagate/fetch'
+ *
+ * const mode: ShareMode = 'filtered'
+ * console.log(mode) // 'filtered'
+ * ```
+ */
 export type ShareMode = 'signed' | 'filtered'
 
-/** What `onError` learns about the request that failed: no values, no query string. */
+/**
+ * What `onError` learns about the request that failed: no values, no query string.
+ *
+ * @example
+ * ```ts
+ * import type { ShareErrorContext } from 'datagate/fetch'
+ *
+ * const log = (ctx: ShareErrorContext) => `${ctx.status} ${ctx.method} ${ctx.path} ${ctx.partner ?? '-'}`
+ * console.log(log({ dataset: 'outlet', purpose: 'map', method: 'GET', path: '/v1/outlets', status: 401 })) // '401 GET /v1/outlets -'
+ * ```
+ */
 export interface ShareErrorContext {
   /** The partner, once authenticated. */
   readonly partner?: string
@@ -28,7 +48,19 @@ export interface ShareErrorContext {
   readonly requestId?: string
 }
 
-/** Options shared by every adapter. */
+/**
+ * Options shared by every adapter.
+ *
+ * @example
+ * ```ts
+ * import type { ShareOptions } from 'datagate/fetch'
+ *
+ * const options: ShareOptions = { dataset: 'repair_order', purpose: 'courtesy-car', mode: 'signed', chunkSize: 1000,
+ *   authenticate: async () => ({ partner: 'rental-co' }),
+ *   onError: (error, ctx) => console.warn(error.code, ctx.status, ctx.path) }
+ * console.log(options.mode) // 'signed'
+ * ```
+ */
 export interface ShareOptions {
   /** The dataset the handler's rows belong to. */
   readonly dataset: string

@@ -12,7 +12,18 @@ import type { ExportMeta, VerifyExportOptions } from '../export/export-claims.js
 import { verifyStream } from '../export/stream.js'
 import { verifyExport } from '../export/verify-export.js'
 
-/** Options of {@link fetchShared} and {@link fetchSharedStream}. */
+/**
+ * Options of {@link fetchShared} and {@link fetchSharedStream}.
+ *
+ * @example
+ * ```ts
+ * import type { FetchSharedOptions } from 'datagate/client'
+ *
+ * const options: FetchSharedOptions = { headers: { authorization: 'Bearer eyJ...' }, jwks: { keys: [] },
+ *   issuer: 'oem-aftersales', audience: 'rental-co' }
+ * console.log(options.audience) // 'rental-co'
+ * ```
+ */
 export interface FetchSharedOptions {
   /** Request headers: at least your `Authorization`. */
   readonly headers?: HeadersInit
@@ -28,13 +39,34 @@ export interface FetchSharedOptions {
   readonly fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>
 }
 
-/** What a whole NDJSON stream's manifest says. */
+/**
+ * What a whole NDJSON stream's manifest says.
+ *
+ * @example
+ * ```ts
+ * import type { StreamMeta } from 'datagate/client'
+ *
+ * const meta: StreamMeta = { count: 25, chunks: 3 }
+ * console.log(meta.count / meta.chunks > 8) // true
+ * ```
+ */
 export interface StreamMeta {
   readonly count: number
   readonly chunks: number
 }
 
-/** What {@link fetchShared} returns: the verified records and the export's claims or the stream's totals. */
+/**
+ * What {@link fetchShared} returns: the verified records and the export's claims or the stream's totals.
+ *
+ * @example
+ * ```ts
+ * import type { FetchSharedResult } from 'datagate/client'
+ *
+ * const describe = (result: FetchSharedResult) =>
+ *   result.kind === 'export' ? `export under ${result.meta.agreement}` : `stream of ${result.meta.chunks} chunks`
+ * console.log(describe({ kind: 'stream', records: [], meta: { count: 0, chunks: 0 } })) // 'stream of 0 chunks'
+ * ```
+ */
 export type FetchSharedResult =
   | {
       readonly kind: 'export'

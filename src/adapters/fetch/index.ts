@@ -30,7 +30,17 @@ export {
 } from '../problem.js'
 export type { ShareErrorContext, ShareMode, ShareOptions } from '../share.js'
 
-/** A fetch handler's rows: an array or iterable of records, or an async iterable / ReadableStream to stream. */
+/**
+ * A fetch handler's rows: an array or iterable of records, or an async iterable / ReadableStream to stream.
+ *
+ * @example
+ * ```ts
+ * import type { ShareHandler } from 'datagate/fetch'
+ *
+ * const handler: ShareHandler = async (request) => [{ outletId: new URL(request.url).searchParams.get('id') }]
+ * console.log(await handler(new Request('https://api.example/v1/outlets?id=O-1'))) // [ { outletId: 'O-1' } ]
+ * ```
+ */
 export type ShareHandler<R extends Request = Request> = (request: R) => unknown
 
 /**
