@@ -2,7 +2,7 @@
 // then import every subpath with `import` and `require`, run the contract's flow from the
 // installed copy, and bundle `datagate/classify` for an edge runtime to prove what it leaves out.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -41,7 +41,16 @@ try {
   )
   run(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, filename)],
+    // express and hono are optional peer dependencies: the consumer installs them for the adapters.
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      join(work, filename),
+      'express@5',
+      'hono@4',
+    ],
     consumer,
   )
 
@@ -52,6 +61,10 @@ try {
     'datagate/policy',
     'datagate/export',
     'datagate/node',
+    'datagate/fetch',
+    'datagate/hono',
+    'datagate/express',
+    'datagate/client',
   ]
   for (const subpath of subpaths) {
     const esm = run(
@@ -70,6 +83,50 @@ try {
       consumer,
     )
     check(Number(cjs) === Number(esm), `require('${subpath}') gives the same ${cjs.trim()} exports`)
+  }
+
+  // Importing the core, the fetch adapter or the client never loads a framework: with express
+  // and hono replaced by packages that throw when loaded, they still import (ESM and CJS).
+  for (const framework of ['express', 'hono']) {
+    const dir = join(consumer, 'node_modules', framework)
+    rmSync(`${dir}.real`, { recursive: true, force: true })
+    renameSync(dir, `${dir}.real`)
+    mkdirSync(dir)
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({
+        name: framework,
+        version: '0.0.0',
+        exports: { '.': './index.js', './*': './index.js' },
+      }),
+    )
+    writeFileSync(join(dir, 'index.js'), `throw new Error('${framework} was loaded')\n`)
+  }
+  try {
+    for (const subpath of ['datagate', 'datagate/export', 'datagate/fetch', 'datagate/client']) {
+      let ok = true
+      try {
+        run('node', ['--input-type=module', '-e', `import '${subpath}'`], consumer)
+        run('node', ['-e', `require('${subpath}')`], consumer)
+      } catch {
+        ok = false
+      }
+      check(ok, `importing '${subpath}' loads neither express nor hono (import and require)`)
+    }
+    let control = false
+    try {
+      run('node', ['--input-type=module', '-e', "import 'datagate/hono'"], consumer)
+    } catch (error) {
+      // Linking fails on the stub (no named exports) or evaluating it throws: either way it was reached.
+      control = /hono was loaded|module 'hono\/factory'/.test(String(error.stderr))
+    }
+    check(control, 'control: with the stubs in place, datagate/hono does fail to load hono')
+  } finally {
+    for (const framework of ['express', 'hono']) {
+      const dir = join(consumer, 'node_modules', framework)
+      rmSync(dir, { recursive: true, force: true })
+      renameSync(`${dir}.real`, dir)
+    }
   }
 
   const contract = [
@@ -183,6 +240,14 @@ try {
       fullBundle.includes('node_modules/@noble/hashes/sha2.js') &&
       !fullBundle.includes('hash.node'),
     "outside Node, '#hash' resolves to @noble/hashes",
+  )
+  const adapterBundle = edgeBundle(
+    'edge-adapters.mjs',
+    "import { withShare, bearerPartner } from 'datagate/fetch'\nimport { fetchShared } from 'datagate/client'\nconsole.log(typeof withShare, typeof bearerPartner, typeof fetchShared)\n",
+  )
+  check(
+    !/from\s*["']node:|require\(["']node:/.test(adapterBundle),
+    'datagate/fetch and datagate/client bundle for an edge runtime without node: imports',
   )
   const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version
   console.log(

@@ -61,6 +61,8 @@ export type DatagateErrorCode =
   | 'ERR_AUDIT_REQUIRED'
   | 'ERR_AUDIT_LOCKED'
   | 'ERR_GATE_CLOSED'
+  // HTTP adapters
+  | 'ERR_UNAUTHENTICATED'
 
 /** Options of the {@link DatagateError} constructor. */
 export interface DatagateErrorOptions {

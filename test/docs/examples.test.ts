@@ -28,6 +28,10 @@ const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'datagate/policy': 'src/policy/index.ts',
   'datagate/export': 'src/export/index.ts',
   'datagate/node': 'src/node.ts',
+  'datagate/fetch': 'src/adapters/fetch/index.ts',
+  'datagate/hono': 'src/adapters/hono/index.ts',
+  'datagate/express': 'src/adapters/express/index.ts',
+  'datagate/client': 'src/client/index.ts',
 }
 
 interface Example {

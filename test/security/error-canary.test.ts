@@ -8,8 +8,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { bearerPartner } from '../../src/adapters/bearer.js'
 import { createHighsAuditor } from '../../src/anonymize/interval-audit.js'
 import { defineDataset } from '../../src/classify/dataset.js'
 import { type DatagateErrorCode, isDatagateError } from '../../src/errors.js'
@@ -356,6 +358,26 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
       await first.close()
       await rm(folder, { recursive: true, force: true })
     }
+  },
+  ERR_UNAUTHENTICATED: async () => {
+    // A token with canary claims, signed by a key the API does not trust, for another audience.
+    const trusted = await generateKeyPair('EdDSA')
+    const other = await generateKeyPair('EdDSA')
+    const token = await new SignJWT({ [KEY]: VALUE, city: VALUE })
+      .setProtectedHeader({ alg: 'EdDSA', kid: VALUE })
+      .setIssuer(VALUE)
+      .setAudience(VALUE)
+      .setSubject(VALUE)
+      .setExpirationTime('5m')
+      .sign(other.privateKey)
+    const authenticate = bearerPartner({
+      key: await exportJWK(trusted.publicKey),
+      issuer: 'partners',
+      audience: 'oem-api',
+    })
+    return outcome(() =>
+      authenticate({ headers: new Headers({ authorization: `Bearer ${token}` }), request: VALUE }),
+    )
   },
   ERR_GATE_CLOSED: async () => {
     const sink = memoryAuditSink()

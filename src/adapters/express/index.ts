@@ -1,0 +1,182 @@
+/**
+ * `datagate/express`: Express 5 middleware. The handler answers with `res.json(rows)`, which the
+ * middleware wraps; `res.send`, `res.write` and `res.end` by the handler are refused with the 500
+ * problem, so no byte of data leaves by another path. Raw socket writes (`res.socket`) are
+ * outside that guarantee.
+ *
+ * @packageDocumentation
+ */
+import type { Request, RequestHandler, Response } from 'express'
+import { DatagateError } from '../../errors.js'
+import type { Gate } from '../../export/gate.js'
+import { jwksResponse } from '../jwks.js'
+import {
+  authenticateShare,
+  checkShareOptions,
+  failure,
+  releaseResponse,
+  type ShareOptions,
+  type ShareRequest,
+} from '../share.js'
+
+export {
+  type Authenticate,
+  type AuthenticateContext,
+  type BearerPartnerOptions,
+  bearerPartner,
+} from '../bearer.js'
+export {
+  PROBLEM_STATUS,
+  PROBLEM_TYPE_PREFIX,
+  type Problem,
+  type ProblemStatus,
+  problemFor,
+  problemResponse,
+} from '../problem.js'
+export type { ShareErrorContext, ShareMode, ShareOptions } from '../share.js'
+
+function headersOf(req: Request): Headers {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const one of value) headers.append(name, one)
+    else if (typeof value === 'string') headers.set(name, value)
+  }
+  return headers
+}
+
+/** Writes a Web `Response` to Express's `res`, with backpressure; a failing body aborts the socket. */
+async function writeResponse(res: Response, response: globalThis.Response): Promise<void> {
+  res.status(response.status)
+  response.headers.forEach((value, name) => {
+    res.setHeader(name, value)
+  })
+  if (response.body === null) {
+    res.end()
+    return
+  }
+  if (response.headers.get('content-type') !== 'application/x-ndjson') {
+    const bytes = new Uint8Array(await response.arrayBuffer())
+    res.setHeader('content-length', String(bytes.byteLength))
+    res.end(bytes)
+    return
+  }
+  const reader = response.body.getReader()
+  let closed = false
+  res.once('close', () => {
+    closed = true
+    void reader.cancel().catch(() => {})
+  })
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      if (closed) return
+      if (!res.write(value))
+        await new Promise<void>((resolve) => {
+          res.once('drain', resolve)
+          res.once('close', resolve)
+        })
+    }
+    res.end()
+  } catch (error) {
+    // Data has gone out: abort the connection, the partner sees no manifest.
+    res.destroy(error instanceof Error ? error : undefined)
+  }
+}
+
+/**
+ * Express 5 middleware: authenticates the caller (the handler never runs for a 401), then serves
+ * what the handler passes to `res.json(rows)` (an array of records; an async iterable or
+ * `ReadableStream` streams NDJSON) through the gate for that partner. Headers the handler set are
+ * dropped. A handler that throws (Express's error handling then writes by `res.end`) or writes by
+ * `res.send`, `res.write` or `res.end` gets the 500 problem and sends no data.
+ *
+ * @example
+ * ```ts no-run
+ * import express from 'express'
+ * import { bearerPartner, share } from 'datagate/express'
+ *
+ * const authenticate = bearerPartner({ jwksUrl: 'https://partners.example/jwks.json', issuer: 'partners', audience: 'oem-api' })
+ * const app = express()
+ * app.get('/v1/orders', share(gate, { dataset: 'repair_order', purpose: 'courtesy-car', authenticate }),
+ *   async (req, res) => { res.json(await db.orders()) })
+ * app.listen(8080)
+ * ```
+ */
+export function share(gate: Gate, options: ShareOptions): RequestHandler {
+  checkShareOptions(gate, options, 'express share')
+  return (req, res, next) => {
+    void serve(gate, options, req, res, next)
+  }
+}
+
+async function serve(
+  gate: Gate,
+  options: ShareOptions,
+  req: Request,
+  res: Response,
+  next: () => void,
+): Promise<void> {
+  const request: ShareRequest = {
+    headers: headersOf(req),
+    method: req.method,
+    url: req.originalUrl,
+    native: req,
+  }
+  const before = new Set(res.getHeaderNames())
+  const original = { json: res.json, send: res.send, write: res.write, end: res.end }
+  let settled = false
+  const deliver = async (response: globalThis.Response) => {
+    res.json = original.json
+    res.send = original.send
+    res.write = original.write
+    res.end = original.end
+    for (const name of res.getHeaderNames()) if (!before.has(name)) res.removeHeader(name)
+    await writeResponse(res, response)
+  }
+  const who = await authenticateShare(options, request)
+  if ('response' in who) return deliver(who.response)
+  const { partner } = who
+  res.json = (body: unknown) => {
+    if (!settled) {
+      settled = true
+      void releaseResponse(gate, options, request, partner, () => body).then(deliver)
+    }
+    return res
+  }
+  const refuse = (path: string) => () => {
+    if (!settled) {
+      settled = true
+      const error = new DatagateError(
+        'ERR_INVALID_ARGUMENT',
+        `express share: the handler threw or wrote by res.${path}; only res.json(rows) is served`,
+      )
+      void failure(options, request, error, partner).then(deliver)
+    }
+    return res
+  }
+  res.send = refuse('send')
+  res.end = refuse('end') as Response['end']
+  res.write = ((..._args: unknown[]) => {
+    refuse('write')()
+    return false
+  }) as Response['write']
+  next()
+}
+
+/**
+ * An Express handler serving the gate's public keys (`application/jwk-set+json`).
+ *
+ * @example
+ * ```ts no-run
+ * import express from 'express'
+ * import { jwksHandler } from 'datagate/express'
+ *
+ * express().get('/.well-known/jwks.json', jwksHandler(gate)).listen(8080)
+ * ```
+ */
+export function jwksHandler(gate: Gate): RequestHandler {
+  return (_req, res) => {
+    void writeResponse(res, jwksResponse(gate))
+  }
+}

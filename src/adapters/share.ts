@@ -1,0 +1,320 @@
+// The runtime-neutral core of every HTTP adapter: authenticate the caller, hand the handler's
+// rows to the gate and turn what the gate returns (or refuses) into a Web `Response`. Adapters
+// only translate their framework's request and response to and from this. No `node:` imports.
+import { DatagateError, isDatagateError } from '../errors.js'
+import type { Gate } from '../export/gate.js'
+import { partnerView } from '../export/partner-report.js'
+import { viewDigest } from '../export/patch.js'
+import type { StreamPart } from '../export/stream.js'
+import { describeType, typeName } from '../lib/describe-type.js'
+import type { Authenticate } from './bearer.js'
+import { problemFor, problemResponse, SHARE_HEADERS } from './problem.js'
+
+/**
+ * How a release is served: `signed` (default) a compact JWS, `filtered` unsigned `{ data, meta }`.
+ *
+ * @example
+ * ```ts
+ * import type { ShareMode } from 'datagate/fetch'
+ *
+ * const mode: ShareMode = 'filtered'
+ * console.log(mode) // 'filtered'
+ * ```
+ */
+export type ShareMode = 'signed' | 'filtered'
+
+/**
+ * What `onError` learns about the request that failed: no values, no query string.
+ *
+ * @example
+ * ```ts
+ * import type { ShareErrorContext } from 'datagate/fetch'
+ *
+ * const log = (ctx: ShareErrorContext) => `${ctx.status} ${ctx.method} ${ctx.path} ${ctx.partner ?? '-'}`
+ * console.log(log({ dataset: 'outlet', purpose: 'map', method: 'GET', path: '/v1/outlets', status: 401 })) // '401 GET /v1/outlets -'
+ * ```
+ */
+export interface ShareErrorContext {
+  /** The partner, once authenticated. */
+  readonly partner?: string
+  readonly dataset: string
+  readonly purpose: string
+  readonly method: string
+  /** The URL's path, without its query. */
+  readonly path: string
+  /** The status served: 401, 403 or 500; 200 when a stream broke after its first chunk. */
+  readonly status: number
+  /** The request's `X-Request-Id`, when it has a well-formed one. */
+  readonly requestId?: string
+}
+
+/**
+ * Options shared by every adapter.
+ *
+ * @example
+ * ```ts
+ * import type { ShareOptions } from 'datagate/fetch'
+ *
+ * const options: ShareOptions = { dataset: 'repair_order', purpose: 'courtesy-car', mode: 'signed', chunkSize: 1000,
+ *   authenticate: async () => ({ partner: 'rental-co' }),
+ *   onError: (error, ctx) => console.warn(error.code, ctx.status, ctx.path) }
+ * console.log(options.mode) // 'signed'
+ * ```
+ */
+export interface ShareOptions {
+  /** The dataset the handler's rows belong to. */
+  readonly dataset: string
+  /** The purpose of the release: the agreement's `purpose`. */
+  readonly purpose: string
+  /** Finds the partner from the request: {@link bearerPartner} or your own. */
+  readonly authenticate: Authenticate
+  /** `signed` (default) or `filtered`. (`json` with RFC 9421 signatures is not supported yet.) */
+  readonly mode?: ShareMode
+  /** Records per signed chunk when the handler gives an async iterable or a ReadableStream. */
+  readonly chunkSize?: number
+  /** Called with every failure (never raw values); its own failures are ignored. */
+  readonly onError?: (error: DatagateError, ctx: ShareErrorContext) => void | Promise<void>
+}
+
+/** The parts of a request the core needs, whatever the framework. */
+export interface ShareRequest {
+  readonly headers: Headers
+  readonly method: string
+  readonly url: string
+  /** The framework's own request, passed to `authenticate`. */
+  readonly native: unknown
+}
+
+/** Checks options once, when the adapter is made: `ERR_INVALID_ARGUMENT`. */
+export function checkShareOptions(gate: Gate, options: ShareOptions, where: string): void {
+  const fail = (message: string): never => {
+    throw new DatagateError('ERR_INVALID_ARGUMENT', `${where}: ${message}`)
+  }
+  if (typeof gate !== 'object' || gate === null || typeof gate.export !== 'function')
+    fail('gate must come from createGate()')
+  if (typeof options !== 'object' || options === null) fail('options must be an object')
+  if (typeof options.dataset !== 'string' || options.dataset === '')
+    fail('dataset must be a non-empty string')
+  if (typeof options.purpose !== 'string' || options.purpose === '')
+    fail('purpose must be a non-empty string')
+  if (typeof options.authenticate !== 'function')
+    fail('authenticate must be a function (bearerPartner(...) or your own)')
+  const mode: unknown = options.mode
+  if (mode === 'json')
+    fail("mode 'json' (RFC 9421 signed JSON) is not supported yet; use 'signed' or 'filtered'")
+  if (mode !== undefined && mode !== 'signed' && mode !== 'filtered')
+    fail("mode must be 'signed' or 'filtered'")
+  if (options.onError !== undefined && typeof options.onError !== 'function')
+    fail('onError must be a function')
+  const chunkSize: unknown = options.chunkSize
+  if (chunkSize !== undefined && (!Number.isSafeInteger(chunkSize) || (chunkSize as number) < 1))
+    fail('chunkSize must be a positive integer')
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+function requestId(headers: Headers): string | undefined {
+  const id = headers.get('x-request-id')
+  return id !== null && REQUEST_ID.test(id) ? id : undefined
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url, 'http://localhost').pathname
+  } catch {
+    return ''
+  }
+}
+
+/** Reports `error` to `onError` (its failures swallowed) and returns the problem response. */
+export async function failure(
+  options: ShareOptions,
+  request: ShareRequest,
+  error: unknown,
+  partner?: string,
+): Promise<Response> {
+  const id = requestId(request.headers)
+  const failed = asDatagateError(error)
+  const problem = problemFor(failed, id)
+  await report(options, request, failed, problem.status, partner)
+  return problemResponse(problem)
+}
+
+async function report(
+  options: ShareOptions,
+  request: ShareRequest,
+  error: DatagateError,
+  status: number,
+  partner: string | undefined,
+): Promise<void> {
+  if (!options.onError) return
+  const id = requestId(request.headers)
+  try {
+    await options.onError(error, {
+      ...(partner === undefined ? {} : { partner }),
+      dataset: options.dataset,
+      purpose: options.purpose,
+      method: request.method,
+      path: pathOf(request.url),
+      status,
+      ...(id === undefined ? {} : { requestId: id }),
+    })
+  } catch {
+    // The hook is the service's; a failing hook must not change what the partner receives.
+  }
+}
+
+/**
+ * The error as `onError` and the problem see it. A `DatagateError` stays as it is (its messages
+ * hold no values); any other error (the handler's, the rows source's) is replaced, keeping only
+ * its class name: it may quote raw values, so it is not kept, not even as `cause`.
+ */
+function asDatagateError(
+  error: unknown,
+  message = 'share: the handler failed before its rows reached the gate',
+  code: 'ERR_RECORD_INVALID' | 'ERR_INVALID_ARGUMENT' = 'ERR_RECORD_INVALID',
+): DatagateError {
+  if (isDatagateError(error)) return error
+  const kind =
+    error instanceof Error ? error.name.replace(/[^\w]/g, '').slice(0, 40) : typeName(error)
+  return new DatagateError(code, `${message} (${kind})`)
+}
+
+/** Authenticates the caller: the partner id, or the 401/500 problem to send. */
+export async function authenticateShare(
+  options: ShareOptions,
+  request: ShareRequest,
+): Promise<{ readonly partner: string } | { readonly response: Response }> {
+  try {
+    const who = await options.authenticate({ headers: request.headers, request: request.native })
+    if (
+      typeof who !== 'object' ||
+      who === null ||
+      typeof who.partner !== 'string' ||
+      who.partner === ''
+    )
+      throw new DatagateError('ERR_UNAUTHENTICATED', 'authenticate returned no partner id')
+    return { partner: who.partner }
+  } catch (error) {
+    const failed = asDatagateError(error, 'share: authenticate failed', 'ERR_INVALID_ARGUMENT')
+    return { response: await failure(options, request, failed) }
+  }
+}
+
+type Body =
+  | { readonly kind: 'rows'; readonly rows: Iterable<unknown> }
+  | { readonly kind: 'stream'; readonly rows: AsyncIterable<unknown> | ReadableStream<unknown> }
+
+function classify(body: unknown): Body {
+  if (typeof body === 'object' && body !== null) {
+    if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream)
+      return { kind: 'stream', rows: body }
+    if (Symbol.asyncIterator in body)
+      return { kind: 'stream', rows: body as AsyncIterable<unknown> }
+    if (Symbol.iterator in body) return { kind: 'rows', rows: body as Iterable<unknown> }
+  }
+  throw new DatagateError(
+    'ERR_RECORD_INVALID',
+    `share: the handler gave ${describeType(body)}, not an array, iterable, async iterable or ReadableStream of records`,
+  )
+}
+
+function matches(ifNoneMatch: string | null, etag: string): boolean {
+  if (ifNoneMatch === null) return false
+  const opaque = etag.replace(/^W\//, '')
+  return ifNoneMatch
+    .split(',')
+    .map((tag) => tag.trim())
+    .some((tag) => tag === '*' || tag.replace(/^W\//, '') === opaque)
+}
+
+function respond(status: number, body: BodyInit | null, headers: Record<string, string>): Response {
+  return new Response(body, { status, headers: { ...SHARE_HEADERS, ...headers } })
+}
+
+/**
+ * The response for an authenticated partner and the handler's result (`produce` runs the
+ * handler, or returns what it already gave). Every failure is a problem response with no data.
+ */
+export async function releaseResponse(
+  gate: Gate,
+  options: ShareOptions,
+  request: ShareRequest,
+  partner: string,
+  produce: () => unknown,
+): Promise<Response> {
+  const release = { partner, dataset: options.dataset, purpose: options.purpose }
+  try {
+    const body = classify(await produce())
+    if (body.kind === 'stream')
+      return await streamResponse(gate, options, request, partner, body.rows)
+    if ((options.mode ?? 'signed') === 'signed') {
+      const signed = await gate.export(body.rows, release)
+      const etag = `W/"${signed.payloadDigest}"`
+      if (matches(request.headers.get('if-none-match'), etag)) return respond(304, null, { etag })
+      return respond(200, signed.token, { 'content-type': 'application/jose', etag })
+    }
+    const { records, report: releaseReport } = await gate.release(body.rows, release)
+    const etag = `W/"${viewDigest(records)}"`
+    if (matches(request.headers.get('if-none-match'), etag)) return respond(304, null, { etag })
+    const meta = {
+      dataset: options.dataset,
+      purpose: options.purpose,
+      count: records.length,
+      report: partnerView(releaseReport),
+    }
+    return respond(200, JSON.stringify({ data: records, meta }), {
+      'content-type': 'application/json',
+      etag,
+    })
+  } catch (error) {
+    return failure(options, request, error, partner)
+  }
+}
+
+const encoder = new TextEncoder()
+
+async function streamResponse(
+  gate: Gate,
+  options: ShareOptions,
+  request: ShareRequest,
+  partner: string,
+  rows: AsyncIterable<unknown> | ReadableStream<unknown>,
+): Promise<Response> {
+  const parts = gate.exportStream(rows, {
+    partner,
+    dataset: options.dataset,
+    purpose: options.purpose,
+    ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+  })
+  // The first part decides the status: a refusal before any data is a problem response.
+  let first: IteratorResult<StreamPart, void>
+  try {
+    first = await parts.next()
+  } catch (error) {
+    return failure(options, request, error, partner)
+  }
+  let pending: IteratorResult<StreamPart, void> | undefined = first
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = pending ?? (await parts.next())
+          pending = undefined
+          if (next.done) controller.close()
+          else controller.enqueue(encoder.encode(`${next.value.token}\n`))
+        } catch (error) {
+          // Data has gone out: the connection is aborted, without a manifest.
+          const failed = asDatagateError(error, 'share: the rows failed after the stream began')
+          await report(options, request, failed, 200, partner)
+          controller.error(failed)
+        }
+      },
+      async cancel() {
+        await parts.return(undefined)
+      },
+    },
+    { highWaterMark: 0 },
+  )
+  return respond(200, body, { 'content-type': 'application/x-ndjson' })
+}
