@@ -44,20 +44,34 @@ function headersOf(req: Request): Headers {
   return headers
 }
 
+/** The response's own writers, kept before the handler runs so that only the middleware uses them. */
+interface Writers {
+  readonly write: Response['write']
+  readonly end: Response['end']
+}
+
 /** Writes a Web `Response` to Express's `res`, with backpressure; a failing body aborts the socket. */
-async function writeResponse(res: Response, response: globalThis.Response): Promise<void> {
+async function writeResponse(
+  res: Response,
+  response: globalThis.Response,
+  writers: Writers = { write: res.write, end: res.end },
+): Promise<void> {
+  const write = (chunk: Uint8Array): boolean => Reflect.apply(writers.write, res, [chunk])
+  const end = (chunk?: Uint8Array): void => {
+    Reflect.apply(writers.end, res, chunk === undefined ? [] : [chunk])
+  }
   res.status(response.status)
   response.headers.forEach((value, name) => {
     res.setHeader(name, value)
   })
   if (response.body === null) {
-    res.end()
+    end()
     return
   }
   if (response.headers.get('content-type') !== 'application/x-ndjson') {
     const bytes = new Uint8Array(await response.arrayBuffer())
     res.setHeader('content-length', String(bytes.byteLength))
-    res.end(bytes)
+    end(bytes)
     return
   }
   const reader = response.body.getReader()
@@ -71,13 +85,13 @@ async function writeResponse(res: Response, response: globalThis.Response): Prom
       const { done, value } = await reader.read()
       if (done) break
       if (closed) return
-      if (!res.write(value))
+      if (!write(value))
         await new Promise<void>((resolve) => {
           res.once('drain', resolve)
           res.once('close', resolve)
         })
     }
-    res.end()
+    end()
   } catch (error) {
     // Data has gone out: abort the connection, the partner sees no manifest.
     res.destroy(error instanceof Error ? error : undefined)
@@ -124,15 +138,17 @@ async function serve(
     native: req,
   }
   const before = new Set(res.getHeaderNames())
-  const original = { json: res.json, send: res.send, write: res.write, end: res.end }
+  const original: Writers = { write: res.write, end: res.end }
   let settled = false
   const deliver = async (response: globalThis.Response) => {
-    res.json = original.json
-    res.send = original.send
-    res.write = original.write
-    res.end = original.end
+    // From here on only the middleware writes: whatever the handler (or Express's error
+    // handling) sends later, by any of these, is dropped, so nothing joins the response.
+    res.json = (() => res) as Response['json']
+    res.send = (() => res) as Response['send']
+    res.write = (() => false) as Response['write']
+    res.end = (() => res) as Response['end']
     for (const name of res.getHeaderNames()) if (!before.has(name)) res.removeHeader(name)
-    await writeResponse(res, response)
+    await writeResponse(res, response, original)
   }
   const who = await authenticateShare(options, request)
   if ('response' in who) return deliver(who.response)
