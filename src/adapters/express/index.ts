@@ -48,32 +48,40 @@ function headersOf(req: Request): Headers {
 interface Writers {
   readonly write: Response['write']
   readonly end: Response['end']
+  readonly writeHead: Response['writeHead']
 }
 
 /** Writes a Web `Response` to Express's `res`, with backpressure; a failing body aborts the socket. */
 async function writeResponse(
   res: Response,
   response: globalThis.Response,
-  writers: Writers = { write: res.write, end: res.end },
+  writers: Writers = { write: res.write, end: res.end, writeHead: res.writeHead },
 ): Promise<void> {
   const write = (chunk: Uint8Array): boolean => Reflect.apply(writers.write, res, [chunk])
   const end = (chunk?: Uint8Array): void => {
     Reflect.apply(writers.end, res, chunk === undefined ? [] : [chunk])
   }
-  res.status(response.status)
-  response.headers.forEach((value, name) => {
-    res.setHeader(name, value)
-  })
+  // The head goes out by the kept writeHead, with the status and headers set just before it.
+  const head = () => {
+    res.status(response.status)
+    response.headers.forEach((value, name) => {
+      res.setHeader(name, value)
+    })
+    Reflect.apply(writers.writeHead, res, [response.status])
+  }
   if (response.body === null) {
+    head()
     end()
     return
   }
   if (response.headers.get('content-type') !== 'application/x-ndjson') {
     const bytes = new Uint8Array(await response.arrayBuffer())
     res.setHeader('content-length', String(bytes.byteLength))
+    head()
     end(bytes)
     return
   }
+  head()
   const reader = response.body.getReader()
   let closed = false
   res.once('close', () => {
@@ -138,7 +146,7 @@ async function serve(
     native: req,
   }
   const before = new Set(res.getHeaderNames())
-  const original: Writers = { write: res.write, end: res.end }
+  const original: Writers = { write: res.write, end: res.end, writeHead: res.writeHead }
   let settled = false
   const deliver = async (response: globalThis.Response) => {
     // From here on only the middleware writes: whatever the handler (or Express's error
@@ -147,6 +155,8 @@ async function serve(
     res.send = (() => res) as Response['send']
     res.write = (() => false) as Response['write']
     res.end = (() => res) as Response['end']
+    res.writeHead = (() => res) as Response['writeHead']
+    res.flushHeaders = () => {}
     for (const name of res.getHeaderNames()) if (!before.has(name)) res.removeHeader(name)
     await writeResponse(res, response, original)
   }
@@ -177,6 +187,11 @@ async function serve(
     refuse('write')()
     return false
   }) as Response['write']
+  // Sending the head early would put the handler's status and headers on the wire.
+  res.writeHead = refuse('writeHead') as Response['writeHead']
+  res.flushHeaders = () => {
+    refuse('flushHeaders')()
+  }
   next()
 }
 
