@@ -8,7 +8,7 @@ import { viewDigest } from '../export/patch.js'
 import type { StreamPart } from '../export/stream.js'
 import { describeType, typeName } from '../lib/describe-type.js'
 import type { Authenticate } from './bearer.js'
-import { problemFor, problemResponse, SHARE_HEADERS } from './problem.js'
+import { PROBLEM_STATUS, problemFor, problemResponse, SHARE_HEADERS } from './problem.js'
 
 /**
  * How a release is served: `signed` (default) a compact JWS, `filtered` unsigned `{ data, meta }`.
@@ -165,8 +165,8 @@ async function report(
 }
 
 /**
- * The error as `onError` and the problem see it. A `DatagateError` stays as it is (its messages
- * hold no values); any other error (the handler's, the rows source's) is replaced, keeping only
+ * The error as `onError` and the problem see it. A `DatagateError` of this copy stays as it is
+ * (its messages hold no values); a look-alike keeps only its code; any other error (the handler's, the rows source's) is replaced, keeping only
  * its class name: it may quote raw values, so it is not kept, not even as `cause`.
  */
 function asDatagateError(
@@ -174,7 +174,13 @@ function asDatagateError(
   message = 'share: the handler failed before its rows reached the gate',
   code: 'ERR_RECORD_INVALID' | 'ERR_INVALID_ARGUMENT' = 'ERR_RECORD_INVALID',
 ): DatagateError {
-  if (isDatagateError(error)) return error
+  if (error instanceof DatagateError) return error
+  if (isDatagateError(error)) {
+    // Not this copy's class: another copy of datagate, or anything the handler threw with that
+    // name and a code. Its message and cause may quote values, so only a known code is kept.
+    const known = Object.hasOwn(PROBLEM_STATUS, error.code) ? error.code : 'ERR_INVALID_ARGUMENT'
+    return new DatagateError(known, `share: a ${known} from outside this copy of datagate`)
+  }
   const kind =
     error instanceof Error ? error.name.replace(/[^\w]/g, '').slice(0, 40) : typeName(error)
   return new DatagateError(code, `${message} (${kind})`)
