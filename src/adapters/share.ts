@@ -181,8 +181,14 @@ function asDatagateError(
     const known = Object.hasOwn(PROBLEM_STATUS, error.code) ? error.code : 'ERR_INVALID_ARGUMENT'
     return new DatagateError(known, `share: a ${known} from outside this copy of datagate`)
   }
-  const kind =
-    error instanceof Error ? error.name.replace(/[^\w]/g, '').slice(0, 40) : typeName(error)
+  // The name is the thrower's: it need not be a string, and describing it must not throw.
+  let name: unknown
+  try {
+    name = error instanceof Error ? (error as { name: unknown }).name : undefined
+  } catch {
+    name = undefined
+  }
+  const kind = typeof name === 'string' ? name.replace(/[^\w]/g, '').slice(0, 40) : typeName(error)
   return new DatagateError(code, `${message} (${kind})`)
 }
 
