@@ -307,15 +307,20 @@ async function streamResponse(
     return failure(options, request, error, partner)
   }
   let pending: IteratorResult<StreamPart, void> | undefined = first
+  // Set when the partner goes away: a chunk still being made then has nowhere to go, and that
+  // is not a failure of the rows to report.
+  let cancelled = false
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
           const next = pending ?? (await parts.next())
           pending = undefined
+          if (cancelled) return
           if (next.done) controller.close()
           else controller.enqueue(encoder.encode(`${next.value.token}\n`))
         } catch (error) {
+          if (cancelled) return
           // Data has gone out: the connection is aborted, without a manifest.
           const failed = asDatagateError(error, 'share: the rows failed after the stream began')
           await report(options, request, failed, 200, partner)
@@ -323,6 +328,7 @@ async function streamResponse(
         }
       },
       async cancel() {
+        cancelled = true
         await parts.return(undefined)
       },
     },
