@@ -8,7 +8,7 @@ import { viewDigest } from '../export/patch.js'
 import type { StreamPart } from '../export/stream.js'
 import { describeType, typeName } from '../lib/describe-type.js'
 import type { Authenticate } from './bearer.js'
-import { problemFor, problemResponse, SHARE_HEADERS } from './problem.js'
+import { PROBLEM_STATUS, problemFor, problemResponse, SHARE_HEADERS } from './problem.js'
 
 /**
  * How a release is served: `signed` (default) a compact JWS, `filtered` unsigned `{ data, meta }`.
@@ -165,8 +165,8 @@ async function report(
 }
 
 /**
- * The error as `onError` and the problem see it. A `DatagateError` stays as it is (its messages
- * hold no values); any other error (the handler's, the rows source's) is replaced, keeping only
+ * The error as `onError` and the problem see it. A `DatagateError` of this copy stays as it is
+ * (its messages hold no values); a look-alike keeps only its code; any other error (the handler's, the rows source's) is replaced, keeping only
  * its class name: it may quote raw values, so it is not kept, not even as `cause`.
  */
 function asDatagateError(
@@ -174,9 +174,21 @@ function asDatagateError(
   message = 'share: the handler failed before its rows reached the gate',
   code: 'ERR_RECORD_INVALID' | 'ERR_INVALID_ARGUMENT' = 'ERR_RECORD_INVALID',
 ): DatagateError {
-  if (isDatagateError(error)) return error
-  const kind =
-    error instanceof Error ? error.name.replace(/[^\w]/g, '').slice(0, 40) : typeName(error)
+  if (error instanceof DatagateError) return error
+  if (isDatagateError(error)) {
+    // Not this copy's class: another copy of datagate, or anything the handler threw with that
+    // name and a code. Its message and cause may quote values, so only a known code is kept.
+    const known = Object.hasOwn(PROBLEM_STATUS, error.code) ? error.code : 'ERR_INVALID_ARGUMENT'
+    return new DatagateError(known, `share: a ${known} from outside this copy of datagate`)
+  }
+  // The name is the thrower's: it need not be a string, and describing it must not throw.
+  let name: unknown
+  try {
+    name = error instanceof Error ? (error as { name: unknown }).name : undefined
+  } catch {
+    name = undefined
+  }
+  const kind = typeof name === 'string' ? name.replace(/[^\w]/g, '').slice(0, 40) : typeName(error)
   return new DatagateError(code, `${message} (${kind})`)
 }
 
@@ -295,15 +307,20 @@ async function streamResponse(
     return failure(options, request, error, partner)
   }
   let pending: IteratorResult<StreamPart, void> | undefined = first
+  // Set when the partner goes away: a chunk still being made then has nowhere to go, and that
+  // is not a failure of the rows to report.
+  let cancelled = false
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
           const next = pending ?? (await parts.next())
           pending = undefined
+          if (cancelled) return
           if (next.done) controller.close()
           else controller.enqueue(encoder.encode(`${next.value.token}\n`))
         } catch (error) {
+          if (cancelled) return
           // Data has gone out: the connection is aborted, without a manifest.
           const failed = asDatagateError(error, 'share: the rows failed after the stream began')
           await report(options, request, failed, 200, partner)
@@ -311,6 +328,7 @@ async function streamResponse(
         }
       },
       async cancel() {
+        cancelled = true
         await parts.return(undefined)
       },
     },

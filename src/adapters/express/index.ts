@@ -44,22 +44,44 @@ function headersOf(req: Request): Headers {
   return headers
 }
 
+/** The response's own writers, kept before the handler runs so that only the middleware uses them. */
+interface Writers {
+  readonly write: Response['write']
+  readonly end: Response['end']
+  readonly writeHead: Response['writeHead']
+}
+
 /** Writes a Web `Response` to Express's `res`, with backpressure; a failing body aborts the socket. */
-async function writeResponse(res: Response, response: globalThis.Response): Promise<void> {
-  res.status(response.status)
-  response.headers.forEach((value, name) => {
-    res.setHeader(name, value)
-  })
+async function writeResponse(
+  res: Response,
+  response: globalThis.Response,
+  writers: Writers = { write: res.write, end: res.end, writeHead: res.writeHead },
+): Promise<void> {
+  const write = (chunk: Uint8Array): boolean => Reflect.apply(writers.write, res, [chunk])
+  const end = (chunk?: Uint8Array): void => {
+    Reflect.apply(writers.end, res, chunk === undefined ? [] : [chunk])
+  }
+  // The head goes out by the kept writeHead, with the status and headers set just before it.
+  const head = () => {
+    res.status(response.status)
+    response.headers.forEach((value, name) => {
+      res.setHeader(name, value)
+    })
+    Reflect.apply(writers.writeHead, res, [response.status])
+  }
   if (response.body === null) {
-    res.end()
+    head()
+    end()
     return
   }
   if (response.headers.get('content-type') !== 'application/x-ndjson') {
     const bytes = new Uint8Array(await response.arrayBuffer())
     res.setHeader('content-length', String(bytes.byteLength))
-    res.end(bytes)
+    head()
+    end(bytes)
     return
   }
+  head()
   const reader = response.body.getReader()
   let closed = false
   res.once('close', () => {
@@ -71,13 +93,13 @@ async function writeResponse(res: Response, response: globalThis.Response): Prom
       const { done, value } = await reader.read()
       if (done) break
       if (closed) return
-      if (!res.write(value))
+      if (!write(value))
         await new Promise<void>((resolve) => {
           res.once('drain', resolve)
           res.once('close', resolve)
         })
     }
-    res.end()
+    end()
   } catch (error) {
     // Data has gone out: abort the connection, the partner sees no manifest.
     res.destroy(error instanceof Error ? error : undefined)
@@ -124,15 +146,19 @@ async function serve(
     native: req,
   }
   const before = new Set(res.getHeaderNames())
-  const original = { json: res.json, send: res.send, write: res.write, end: res.end }
+  const original: Writers = { write: res.write, end: res.end, writeHead: res.writeHead }
   let settled = false
   const deliver = async (response: globalThis.Response) => {
-    res.json = original.json
-    res.send = original.send
-    res.write = original.write
-    res.end = original.end
+    // From here on only the middleware writes: whatever the handler (or Express's error
+    // handling) sends later, by any of these, is dropped, so nothing joins the response.
+    res.json = (() => res) as Response['json']
+    res.send = (() => res) as Response['send']
+    res.write = (() => false) as Response['write']
+    res.end = (() => res) as Response['end']
+    res.writeHead = (() => res) as Response['writeHead']
+    res.flushHeaders = () => {}
     for (const name of res.getHeaderNames()) if (!before.has(name)) res.removeHeader(name)
-    await writeResponse(res, response)
+    await writeResponse(res, response, original)
   }
   const who = await authenticateShare(options, request)
   if ('response' in who) return deliver(who.response)
@@ -161,6 +187,11 @@ async function serve(
     refuse('write')()
     return false
   }) as Response['write']
+  // Sending the head early would put the handler's status and headers on the wire.
+  res.writeHead = refuse('writeHead') as Response['writeHead']
+  res.flushHeaders = () => {
+    refuse('flushHeaders')()
+  }
   next()
 }
 
