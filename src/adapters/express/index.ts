@@ -1,8 +1,8 @@
 /**
  * `datagate/express`: Express 5 middleware. The handler answers with `res.json(rows)`, which the
- * middleware wraps; `res.send`, `res.write` and `res.end` by the handler are refused with the 500
- * problem, so no byte of data leaves by another path. Raw socket writes (`res.socket`) are
- * outside that guarantee.
+ * middleware wraps; `res.send`, `res.write`, `res.end`, `res.writeHead` and `res.flushHeaders` by
+ * the handler are refused with the 500 problem, so no byte of data leaves by another path. Raw
+ * socket writes (`res.socket`) are outside that guarantee.
  *
  * @packageDocumentation
  */
@@ -111,7 +111,8 @@ async function writeResponse(
  * what the handler passes to `res.json(rows)` (an array of records; an async iterable or
  * `ReadableStream` streams NDJSON) through the gate for that partner. Headers the handler set are
  * dropped. A handler that throws (Express's error handling then writes by `res.end`) or writes by
- * `res.send`, `res.write` or `res.end` gets the 500 problem and sends no data.
+ * `res.send`, `res.write`, `res.end`, `res.writeHead` or `res.flushHeaders` gets the 500 problem
+ * and sends no data.
  *
  * @example
  * ```ts no-run
