@@ -82,14 +82,14 @@ export async function deltaComparison(
   /** jose verify + applyPatch + the two digests applyDelta checks, fail closed like it. */
   const joseApply = async (current: readonly Released[], token: string) => {
     const { payload } = await jwtVerify(token, keySet, joseOptions)
-    if (viewDigest(current) !== payload.base) throw new Error('base digest differs')
+    if (viewDigest(current) !== payload.baseDigest) throw new Error('base digest differs')
     const next = jsonpatch.applyPatch(
       current,
       payload.patch as Operation[],
       true,
       false,
     ).newDocument
-    if (viewDigest(next) !== payload.result) throw new Error('result digest differs')
+    if (viewDigest(next) !== payload.resultDigest) throw new Error('result digest differs')
     return next
   }
   const applied = await applyDelta(beforeView, ours.token, verifyOptions)
