@@ -3,7 +3,17 @@
 // ours and only the machinery around the operators differs.
 import { createMongoAbility } from '@casl/ability'
 import { permittedFieldsOf } from '@casl/ability/extra'
-import { AfterSalesOrder, type AfterSalesRow, GRANTED, PSEUDONYM_KEY, REQUEST } from './fixtures.js'
+import type { KeyRing } from 'datagate'
+import { CompactSign } from 'jose'
+import {
+  AfterSalesOrder,
+  type AfterSalesRow,
+  GRANTED,
+  ISSUER,
+  NOW,
+  PSEUDONYM_KEY,
+  REQUEST,
+} from './fixtures.js'
 
 /** A released record, as the baselines build it. */
 export type Released = Record<string, unknown>
@@ -145,5 +155,36 @@ export function caslRelease(): (rows: readonly AfterSalesRow[]) => Released[] {
       out.push(pickInto(row, paths, new Set(fields)))
     }
     return out
+  }
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * How the naive pipelines sign: the claims a team would write by hand around `body`, one
+ * JSON.stringify, and jose's CompactSign under the ring's current key with `typ`.
+ */
+export function naiveSigner(
+  keys: KeyRing,
+  typ: string,
+): (body: Record<string, unknown>) => Promise<string> {
+  const signer = keys.current
+  const privateKey = signer.privateKey
+  if (!privateKey) throw new Error('the bench ring signs')
+  return (body) => {
+    const iat = Math.floor(NOW.getTime() / 1000)
+    const payload = {
+      iss: ISSUER,
+      aud: REQUEST.partner,
+      iat,
+      exp: iat + 86_400,
+      jti: crypto.randomUUID(),
+      purpose: REQUEST.purpose,
+      dataset: REQUEST.dataset,
+      ...body,
+    }
+    return new CompactSign(encoder.encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ })
+      .sign(privateKey)
   }
 }

@@ -6,15 +6,14 @@ import { loadavg } from 'node:os'
 import { isDeepStrictEqual } from 'node:util'
 import { applyDelta, DELTA_TYP, type Gate, type KeyRing, viewDigest } from 'datagate'
 import jsonpatch, { type Operation } from 'fast-json-patch'
-import { CompactSign, createLocalJWKSet, jwtVerify } from 'jose'
-import { handRelease, type Released } from './baselines.js'
+import { createLocalJWKSet, jwtVerify } from 'jose'
+import { handRelease, naiveSigner, type Released } from './baselines.js'
 import { type AfterSalesRow, ISSUER, NOW, REQUEST } from './fixtures.js'
 import { type ComparisonReport, interleave, paired, scaledRounds } from './harness.js'
 
 /** Rows of each version. */
 export const DELTA_ROWS = 10_000
 const STATUSES = ['待检测', '维修中', '待取车', '已完成']
-const encoder = new TextEncoder()
 
 /** The next version of `rows`: every 100th order moves to another status. */
 export function changedRows(rows: readonly AfterSalesRow[]): AfterSalesRow[] {
@@ -27,26 +26,10 @@ export function changedRows(rows: readonly AfterSalesRow[]): AfterSalesRow[] {
 
 function naiveDelta(keys: KeyRing) {
   const release = handRelease()
-  const signer = keys.current
-  const privateKey = signer.privateKey
-  if (!privateKey) throw new Error('the bench ring signs')
+  const sign = naiveSigner(keys, DELTA_TYP)
   return async (before: readonly AfterSalesRow[], after: readonly AfterSalesRow[]) => {
     const patch = jsonpatch.compare(release(before), release(after))
-    const iat = Math.floor(NOW.getTime() / 1000)
-    const payload = {
-      iss: ISSUER,
-      aud: REQUEST.partner,
-      iat,
-      exp: iat + 86_400,
-      jti: crypto.randomUUID(),
-      purpose: REQUEST.purpose,
-      dataset: REQUEST.dataset,
-      patch,
-    }
-    const token = await new CompactSign(encoder.encode(JSON.stringify(payload)))
-      .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: DELTA_TYP })
-      .sign(privateKey)
-    return { token, patch }
+    return { token: await sign({ patch }), patch }
   }
 }
 

@@ -5,36 +5,18 @@
 import { loadavg } from 'node:os'
 import { isDeepStrictEqual } from 'node:util'
 import { EXPORT_TYP, type Gate, type KeyRing, type StreamPart } from 'datagate'
-import { CompactSign, createLocalJWKSet, jwtVerify } from 'jose'
-import { caslRelease } from './baselines.js'
+import { createLocalJWKSet, jwtVerify } from 'jose'
+import { caslRelease, naiveSigner } from './baselines.js'
 import { type AfterSalesRow, ISSUER, NOW, REQUEST } from './fixtures.js'
 import { type ComparisonReport, interleave, paired } from './harness.js'
-
-const encoder = new TextEncoder()
 
 /** The naive pipeline: CASL + pick + operators, then one JSON.stringify and jose's CompactSign. */
 export function naiveExport(keys: KeyRing): (rows: readonly AfterSalesRow[]) => Promise<string> {
   const release = caslRelease()
-  const signer = keys.current
-  const privateKey = signer.privateKey
-  if (!privateKey) throw new Error('the bench ring signs')
-  return async (rows) => {
+  const sign = naiveSigner(keys, EXPORT_TYP)
+  return (rows) => {
     const records = release(rows)
-    const iat = Math.floor(NOW.getTime() / 1000)
-    const payload = {
-      iss: ISSUER,
-      aud: REQUEST.partner,
-      iat,
-      exp: iat + 86_400,
-      jti: crypto.randomUUID(),
-      purpose: REQUEST.purpose,
-      dataset: REQUEST.dataset,
-      count: records.length,
-      records,
-    }
-    return new CompactSign(encoder.encode(JSON.stringify(payload)))
-      .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: EXPORT_TYP })
-      .sign(privateKey)
+    return sign({ count: records.length, records })
   }
 }
 
