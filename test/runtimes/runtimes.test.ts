@@ -192,6 +192,29 @@ describe('the same bytes in every runtime', () => {
     expectSameBytes(result, reference, 'deno')
   })
 
+  it("Deno without --allow-env: a YAML policy fails with Deno's own error naming the permission", async (ctx) => {
+    const deno = findDeno() ?? missing(ctx, 'deno')
+    const refused = await run(
+      deno.path,
+      [
+        'run',
+        '--quiet',
+        '--no-prompt',
+        '--node-modules-dir=manual',
+        `--allow-read=${ROOT}`,
+        script,
+      ],
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', DENO_DIR: join(work, 'deno-dir') } },
+    ).then(
+      () => null,
+      (error: { code?: number; stderr?: string }) => error,
+    )
+    expect(refused?.code).toBe(1)
+    expect(refused?.stderr).toMatch(/NotCapable: Requires env access to "LOG_TOKENS"/)
+    // Not blamed on the policy text (it is valid): that was the message before the fix.
+    expect(refused?.stderr).not.toMatch(/ERR_POLICY_INVALID|not valid YAML/)
+  })
+
   it('Bun, also serving the fetch and Hono adapters over Bun.serve on 127.0.0.1', async (ctx) => {
     const bun = findBun() ?? missing(ctx, 'bun')
     const result = await runScript('bun', bun.path, ['--no-install', script])
