@@ -7,6 +7,9 @@ import { policyInvalid } from './policy-error.js'
 /** Largest policy text accepted, in characters. */
 export const MAX_POLICY_TEXT = 5_000_000
 
+/** Error names of a runtime refusing an operation (Deno's permissions), not of a parser. */
+const RUNTIME_REFUSALS = new Set(['NotCapable', 'PermissionDenied'])
+
 /** Parses policy text; throws ERR_POLICY_INVALID (`too_large`, `syntax_error`). */
 export function parseText(text: string): unknown {
   if (text.length > MAX_POLICY_TEXT) {
@@ -28,6 +31,10 @@ export function parseText(text: string): unknown {
       prettyErrors: true,
     })
   } catch (error) {
+    // Deno runs yaml's Node build, which reads process.env.LOG_TOKENS on every parse: without
+    // --allow-env Deno refuses that read. The runtime's error names the missing permission; it says
+    // nothing about the text, so it is passed on rather than reported as a syntax error.
+    if (error instanceof Error && RUNTIME_REFUSALS.has(error.name)) throw error
     const where = error instanceof Error && 'linePos' in error ? lineOf(error) : ''
     return policyInvalid([
       {
