@@ -31,10 +31,13 @@ import type { KeyRing, PublicJwk, PublicJwks, SigningKey } from './key-ring.js'
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'] as const
 
 function publicPart(jwk: JWK): JWK {
-  const copy: Record<string, unknown> = { ...jwk }
-  for (const member of PRIVATE_MEMBERS) delete copy[member]
-  delete copy.key_ops
-  delete copy.ext
+  // Members in sorted order: WebCrypto's export orders them differently per runtime (Node
+  // `crv,x,kty`, Bun `crv,kty,x`, Deno and workerd `kty,crv,x`), and a published JWKS should be
+  // the same bytes wherever the gate runs.
+  const copy: Record<string, unknown> = {}
+  const omitted = new Set<string>([...PRIVATE_MEMBERS, 'key_ops', 'ext'])
+  for (const member of Object.keys(jwk).sort())
+    if (!omitted.has(member)) copy[member] = (jwk as Record<string, unknown>)[member]
   return copy as JWK
 }
 
