@@ -53,10 +53,10 @@ export interface ReadPostgresAuditLogOptions {
  * const log = createAuditLog({ sink: postgresAuditSink({ pool, table }) })
  * for (const code of ['ERR_NOT_PERMITTED', 'ERR_PARTNER_SUSPENDED', 'ERR_PARTNER_REVOKED'])
  *   await log.append({ type: 'denied', partner: 'p', dataset: 'd', purpose: 'u', policyHash: 'sha256:11', code })
+ * const codes: string[] = []
  * for await (const event of readPostgresAuditLog(pool, { table, from: 1, batchSize: 1 }))
- *   console.log(event.seq, event.type === 'denied' ? event.code : '')
- * // 1 'ERR_PARTNER_SUSPENDED'
- * // 2 'ERR_PARTNER_REVOKED'
+ *   if (event.type === 'denied') codes.push(`${event.seq} ${event.code}`)
+ * console.log(codes) // ['1 ERR_PARTNER_SUSPENDED', '2 ERR_PARTNER_REVOKED']
  * await pool.end()
  * ```
  */
