@@ -13,7 +13,7 @@ import {
   auditEventSchema,
   deepFreeze,
 } from '../export/audit-event.js'
-import { assertNumber, assertObject } from '../lib/assert.js'
+import { assertNumber, assertObject, invalidArgument } from '../lib/assert.js'
 import { formatIssuePath, issueFinding } from '../lib/zod-findings.js'
 import { fillTemplate, linkTemplate } from './audit-template.js'
 import { auditTableNames, type PostgresQueryable } from './postgres-schema.js'
@@ -173,6 +173,14 @@ export function postgresAuditSink(options: PostgresAuditSinkOptions): PostgresAu
 
 /** Checks a direct caller's input as strictly as the log does its own. */
 function checkInput(input: AuditLinkInput): AuditLinkInput {
+  assertObject(input, 'postgresAuditSink: input')
+  for (const member of ['seq', 'prev', 'hash'])
+    if (member in input)
+      invalidArgument(
+        'range',
+        `postgresAuditSink: input.${member}`,
+        'no value: the chain assigns it',
+      )
   const parsed = auditEventSchema.safeParse({
     ...(input as object),
     seq: 0,
