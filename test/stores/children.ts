@@ -14,11 +14,15 @@ export interface Child {
 }
 
 /** Starts `test/stores/fixtures/<fixture>.ts` with `args`. */
-export function startChild(fixture: string, args: readonly string[]): Child {
+export function startChild(
+  fixture: string,
+  args: readonly string[],
+  options: { stdin?: boolean } = {},
+): Child {
   const script = fileURLToPath(new URL(`fixtures/${fixture}.ts`, import.meta.url))
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: [options.stdin === true ? 'pipe' : 'ignore', 'pipe', 'inherit'],
   })
   const lines: string[] = []
   const waiters: (() => void)[] = []
