@@ -1,16 +1,20 @@
-// A writer process of bench/stores.ts: `connections` audit logs over one pool append `count`
-// events in all, starting when the parent writes a line to stdin. Prints `ready`, then `done`.
-// Args: url table connections count
+// A writer process of bench/stores.ts: `count` events in all, starting when the parent writes a
+// line to stdin. Prints `ready`, then `done`. `each`: `connections` audit logs over one pool, one
+// append in flight per log (no group commit). `group`: one log with 64 appends in flight, which
+// its group commit hands the sink together. Args: url table connections count each|group
 import pg from 'pg'
 import { createAuditLog } from '../src/export/audit-log.js'
 import { postgresAuditSink } from '../src/stores/postgres.js'
 
-const [url, table, connectionsText, countText] = process.argv.slice(2)
+const [url, table, connectionsText, countText, mode = 'each'] = process.argv.slice(2)
 const connections = Number(connectionsText)
 const count = Number(countText)
 const pool = new pg.Pool({ connectionString: url, max: connections })
 const sink = postgresAuditSink({ pool, table: table!, lockTimeoutMs: 30_000 })
-const logs = Array.from({ length: connections }, () => createAuditLog({ sink }))
+const logs = Array.from({ length: mode === 'group' ? 1 : connections }, () =>
+  createAuditLog({ sink }),
+)
+const lanes = mode === 'group' ? 64 : 1
 const event = (rows: number) =>
   ({
     type: 'release',
@@ -29,9 +33,11 @@ process.stdout.write('ready\n')
 await new Promise((resolve) => process.stdin.once('data', resolve))
 let next = 0
 await Promise.all(
-  logs.map(async (log) => {
-    while (next++ < count) await log.append(event(next))
-  }),
+  logs.flatMap((log) =>
+    Array.from({ length: lanes }, async () => {
+      while (next++ < count) await log.append(event(next))
+    }),
+  ),
 )
 process.stdout.write('done\n')
 await pool.end()

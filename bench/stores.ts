@@ -40,14 +40,23 @@ const REDIS = process.env.DATAGATE_TEST_REDIS
 const results: Record<string, unknown> = {}
 const rows: string[][] = []
 
-async function appendRate(pool: pg.Pool, processes: number, perProcess: number): Promise<number> {
+async function appendRate(
+  pool: pg.Pool,
+  processes: number,
+  perProcess: number,
+  mode: 'each' | 'group',
+): Promise<number> {
   const table = `bench_${Date.now()}_${processes}`
   await migrate(pool, { table, idleInTransactionTimeoutMs: false })
   const script = fileURLToPath(new URL('stores-writer.ts', import.meta.url))
   const children = Array.from({ length: processes }, () =>
-    spawn(process.execPath, ['--import', 'tsx', script, PG!, table, '4', String(perProcess)], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    }),
+    spawn(
+      process.execPath,
+      ['--import', 'tsx', script, PG!, table, '4', String(perProcess), mode],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    ),
   )
   const said = (child: (typeof children)[number], word: string) =>
     new Promise<void>((resolve) => {
@@ -81,15 +90,17 @@ async function appends(pool: pg.Pool): Promise<void> {
   try {
     for (const mode of modes) {
       if (modes.length > 1) await setFsync(mode)
-      for (const processes of [1, 4]) {
-        const rate = await appendRate(pool, processes, 6000 / processes)
-        results[`appends/s, ${processes} process(es) x 4 connections, fsync ${mode}`] =
-          Math.round(rate)
-        rows.push([
-          `appends/s from ${processes} process(es) x 4 connections (fsync ${mode})`,
-          rate.toFixed(0),
-        ])
-      }
+      for (const group of ['each', 'group'] as const)
+        for (const processes of [1, 4]) {
+          const rate = await appendRate(pool, processes, 6000 / processes, group)
+          const how =
+            group === 'group'
+              ? 'group commit (1 log, 64 appends in flight)'
+              : 'no group commit (4 logs, 1 append in flight each)'
+          const what = `appends/s from ${processes} process(es), fsync ${mode}, ${how}`
+          results[what] = Math.round(rate)
+          rows.push([what, rate.toFixed(0)])
+        }
     }
   } finally {
     if (modes.length > 1) {

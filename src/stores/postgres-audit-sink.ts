@@ -55,12 +55,14 @@ export interface PostgresAuditSinkOptions {
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATAGATE_TEST_PG })
  * const sink: PostgresAuditSink = postgresAuditSink({ pool })
- * console.log(typeof sink.appendLinked, typeof sink.head) // 'function' 'function'
+ * console.log(typeof sink.appendLinked, typeof sink.appendLinkedBatch) // 'function' 'function'
  * await pool.end()
  * ```
  */
 export interface PostgresAuditSink extends AuditSink {
   appendLinked(input: AuditLinkInput): Promise<AuditEvent>
+  /** Links `inputs` one after the other in one statement (the log's group commit). */
+  appendLinkedBatch(inputs: readonly AuditLinkInput[]): Promise<AuditEvent[]>
   head(): Promise<AuditHead | undefined>
 }
 
@@ -77,7 +79,9 @@ interface AppendRow {
  * number of gate instances, in any number of processes, write one chain: `seq` 0, 1, 2, ...
  * with every `prev` the hash before it, no gap and no fork. Each append is one statement: the
  * table's append function locks the chain, fills `prev` and `seq` into the canonical JSON this
- * sink sends, hashes it with SHA-256 (the same bytes as `auditEventHash`) and inserts. Once it
+ * sink sends, hashes it with SHA-256 (the same bytes as `auditEventHash`) and inserts; appends
+ * that queued up in a log while one was in flight go together in one statement
+ * (`appendLinkedBatch`, group commit). Once it
  * resolves the event is committed (durable as the server's `synchronous_commit` makes it). When
  * the connection is lost mid-append the sink retries with the same event id, and gets the event
  * back if it had committed: never written twice. Any other failure rejects, and a gate then
@@ -112,46 +116,58 @@ export function postgresAuditSink(options: PostgresAuditSinkOptions): PostgresAu
   const names = auditTableNames(options.table, options.schema, 'postgresAuditSink')
   const appendSql = `SELECT r_seq::text, r_prev, r_hash, r_event, r_inserted FROM ${names.append}($1, $2, $3, $4, $5)`
 
-  return {
-    async appendLinked(input: AuditLinkInput): Promise<AuditEvent> {
+  async function appendMany(inputs: readonly AuditLinkInput[]): Promise<AuditEvent[]> {
+    if (!Array.isArray(inputs) || inputs.length === 0 || inputs.length > 1000)
+      invalidArgument('range', 'postgresAuditSink: inputs', 'an array of 1 to 1000 events')
+    const prepared = inputs.map((input) => {
       const { time, ...body } = checkInput(input)
-      const template = linkTemplate(body, time)
-      const eventId = randomUUID()
-      const values = [
-        eventId,
-        template.beforePrev,
-        template.beforeSeq,
-        template.after,
-        `${lockTimeoutMs}ms`,
-      ]
-      let row: AppendRow | undefined
-      for (let attempt = 0; ; attempt++) {
-        try {
-          row = (await pool.query(appendSql, values)).rows[0] as AppendRow | undefined
-          break
-        } catch (cause) {
-          // Lost before the answer came: the append may have committed. The same event id
-          // returns it if so; any other error left nothing behind and is not retried.
-          if (attempt >= retries || !connectionLost(cause))
-            throw new DatagateError(
-              'ERR_AUDIT_WRITE_FAILED',
-              `PostgreSQL audit append to ${names.plain} failed${attempt > 0 ? ` after ${attempt} retries` : ''}`,
-              { cause },
-            )
-          await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt))
-        }
+      return { time, body, template: linkTemplate(body, time), id: randomUUID() }
+    })
+    const values = [
+      prepared.map((p) => p.id),
+      prepared.map((p) => p.template.beforePrev),
+      prepared.map((p) => p.template.beforeSeq),
+      prepared.map((p) => p.template.after),
+      `${lockTimeoutMs}ms`,
+    ]
+    let rows: AppendRow[]
+    for (let attempt = 0; ; attempt++) {
+      try {
+        rows = (await pool.query(appendSql, values)).rows as AppendRow[]
+        break
+      } catch (cause) {
+        // Lost before the answer came: the append may have committed. The same event ids
+        // return it if so; any other error left nothing behind and is not retried.
+        if (attempt >= retries || !connectionLost(cause))
+          throw new DatagateError(
+            'ERR_AUDIT_WRITE_FAILED',
+            `PostgreSQL audit append to ${names.plain} failed${attempt > 0 ? ` after ${attempt} retries` : ''}`,
+            { cause },
+          )
+        await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt))
       }
-      const seq = Number(row?.r_seq)
-      if (row === undefined || !Number.isSafeInteger(seq))
-        throw new DatagateError('ERR_AUDIT_WRITE_FAILED', 'the append function returned no event')
+    }
+    if (rows.length !== prepared.length)
+      throw new DatagateError('ERR_AUDIT_WRITE_FAILED', 'the append function returned no event')
+    return prepared.map(({ time, body, template }, i) => {
+      const row = rows[i]!
+      const seq = Number(row.r_seq)
       // The stored text must be what this sink asked for, filled in where the database links.
-      if (row.r_event !== fillTemplate(template, row.r_prev, seq))
+      if (!Number.isSafeInteger(seq) || row.r_event !== fillTemplate(template, row.r_prev, seq))
         throw new DatagateError(
           'ERR_AUDIT_WRITE_FAILED',
-          `seq ${seq} of ${names.plain} is not the event this sink wrote`,
+          `seq ${row.r_seq} of ${names.plain} is not the event this sink wrote`,
         )
       return deepFreeze({ seq, time, ...body, prev: row.r_prev, hash: row.r_hash }) as AuditEvent
+    })
+  }
+
+  return {
+    async appendLinked(input: AuditLinkInput): Promise<AuditEvent> {
+      const [event] = await appendMany([input])
+      return event!
     },
+    appendLinkedBatch: appendMany,
     async head(): Promise<AuditHead | undefined> {
       let rows: unknown[]
       try {

@@ -40,10 +40,10 @@ export function chainLockKey(names: AuditTableNames): string {
  * key and unique `event_id`, `prev` and `hash`: two events can never follow one (a fork) nor be
  * written twice. A trigger refuses UPDATE, DELETE and TRUNCATE (a guard against mistakes, not
  * against the table's owner, who can drop it: that is what signed checkpoints are for). Appends
- * run in the function `<table>_append`: it takes `pg_advisory_xact_lock`, returns the event
- * already written under the same `event_id` (a retry), else reads the head, fills in `prev` and
- * `seq`, hashes and inserts, in one statement. Throws `ERR_INVALID_ARGUMENT` when the database
- * encoding is not UTF8 (the hash is over UTF-8 bytes).
+ * run in the function `<table>_append`: it takes `pg_advisory_xact_lock`, reads the head, and
+ * for each event given (one, or a group) returns the one already written under its `event_id`
+ * (a retry), else fills in `prev` and `seq`, hashes and inserts, in one statement. Throws
+ * `ERR_INVALID_ARGUMENT` when the database encoding is not UTF8 (the hash is over UTF-8 bytes).
  *
  * @example
  * ```ts
@@ -102,8 +102,11 @@ function schemaSql({ table }: AuditTableNames): string {
 // recompute a hash in SQL: 'sha256:' || encode(sha256(convert_to(event, 'UTF8')), 'hex').
 function appendFunctionSql(names: AuditTableNames): string {
   const { table, append } = names
-  return `CREATE OR REPLACE FUNCTION ${append}(
-  p_event_id text, p_before_prev text, p_before_seq text, p_after text, p_lock_timeout text)
+  // Arrays, so that one statement links a group of events (group commit); one event is an
+  // array of one. Each element is one event: its id and the three pieces around its holes.
+  return `DROP FUNCTION IF EXISTS ${append}(text, text, text, text, text);
+CREATE OR REPLACE FUNCTION ${append}(
+  p_event_ids text[], p_before_prev text[], p_before_seq text[], p_after text[], p_lock_timeout text)
 RETURNS TABLE (r_seq bigint, r_prev text, r_hash text, r_event text, r_inserted boolean)
 LANGUAGE plpgsql AS $datagate$
 DECLARE
@@ -111,24 +114,30 @@ DECLARE
   v_prev text;
   v_event text;
   v_hash text;
+  v_found boolean;
 BEGIN
   PERFORM set_config('lock_timeout', p_lock_timeout, true);
   PERFORM pg_advisory_xact_lock(${chainLockKey(names)});
-  RETURN QUERY SELECT a.seq, a.prev, a.hash, a.event, false FROM ${table} a
-    WHERE a.event_id = p_event_id;
-  IF FOUND THEN
-    RETURN;
-  END IF;
   SELECT a.seq + 1, a.hash INTO v_seq, v_prev FROM ${table} a ORDER BY a.seq DESC LIMIT 1;
-  IF NOT FOUND THEN
+  v_found := FOUND;
+  IF NOT v_found THEN
     v_seq := 0;
     v_prev := 'sha256:' || repeat('0', 64);
   END IF;
-  v_event := p_before_prev || '"' || v_prev || '"' || p_before_seq || v_seq::text || p_after;
-  v_hash := 'sha256:' || encode(sha256(convert_to(v_event, 'UTF8')), 'hex');
-  INSERT INTO ${table} (seq, event_id, prev, hash, event)
-    VALUES (v_seq, p_event_id, v_prev, v_hash, v_event);
-  RETURN QUERY SELECT v_seq, v_prev, v_hash, v_event, true;
+  FOR i IN 1 .. coalesce(array_length(p_event_ids, 1), 0) LOOP
+    -- A retry of an event already written returns it as it was.
+    RETURN QUERY SELECT a.seq, a.prev, a.hash, a.event, false FROM ${table} a
+      WHERE a.event_id = p_event_ids[i];
+    IF NOT FOUND THEN
+      v_event := p_before_prev[i] || '"' || v_prev || '"' || p_before_seq[i] || v_seq::text || p_after[i];
+      v_hash := 'sha256:' || encode(sha256(convert_to(v_event, 'UTF8')), 'hex');
+      INSERT INTO ${table} (seq, event_id, prev, hash, event)
+        VALUES (v_seq, p_event_ids[i], v_prev, v_hash, v_event);
+      RETURN QUERY SELECT v_seq, v_prev, v_hash, v_event, true;
+      v_seq := v_seq + 1;
+      v_prev := v_hash;
+    END IF;
+  END LOOP;
 END
 $datagate$`
 }

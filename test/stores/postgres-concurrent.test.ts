@@ -78,8 +78,9 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'the PostgreSQL chain under concurrent 
     const table = uniqueTable('constraints')
     await migrate(pool, { table, idleInTransactionTimeoutMs: false })
     const append = `SELECT r_seq FROM "${table}_append"($1, $2, $3, $4, '1000ms')`
-    await pool.query(append, ['id-1', '{"prev":', ',"seq":', ',"time":"t"}'])
-    await pool.query(append, ['id-2', '{"prev":', ',"seq":', ',"time":"t"}'])
+    const one = (id: string) => [[id], ['{"prev":'], [',"seq":'], [',"time":"t"}']]
+    await pool.query(append, one('id-1'))
+    await pool.query(append, one('id-2'))
     const [first] = (await pool.query(`SELECT prev, hash FROM "${table}" WHERE seq = 0`)).rows
     // A second event after seq 0 (same prev), written around the function: refused.
     await expect(
@@ -95,7 +96,7 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'the PostgreSQL chain under concurrent 
     // The same event id again returns the event written, and writes nothing.
     const again = await pool.query(
       `SELECT r_seq::text, r_inserted FROM "${table}_append"($1, $2, $3, $4, '1000ms')`,
-      ['id-1', '{"prev":', ',"seq":', ',"time":"t"}'],
+      one('id-1'),
     )
     expect(again.rows).toEqual([{ r_seq: '0', r_inserted: false }])
     const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${table}"`)
