@@ -10,6 +10,12 @@ export {
   type PostgresAuditSinkOptions,
   postgresAuditSink,
 } from './postgres-audit-sink.js'
+export {
+  migrateBudget,
+  type PostgresBudgetOptions,
+  type PostgresBudgetStore,
+  postgresBudgetStore,
+} from './postgres-budget.js'
 export { type MigrateOptions, migrate } from './postgres-migrate.js'
 export { type ReadPostgresAuditLogOptions, readPostgresAuditLog } from './postgres-read.js'
 export type { PostgresQueryable } from './postgres-schema.js'

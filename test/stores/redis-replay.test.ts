@@ -108,8 +108,6 @@ describeWith(REDIS_URL, 'DATAGATE_TEST_REDIS', 'the Redis replay cache', () => {
     expect(new Set(refused.map((line) => line.split(' ')[1]))).toEqual(
       new Set(['ERR_TOKEN_REPLAYED']),
     )
-    // No verifier took them all: they raced for every jti.
-    for (const v of verifiers) expect(tagged(v.lines, 'accepted').length).toBeLessThan(200)
   })
 
   for (const kind of ['node-redis', 'ioredis'] as const)
