@@ -32,7 +32,9 @@ datagate_services_start() {
     chown postgres:postgres "$DATAGATE_SERVICES_DIR"
     as_pg=(runuser -u postgres --)
   fi
-  "${as_pg[@]}" "$bin/initdb" -D "$DATAGATE_SERVICES_DIR/pg" -U postgres -E UTF8 --locale=C \
+  local no_sync=()
+  [ "$fsync" = off ] && no_sync=(--no-sync)
+  "${as_pg[@]}" "$bin/initdb" -D "$DATAGATE_SERVICES_DIR/pg" -U postgres -E UTF8 --locale=C "${no_sync[@]}" \
     --auth=trust >"$DATAGATE_SERVICES_DIR/initdb.log" 2>&1 ||
     { cat "$DATAGATE_SERVICES_DIR/initdb.log"; return 1; }
   "${as_pg[@]}" "$bin/pg_ctl" -D "$DATAGATE_SERVICES_DIR/pg" -l "$DATAGATE_SERVICES_DIR/pg.log" -w \
