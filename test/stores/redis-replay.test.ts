@@ -180,9 +180,11 @@ describeWith(REDIS_URL, 'DATAGATE_TEST_REDIS', 'the Redis replay cache', () => {
       }
       server = await startRedis()
       for (const replayCache of caches) {
-        const signed = await gate.export([{ id: 'again' }], request)
-        // The clients reconnect on their own; until then a claim still fails closed.
+        // The clients reconnect on their own; until then a claim still fails closed. Each try
+        // uses a new token: a SET that timed out may land once the client reconnects, and then
+        // holds that jti (the token stays refused, as docs/operations.md says).
         for (let attempt = 0; ; attempt++) {
+          const signed = await gate.export([{ id: `again-${attempt}` }], request)
           const outcome = await verifyExport(signed.token, { ...verify(), replayCache }).then(
             () => 'accepted',
             (e: unknown) => (isDatagateError(e) ? e.code : 'other'),
