@@ -15,6 +15,8 @@ export default defineConfig({
     hono: 'src/adapters/hono/index.ts',
     express: 'src/adapters/express/index.ts',
     client: 'src/client/index.ts',
+    postgres: 'src/stores/postgres.ts',
+    redis: 'src/stores/redis.ts',
     hash: 'src/lib/hash.ts',
     'hash.node': 'src/lib/hash.node.ts',
   },
@@ -25,7 +27,7 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['#hash', /^node:/, 'express', /^hono(\/|$)/],
+  external: ['#hash', /^node:/, 'express', /^hono(\/|$)/, 'pg', 'redis', 'ioredis'],
   treeshake: true,
   // Keep 'node:crypto' as written: Deno and Bun resolve Node built-ins by the prefix.
   removeNodeProtocol: false,

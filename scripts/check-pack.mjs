@@ -65,6 +65,8 @@ try {
     'datagate/hono',
     'datagate/express',
     'datagate/client',
+    'datagate/postgres',
+    'datagate/redis',
   ]
   for (const subpath of subpaths) {
     const esm = run(

@@ -1,6 +1,7 @@
 /**
  * `datagate/node`: Node-only pieces. The append-only JSONL audit sink and its reader, with a lock
- * file per log, a file for checkpoint copies, and the file-folder privacy-budget ledger.
+ * file per log, a file for checkpoint copies, the file-folder privacy-budget ledger, and signing keys
+ * read from a file or an environment variable (one key set for every instance).
  *
  * @packageDocumentation
  */
@@ -18,3 +19,8 @@ export {
   type FileBudgetStoreOptions,
   fileBudgetStore,
 } from './export/budget-file.node.js'
+export {
+  exportPrivateJwks,
+  importKeysFrom,
+  type KeySource,
+} from './export/keys-source.node.js'

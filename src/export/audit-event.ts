@@ -349,7 +349,9 @@ export interface AuditHead {
 /**
  * Where audit events go. A sink implements `append` (persist the linked event or throw), or
  * `appendLinked` (assign `seq`, `prev` and `hash` itself, atomically, and return the event: a
- * database shared by several writers). `head` (optional) tells where an existing chain ends so
+ * database shared by several writers). A linked sink may add `appendLinkedBatch`: several inputs
+ * linked one after the other in one atomic write, returned in order; the log then hands it the
+ * appends that queued up while a write was in flight (group commit). `head` (optional) tells where an existing chain ends so
  * a new log continues it; `takenOver` names a stale lock the sink replaced on opening.
  *
  * @example
@@ -368,6 +370,9 @@ export interface AuditHead {
 export interface AuditSink {
   append?(event: AuditEvent): void | Promise<void>
   appendLinked?(input: AuditLinkInput): AuditEvent | Promise<AuditEvent>
+  appendLinkedBatch?(
+    inputs: readonly AuditLinkInput[],
+  ): readonly AuditEvent[] | Promise<readonly AuditEvent[]>
   head?(): AuditHead | undefined | Promise<AuditHead | undefined>
   readonly takenOver?: AuditLockHolder
 }

@@ -97,6 +97,9 @@ export interface AuditLog {
   close(): Promise<void>
 }
 
+/** Most events one group commit hands a batching sink. */
+const MAX_BATCH = 64
+
 const writeFailed = (message: string, cause?: unknown) =>
   new DatagateError('ERR_AUDIT_WRITE_FAILED', message, cause === undefined ? {} : { cause })
 
@@ -125,6 +128,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   assertObject(options, 'createAuditLog: options')
   const { sink, now = () => new Date() } = options
   assertObject(sink, 'createAuditLog: sink')
+  if (sink.appendLinkedBatch !== undefined)
+    assertFunction(sink.appendLinkedBatch, 'sink.appendLinkedBatch')
   if (sink.appendLinked !== undefined) assertFunction(sink.appendLinked, 'sink.appendLinked')
   else assertFunction(sink.append, 'createAuditLog: sink.append')
   assertFunction(now, 'createAuditLog: now')
@@ -140,6 +145,15 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   let latest: string | undefined
   let closed = false
   let queue: Promise<unknown> = Promise.resolve()
+  // Group commit, for sinks that write several linked events in one round trip: appends that
+  // arrive while a write is in flight wait here and go together in the next one. Nothing waits
+  // on a timer, so an append alone is written at once; each still resolves only once written.
+  const batching = typeof sink.appendLinkedBatch === 'function'
+  const pending: {
+    body: object
+    resolve: (e: AuditEvent) => void
+    reject: (e: unknown) => void
+  }[] = []
 
   const enqueue = <T>(task: () => Promise<T>): Promise<T> => {
     const result = queue.then(task)
@@ -198,6 +212,49 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     head = { seq: event.seq, hash: event.hash }
     if (event.type !== 'checkpoint') sinceCheckpoint++
     return event
+  }
+
+  async function writeMany(bodies: readonly object[]): Promise<AuditEvent[]> {
+    if (bodies.length === 1) return [await write(bodies[0]!)]
+    const at = time()
+    let events: AuditEvent[]
+    try {
+      const answer: unknown = await sink.appendLinkedBatch?.(
+        bodies.map((body) => ({ ...body, time: at }) as never),
+      )
+      if (!Array.isArray(answer) || answer.length !== bodies.length)
+        throw writeFailed('sink.appendLinkedBatch did not return one event per input')
+      events = answer.map((event, i) => checkLinked(event, bodies[i]!, at))
+      for (const [i, event] of events.entries())
+        if (i > 0 && (event.seq !== events[i - 1]!.seq + 1 || event.prev !== events[i - 1]!.hash))
+          throw writeFailed('sink.appendLinkedBatch returned events that do not follow each other')
+    } catch (cause) {
+      if (cause instanceof DatagateError && cause.code === 'ERR_AUDIT_WRITE_FAILED') throw cause
+      throw writeFailed(
+        `audit sink failed to write ${bodies.length} events after seq ${head?.seq ?? -1}; the chain was not advanced`,
+        cause,
+      )
+    }
+    const last = events.at(-1)!
+    head = { seq: last.seq, hash: last.hash }
+    sinceCheckpoint += events.length
+    return events
+  }
+
+  async function flushPending(): Promise<void> {
+    const entries = pending.splice(0, MAX_BATCH)
+    if (pending.length > 0) enqueue(flushPending).catch(() => undefined)
+    try {
+      await resolveHead()
+      const events = await writeMany(entries.map((entry) => entry.body))
+      // As for a single append: a checkpoint it makes due is signed before the appends resolve,
+      // and its failure fails them (their events are written, the data does not leave).
+      if (signing !== undefined && (checkpointDue || sinceCheckpoint >= signing.every))
+        await writeCheckpoint(false)
+      for (const [i, entry] of entries.entries()) entry.resolve(events[i]!)
+    } catch (error) {
+      for (const entry of entries) entry.reject(error)
+    }
   }
 
   async function writeCheckpoint(final: boolean): Promise<AuditEvent | undefined> {
@@ -266,6 +323,11 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
             'policy event: policyHash is not the document hash',
           ),
         )
+      if (batching)
+        return new Promise<AuditEvent>((resolve, reject) => {
+          pending.push({ body: stripUndefined(body), resolve, reject })
+          if (pending.length === 1) enqueue(flushPending).catch(() => undefined)
+        })
       return enqueue(async () => {
         await resolveHead()
         const event = await write(stripUndefined(body))

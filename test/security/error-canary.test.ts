@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { createClient } from 'redis'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { bearerPartner } from '../../src/adapters/bearer.js'
@@ -31,6 +32,7 @@ import { DELTA_TYP, EXPORT_TYP } from '../../src/export/typ.js'
 import { verifyEnvelope } from '../../src/export/verify.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { loadPolicy } from '../../src/policy/load.js'
+import { redisReplayCache } from '../../src/stores/redis.js'
 import { b64u, exportClaims } from '../export/helpers.js'
 import {
   ISSUER,
@@ -256,6 +258,18 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
       await verifyExport(token, { ...verify(), replayCache })
       await verifyExport(token, { ...verify(), replayCache })
     })
+  },
+  ERR_REPLAY_CACHE_UNAVAILABLE: async () => {
+    // A real node-redis client that never connected (nothing listens on port 1): the claim of a
+    // token whose jti is a canary fails closed, and neither the message nor a cause quotes the key.
+    const signed = await signEnvelope(
+      exportClaims({ iss: ISSUER, aud: 'rental-co', iat: T0_S, exp: T0_S + 60, jti: VALUE }),
+      ring,
+      { typ: EXPORT_TYP },
+    )
+    const client = createClient({ url: 'redis://127.0.0.1:1' })
+    const replayCache = redisReplayCache({ client, prefix: `${KEY}:` })
+    return outcome(() => verifyExport(signed.token, { ...verify(), replayCache }))
   },
   ERR_CLAIM_INVALID: async () => {
     const claims = exportClaims({

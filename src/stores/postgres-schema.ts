@@ -1,0 +1,50 @@
+// Names and SQL of the audit table, shared by migrate, the sink and the reader: one place that
+// quotes identifiers and names the append function, so the three never disagree.
+import { assertString, invalidArgument } from '../lib/assert.js'
+
+/** Default table of the audit chain. */
+export const DEFAULT_AUDIT_TABLE = 'datagate_audit'
+
+/**
+ * The minimum of a `pg` Pool (or Client) the stores use: one `query` with positional values.
+ *
+ * @example
+ * ```ts
+ * import type { PostgresQueryable } from 'datagate/postgres'
+ *
+ * const rows: unknown[] = []
+ * const fake: PostgresQueryable = { query: async () => ({ rows }) }
+ * console.log(typeof fake.query) // 'function'
+ * ```
+ */
+export interface PostgresQueryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
+}
+
+/** Quoted names of one chain's table, its append function and its lock key. */
+export interface AuditTableNames {
+  readonly table: string
+  readonly append: string
+  /** The plain table name, for messages. */
+  readonly plain: string
+}
+
+const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`
+
+/**
+ * Checks and quotes `table` (and `schema`). Names are quoted as identifiers, so any characters
+ * work, except NUL (PostgreSQL refuses it) and `$` (the function body is dollar-quoted); at most
+ * 56 characters so that `<table>_append` fits PostgreSQL's 63.
+ */
+export function auditTableNames(table: unknown, schema: unknown, what: string): AuditTableNames {
+  const name = table ?? DEFAULT_AUDIT_TABLE
+  assertString(name, `${what}: table`, { nonEmpty: true, maxLength: 56 })
+  if (/[\0$]/.test(name)) invalidArgument('range', `${what}: table`, 'a name without NUL or $')
+  let prefix = ''
+  if (schema !== undefined) {
+    assertString(schema, `${what}: schema`, { nonEmpty: true, maxLength: 63 })
+    if (/[\0$]/.test(schema)) invalidArgument('range', `${what}: schema`, 'a name without NUL or $')
+    prefix = `${quote(schema)}.`
+  }
+  return { table: prefix + quote(name), append: prefix + quote(`${name}_append`), plain: name }
+}

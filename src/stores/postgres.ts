@@ -1,0 +1,21 @@
+/**
+ * `datagate/postgres`: one audit chain in PostgreSQL shared by every gate instance (Node only;
+ * `pg` is an optional peer dependency, never loaded by `datagate` itself).
+ *
+ * @packageDocumentation
+ */
+
+export {
+  type PostgresAuditSink,
+  type PostgresAuditSinkOptions,
+  postgresAuditSink,
+} from './postgres-audit-sink.js'
+export {
+  migrateBudget,
+  type PostgresBudgetOptions,
+  type PostgresBudgetStore,
+  postgresBudgetStore,
+} from './postgres-budget.js'
+export { type MigrateOptions, migrate } from './postgres-migrate.js'
+export { type ReadPostgresAuditLogOptions, readPostgresAuditLog } from './postgres-read.js'
+export type { PostgresQueryable } from './postgres-schema.js'
