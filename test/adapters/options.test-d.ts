@@ -19,11 +19,14 @@ declare const gate: Gate
 const authenticate: Authenticate = async () => ({ partner: 'p' })
 
 describe('adapter options', () => {
-  it('modes are signed and filtered; json is not in this release', () => {
-    expectTypeOf<ShareMode>().toEqualTypeOf<'signed' | 'filtered'>()
-    // @ts-expect-error json (RFC 9421) is not supported yet
-    const json: ShareOptions = { dataset: 'd', purpose: 'p', authenticate, mode: 'json' }
-    void json
+  it('modes are signed, json and filtered; conditional is a boolean', () => {
+    expectTypeOf<ShareMode>().toEqualTypeOf<'signed' | 'json' | 'filtered'>()
+    // @ts-expect-error there is no 'jws' mode
+    const jws: ShareOptions = { dataset: 'd', purpose: 'p', authenticate, mode: 'jws' }
+    void jws
+    // @ts-expect-error conditional is a boolean
+    const conditional: ShareOptions = { dataset: 'd', purpose: 'p', authenticate, conditional: 1 }
+    void conditional
   })
 
   it('dataset, purpose and authenticate are required', () => {
@@ -77,14 +80,15 @@ describe('adapter options', () => {
     expectTypeOf(handler).toEqualTypeOf<(request: NextRequest) => Promise<Response>>()
   })
 
-  it('fetchShared tells an export from a stream', async () => {
+  it('fetchShared tells an export and a json response from a stream', async () => {
     const result = await fetchShared('https://x', {
       jwks: { keys: [] },
       issuer: 'i',
       audience: 'a',
     })
     expectTypeOf(result).toEqualTypeOf<FetchSharedResult>()
-    if (result.kind === 'export') expectTypeOf(result.meta.agreement).toBeString()
+    if (result.kind === 'export' || result.kind === 'json')
+      expectTypeOf(result.meta.agreement).toBeString()
     else expectTypeOf(result.meta.chunks).toBeNumber()
   })
 })

@@ -143,7 +143,9 @@ async function serve(
   const request: ShareRequest = {
     headers: headersOf(req),
     method: req.method,
-    url: req.originalUrl,
+    // Absolute, as the partner addressed it (json mode signs it as @target-uri): behind a proxy,
+    // set Express's `trust proxy` so that req.protocol and the host are the partner's.
+    url: `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`,
     native: req,
   }
   const before = new Set(res.getHeaderNames())

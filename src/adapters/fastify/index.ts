@@ -57,7 +57,7 @@ export type { ShareErrorContext, ShareMode, ShareOptions } from '../share.js'
  * ```
  */
 export type ShareRouteConfig = Pick<ShareOptions, 'dataset' | 'purpose'> &
-  Partial<Pick<ShareOptions, 'mode' | 'chunkSize'>>
+  Partial<Pick<ShareOptions, 'mode' | 'chunkSize' | 'conditional'>>
 
 /**
  * Options of the {@link datagate} plugin: the gate, and the options every adapter takes except
@@ -96,7 +96,14 @@ function shareRequest(request: FastifyRequest): ShareRequest {
     if (Array.isArray(value)) for (const one of value) headers.append(name, one)
     else if (typeof value === 'string') headers.set(name, value)
   }
-  return { headers, method: request.method, url: request.url, native: request }
+  // Absolute, as the partner addressed it (json mode signs it as @target-uri): behind a proxy,
+  // set Fastify's `trustProxy` so that request.protocol and request.host are the partner's.
+  return {
+    headers,
+    method: request.method,
+    url: `${request.protocol}://${request.host}${request.url}`,
+    native: request,
+  }
 }
 
 const encoder = new TextEncoder()

@@ -17,7 +17,16 @@ async function build(fx: Fixture): Promise<FastifyInstance> {
   for (const route of ROUTES)
     app.get(
       route.path,
-      { config: { share: { dataset, purpose, ...(route.mode ? { mode: route.mode } : {}) } } },
+      {
+        config: {
+          share: {
+            dataset,
+            purpose,
+            ...(route.mode ? { mode: route.mode } : {}),
+            ...(route.conditional ? { conditional: true } : {}),
+          },
+        },
+      },
       async () => route.body(),
     )
   const share = { config: { share: { dataset, purpose } } }
