@@ -172,7 +172,8 @@ describe("json mode's own base, against http-message-signatures signing the same
       request,
     )
     expect(theirs).toBe(ours)
-    expect(signed.headers['Signature-Input'] ?? signed.headers['signature-input']).toBe(
+    const headers = signed.headers as Record<string, string>
+    expect(headers['Signature-Input'] ?? headers['signature-input']).toBe(
       signatureHeaders(input, new Uint8Array(64))['signature-input'],
     )
   })
