@@ -158,6 +158,17 @@ export async function failure(
   return problemResponse(problem)
 }
 
+/** Reports a failure that changes nothing on the wire (the response was already decided). */
+export async function reportFailure(
+  options: ShareOptions,
+  request: ShareRequest,
+  error: unknown,
+  status: number,
+  partner?: string,
+): Promise<void> {
+  await report(options, request, asDatagateError(error), status, partner)
+}
+
 async function report(
   options: ShareOptions,
   request: ShareRequest,
