@@ -4,9 +4,9 @@
 import { DatagateError, isDatagateError } from '../errors.js'
 import type { Gate } from '../export/gate.js'
 import { partnerView } from '../export/partner-report.js'
-import { viewDigest } from '../export/patch.js'
 import type { StreamPart } from '../export/stream.js'
 import { describeType, typeName } from '../lib/describe-type.js'
+import { textDigest } from '../lib/digest.js'
 import type { Authenticate } from './bearer.js'
 import { jsonResponse } from './json-mode.js'
 import { PROBLEM_STATUS, problemFor, problemResponse, respond } from './problem.js'
@@ -296,7 +296,10 @@ export async function releaseResponse(
       return respond(200, signed.token, { 'content-type': 'application/jose', etag })
     }
     const { records, report: releaseReport } = await gate.release(body.rows, release)
-    const etag = `W/"${viewDigest(records)}"`
+    // One serialisation of the records for the body and the ETag: the digest of `data` as
+    // served, which is also the release event's payloadDigest (the plan fixes the key order).
+    const data = JSON.stringify(records)
+    const etag = `W/"${textDigest(data)}"`
     if (notModified(etag)) return respond(304, null, { etag })
     const meta = {
       dataset: options.dataset,
@@ -304,7 +307,7 @@ export async function releaseResponse(
       count: records.length,
       report: partnerView(releaseReport),
     }
-    return respond(200, JSON.stringify({ data: records, meta }), {
+    return respond(200, `{"data":${data},"meta":${JSON.stringify(meta)}}`, {
       'content-type': 'application/json',
       etag,
     })

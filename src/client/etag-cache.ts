@@ -43,7 +43,7 @@ export function isEtagCache(value: unknown): value is EtagCache {
 
 /**
  * Makes the cache `fetchShared` keeps ETags and verified results in (`options.cache`): a
- * re-fetch of the same URL by the same partner and credentials sends `If-None-Match`, and the
+ * re-fetch of the same URL by the same partner (`audience`) sends `If-None-Match`, and the
  * server's `304` returns the kept result. A result whose `exp` has passed is dropped and fetched
  * anew.
  *

@@ -169,7 +169,9 @@ async function get(
   const doFetch = options.fetch ?? fetch
   const headers = new Headers(options.headers ?? {})
   const target = new URL(url).href
-  const cacheKey = `${options.audience}\u0000${headers.get('authorization') ?? ''}\u0000${target}`
+  // Per partner and URL, not per token: the server authenticates every request, a refreshed
+  // token included, before it answers 304 for this partner's view.
+  const cacheKey = `${options.audience}\u0000${target}`
   const kept = options.cache?.get(cacheKey, nowSeconds(options))
   if (kept !== undefined) headers.set('if-none-match', kept.etag)
   const response = await doFetch(target, { headers })

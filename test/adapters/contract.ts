@@ -151,6 +151,12 @@ export function adapterContract(
       expect(response.headers.get('content-type')).toBe('application/json')
       const body = (await response.json()) as { data: unknown[]; meta: Record<string, unknown> }
       expect(body.data[0]).toEqual({ orderId: 'R-0', city: 'Lyon', estimatedHours: 5 })
+      // The ETag is the digest of `data` as served: the release event's payloadDigest.
+      const released = fx.audit.events.findLast((e) => e.type === 'release')!
+      expect(response.headers.get('etag')).toBe(`W/"${released.payloadDigest}"`)
+      expect(released.payloadDigest).toBe(
+        `sha256:${createHash('sha256').update(JSON.stringify(body.data)).digest('hex')}`,
+      )
       expect(body.meta).toMatchObject({
         dataset: 'repair_order',
         purpose: 'courtesy-car',

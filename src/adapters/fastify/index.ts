@@ -311,5 +311,6 @@ export const datagate: FastifyPluginAsync<DatagateFastifyOptions> = fp(plugin, {
  * ```
  */
 export function jwksHandler(gate: Gate): RouteHandlerMethod {
-  return async (_request, reply) => deliver(reply, reply.send, jwksResponse(gate), new Set())
+  return async (_request, reply) =>
+    deliver(reply, reply.send, jwksResponse(gate), new Set(Object.keys(reply.getHeaders())))
 }
