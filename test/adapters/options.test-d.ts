@@ -1,9 +1,15 @@
 // Types of the adapters' options and of what they return.
 
 import type { RequestHandler } from 'express'
+import Fastify, { type FastifyPluginAsync } from 'fastify'
 import type { MiddlewareHandler } from 'hono'
 import { describe, expectTypeOf, it } from 'vitest'
 import { share as expressShare } from '../../src/adapters/express/index.js'
+import {
+  type DatagateFastifyOptions,
+  datagate,
+  type ShareRouteConfig,
+} from '../../src/adapters/fastify/index.js'
 import {
   type Authenticate,
   bearerPartner,
@@ -90,5 +96,27 @@ describe('adapter options', () => {
     if (result.kind === 'export' || result.kind === 'json')
       expectTypeOf(result.meta.agreement).toBeString()
     else expectTypeOf(result.meta.chunks).toBeNumber()
+  })
+})
+
+describe('the Fastify plugin', () => {
+  it('is a plugin of DatagateFastifyOptions; config.share is typed on every route', async () => {
+    const app = Fastify()
+    expectTypeOf(datagate).toEqualTypeOf<FastifyPluginAsync<DatagateFastifyOptions>>()
+    await app.register(datagate, { gate, authenticate, mode: 'json' })
+    app.get(
+      '/ok',
+      { config: { share: { dataset: 'd', purpose: 'p', mode: 'filtered' } } },
+      async () => [],
+    )
+    const bad = { dataset: 'd', purpose: 'p', mode: 'jws' } as const
+    // @ts-expect-error there is no 'jws' mode
+    app.get('/bad', { config: { share: bad } }, async () => [])
+    expectTypeOf<ShareRouteConfig['mode']>().toEqualTypeOf<ShareMode | undefined>()
+    expectTypeOf<ShareRouteConfig['conditional']>().toEqualTypeOf<boolean | undefined>()
+    expectTypeOf<ShareRouteConfig>().toHaveProperty('dataset').toEqualTypeOf<string>()
+    // @ts-expect-error dataset and purpose are required on a route
+    const partial: ShareRouteConfig = { dataset: 'd' }
+    void partial
   })
 })
