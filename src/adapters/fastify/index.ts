@@ -89,6 +89,11 @@ interface Shared {
 
 /** What `onRequest` learned, per request. */
 const authenticated = new WeakMap<FastifyRequest, Shared>()
+/**
+ * The `config.share` of every route a datagate plugin wrapped (a fresh copy each, so an object
+ * the service reuses on a route the plugin never saw is not in it), whichever instance did.
+ */
+const wrappedShares = new WeakSet<object>()
 
 function shareRequest(request: FastifyRequest): ShareRequest {
   const headers = new Headers()
@@ -218,6 +223,27 @@ const plugin: FastifyPluginAsync<DatagateFastifyOptions> = async (app, pluginOpt
   const { gate, ...shared } = pluginOptions
   // Checked at registration with a stand-in route, so bad plugin options fail at once.
   checkShareOptions(gate, { ...shared, dataset: '-', purpose: '-' }, 'fastify datagate')
+  // A route declared before the plugin is never seen by onRoute, but root hooks do run for it:
+  // one that asks for config.share and was not wrapped is refused, rather than served raw.
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const config = request.routeOptions.config as {
+      share?: { dataset?: unknown; purpose?: unknown }
+    }
+    if (config?.share === undefined || wrappedShares.has(config.share)) return
+    const named = (value: unknown) => (typeof value === 'string' && value !== '' ? value : '-')
+    const options: ShareOptions = {
+      ...shared,
+      dataset: named(config.share?.dataset),
+      purpose: named(config.share?.purpose),
+    }
+    const error = new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'fastify datagate: this route has config.share but was declared before the plugin was registered; register datagate first',
+    )
+    const response = await failure(options, shareRequest(request), error)
+    await deliver(reply, reply.send, response, new Set(Object.keys(reply.getHeaders())))
+    return reply
+  })
   app.addHook('onRoute', (route: RouteOptions) => {
     const config = route.config?.share
     if (config === undefined) return
@@ -237,6 +263,9 @@ const plugin: FastifyPluginAsync<DatagateFastifyOptions> = async (app, pluginOpt
       return undefined
     }, route.onRequest) as NonNullable<RouteOptions['onRequest']>
     route.handler = wrapHandler(gate, options, route.handler)
+    const marked = Object.freeze({ ...config })
+    wrappedShares.add(marked)
+    route.config = { ...route.config, share: marked }
     // An error in any other hook of the route (preHandler, validation) is the 500 problem too,
     // never Fastify's default body, which quotes the error's message.
     route.errorHandler = async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {

@@ -119,6 +119,32 @@ describe('fastify: the adapter itself', () => {
     expect(await response.text()).not.toContain(CANARY)
   })
 
+  it('a route declared before the plugin is refused with the 500 problem, never served raw', async () => {
+    const fx = await fixture()
+    const { dataset, purpose, ...shared } = fx.options()
+    const app = Fastify()
+    app.get('/early', { config: { share: { dataset, purpose } } }, async () => rows())
+    await app.register(datagate, { gate: fx.gate, ...shared })
+    app.get('/late', { config: { share: { dataset, purpose } } }, async () => rows())
+    const running = await listenFastify(app)
+    try {
+      const headers = { authorization: `Bearer ${await fx.token({ sub: 'rental-co' })}` }
+      const early = await fetch(running.url('/early'), { headers })
+      expect(early.status).toBe(500)
+      const text = await early.text()
+      expect(text).not.toContain(CANARY)
+      expect(text).not.toContain('R-0')
+      expect(fx.errors.at(-1)?.error.message).toMatch(/declared before the plugin/)
+      const late = await fetch(running.url('/late'), { headers })
+      expect(late.status).toBe(200)
+      expect(late.headers.get('content-type')).toBe('application/jose')
+      await late.text()
+    } finally {
+      await running.close()
+      await fx.gate.close()
+    }
+  })
+
   it('bad plugin and route options fail at registration', async () => {
     const fx = await fixture()
     const { dataset: _d, purpose: _p, ...shared } = fx.options()
