@@ -14,6 +14,7 @@ export default defineConfig({
     fetch: 'src/adapters/fetch/index.ts',
     hono: 'src/adapters/hono/index.ts',
     express: 'src/adapters/express/index.ts',
+    fastify: 'src/adapters/fastify/index.ts',
     client: 'src/client/index.ts',
     postgres: 'src/stores/postgres.ts',
     redis: 'src/stores/redis.ts',
@@ -27,7 +28,7 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['#hash', /^node:/, 'express', /^hono(\/|$)/, 'pg', 'redis', 'ioredis'],
+  external: ['#hash', /^node:/, 'express', 'fastify', 'fastify-plugin', /^hono(\/|$)/, 'pg', 'redis', 'ioredis'],
   treeshake: true,
   // Keep 'node:crypto' as written: Deno and Bun resolve Node built-ins by the prefix.
   removeNodeProtocol: false,

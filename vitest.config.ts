@@ -13,7 +13,10 @@ export default defineConfig({
       // scripts/check-pack.mjs imports the packed tarball instead.
       { find: /^datagate\/(classify|anonymize|policy|export)$/, replacement: src('$1/index.ts') },
       { find: /^datagate\/node$/, replacement: src('node.ts') },
-      { find: /^datagate\/(fetch|hono|express)$/, replacement: src('adapters/$1/index.ts') },
+      {
+        find: /^datagate\/(fetch|hono|express|fastify)$/,
+        replacement: src('adapters/$1/index.ts'),
+      },
       { find: /^datagate\/client$/, replacement: src('client/index.ts') },
       { find: /^datagate\/(postgres|redis)$/, replacement: src('stores/$1.ts') },
       { find: /^datagate$/, replacement: src('index.ts') },

@@ -5,7 +5,8 @@
 //
 //   npm run bench                       every comparison, then the targets
 //   npm run bench -- --check            exit 1 when a target is missed (by hand, never in CI)
-//   npm run bench -- --only release     only the named comparisons (comma-separated ids)
+//   npm run bench -- --only release     only the named comparisons (comma-separated ids;
+//                                       adapters: the HTTP adapters under load, issue 9)
 //   npm run bench -- --rounds 5         timed rounds per comparison (default 9)
 //
 // A baseline whose output differs from ours is never timed, and makes the run exit 1.
@@ -15,6 +16,7 @@ import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
 import { hashBackend } from '#hash'
+import { adaptersComparison } from './adapters.js'
 import { deltaComparison } from './delta.js'
 import { exportComparison } from './export.js'
 import { afterSalesOrders, BATCH_ROWS, benchGate } from './fixtures.js'
@@ -44,7 +46,7 @@ interface Target {
   /** `>=` for speed ratios (times as fast), `<=` for time ratios and memory. */
   readonly op: '>=' | '<='
   readonly bound: number
-  readonly unit: 'x' | 'MB'
+  readonly unit: 'x' | 'MB' | 'ms'
 }
 
 const TARGETS: readonly Target[] = [
@@ -149,6 +151,39 @@ const TARGETS: readonly Target[] = [
   },
 ]
 
+// Issue 9: the adapters with the memory audit sink, per framework.
+const ADAPTER_TARGETS: readonly Target[] = ['express', 'fastify', 'hono', 'fetch'].flatMap(
+  (framework): Target[] => [
+    {
+      what: `${framework} filtered req/s vs the bare route`,
+      comparison: 'adapters',
+      ours: `${framework} filtered`,
+      against: `${framework} bare`,
+      op: '>=',
+      bound: 0.8,
+      unit: 'x',
+    },
+    {
+      what: `${framework} filtered p99 added`,
+      comparison: 'adapters',
+      ours: `${framework} filtered p99 added ms`,
+      against: '',
+      op: '<=',
+      bound: 2,
+      unit: 'ms',
+    },
+    {
+      what: `${framework} signed req/s vs the bare route`,
+      comparison: 'adapters',
+      ours: `${framework} signed`,
+      against: `${framework} bare`,
+      op: '>=',
+      bound: 0.6,
+      unit: 'x',
+    },
+  ],
+)
+
 const STREAM_RECORDS = 1_000_000
 const STREAM_CHUNK = 10_000
 
@@ -229,6 +264,7 @@ const comparisons: [string, () => Promise<ComparisonReport>][] = [
   ['verify', () => verifyComparison(gate, rows)],
   ['policy', () => policyComparison()],
   ['stream-memory', () => streamMemory()],
+  ['adapters', () => adaptersComparison()],
 ]
 
 function report(section: ComparisonReport): void {
@@ -281,11 +317,11 @@ interface TargetResult {
 function evaluate(target: Target): TargetResult {
   const section = sections.find((s) => s.id === target.comparison)
   if (!section) return { target, value: 'not run', cpu: '', pass: undefined }
-  if (target.unit === 'MB') {
+  if (target.unit === 'MB' || target.unit === 'ms') {
     const mb = Number(section.figures?.[target.ours])
     return {
       target,
-      value: `${mb} MB`,
+      value: `${mb} ${target.unit}`,
       cpu: '',
       pass: target.op === '<=' ? mb <= target.bound : mb >= target.bound,
     }
@@ -298,16 +334,16 @@ function evaluate(target: Target): TargetResult {
   return { target, value: formatRatio(ratio), cpu: formatRatio(ratio.cpu), pass }
 }
 
-const results = TARGETS.map(evaluate)
+const results = [...TARGETS, ...ADAPTER_TARGETS].map(evaluate)
 const loadAtEnd = loadavg()
 console.log(
-  '\n## Targets (issue 8; PASS when the median wall-time ratio meets the bound; CPU time as a cross-check)\n',
+  '\n## Targets (issues 8 and 9; PASS when the median wall-time ratio meets the bound; CPU time as a cross-check)\n',
 )
 printTable(
   ['what', 'target', 'wall: median (min-max)', '', 'CPU time: median (min-max)'],
   results.map((r) => [
     r.target.what,
-    `${r.target.op} ${r.target.bound}${r.target.unit === 'MB' ? ' MB' : 'x'}`,
+    `${r.target.op} ${r.target.bound}${r.target.unit === 'x' ? 'x' : ` ${r.target.unit}`}`,
     r.value,
     r.pass === undefined ? '-' : r.pass ? 'PASS' : 'MISS',
     r.cpu,

@@ -41,7 +41,7 @@ try {
   )
   run(
     'npm',
-    // express and hono are optional peer dependencies: the consumer installs them for the adapters.
+    // express, hono, fastify and fastify-plugin are optional peer dependencies: the consumer installs them for the adapters.
     [
       'install',
       '--no-audit',
@@ -50,6 +50,8 @@ try {
       join(work, filename),
       'express@5',
       'hono@4',
+      'fastify@5',
+      'fastify-plugin@6',
     ],
     consumer,
   )
@@ -64,6 +66,7 @@ try {
     'datagate/fetch',
     'datagate/hono',
     'datagate/express',
+    'datagate/fastify',
     'datagate/client',
     'datagate/postgres',
     'datagate/redis',
@@ -89,7 +92,7 @@ try {
 
   // Importing the core, the fetch adapter or the client never loads a framework: with express
   // and hono replaced by packages that throw when loaded, they still import (ESM and CJS).
-  for (const framework of ['express', 'hono']) {
+  for (const framework of ['express', 'hono', 'fastify', 'fastify-plugin']) {
     const dir = join(consumer, 'node_modules', framework)
     rmSync(`${dir}.real`, { recursive: true, force: true })
     renameSync(dir, `${dir}.real`)
@@ -113,7 +116,10 @@ try {
       } catch {
         ok = false
       }
-      check(ok, `importing '${subpath}' loads neither express nor hono (import and require)`)
+      check(
+        ok,
+        `importing '${subpath}' loads no framework: express, hono, fastify (import and require)`,
+      )
     }
     let control = false
     try {
@@ -123,8 +129,18 @@ try {
       control = /hono was loaded|module 'hono\/factory'/.test(String(error.stderr))
     }
     check(control, 'control: with the stubs in place, datagate/hono does fail to load hono')
+    let fastifyControl = false
+    try {
+      run('node', ['-e', "require('datagate/fastify')"], consumer)
+    } catch (error) {
+      fastifyControl = /fastify-plugin was loaded/.test(String(error.stderr))
+    }
+    check(
+      fastifyControl,
+      'control: with the stubs in place, datagate/fastify does fail to load fastify-plugin',
+    )
   } finally {
-    for (const framework of ['express', 'hono']) {
+    for (const framework of ['express', 'hono', 'fastify', 'fastify-plugin']) {
       const dir = join(consumer, 'node_modules', framework)
       rmSync(dir, { recursive: true, force: true })
       renameSync(`${dir}.real`, dir)

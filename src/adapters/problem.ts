@@ -180,3 +180,12 @@ export function problemResponse(problem: Problem): Response {
   if (problem.status === 401) headers.set('www-authenticate', 'Bearer')
   return new Response(JSON.stringify(problem), { status: problem.status, headers })
 }
+
+/** A response of an adapter: the status, body and headers, with {@link SHARE_HEADERS}. */
+export function respond(
+  status: number,
+  body: BodyInit | null,
+  headers: Record<string, string>,
+): Response {
+  return new Response(body, { status, headers: { ...SHARE_HEADERS, ...headers } })
+}

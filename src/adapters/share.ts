@@ -4,14 +4,17 @@
 import { DatagateError, isDatagateError } from '../errors.js'
 import type { Gate } from '../export/gate.js'
 import { partnerView } from '../export/partner-report.js'
-import { viewDigest } from '../export/patch.js'
 import type { StreamPart } from '../export/stream.js'
 import { describeType, typeName } from '../lib/describe-type.js'
+import { textDigest } from '../lib/digest.js'
 import type { Authenticate } from './bearer.js'
-import { PROBLEM_STATUS, problemFor, problemResponse, SHARE_HEADERS } from './problem.js'
+import { jsonResponse } from './json-mode.js'
+import { PROBLEM_STATUS, problemFor, problemResponse, respond } from './problem.js'
 
 /**
- * How a release is served: `signed` (default) a compact JWS, `filtered` unsigned `{ data, meta }`.
+ * How a release is served: `signed` (default) a compact JWS; `json` `{ data, meta }` signed with
+ * RFC 9421 HTTP Message Signatures (Ed25519) over an RFC 9530 `Content-Digest`; `filtered`
+ * unsigned `{ data, meta }`.
  *
  * @example
  * ```ts
@@ -21,7 +24,7 @@ import { PROBLEM_STATUS, problemFor, problemResponse, SHARE_HEADERS } from './pr
  * console.log(mode) // 'filtered'
  * ```
  */
-export type ShareMode = 'signed' | 'filtered'
+export type ShareMode = 'signed' | 'json' | 'filtered'
 
 /**
  * What `onError` learns about the request that failed: no values, no query string.
@@ -68,8 +71,14 @@ export interface ShareOptions {
   readonly purpose: string
   /** Finds the partner from the request: {@link bearerPartner} or your own. */
   readonly authenticate: Authenticate
-  /** `signed` (default) or `filtered`. (`json` with RFC 9421 signatures is not supported yet.) */
+  /** `signed` (default), `json` (RFC 9421 signed JSON; needs an Ed25519 gate key) or `filtered`. */
   readonly mode?: ShareMode
+  /**
+   * Answer an `If-None-Match` holding the response's ETag with `304` (default `false`: always
+   * 200). The release is made, and audited as an export or release, before the digest can be
+   * compared: with this on, the audit records a release for every 304, which left no data.
+   */
+  readonly conditional?: boolean
   /** Records per signed chunk when the handler gives an async iterable or a ReadableStream. */
   readonly chunkSize?: number
   /** Called with every failure (never raw values); its own failures are ignored. */
@@ -100,10 +109,19 @@ export function checkShareOptions(gate: Gate, options: ShareOptions, where: stri
   if (typeof options.authenticate !== 'function')
     fail('authenticate must be a function (bearerPartner(...) or your own)')
   const mode: unknown = options.mode
-  if (mode === 'json')
-    fail("mode 'json' (RFC 9421 signed JSON) is not supported yet; use 'signed' or 'filtered'")
-  if (mode !== undefined && mode !== 'signed' && mode !== 'filtered')
-    fail("mode must be 'signed' or 'filtered'")
+  if (mode !== undefined && mode !== 'signed' && mode !== 'json' && mode !== 'filtered')
+    fail("mode must be 'signed', 'json' or 'filtered'")
+  if (mode === 'json') {
+    const { alg } = gate.signingKey()
+    if (alg !== 'EdDSA')
+      throw new DatagateError(
+        'ERR_KEY_UNSUPPORTED',
+        `${where}: mode 'json' signs with RFC 9421 ed25519, and the gate's current key is ${alg}; use generateKeys({ alg: 'EdDSA' }) or another mode`,
+      )
+  }
+  const conditional: unknown = options.conditional
+  if (conditional !== undefined && typeof conditional !== 'boolean')
+    fail('conditional must be a boolean')
   if (options.onError !== undefined && typeof options.onError !== 'function')
     fail('onError must be a function')
   const chunkSize: unknown = options.chunkSize
@@ -138,6 +156,17 @@ export async function failure(
   const problem = problemFor(failed, id)
   await report(options, request, failed, problem.status, partner)
   return problemResponse(problem)
+}
+
+/** Reports a failure that changes nothing on the wire (the response was already decided). */
+export async function reportFailure(
+  options: ShareOptions,
+  request: ShareRequest,
+  error: unknown,
+  status: number,
+  partner?: string,
+): Promise<void> {
+  await report(options, request, asDatagateError(error), status, partner)
 }
 
 async function report(
@@ -240,10 +269,6 @@ function matches(ifNoneMatch: string | null, etag: string): boolean {
     .some((tag) => tag === '*' || tag.replace(/^W\//, '') === opaque)
 }
 
-function respond(status: number, body: BodyInit | null, headers: Record<string, string>): Response {
-  return new Response(body, { status, headers: { ...SHARE_HEADERS, ...headers } })
-}
-
 /**
  * The response for an authenticated partner and the handler's result (`produce` runs the
  * handler, or returns what it already gave). Every failure is a problem response with no data.
@@ -260,22 +285,29 @@ export async function releaseResponse(
     const body = classify(await produce())
     if (body.kind === 'stream')
       return await streamResponse(gate, options, request, partner, body.rows)
-    if ((options.mode ?? 'signed') === 'signed') {
+    const mode = options.mode ?? 'signed'
+    const notModified = (etag: string) =>
+      options.conditional === true && matches(request.headers.get('if-none-match'), etag)
+    if (mode === 'json') return await jsonResponse(gate, request, body.rows, release, notModified)
+    if (mode === 'signed') {
       const signed = await gate.export(body.rows, release)
       const etag = `W/"${signed.payloadDigest}"`
-      if (matches(request.headers.get('if-none-match'), etag)) return respond(304, null, { etag })
+      if (notModified(etag)) return respond(304, null, { etag })
       return respond(200, signed.token, { 'content-type': 'application/jose', etag })
     }
     const { records, report: releaseReport } = await gate.release(body.rows, release)
-    const etag = `W/"${viewDigest(records)}"`
-    if (matches(request.headers.get('if-none-match'), etag)) return respond(304, null, { etag })
+    // One serialisation of the records for the body and the ETag: the digest of `data` as
+    // served, which is also the release event's payloadDigest (the plan fixes the key order).
+    const data = JSON.stringify(records)
+    const etag = `W/"${textDigest(data)}"`
+    if (notModified(etag)) return respond(304, null, { etag })
     const meta = {
       dataset: options.dataset,
       purpose: options.purpose,
       count: records.length,
       report: partnerView(releaseReport),
     }
-    return respond(200, JSON.stringify({ data: records, meta }), {
+    return respond(200, `{"data":${data},"meta":${JSON.stringify(meta)}}`, {
       'content-type': 'application/json',
       etag,
     })

@@ -6,11 +6,17 @@
  *
  * @packageDocumentation
  */
+import { createRemoteJWKSet } from 'jose'
 import { problemCode } from '../adapters/problem.js'
 import { DatagateError, isDatagateError } from '../errors.js'
 import type { ExportMeta, VerifyExportOptions } from '../export/export-claims.js'
 import { verifyStream } from '../export/stream.js'
 import { verifyExport } from '../export/verify-export.js'
+import { type EtagCache, isEtagCache } from './etag-cache.js'
+import { DEFAULT_MAX_LINE_LENGTH, lines } from './lines.js'
+import { keyResolver, verifyJsonResponse } from './verify-json.js'
+
+export { createEtagCache, type EtagCache } from './etag-cache.js'
 
 /**
  * Options of {@link fetchShared} and {@link fetchSharedStream}.
@@ -27,8 +33,17 @@ import { verifyExport } from '../export/verify-export.js'
 export interface FetchSharedOptions {
   /** Request headers: at least your `Authorization`. */
   readonly headers?: HeadersInit
-  /** The issuer's public keys (its `jwksHandler`), or a resolver such as jose's `createRemoteJWKSet`. */
-  readonly jwks: NonNullable<VerifyExportOptions['jwks']>
+  /** The issuer's public keys (its `jwksHandler`), or a resolver such as jose's `createRemoteJWKSet`. Give this or `jwksUrl`. */
+  readonly jwks?: NonNullable<VerifyExportOptions['jwks']>
+  /** Where the issuer serves its keys (its `jwksHandler`): fetched and cached by jose's `createRemoteJWKSet`. */
+  readonly jwksUrl?: string | URL
+  /**
+   * Keeps each verified result with its ETag ({@link createEtagCache}): a re-fetch sends
+   * `If-None-Match`, and a `304` returns the kept result, while its `exp` has not passed.
+   */
+  readonly cache?: EtagCache
+  /** The longest NDJSON line (one signed chunk) read, in characters; default 64 Mi. Longer: `ERR_STREAM_INVALID`. */
+  readonly maxLineLength?: number
   /** The issuer id the tokens must carry. */
   readonly issuer: string
   /** Your partner id: the tokens' audience. */
@@ -74,14 +89,34 @@ export type FetchSharedResult =
       readonly meta: ExportMeta
     }
   | {
+      /** A `mode: 'json'` response, verified by its RFC 9421 signature; `meta` holds the export's claims. */
+      readonly kind: 'json'
+      readonly records: Record<string, unknown>[]
+      readonly meta: ExportMeta
+    }
+  | {
       readonly kind: 'stream'
       readonly records: Record<string, unknown>[]
       readonly meta: StreamMeta
     }
 
+const remoteKeySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>()
+
+/** The keys to verify with: `jwks` as given, or one remote set per `jwksUrl` (jose caches its keys). */
+function keysOf(options: FetchSharedOptions): NonNullable<VerifyExportOptions['jwks']> {
+  if (options.jwks !== undefined) return options.jwks
+  const url = new URL(options.jwksUrl as string | URL)
+  let remote = remoteKeySets.get(url.href)
+  if (remote === undefined) {
+    remote = createRemoteJWKSet(url)
+    remoteKeySets.set(url.href, remote)
+  }
+  return remote
+}
+
 function verifyOptions(options: FetchSharedOptions): VerifyExportOptions {
   return {
-    jwks: options.jwks,
+    jwks: keysOf(options),
     issuer: options.issuer,
     audience: options.audience,
     ...(options.now ? { now: options.now } : {}),
@@ -93,26 +128,70 @@ function checkOptions(options: FetchSharedOptions, where: string): void {
     throw new DatagateError('ERR_INVALID_ARGUMENT', `${where}: ${message}`)
   }
   if (typeof options !== 'object' || options === null) fail('options must be an object')
-  if (options.jwks === undefined) fail('jwks is required')
+  if ((options.jwks === undefined) === (options.jwksUrl === undefined))
+    fail('give exactly one of jwks or jwksUrl')
+  if (options.jwksUrl !== undefined && !URL.canParse(String(options.jwksUrl)))
+    fail('jwksUrl must be an absolute URL')
   if (typeof options.issuer !== 'string' || options.issuer === '') fail('issuer is required')
   if (typeof options.audience !== 'string' || options.audience === '') fail('audience is required')
   if (options.fetch === undefined && typeof fetch !== 'function') fail('no fetch in this runtime')
+  if (options.cache !== undefined && !isEtagCache(options.cache))
+    fail('cache must come from createEtagCache()')
+  const max: unknown = options.maxLineLength
+  if (max !== undefined && (!Number.isSafeInteger(max) || (max as number) < 1))
+    fail('maxLineLength must be a positive integer')
+}
+
+function nowSeconds(options: FetchSharedOptions): number {
+  return Math.floor((options.now ? options.now() : new Date()).getTime() / 1000)
 }
 
 function mediaType(response: Response): string {
   return (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
 }
 
+/** What {@link get} gives: a 200 to read, or the kept result a 304 stands for. */
+type Fetched =
+  | {
+      readonly response: Response
+      readonly sent: { method: string; url: string; headers: Headers }
+      readonly cacheKey: string
+    }
+  | { readonly cached: FetchSharedResult }
+
 /** Fetches and turns refusals into errors; returns a 200 response to read. */
 async function get(
   url: string | URL,
   options: FetchSharedOptions,
   where: string,
-): Promise<Response> {
+): Promise<Fetched> {
   checkOptions(options, where)
   const doFetch = options.fetch ?? fetch
-  const response = await doFetch(url, { headers: options.headers ?? {} })
-  if (response.status === 200) return response
+  const headers = new Headers(options.headers ?? {})
+  const target = new URL(url).href
+  // Per partner and URL, not per token: the server authenticates every request, a refreshed
+  // token included, before it answers 304 for this partner's view.
+  const cacheKey = `${options.audience}\u0000${target}`
+  const kept = options.cache?.get(cacheKey, nowSeconds(options))
+  if (kept !== undefined) headers.set('if-none-match', kept.etag)
+  const response = await doFetch(target, { headers })
+  if (response.status === 304 && kept !== undefined) {
+    await response.body?.cancel().catch(() => {})
+    const etag = response.headers.get('etag')
+    if (etag === null || etag === kept.etag) return { cached: kept.result }
+    throw new DatagateError(
+      'ERR_CLAIM_INVALID',
+      `${where}: a 304 for another ETag than the one sent`,
+    )
+  }
+  if (response.status === 200) {
+    const sent = {
+      method: 'GET',
+      url: response.redirected && response.url ? response.url : target,
+      headers,
+    }
+    return { response, sent, cacheKey }
+  }
   if (mediaType(response) === 'application/problem+json') {
     const problem: unknown = await response.json().catch(() => undefined)
     const type =
@@ -130,55 +209,42 @@ async function get(
   )
 }
 
-/** The lines of an NDJSON body, one token each; a broken connection is `ERR_STREAM_INVALID`. */
-async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<string, void, undefined> {
-  const reader = body.getReader()
-  const decoder = new TextDecoder()
-  let buffered = ''
-  try {
-    for (;;) {
-      let read: ReadableStreamReadResult<Uint8Array>
-      try {
-        read = await reader.read()
-      } catch {
-        throw new DatagateError('ERR_STREAM_INVALID', 'the stream broke off before its manifest')
-      }
-      if (read.done) break
-      buffered += decoder.decode(read.value, { stream: true })
-      let at = buffered.indexOf('\n')
-      while (at >= 0) {
-        const line = buffered.slice(0, at).trim()
-        buffered = buffered.slice(at + 1)
-        if (line !== '') yield line
-        at = buffered.indexOf('\n')
-      }
-    }
-    const rest = (buffered + decoder.decode()).trim()
-    if (rest !== '') yield rest
-  } finally {
-    await reader.cancel().catch(() => {})
-  }
-}
+type Done = (result: FetchSharedResult) => void
 
 async function* chunks(
-  response: Response,
+  fetched: Extract<Fetched, { response: Response }>,
   options: FetchSharedOptions,
   where: string,
-  done: (meta: StreamMeta | ExportMeta) => void,
+  done: Done,
 ): AsyncGenerator<Record<string, unknown>[], void, undefined> {
+  const { response, sent } = fetched
   const type = mediaType(response)
   if (type === 'application/jose') {
     const { records, meta } = await verifyExport(await response.text(), verifyOptions(options))
-    done(meta)
+    done({ kind: 'export', records, meta })
+    yield records
+    return
+  }
+  if (type === 'application/json' && response.headers.has('signature-input')) {
+    const { records, meta } = await verifyJsonResponse(response, sent, {
+      keys: keyResolver(keysOf(options) as Parameters<typeof keyResolver>[0]),
+      issuer: options.issuer,
+      audience: options.audience,
+      now: nowSeconds(options),
+    })
+    done({ kind: 'json', records, meta })
     yield records
     return
   }
   if (type === 'application/x-ndjson' && response.body !== null) {
-    const parts = verifyStream(lines(response.body), verifyOptions(options))
+    const parts = verifyStream(
+      lines(response.body, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH),
+      verifyOptions(options),
+    )
     for (;;) {
       const next = await parts.next()
       if (next.done) {
-        done(next.value)
+        done({ kind: 'stream', records: [], meta: next.value })
         return
       }
       yield [...next.value.records]
@@ -187,8 +253,19 @@ async function* chunks(
   await response.body?.cancel().catch(() => {})
   throw new DatagateError(
     'ERR_SIGNATURE_INVALID',
-    `${where}: the response is not signed (${type || 'no content type'}); fetchShared accepts application/jose and application/x-ndjson`,
+    `${where}: the response is not signed (${type || 'no content type'}); fetchShared accepts application/jose, signed application/json and application/x-ndjson`,
   )
+}
+
+/** Keeps a verified export (signed or json) with its ETag, until its `exp`. */
+function keep(
+  options: FetchSharedOptions,
+  fetched: Extract<Fetched, { response: Response }>,
+  result: FetchSharedResult,
+): void {
+  const etag = fetched.response.headers.get('etag')
+  if (options.cache === undefined || etag === null || result.kind === 'stream') return
+  options.cache.set(fetched.cacheKey, { etag, result, expires: result.meta.exp })
 }
 
 /**
@@ -223,17 +300,19 @@ export async function fetchShared(
   url: string | URL,
   options: FetchSharedOptions,
 ): Promise<FetchSharedResult> {
-  const response = await get(url, options, 'fetchShared')
-  let meta: StreamMeta | ExportMeta | undefined
+  const fetched = await get(url, options, 'fetchShared')
+  if ('cached' in fetched) return fetched.cached
+  let result: FetchSharedResult | undefined
   const records: Record<string, unknown>[] = []
-  for await (const chunk of chunks(response, options, 'fetchShared', (m) => {
-    meta = m
+  for await (const chunk of chunks(fetched, options, 'fetchShared', (r) => {
+    result = r
   }))
     records.push(...chunk)
-  if (meta === undefined) throw new DatagateError('ERR_STREAM_INVALID', 'fetchShared: no manifest')
-  return mediaType(response) === 'application/jose'
-    ? { kind: 'export', records, meta: meta as ExportMeta }
-    : { kind: 'stream', records, meta: meta as StreamMeta }
+  if (result === undefined)
+    throw new DatagateError('ERR_STREAM_INVALID', 'fetchShared: no manifest')
+  const whole = { ...result, records } as FetchSharedResult
+  keep(options, fetched, whole)
+  return whole
 }
 
 /**
@@ -269,9 +348,13 @@ export async function* fetchSharedStream(
   url: string | URL,
   options: FetchSharedOptions,
 ): AsyncGenerator<Record<string, unknown>[], void, undefined> {
-  const response = await get(url, options, 'fetchSharedStream')
+  const fetched = await get(url, options, 'fetchSharedStream')
+  if ('cached' in fetched) {
+    yield fetched.cached.records
+    return
+  }
   try {
-    yield* chunks(response, options, 'fetchSharedStream', () => {})
+    yield* chunks(fetched, options, 'fetchSharedStream', (result) => keep(options, fetched, result))
   } catch (error) {
     if (isDatagateError(error)) throw error
     throw new DatagateError('ERR_STREAM_INVALID', 'fetchSharedStream: the stream broke off', {

@@ -10,7 +10,7 @@ import type { RandomSource } from '../anonymize/operator.js'
 import type { Dataset, Released } from '../classify/dataset.js'
 import { DatagateError } from '../errors.js'
 import { assertFunction, assertObject, assertString } from '../lib/assert.js'
-import { base64url } from '../lib/bytes.js'
+import { base64url, utf8 } from '../lib/bytes.js'
 import { bytesDigest, jsonDigest, textDigest } from '../lib/digest.js'
 import { JsonArrayWriter } from '../lib/json-writer.js'
 import { copyPseudonymKey } from '../lib/key-strength.js'
@@ -18,6 +18,7 @@ import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
 import { compilePolicy, type Policy } from '../policy/load.js'
 import { compilePlan, type ReleasePlan, resolveAgreement } from '../policy/plan.js'
 import { type ReleaseReport, type ReleaseResult, runPlan, runRelease } from '../policy/release.js'
+import type { SigningAlg } from './algorithms.js'
 import type { AuditSink } from './audit-event.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
 import {
@@ -181,6 +182,15 @@ export interface Gate {
   plan(request: ReleaseRequest): ReleasePlan
   /** Public signing keys for partners. */
   jwks(): PublicJwks
+  /** `kid` and `alg` of the key the gate signs with now (no key material). */
+  signingKey(): { readonly kid: string; readonly alg: SigningAlg }
+  /**
+   * Signs an RFC 9421 signature base with the current key, Ed25519 only (`ERR_KEY_UNSUPPORTED`
+   * otherwise): `mode: 'json'` of the HTTP adapters. Writes no audit event; the adapter signs
+   * only what `export` released and audited. Only a signature base is accepted (its last line
+   * `"@signature-params": (...)` naming this `keyid`), so this never signs a JWS signing input.
+   */
+  signMessage(base: string): Promise<Uint8Array>
   /** What each partner receives of each field, now. */
   accessMatrix(): AccessMatrix
   /**
@@ -594,6 +604,32 @@ export function createGate(options: GateOptions): Gate {
 
     jwks() {
       return requireKeys().jwks()
+    },
+
+    signingKey() {
+      const { kid, alg } = requireKeys().current
+      return { kid, alg }
+    },
+
+    async signMessage(base) {
+      requireOpen()
+      const { current } = requireKeys()
+      assertString(base, 'signMessage: base', { nonEmpty: true })
+      const params = base.slice(base.lastIndexOf('\n') + 1)
+      if (
+        !params.startsWith('"@signature-params": (') ||
+        !params.includes(`;keyid="${current.kid}"`)
+      )
+        throw new DatagateError(
+          'ERR_INVALID_ARGUMENT',
+          'signMessage: base must be an RFC 9421 signature base naming the current keyid',
+        )
+      if (current.privateKey?.algorithm.name !== 'Ed25519')
+        throw new DatagateError(
+          'ERR_KEY_UNSUPPORTED',
+          `signMessage: RFC 9421 signatures need the current key to be an Ed25519 private key, not ${current.alg}`,
+        )
+      return new Uint8Array(await crypto.subtle.sign('Ed25519', current.privateKey, utf8(base)))
     },
 
     accessMatrix() {

@@ -1,13 +1,15 @@
 // The behaviour every adapter must show against a real server on 127.0.0.1, with real HTTP
 // requests. Each framework's test builds the same routes (helpers.ts ROUTES) and runs this.
 import { spawnSync } from 'node:child_process'
+import { createHash, createPublicKey } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createVerifier, httpbis } from 'http-message-signatures'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fetchShared, fetchSharedStream } from '../../src/client/index.js'
+import { createEtagCache, fetchShared, fetchSharedStream } from '../../src/client/index.js'
 import { isDatagateError } from '../../src/errors.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { CANARY, type Fixture, fixture, ISSUER, type Running } from './helpers.js'
@@ -95,18 +97,46 @@ export function adapterContract(
       expect(refused.headers.get('vary')).toBe('Authorization')
     })
 
-    it('If-None-Match with the ETag gives 304 with no body; another partner still gets 200', async () => {
-      const first = await get('/orders', 'rental-co')
+    it('If-None-Match gives 304 only where conditional is on; another partner still gets 200', async () => {
+      const first = await get('/orders-conditional', 'rental-co')
       const etag = first.headers.get('etag')!
       await first.text()
-      const again = await get('/orders', 'rental-co', { 'if-none-match': etag })
+      const plain = await get('/orders', 'rental-co', { 'if-none-match': etag })
+      expect(plain.status).toBe(200)
+      await plain.text()
+      const events = fx.audit.events.length
+      const again = await get('/orders-conditional', 'rental-co', { 'if-none-match': etag })
       expect(again.status).toBe(304)
       expect(again.headers.get('etag')).toBe(etag)
       expect(again.headers.get('cache-control')).toBe('no-store')
       expect(await again.text()).toBe('')
-      const other = await get('/orders', 'insure-co', { 'if-none-match': etag })
+      // The release behind the 304 is audited, as the documentation says.
+      expect(fx.audit.events.slice(events)).toEqual([
+        expect.objectContaining({ type: 'export', partner: 'rental-co' }),
+      ])
+      const other = await get('/orders-conditional', 'insure-co', { 'if-none-match': etag })
       expect(other.status).toBe(200)
       await other.text()
+    })
+
+    it('fetchShared keeps the ETag: a re-fetch sends If-None-Match and a 304 returns the kept result', async () => {
+      const cache = createEtagCache()
+      const options = { ...(await clientOptions('insure-co')), cache }
+      for (const path of ['/orders-conditional', '/orders-json-conditional']) {
+        const first = await fetchShared(server.url(path), options)
+        const events = fx.audit.events.length
+        const second = await fetchShared(server.url(path), options)
+        expect(second).toBe(first)
+        // The server answered 304: it released (one export event) but sent no new token.
+        expect(fx.audit.events.slice(events).map((e) => e.type)).toEqual(['export'])
+      }
+      expect(cache.size).toBe(2)
+      // Past the kept result's exp, the client fetches anew instead of trusting a 304.
+      const later = await fetchShared(server.url('/orders-conditional'), {
+        ...options,
+        now: () => new Date(Date.now() + 2 * 86_400_000),
+      }).catch((error: unknown) => error)
+      expect(later).toMatchObject({ code: 'ERR_TOKEN_EXPIRED' })
     })
 
     it('fetchShared verifies the signed response', async () => {
@@ -121,6 +151,12 @@ export function adapterContract(
       expect(response.headers.get('content-type')).toBe('application/json')
       const body = (await response.json()) as { data: unknown[]; meta: Record<string, unknown> }
       expect(body.data[0]).toEqual({ orderId: 'R-0', city: 'Lyon', estimatedHours: 5 })
+      // The ETag is the digest of `data` as served: the release event's payloadDigest.
+      const released = fx.audit.events.findLast((e) => e.type === 'release')!
+      expect(response.headers.get('etag')).toBe(`W/"${released.payloadDigest}"`)
+      expect(released.payloadDigest).toBe(
+        `sha256:${createHash('sha256').update(JSON.stringify(body.data)).digest('hex')}`,
+      )
       expect(body.meta).toMatchObject({
         dataset: 'repair_order',
         purpose: 'courtesy-car',
@@ -158,6 +194,133 @@ export function adapterContract(
         }
       },
     )
+  })
+
+  describe(`${name}: json mode (RFC 9421)`, () => {
+    const jsonGet = async (path: string, sub: string) => {
+      const authorization = `Bearer ${await fx.token({ sub })}`
+      const url = server.url(path)
+      const response = await fetch(url, { headers: { authorization } })
+      const headers: Record<string, string> = {}
+      response.headers.forEach((value, key) => {
+        headers[key] = value
+      })
+      return { url, authorization, status: response.status, headers, body: await response.text() }
+    }
+
+    it('serves { data, meta } with Content-Digest and a signature fetchShared verifies', async () => {
+      const got = await jsonGet('/orders-json', 'insure-co')
+      expect(got.status).toBe(200)
+      expect(got.headers['content-type']).toBe('application/json')
+      expect(got.headers['content-digest']).toBe(
+        `sha-256=:${createHash('sha256').update(got.body).digest('base64')}:`,
+      )
+      expect(got.headers['signature-input']).toMatch(
+        /^datagate=\("@status" "content-type" "content-digest" "@method";req "@target-uri";req "authorization";req\);created=\d+;expires=\d+;keyid="[^"]+";alg="ed25519";tag="datagate-json"$/,
+      )
+      const body = JSON.parse(got.body) as { data: unknown[]; meta: Record<string, unknown> }
+      expect(body.data[0]).toEqual({ orderId: 'R-0', phone: '138****5678' })
+      expect(body.meta).toMatchObject({ iss: ISSUER, aud: 'insure-co', count: 3, agreement: 'ic' })
+      // The export event is on the chain, with the digest of `data` exactly as served.
+      const event = fx.audit.events.findLast((e) => e.type === 'export')!
+      expect(event.jti).toBe(body.meta.jti)
+      expect(event.payloadDigest).toBe(
+        `sha256:${createHash('sha256').update(JSON.stringify(body.data)).digest('hex')}`,
+      )
+      const result = await fetchShared(server.url('/orders-json'), await clientOptions('insure-co'))
+      expect(result.kind).toBe('json')
+      expect(result.records).toEqual(body.data)
+    })
+
+    it('verifies with http-message-signatures, an independent RFC 9421 implementation', async () => {
+      const got = await jsonGet('/orders-json', 'rental-co')
+      const jwk = fx.gate.jwks().keys[0]!
+      const publicKey = createPublicKey({ key: jwk, format: 'jwk' })
+      const keyLookup = async (params: { keyid?: string }) =>
+        params.keyid === jwk.kid
+          ? { id: jwk.kid, algs: ['ed25519'], verify: createVerifier(publicKey, 'ed25519') }
+          : null
+      const request = { method: 'GET', url: got.url, headers: { authorization: got.authorization } }
+      const response = { status: got.status, headers: got.headers }
+      const required = {
+        requiredFields: ['@status', 'content-digest', '@target-uri', 'authorization'],
+      }
+      expect(await httpbis.verifyMessage({ keyLookup, ...required }, response, request)).toBe(true)
+      // Bound to the partner's request: another partner's credentials or another route fail.
+      const other = {
+        ...request,
+        headers: { authorization: `Bearer ${await fx.token({ sub: 'insure-co' })}` },
+      }
+      expect(await httpbis.verifyMessage({ keyLookup }, response, other)).toBe(false)
+      const route = { ...request, url: server.url('/orders-json-copy') }
+      expect(await httpbis.verifyMessage({ keyLookup }, response, route)).toBe(false)
+      const status = { ...response, status: 203 }
+      expect(await httpbis.verifyMessage({ keyLookup }, status, request)).toBe(false)
+    })
+
+    it('fetchShared refuses a response replayed to another partner or route, or tampered with', async () => {
+      const got = await jsonGet('/orders-json', 'rental-co')
+      const replay =
+        (change: (g: typeof got) => typeof got = (g) => g) =>
+        async () => {
+          const g = change(got)
+          return new Response(g.body, { status: g.status, headers: g.headers })
+        }
+      const other = await clientOptions('rental-co')
+      const refused = async (path: string, fetchImpl: () => Promise<Response>, options = other) =>
+        fetchShared(server.url(path), { ...options, fetch: fetchImpl }).catch((e: unknown) => e)
+      // The same bytes, replayed to another route and to another partner's request:
+      expect(await refused('/orders-json-copy', replay())).toMatchObject({
+        code: 'ERR_SIGNATURE_INVALID',
+      })
+      expect(
+        await refused('/orders-json', replay(), await clientOptions('insure-co')),
+      ).toMatchObject({ code: 'ERR_SIGNATURE_INVALID' })
+      const tampered = got.body.replace('Lyon', 'Nice')
+      expect(
+        await refused(
+          '/orders-json',
+          replay((g) => ({ ...g, body: tampered })),
+        ),
+      ).toMatchObject({ code: 'ERR_DIGEST_MISMATCH' })
+      const digest = `sha-256=:${createHash('sha256').update(tampered).digest('base64')}:`
+      const both = (g: typeof got) => ({
+        ...g,
+        body: tampered,
+        headers: { ...g.headers, 'content-digest': digest },
+      })
+      expect(await refused('/orders-json', replay(both))).toMatchObject({
+        code: 'ERR_SIGNATURE_INVALID',
+      })
+      const unsigned = (g: typeof got) => {
+        const { signature: _s, ...headers } = g.headers
+        return { ...g, headers }
+      }
+      expect(await refused('/orders-json', replay(unsigned))).toMatchObject({
+        code: 'ERR_SIGNATURE_INVALID',
+      })
+      // The same response with the partner's own request verifies: the refusals above are the changes'.
+      const own = await fetchShared(server.url('/orders-json'), {
+        ...other,
+        headers: { authorization: got.authorization },
+        fetch: replay(),
+      })
+      expect(own.records).toHaveLength(3)
+      const late = await fetchShared(server.url('/orders-json'), {
+        ...other,
+        headers: { authorization: got.authorization },
+        fetch: replay(),
+        now: () => new Date(Date.now() + 2 * 86_400_000),
+      }).catch((e: unknown) => e)
+      expect(late).toMatchObject({ code: 'ERR_TOKEN_EXPIRED' })
+      const audience = await fetchShared(server.url('/orders-json'), {
+        ...other,
+        audience: 'insure-co',
+        headers: { authorization: got.authorization },
+        fetch: replay(),
+      }).catch((e: unknown) => e)
+      expect(audience).toMatchObject({ code: 'ERR_AUDIENCE_MISMATCH' })
+    })
   })
 
   describe(`${name}: refusals`, () => {

@@ -92,17 +92,17 @@ export interface Fixture {
     exp?: number
     iss?: string
   }) => Promise<string>
-  readonly options: (mode?: ShareMode) => ShareOptions
+  readonly options: (mode?: ShareMode, conditional?: boolean) => ShareOptions
   readonly errors: { error: DatagateError; ctx: ShareErrorContext }[]
 }
 
-export async function fixture(): Promise<Fixture> {
+export async function fixture(keys: { alg?: 'EdDSA' | 'ES256' } = {}): Promise<Fixture> {
   const audit = memoryAuditSink()
   const gate = createGate({
     issuer: ISSUER,
     datasets: [RepairOrder],
     policy,
-    keys: await generateKeys(),
+    keys: await generateKeys(keys),
     audit,
   })
   const issuerKeys = await generateKeyPair('EdDSA')
@@ -124,12 +124,13 @@ export async function fixture(): Promise<Fixture> {
     audit,
     token,
     errors,
-    options: (mode) => ({
+    options: (mode, conditional) => ({
       dataset: 'repair_order',
       purpose: 'courtesy-car',
       authenticate,
       chunkSize: 2,
       ...(mode ? { mode } : {}),
+      ...(conditional === undefined ? {} : { conditional }),
       onError: (error, ctx) => {
         errors.push({ error, ctx })
       },
@@ -141,12 +142,18 @@ export async function fixture(): Promise<Fixture> {
 export interface Route {
   readonly path: string
   readonly mode?: ShareMode
+  /** Answer If-None-Match with 304 (the `conditional` option). */
+  readonly conditional?: boolean
   readonly body: () => unknown
 }
 
 export const ROUTES: readonly Route[] = [
   { path: '/orders', body: () => rows() },
   { path: '/orders-filtered', mode: 'filtered', body: () => rows() },
+  { path: '/orders-json', mode: 'json', body: () => rows() },
+  { path: '/orders-json-copy', mode: 'json', body: () => rows() },
+  { path: '/orders-conditional', conditional: true, body: () => rows() },
+  { path: '/orders-json-conditional', mode: 'json', conditional: true, body: () => rows() },
   { path: '/orders-stream', body: () => slowRows(5) },
   { path: '/orders-stream-breaks', body: () => slowRows(6, 3) },
   {

@@ -1,9 +1,15 @@
 // Types of the adapters' options and of what they return.
 
 import type { RequestHandler } from 'express'
+import Fastify, { type FastifyPluginAsync } from 'fastify'
 import type { MiddlewareHandler } from 'hono'
 import { describe, expectTypeOf, it } from 'vitest'
 import { share as expressShare } from '../../src/adapters/express/index.js'
+import {
+  type DatagateFastifyOptions,
+  datagate,
+  type ShareRouteConfig,
+} from '../../src/adapters/fastify/index.js'
 import {
   type Authenticate,
   bearerPartner,
@@ -19,11 +25,14 @@ declare const gate: Gate
 const authenticate: Authenticate = async () => ({ partner: 'p' })
 
 describe('adapter options', () => {
-  it('modes are signed and filtered; json is not in this release', () => {
-    expectTypeOf<ShareMode>().toEqualTypeOf<'signed' | 'filtered'>()
-    // @ts-expect-error json (RFC 9421) is not supported yet
-    const json: ShareOptions = { dataset: 'd', purpose: 'p', authenticate, mode: 'json' }
-    void json
+  it('modes are signed, json and filtered; conditional is a boolean', () => {
+    expectTypeOf<ShareMode>().toEqualTypeOf<'signed' | 'json' | 'filtered'>()
+    // @ts-expect-error there is no 'jws' mode
+    const jws: ShareOptions = { dataset: 'd', purpose: 'p', authenticate, mode: 'jws' }
+    void jws
+    // @ts-expect-error conditional is a boolean
+    const conditional: ShareOptions = { dataset: 'd', purpose: 'p', authenticate, conditional: 1 }
+    void conditional
   })
 
   it('dataset, purpose and authenticate are required', () => {
@@ -77,14 +86,37 @@ describe('adapter options', () => {
     expectTypeOf(handler).toEqualTypeOf<(request: NextRequest) => Promise<Response>>()
   })
 
-  it('fetchShared tells an export from a stream', async () => {
+  it('fetchShared tells an export and a json response from a stream', async () => {
     const result = await fetchShared('https://x', {
       jwks: { keys: [] },
       issuer: 'i',
       audience: 'a',
     })
     expectTypeOf(result).toEqualTypeOf<FetchSharedResult>()
-    if (result.kind === 'export') expectTypeOf(result.meta.agreement).toBeString()
+    if (result.kind === 'export' || result.kind === 'json')
+      expectTypeOf(result.meta.agreement).toBeString()
     else expectTypeOf(result.meta.chunks).toBeNumber()
+  })
+})
+
+describe('the Fastify plugin', () => {
+  it('is a plugin of DatagateFastifyOptions; config.share is typed on every route', async () => {
+    const app = Fastify()
+    expectTypeOf(datagate).toEqualTypeOf<FastifyPluginAsync<DatagateFastifyOptions>>()
+    await app.register(datagate, { gate, authenticate, mode: 'json' })
+    app.get(
+      '/ok',
+      { config: { share: { dataset: 'd', purpose: 'p', mode: 'filtered' } } },
+      async () => [],
+    )
+    const bad = { dataset: 'd', purpose: 'p', mode: 'jws' } as const
+    // @ts-expect-error there is no 'jws' mode
+    app.get('/bad', { config: { share: bad } }, async () => [])
+    expectTypeOf<ShareRouteConfig['mode']>().toEqualTypeOf<ShareMode | undefined>()
+    expectTypeOf<ShareRouteConfig['conditional']>().toEqualTypeOf<boolean | undefined>()
+    expectTypeOf<ShareRouteConfig>().toHaveProperty('dataset').toEqualTypeOf<string>()
+    // @ts-expect-error dataset and purpose are required on a route
+    const partial: ShareRouteConfig = { dataset: 'd' }
+    void partial
   })
 })

@@ -31,6 +31,7 @@ const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'datagate/fetch': 'src/adapters/fetch/index.ts',
   'datagate/hono': 'src/adapters/hono/index.ts',
   'datagate/express': 'src/adapters/express/index.ts',
+  'datagate/fastify': 'src/adapters/fastify/index.ts',
   'datagate/client': 'src/client/index.ts',
   'datagate/postgres': 'src/stores/postgres.ts',
   'datagate/redis': 'src/stores/redis.ts',

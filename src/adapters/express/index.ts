@@ -15,6 +15,7 @@ import {
   checkShareOptions,
   failure,
   releaseResponse,
+  reportFailure,
   type ShareOptions,
   type ShareRequest,
 } from '../share.js'
@@ -133,6 +134,43 @@ export function share(gate: Gate, options: ShareOptions): RequestHandler {
   }
 }
 
+/** What serve() does with an error the handler passes to next(err), per request. */
+const failures = new WeakMap<Request, (error: unknown) => void>()
+const guarded = new WeakSet<object>()
+
+/** The error handler appended to each route that uses share(): see guardRoute. */
+function routeError(error: unknown, req: Request, _res: Response, next: (error?: unknown) => void) {
+  const fail = failures.get(req)
+  if (fail === undefined) return next(error)
+  fail(error)
+}
+
+/**
+ * Appends an error-handling layer to the route the request is on, once per route: Express's
+ * own final handler writes its error page only after the request's body is read, so a handler
+ * that called next(err) and then res.json(rows) had its rows served and its error lost. The
+ * route re-reads its stack's length as it dispatches, so the layer serves this request too.
+ */
+function guardRoute(req: Request): void {
+  const route = (req as { route?: { stack?: unknown } }).route
+  if (typeof route !== 'object' || route === null || guarded.has(route)) return
+  const stack = route.stack
+  if (!Array.isArray(stack) || stack.length === 0) return
+  const Layer = (
+    stack[0] as {
+      constructor: new (
+        path: string,
+        options: object,
+        fn: unknown,
+      ) => { method?: string | undefined }
+    }
+  ).constructor
+  const layer = new Layer('/', {}, routeError)
+  layer.method = undefined
+  stack.push(layer)
+  guarded.add(route)
+}
+
 async function serve(
   gate: Gate,
   options: ShareOptions,
@@ -143,7 +181,9 @@ async function serve(
   const request: ShareRequest = {
     headers: headersOf(req),
     method: req.method,
-    url: req.originalUrl,
+    // Absolute, as the partner addressed it (json mode signs it as @target-uri): behind a proxy,
+    // set Express's `trust proxy` so that req.protocol and the host are the partner's.
+    url: `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`,
     native: req,
   }
   const before = new Set(res.getHeaderNames())
@@ -171,6 +211,18 @@ async function serve(
     }
     return res
   }
+  // next(err) by the handler (also a throw, which Express turns into next(err)) reaches the
+  // error layer guardRoute appended to the route: the 500 problem, or, when the handler had
+  // answered already, a report to onError.
+  failures.set(req, (error) => {
+    if (settled) {
+      void reportFailure(options, request, error, 200, partner)
+      return
+    }
+    settled = true
+    void failure(options, request, error, partner).then(deliver)
+  })
+  guardRoute(req)
   const refuse = (path: string) => () => {
     if (!settled) {
       settled = true

@@ -48,7 +48,9 @@ export type ShareHandler<R extends Request = Request> = (request: R) => unknown
  * never runs for a 401), then the rows go through the gate for that partner. Signed mode serves
  * the compact JWS (`application/jose`), filtered mode `{ data, meta }`; an async iterable or a
  * `ReadableStream` is served as NDJSON of signed chunks and the manifest. Refusals are RFC 9457
- * problems. Bad options throw `ERR_INVALID_ARGUMENT` at once (also `mode: 'json'`, not supported yet).
+ * problems. Json mode serves `{ data, meta }` with an RFC 9421 signature bound to the request.
+ * Bad options throw `ERR_INVALID_ARGUMENT` at once (`ERR_KEY_UNSUPPORTED` for `mode: 'json'` on a
+ * gate whose current key is not Ed25519).
  *
  * @example
  * ```ts
@@ -70,6 +72,30 @@ export type ShareHandler<R extends Request = Request> = (request: R) => unknown
  * console.log(response.status, response.headers.get('content-type')) // 200 'application/jose'
  * const { records } = await verifyExport(await response.text(), { jwks: gate.jwks(), issuer: 'oem', audience: 'maps-co' })
  * console.log(records) // [ { outletId: 'O-1' } ]
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { createGate, defineDataset, field, generateKeys, loadPolicy, memoryAuditSink } from 'datagate'
+ * import { fetchShared } from 'datagate/client'
+ * import { withShare } from 'datagate/fetch'
+ *
+ * const Outlet = defineDataset('outlet', z.object({ outletId: field.public(z.string()) }), { version: '1' })
+ * const policy = loadPolicy({ issuer: 'oem', partners: [{ id: 'maps-co', name: 'Maps Co', category: 'traffic',
+ *   standing: 'gold', core: false, agreements: [{ id: 'm1', dataset: 'outlet', purpose: 'map',
+ *   fields: ['outletId'], validFrom: '2026-01-01', validUntil: '2099-12-31' }] }] }, { datasets: [Outlet] })
+ * const gate = createGate({ issuer: 'oem', datasets: [Outlet], policy, keys: await generateKeys(), audit: memoryAuditSink() })
+ * const api = withShare(gate, { dataset: 'outlet', purpose: 'map', mode: 'json',
+ *   authenticate: async () => ({ partner: 'maps-co' }) }, () => [{ outletId: 'O-1' }])
+ *
+ * const response = await api(new Request('https://api.example/v1/outlets', { headers: { authorization: 'Bearer t' } }))
+ * console.log(response.headers.get('signature-input')?.startsWith('datagate=("@status" "content-type" "content-digest"')) // true
+ * // the client checks the signature against its own request: method, URL and Authorization
+ * const { kind, records } = await fetchShared('https://api.example/v1/outlets', {
+ *   headers: { authorization: 'Bearer t' }, jwks: gate.jwks(), issuer: 'oem', audience: 'maps-co',
+ *   fetch: async (url, init) => api(new Request(url, init)) })
+ * console.log(kind, records) // 'json' [ { outletId: 'O-1' } ]
  * ```
  */
 export function withShare<R extends Request = Request>(

@@ -9,9 +9,13 @@ import { CANARY, fixture, listen, ROUTES, rows } from '../helpers.js'
 const contract = adapterContract('express', async (fx) => {
   const app = express()
   for (const route of ROUTES)
-    app.get(route.path, share(fx.gate, fx.options(route.mode)), async (_req, res) => {
-      res.json(await route.body())
-    })
+    app.get(
+      route.path,
+      share(fx.gate, fx.options(route.mode, route.conditional)),
+      async (_req, res) => {
+        res.json(await route.body())
+      },
+    )
   app.get('/jwks', jwksHandler(fx.gate))
   app.get('/send-bypass', share(fx.gate, fx.options()), (_req, res) => {
     res.setHeader('x-leak', CANARY)
@@ -52,10 +56,13 @@ describe('express: the adapter itself', () => {
     },
   )
 
-  it("refuses mode 'json' when the middleware is made", async () => {
-    const fx = await fixture()
-    expect(() => share(fx.gate, { ...fx.options(), mode: 'json' as never })).toThrow(
-      /not supported yet/,
+  it("refuses mode 'json' at once when the gate's current key is not Ed25519", async () => {
+    const fx = await fixture({ alg: 'ES256' })
+    expect(() => share(fx.gate, { ...fx.options(), mode: 'json' })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_KEY_UNSUPPORTED',
+        message: expect.stringMatching(/ed25519/),
+      }),
     )
     await fx.gate.close()
   })

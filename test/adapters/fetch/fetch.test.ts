@@ -12,7 +12,7 @@ const contract = adapterContract('fetch', async (fx) => {
   const routes = new Map(
     ROUTES.map((route) => [
       route.path,
-      withShare(fx.gate, fx.options(route.mode), () => route.body()),
+      withShare(fx.gate, fx.options(route.mode, route.conditional), () => route.body()),
     ]),
   )
   const jwks = jwksHandler(fx.gate)
@@ -31,12 +31,12 @@ describe('fetch: the adapter itself', () => {
     expect(await response.json()).toEqual(contract.fx().gate.jwks())
   })
 
-  it("refuses mode 'json' (RFC 9421) at once, saying it is not supported yet", async () => {
-    const fx = await fixture()
-    expect(() => withShare(fx.gate, { ...fx.options(), mode: 'json' as never }, () => [])).toThrow(
+  it("refuses mode 'json' at once when the gate's current key is not Ed25519", async () => {
+    const fx = await fixture({ alg: 'ES256' })
+    expect(() => withShare(fx.gate, { ...fx.options(), mode: 'json' }, () => [])).toThrow(
       expect.objectContaining({
-        code: 'ERR_INVALID_ARGUMENT',
-        message: expect.stringMatching(/not supported yet/),
+        code: 'ERR_KEY_UNSUPPORTED',
+        message: expect.stringMatching(/ed25519/),
       }),
     )
     await fx.gate.close()

@@ -12,7 +12,7 @@ import { CANARY, fixture, listen, ROUTES, rows } from '../helpers.js'
 const contract = adapterContract('hono', async (fx) => {
   const app = new Hono()
   for (const route of ROUTES)
-    app.get(route.path, share(fx.gate, fx.options(route.mode)), async (c) =>
+    app.get(route.path, share(fx.gate, fx.options(route.mode, route.conditional)), async (c) =>
       c.json(await route.body()),
     )
   app.get('/jwks', jwksHandler(fx.gate))
@@ -54,10 +54,13 @@ describe('hono: the adapter itself', () => {
     await response.text()
   })
 
-  it("refuses mode 'json' when the middleware is made", async () => {
-    const fx = await fixture()
-    expect(() => share(fx.gate, { ...fx.options(), mode: 'json' as never })).toThrow(
-      /not supported yet/,
+  it("refuses mode 'json' at once when the gate's current key is not Ed25519", async () => {
+    const fx = await fixture({ alg: 'ES256' })
+    expect(() => share(fx.gate, { ...fx.options(), mode: 'json' })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_KEY_UNSUPPORTED',
+        message: expect.stringMatching(/ed25519/),
+      }),
     )
     await fx.gate.close()
   })
