@@ -28,7 +28,17 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['#hash', /^node:/, 'express', 'fastify', 'fastify-plugin', /^hono(\/|$)/, 'pg', 'redis', 'ioredis'],
+  external: [
+    '#hash',
+    /^node:/,
+    'express',
+    'fastify',
+    'fastify-plugin',
+    /^hono(\/|$)/,
+    'pg',
+    'redis',
+    'ioredis',
+  ],
   treeshake: true,
   // Keep 'node:crypto' as written: Deno and Bun resolve Node built-ins by the prefix.
   removeNodeProtocol: false,

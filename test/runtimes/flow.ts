@@ -118,7 +118,6 @@ async function sha256(text: string | Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
-
 /** The error code of a rejected promise, or `'resolved'`: verification results as data. */
 async function outcome(promise: Promise<unknown>): Promise<string> {
   try {
