@@ -132,8 +132,9 @@ export async function* streamExport(
       count,
     })
     const { bytes } = records.finish(`${head.slice(0, -1)},"records":`, '}')
-    const { token } = await signCompactBytes(bytes, keys, CHUNK_TYP)
-    const digest = digestOf(token)
+    const { token, tokenBytes } = await signCompactBytes(bytes, keys, CHUNK_TYP)
+    // The token's own ASCII bytes: the digest of its text, without reading the string again.
+    const digest = bytesDigest(tokenBytes)
     digests.push({ index, count, digest })
     prev = digest
     return { kind: 'chunk', index, token, count, digest }
