@@ -17,7 +17,13 @@ import { copyPseudonymKey } from '../lib/key-strength.js'
 import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
 import { compilePolicy, type Policy } from '../policy/load.js'
 import { compilePlan, type ReleasePlan, resolveAgreement } from '../policy/plan.js'
-import { type ReleaseReport, type ReleaseResult, runPlan, runRelease } from '../policy/release.js'
+import {
+  canonicalKeys,
+  type ReleaseReport,
+  type ReleaseResult,
+  runPlan,
+  runRelease,
+} from '../policy/release.js'
 import type { AuditSink } from './audit-event.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
 import {
@@ -32,7 +38,7 @@ import { gateAudit } from './gate-audit.js'
 import type { KeyRing, PublicJwks } from './key-ring.js'
 import { isKeyRing } from './keys.js'
 import { partnerView } from './partner-report.js'
-import { diffPreparedViews, type PatchOperation, prepareView, viewDigest } from './patch.js'
+import { diffPreparedViews, type PatchOperation, viewDigest, viewOfKeys } from './patch.js'
 import {
   type EncryptionRecipient,
   type SignedEnvelope,
@@ -506,11 +512,11 @@ export function createGate(options: GateOptions): Gate {
           `exportDelta: ${plan.noisyFields[0] ?? 'a field'} gets fresh noise on every release, so the partner's view cannot be the base of a patch; export it whole`,
         )
       }
-      // Each record is serialised once (canonical JSON): edit-script key, digest part, and
-      // normalised form of the records that changed.
-      const before = prepareView(runRelease(plan, previousRows).records)
-      const after = runRelease(plan, rows)
-      const afterView = prepareView(after.records)
+      // Each record is released straight into its canonical JSON, once: edit-script key, digest
+      // part, and normalised form of the records that changed.
+      const before = viewOfKeys(canonicalKeys(plan, previousRows))
+      const afterKeys = canonicalKeys(plan, rows)
+      const afterView = viewOfKeys(afterKeys)
       const patch = diffPreparedViews(before, afterView)
       const baseDigest = before.digest
       const resultDigest = afterView.digest
@@ -520,7 +526,7 @@ export function createGate(options: GateOptions): Gate {
         audit: audit.receipt(),
         baseDigest,
         resultDigest,
-        count: after.records.length,
+        count: afterKeys.length,
         operations: patch.length,
         patch,
       }
@@ -528,7 +534,7 @@ export function createGate(options: GateOptions): Gate {
       await audit.append({
         type: 'delta',
         ...audit.facts(plan),
-        rows: after.records.length,
+        rows: afterKeys.length,
         payloadDigest: viewDigest(patch),
         jti,
         signedDigest: textDigest(JSON.stringify(claims)),
