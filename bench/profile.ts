@@ -1,25 +1,35 @@
-// Runs gate.release or gate.export on the bench workload under `node --cpu-prof`, and records
+// Runs gate.release, gate.export or gate.exportDelta on the bench workload under `node --cpu-prof`, and records
 // the window of the measured calls (monotonic microseconds, the clock the profile's timestamps
 // use) so bench/profile-summary.ts can leave out start-up, data generation and warm-up.
 //
-//   npm run bench:profile    both, then the summary (docs/benchmarks.md records it)
+//   npm run bench:profile    all three, then the summary (docs/benchmarks.md records it)
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { changedRows, DELTA_ROWS } from './delta.js'
 import { afterSalesOrders, BATCH_ROWS, benchGate, REQUEST } from './fixtures.js'
 
 const { values } = parseArgs({
   options: {
     what: { type: 'string', default: 'release' },
-    calls: { type: 'string', default: '8' },
+    calls: { type: 'string' },
     window: { type: 'string' },
   },
 })
 const what = values.what
-if (what !== 'release' && what !== 'export') throw new RangeError('--what release|export')
-const calls = Number(values.calls)
+if (what !== 'release' && what !== 'export' && what !== 'delta')
+  throw new RangeError('--what release|export|delta')
+// A delta of 10,000 rows is short: more calls give the profile as many samples as the others.
+const calls = Number(values.calls ?? (what === 'delta' ? 40 : 8))
 const rows = [...afterSalesOrders(BATCH_ROWS)]
+const before = rows.slice(0, DELTA_ROWS)
+const after = changedRows(before)
 const { gate } = await benchGate()
-const once = () => (what === 'release' ? gate.release(rows, REQUEST) : gate.export(rows, REQUEST))
+const once = () =>
+  what === 'release'
+    ? gate.release(rows, REQUEST)
+    : what === 'export'
+      ? gate.export(rows, REQUEST)
+      : gate.exportDelta(before, after, REQUEST)
 for (let i = 0; i < 2; i++) await once()
 const micros = () => Number(process.hrtime.bigint() / 1000n)
 const start = micros()
@@ -27,5 +37,5 @@ for (let i = 0; i < calls; i++) await once()
 const end = micros()
 if (values.window) writeFileSync(values.window, JSON.stringify({ what, calls, start, end }))
 console.log(
-  `${what}: ${calls} calls of ${BATCH_ROWS} rows in ${((end - start) / 1e6).toFixed(1)} s`,
+  `${what}: ${calls} calls of ${what === 'delta' ? DELTA_ROWS : BATCH_ROWS} rows in ${((end - start) / 1e6).toFixed(1)} s`,
 )

@@ -7,7 +7,7 @@ import {
 } from '../lib/assert.js'
 import { firstCodePoints } from '../lib/codepoints.js'
 import { encodeGeohash } from '../lib/geohash.js'
-import { parseIsoDate } from '../lib/iso-date.js'
+import { parseIsoDate, utcIsoPrefix } from '../lib/iso-date.js'
 import { operatorFailed, operatorRejected } from '../lib/operator-error.js'
 import type { Operator } from './operator.js'
 
@@ -85,6 +85,11 @@ function date(unit: DateUnit) {
   const name = `generalize.date(${unit})`
   const length = DATE_LENGTH[unit]
   return operator<Date | string, string>(name, (path) => (value) => {
+    if (typeof value === 'string') {
+      // The usual UTC shapes, read from the text; the rest goes the general way below.
+      const prefix = utcIsoPrefix(value, length)
+      if (prefix !== undefined) return prefix
+    }
     let time: number
     if (value instanceof Date) time = value.getTime()
     else if (typeof value === 'string') time = parseIsoDate(value)

@@ -8,7 +8,7 @@
 import { z } from 'zod'
 import type { Operator } from '../anonymize/operator.js'
 import { DatagateError, type Finding } from '../errors.js'
-import { assertString } from '../lib/assert.js'
+import { assertString, invalidArgument } from '../lib/assert.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { isCaslWildcard } from '../lib/casl-wildcards.js'
 import { textDigest } from '../lib/digest.js'
@@ -427,7 +427,7 @@ export function compileReader(
 ): (row: unknown) => ParsedRecord<Record<string, unknown>> {
   const own = internals.get(dataset)
   if (own === undefined)
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'compileReader: not a dataset of defineDataset')
+    invalidArgument('type', 'compileReader: dataset', 'a dataset of defineDataset')
   const leaves: DatasetField[] = []
   for (const path of paths) {
     const leaf = dataset.field(path)
@@ -537,19 +537,18 @@ export function defineDataset<S extends z.ZodObject>(
   options: DatasetOptions,
 ): Dataset<S> {
   assertString(name, 'defineDataset: name', { nonEmpty: true })
-  if (!NAME_PATTERN.test(name)) {
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'defineDataset: name must start with a letter and hold only letters, digits, _ and - (at most 64)',
+  if (!NAME_PATTERN.test(name))
+    invalidArgument(
+      'range',
+      'defineDataset: name',
+      'a letter, then only letters, digits, _ and - (at most 64)',
     )
-  }
-  if (isCaslWildcard(name)) {
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'defineDataset: name cannot be "all" or "manage" (CASL wildcards: a rule on them covers every dataset)',
-      { cause: new RangeError('dataset name is a CASL wildcard') },
+  if (isCaslWildcard(name))
+    invalidArgument(
+      'range',
+      'defineDataset: name',
+      'neither "all" nor "manage" (CASL wildcards: a rule on them covers every dataset)',
     )
-  }
   if (!(schema instanceof z.ZodObject)) {
     throw new DatagateError('ERR_SCHEMA_INVALID', `dataset ${name}: the schema must be a z.object`)
   }

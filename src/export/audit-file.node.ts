@@ -13,7 +13,7 @@
 import { open, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { DatagateError } from '../errors.js'
-import { assertObject, assertString } from '../lib/assert.js'
+import { assertObject, assertString, invalidArgument } from '../lib/assert.js'
 import {
   type AuditEvent,
   type AuditHead,
@@ -253,7 +253,7 @@ export async function fileCheckpointSink(
     write(token: string): Promise<void> {
       assertString(token, 'checkpoint token', { nonEmpty: true })
       if (/\s/.test(token))
-        throw new DatagateError('ERR_INVALID_ARGUMENT', 'checkpoint token holds whitespace')
+        invalidArgument('range', 'checkpoint token', 'a token without whitespace')
       const result = queue.then(async () => {
         await handle.appendFile(`${token}\n`, 'utf8')
         await handle.sync()

@@ -2,7 +2,14 @@
 // events, and the checkpoints they trigger are written in call order. A sink that links events
 // itself (`appendLinked`) is trusted for seq and prev only after its answer is checked.
 import { DatagateError } from '../errors.js'
-import { assertFunction, assertNumber, assertObject, assertString } from '../lib/assert.js'
+import {
+  argumentError,
+  assertFunction,
+  assertNumber,
+  assertObject,
+  assertString,
+  invalidArgument,
+} from '../lib/assert.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { textDigest } from '../lib/digest.js'
 import { formatIssuePath, issueFinding } from '../lib/zod-findings.js'
@@ -134,7 +141,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   else assertFunction(sink.append, 'createAuditLog: sink.append')
   assertFunction(now, 'createAuditLog: now')
   if (options.head !== undefined && !isHead(options.head))
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'createAuditLog: head: expected { seq, hash }')
+    invalidArgument('type', 'createAuditLog: head', '{ seq, hash }')
   const signing = options.checkpoint === undefined ? undefined : checkSigning(options.checkpoint)
 
   let head: AuditHead | undefined = options.head
@@ -165,15 +172,16 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     if (resolved) return
     const fromSink = sink.head ? await sink.head() : undefined
     if (fromSink !== undefined && !isHead(fromSink))
-      throw new DatagateError('ERR_INVALID_ARGUMENT', 'createAuditLog: sink.head() is malformed')
+      invalidArgument('type', 'createAuditLog: sink.head()', '{ seq, hash }')
     if (
       head !== undefined &&
       fromSink !== undefined &&
       canonicalJson(head) !== canonicalJson(fromSink)
     )
-      throw new DatagateError(
-        'ERR_INVALID_ARGUMENT',
-        `createAuditLog: head (seq ${head.seq}) differs from the sink's (seq ${fromSink.seq})`,
+      invalidArgument(
+        'range',
+        `createAuditLog: head (seq ${head.seq})`,
+        `the sink's head (seq ${fromSink.seq})`,
       )
     head ??= fromSink
     resolved = true
@@ -188,7 +196,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   function time(): string {
     const date = now()
     if (!(date instanceof Date) || Number.isNaN(date.getTime()))
-      throw new DatagateError('ERR_INVALID_ARGUMENT', 'createAuditLog: now() gave an invalid Date')
+      invalidArgument('range', 'createAuditLog: now()', 'a valid Date')
     return date.toISOString()
   }
 
@@ -318,10 +326,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       const body = parsed.data
       if (body.type === 'policy' && textDigest(canonicalJson(body.document)) !== body.policyHash)
         return Promise.reject(
-          new DatagateError(
-            'ERR_INVALID_ARGUMENT',
-            'policy event: policyHash is not the document hash',
-          ),
+          argumentError('range', 'policy event: policyHash', 'the hash of its document'),
         )
       if (batching)
         return new Promise<AuditEvent>((resolve, reject) => {
@@ -340,10 +345,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     checkpoint(): Promise<AuditEvent | undefined> {
       if (signing === undefined)
         return Promise.reject(
-          new DatagateError(
-            'ERR_INVALID_ARGUMENT',
-            'createAuditLog: checkpoint options are not set',
-          ),
+          argumentError('type', 'createAuditLog: checkpoint', 'checkpoint options to sign with'),
         )
       if (closed) return Promise.reject(writeFailed('the audit log is closed'))
       return enqueue(async () => {
@@ -366,10 +368,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 function checkSigning(options: AuditCheckpointOptions) {
   assertObject(options, 'createAuditLog: checkpoint')
   if (!isKeyRing(options.keys))
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'createAuditLog: checkpoint.keys: expected a KeyRing',
-    )
+    invalidArgument('type', 'createAuditLog: checkpoint.keys', 'a KeyRing')
   assertString(options.issuer, 'createAuditLog: checkpoint.issuer', {
     nonEmpty: true,
     maxLength: 256,

@@ -3,8 +3,8 @@
 // anchors: each names a position (seq, head) the gate signed. A log whose hash at an anchored
 // seq differs was rewritten (`forked`, `checkpoint_head_mismatch`); one that ends before an
 // anchor was cut short (`truncated`). Keys come only from the caller.
-import { DatagateError, type Finding } from '../errors.js'
-import { assertNumber, assertObject } from '../lib/assert.js'
+import type { Finding } from '../errors.js'
+import { assertNumber, assertObject, invalidArgument } from '../lib/assert.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { readClock } from '../lib/clock.js'
 import { textDigest } from '../lib/digest.js'
@@ -136,10 +136,7 @@ export async function verifyAuditLog(
     source === null ||
     !(Symbol.asyncIterator in source || Symbol.iterator in source)
   )
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'verifyAuditLog: source must be an iterable or an async iterable of events',
-    )
+    invalidArgument('type', 'verifyAuditLog: source', 'an iterable or an async iterable of events')
   assertObject(options as unknown, 'verifyAuditLog: options')
   const maxUnanchoredMs = options.maxUnanchoredMs ?? 300_000
   assertNumber(maxUnanchoredMs, 'maxUnanchoredMs', { min: 0 })
@@ -150,9 +147,10 @@ export async function verifyAuditLog(
     resolver === undefined &&
     (options.receipts !== undefined || options.checkpoints !== undefined)
   )
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'verifyAuditLog: receipts and checkpoint copies count only once verified; pass jwks',
+    invalidArgument(
+      'type',
+      'verifyAuditLog: jwks',
+      'the keys to verify receipts and checkpoint copies with (they count only once verified)',
     )
   const failures: { seq: number; reason: AuditLogFailure; index?: number }[] = []
   const issues: Finding[] = []

@@ -1,7 +1,8 @@
 // Synchronous chain check: shape, own hash, link and seq of every event. It proves the chain is
 // self-consistent, nothing more: anyone can recompute every hash. verifyAuditLog adds what an
 // insider cannot forge (checkpoints, receipts).
-import { DatagateError, type Finding } from '../errors.js'
+import type { Finding } from '../errors.js'
+import { invalidArgument } from '../lib/assert.js'
 import { formatIssuePath, issueFinding } from '../lib/zod-findings.js'
 import {
   AUDIT_GENESIS,
@@ -163,12 +164,9 @@ export function verifyAuditChain(
   options: VerifyAuditChainOptions = {},
 ): AuditChainReport {
   if (!Array.isArray(events))
-    throw new DatagateError('ERR_INVALID_ARGUMENT', 'verifyAuditChain: expected an array of events')
+    invalidArgument('type', 'verifyAuditChain: events', 'an array of events')
   if (options.head !== undefined && !isHead(options.head))
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      "verifyAuditChain: head: expected { seq, hash: 'sha256:<64 hex>' }",
-    )
+    invalidArgument('type', 'verifyAuditChain: head', "{ seq, hash: 'sha256:<64 hex>' }")
   const checker = new ChainChecker(options.head)
   const issues: Finding[] = []
   let firstBroken: AuditChainReport['firstBroken']

@@ -9,7 +9,15 @@ import type { IntervalAuditor } from '../anonymize/interval-audit.js'
 import type { RandomSource } from '../anonymize/operator.js'
 import type { Dataset, Released } from '../classify/dataset.js'
 import { DatagateError } from '../errors.js'
-import { assertFunction, assertObject, assertString } from '../lib/assert.js'
+import {
+  assertArray,
+  assertFunction,
+  assertNumber,
+  assertObject,
+  assertOneOf,
+  assertString,
+  invalidArgument,
+} from '../lib/assert.js'
 import { base64url, utf8 } from '../lib/bytes.js'
 import { bytesDigest, jsonDigest, textDigest } from '../lib/digest.js'
 import { JsonArrayWriter } from '../lib/json-writer.js'
@@ -17,7 +25,13 @@ import { copyPseudonymKey } from '../lib/key-strength.js'
 import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
 import { compilePolicy, type Policy } from '../policy/load.js'
 import { compilePlan, type ReleasePlan, resolveAgreement } from '../policy/plan.js'
-import { type ReleaseReport, type ReleaseResult, runPlan, runRelease } from '../policy/release.js'
+import {
+  canonicalKeys,
+  type ReleaseReport,
+  type ReleaseResult,
+  runPlan,
+  runRelease,
+} from '../policy/release.js'
 import type { SigningAlg } from './algorithms.js'
 import type { AuditSink } from './audit-event.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
@@ -33,7 +47,7 @@ import { gateAudit } from './gate-audit.js'
 import type { KeyRing, PublicJwks } from './key-ring.js'
 import { isKeyRing } from './keys.js'
 import { partnerView } from './partner-report.js'
-import { diffPreparedViews, type PatchOperation, prepareView, viewDigest } from './patch.js'
+import { diffPreparedViews, type PatchOperation, viewDigest, viewOfKeys } from './patch.js'
 import {
   type EncryptionRecipient,
   type SignedEnvelope,
@@ -206,12 +220,8 @@ export interface Gate {
 }
 
 function checkPolicy(policy: Policy, issuer: string, datasets: readonly Dataset[]): Policy {
-  if (typeof policy !== 'object' || policy === null || typeof policy.document !== 'object') {
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'createGate: policy must come from loadPolicy()',
-    )
-  }
+  if (typeof policy !== 'object' || policy === null || typeof policy.document !== 'object')
+    invalidArgument('type', 'createGate: policy', 'a policy from loadPolicy()')
   const { policy: rechecked, findings } = compilePolicy(policy.document, datasets)
   const all = [...findings]
   if (policy.issuer !== issuer) {
@@ -230,6 +240,8 @@ function checkPolicy(policy: Policy, issuer: string, datasets: readonly Dataset[
   }
   return rechecked
 }
+
+const EXPORT_FORMATS = ['compact', 'flattened', 'detached'] as const
 
 function defaultRandom(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length))
@@ -287,39 +299,25 @@ async function* refusedStream(
 export function createGate(options: GateOptions): Gate {
   assertObject(options, 'createGate: options')
   assertString(options.issuer, 'createGate: issuer', { nonEmpty: true })
-  if (!Array.isArray(options.datasets) || options.datasets.length === 0) {
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'createGate: datasets must be a non-empty array',
-    )
-  }
+  assertArray(options.datasets, 'createGate: datasets', { nonEmpty: true })
   const datasets = new Map<string, Dataset>()
   for (const dataset of options.datasets) {
-    if (datasets.has(dataset.name)) {
-      throw new DatagateError(
-        'ERR_INVALID_ARGUMENT',
-        `createGate: dataset ${dataset.name} is listed twice`,
+    if (datasets.has(dataset.name))
+      invalidArgument(
+        'range',
+        'createGate: datasets',
+        `unique names (${dataset.name} is listed twice)`,
       )
-    }
     datasets.set(dataset.name, dataset)
   }
   const pseudonymKey = copyPseudonymKey(options.pseudonymKey, 'createGate: pseudonymKey')
-  if (options.keys !== undefined && !isKeyRing(options.keys)) {
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'createGate: keys must be a key ring from generateKeys() or importKeys()',
-    )
-  }
+  if (options.keys !== undefined && !isKeyRing(options.keys))
+    invalidArgument('type', 'createGate: keys', 'a key ring from generateKeys() or importKeys()')
   const now = options.now ?? (() => new Date())
   assertFunction(now, 'createGate: now')
   const random = options.random ?? defaultRandom
   const ttl = options.exportTtlSeconds ?? 86_400
-  if (!Number.isSafeInteger(ttl) || ttl <= 0) {
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'createGate: exportTtlSeconds must be a positive integer',
-    )
-  }
+  assertNumber(ttl, 'createGate: exportTtlSeconds', { integer: true, min: 1 })
   const budget = options.budget
   let policy = checkPolicy(options.policy, options.issuer, options.datasets)
   assertBudgetStore(policy, budget, 'createGate')
@@ -386,11 +384,7 @@ export function createGate(options: GateOptions): Gate {
   }
 
   function requireKeys(): KeyRing {
-    if (!options.keys)
-      throw new DatagateError(
-        'ERR_INVALID_ARGUMENT',
-        'createGate: keys are required to sign exports',
-      )
+    if (!options.keys) invalidArgument('type', 'createGate: keys', 'a key ring to sign exports')
     return options.keys
   }
 
@@ -442,18 +436,14 @@ export function createGate(options: GateOptions): Gate {
       const keys = requireKeys()
       const plan = await auditedPlan(request)
       const format = request.format ?? 'compact'
-      if (!['compact', 'flattened', 'detached'].includes(format)) {
-        throw new DatagateError(
-          'ERR_INVALID_ARGUMENT',
-          'export: format must be compact, flattened or detached',
-        )
-      }
+      assertOneOf(format, 'export: format', EXPORT_FORMATS)
       let encryptTo: EncryptionRecipient | undefined
       if (request.encrypt === true) {
         if (format !== 'compact')
-          throw new DatagateError(
-            'ERR_INVALID_ARGUMENT',
-            'export: encryption nests a compact JWS; leave format unset',
+          invalidArgument(
+            'range',
+            'export: format',
+            'unset with encrypt (encryption nests a compact JWS)',
           )
         if (!plan.partner.encryptionKeys || plan.partner.encryptionKeys.keys.length === 0) {
           throw new DatagateError(
@@ -504,23 +494,23 @@ export function createGate(options: GateOptions): Gate {
       requireOpen()
       const keys = requireKeys()
       const plan = await auditedPlan(request)
-      if (plan.kind === 'aggregate') {
-        throw new DatagateError(
-          'ERR_INVALID_ARGUMENT',
-          `exportDelta: agreement ${plan.agreement.id} is an aggregate; a patch between suppressed tables can reveal suppressed cells, export it whole`,
+      if (plan.kind === 'aggregate')
+        invalidArgument(
+          'range',
+          `exportDelta: agreement ${plan.agreement.id}`,
+          'a records agreement, not an aggregate (a patch between suppressed tables can reveal suppressed cells; export it whole)',
         )
-      }
-      if (!plan.deterministic) {
-        throw new DatagateError(
-          'ERR_INVALID_ARGUMENT',
-          `exportDelta: ${plan.noisyFields[0] ?? 'a field'} gets fresh noise on every release, so the partner's view cannot be the base of a patch; export it whole`,
+      if (!plan.deterministic)
+        invalidArgument(
+          'range',
+          `exportDelta: ${plan.noisyFields[0] ?? 'a field'}`,
+          "a field without noise (it gets fresh noise on every release, so the partner's view cannot be the base of a patch; export it whole)",
         )
-      }
-      // Each record is serialised once (canonical JSON): edit-script key, digest part, and
-      // normalised form of the records that changed.
-      const before = prepareView(runRelease(plan, previousRows).records)
-      const after = runRelease(plan, rows)
-      const afterView = prepareView(after.records)
+      // Each record is released straight into its canonical JSON, once: edit-script key, digest
+      // part, and normalised form of the records that changed.
+      const before = viewOfKeys(canonicalKeys(plan, previousRows))
+      const afterKeys = canonicalKeys(plan, rows)
+      const afterView = viewOfKeys(afterKeys)
       const patch = diffPreparedViews(before, afterView)
       const baseDigest = before.digest
       const resultDigest = afterView.digest
@@ -530,7 +520,7 @@ export function createGate(options: GateOptions): Gate {
         audit: audit.receipt(),
         baseDigest,
         resultDigest,
-        count: after.records.length,
+        count: afterKeys.length,
         operations: patch.length,
         patch,
       }
@@ -538,7 +528,7 @@ export function createGate(options: GateOptions): Gate {
       await audit.append({
         type: 'delta',
         ...audit.facts(plan),
-        rows: after.records.length,
+        rows: afterKeys.length,
         payloadDigest: viewDigest(patch),
         jti,
         signedDigest: textDigest(JSON.stringify(claims)),
@@ -558,12 +548,12 @@ export function createGate(options: GateOptions): Gate {
         // durable (or as the audit failure), as export() does: a refusal is never unrecorded.
         return refusedStream(audit.denied(request, error))
       }
-      if (plan.kind === 'aggregate') {
-        throw new DatagateError(
-          'ERR_INVALID_ARGUMENT',
-          `exportStream: agreement ${plan.agreement.id} is an aggregate; use export()`,
+      if (plan.kind === 'aggregate')
+        invalidArgument(
+          'range',
+          `exportStream: agreement ${plan.agreement.id}`,
+          'a records agreement, not an aggregate (use export())',
         )
-      }
       let spend: BudgetDetails | undefined
       const parts = streamExport(rows, {
         plan,

@@ -127,6 +127,11 @@ export function prepareView(records: readonly unknown[]): PreparedView {
     const record = records[i]
     keys[i] = record === undefined ? 'null' : canonicalJson(record)
   }
+  return viewOfKeys(keys)
+}
+
+/** The prepared view of records given as their canonical JSON (`plan.canonicalKey`). */
+export function viewOfKeys(keys: readonly string[]): PreparedView {
   return { keys, digest: textDigest(`[${keys.join(',')}]`) }
 }
 

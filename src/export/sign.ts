@@ -9,7 +9,7 @@ import { DatagateError } from '../errors.js'
 import { assertObject, assertOneOf, assertString, invalidArgument } from '../lib/assert.js'
 import { utf8 } from '../lib/bytes.js'
 import { fromJoseError } from '../lib/jose-errors.js'
-import { isCryptoKey, type JwsSignHeader, signCompact } from '../lib/jws.js'
+import { isCryptoKey, type JwsSignHeader, signCompact, signCompactToken } from '../lib/jws.js'
 import type { SigningAlg } from './algorithms.js'
 import type { KeyRing } from './key-ring.js'
 import { isKeyRing } from './keys.js'
@@ -170,19 +170,20 @@ export async function signCompactBytes(
   bytes: Uint8Array,
   ring: KeyRing,
   typ: string,
-): Promise<{ readonly token: string; readonly kid: string }> {
+): Promise<{ readonly token: string; readonly kid: string; readonly tokenBytes: Uint8Array }> {
   const signer = ring.current
   if (signer.privateKey === undefined)
     throw new DatagateError(
       'ERR_KEY_INVALID',
       `newest key "${signer.kid}" is verify-only; it cannot sign`,
     )
-  const token = await signCompact(bytes, signer.privateKey, {
-    alg: signer.alg,
-    kid: signer.kid,
-    typ,
-  })
-  return { token, kid: signer.kid }
+  const { token, bytes: tokenBytes } = await signCompactToken(
+    bytes,
+    signer.privateKey,
+    { alg: signer.alg, kid: signer.kid, typ },
+    true,
+  )
+  return { token, kid: signer.kid, tokenBytes }
 }
 
 export async function signEnvelope(

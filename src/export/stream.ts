@@ -1,4 +1,5 @@
 import { DatagateError } from '../errors.js'
+import { assertNumber, invalidArgument } from '../lib/assert.js'
 import { base64urlDecode, utf8 } from '../lib/bytes.js'
 import { bytesDigest, textDigest } from '../lib/digest.js'
 import { JsonArrayWriter } from '../lib/json-writer.js'
@@ -92,9 +93,10 @@ async function* rowsOf(source: StreamSource): AsyncGenerator<unknown, void, unde
     yield* source as AsyncIterable<unknown>
     return
   }
-  throw new DatagateError(
-    'ERR_INVALID_ARGUMENT',
-    'exportStream: rows must be an iterable, an async iterable or a ReadableStream',
+  invalidArgument(
+    'type',
+    'exportStream: rows',
+    'an iterable, an async iterable or a ReadableStream',
   )
 }
 
@@ -104,12 +106,7 @@ export async function* streamExport(
   context: StreamExportContext,
 ): AsyncGenerator<StreamPart, void, undefined> {
   const { plan, keys, chunkSize } = context
-  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > 1_000_000) {
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'exportStream: chunkSize must be an integer from 1 to 1,000,000',
-    )
-  }
+  assertNumber(chunkSize, 'exportStream: chunkSize', { integer: true, min: 1, max: 1_000_000 })
   const stream = context.newJti()
   // Before any row is read: a consumer that stops after the first chunk still left a trace.
   await context.onStart(stream)
@@ -132,8 +129,9 @@ export async function* streamExport(
       count,
     })
     const { bytes } = records.finish(`${head.slice(0, -1)},"records":`, '}')
-    const { token } = await signCompactBytes(bytes, keys, CHUNK_TYP)
-    const digest = digestOf(token)
+    const { token, tokenBytes } = await signCompactBytes(bytes, keys, CHUNK_TYP)
+    // The token's own ASCII bytes: the digest of its text, without reading the string again.
+    const digest = bytesDigest(tokenBytes)
     digests.push({ index, count, digest })
     prev = digest
     return { kind: 'chunk', index, token, count, digest }

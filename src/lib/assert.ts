@@ -8,9 +8,18 @@ import { DatagateError } from '../errors.js'
  * TypeError (`kind` 'type') or RangeError (`kind` 'range') as cause: for checks no helper below covers.
  */
 export function invalidArgument(kind: 'type' | 'range', what: string, expected: string): never {
+  throw argumentError(kind, what, expected)
+}
+
+/** The error {@link invalidArgument} throws, for a caller that rejects a promise with it. */
+export function argumentError(
+  kind: 'type' | 'range',
+  what: string,
+  expected: string,
+): DatagateError {
   const message = `${what}: expected ${expected}`
   const cause = kind === 'type' ? new TypeError(message) : new RangeError(message)
-  throw new DatagateError('ERR_INVALID_ARGUMENT', message, { cause })
+  return new DatagateError('ERR_INVALID_ARGUMENT', message, { cause })
 }
 
 /** Asserts a string, optionally non-empty and at most `maxLength` long. */

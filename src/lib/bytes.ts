@@ -17,8 +17,22 @@ const ascii = new TextDecoder()
  * decodes it once, so a megabyte payload makes one string, not a rope of small ones.
  */
 export function base64url(bytes: Uint8Array): string {
-  const out = new Uint8Array(Math.ceil((bytes.length * 4) / 3))
-  let o = 0
+  const out = new Uint8Array(base64urlLength(bytes.length))
+  return ascii.decode(out.subarray(0, base64urlInto(bytes, out, 0)))
+}
+
+/** Length of the unpadded base64url text of `length` bytes. */
+export function base64urlLength(length: number): number {
+  return Math.ceil((length * 4) / 3)
+}
+
+/**
+ * Writes the unpadded base64url text of `bytes` as ASCII codes into `out` at `start` (room for
+ * {@link base64urlLength} bytes); returns the end. Streams encode each chunk's payload straight
+ * into the token's buffer with it, instead of making a megabyte string first.
+ */
+export function base64urlInto(bytes: Uint8Array, out: Uint8Array, start: number): number {
+  let o = start
   let i = 0
   for (; i + 2 < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
@@ -34,7 +48,7 @@ export function base64url(bytes: Uint8Array): string {
     out[o++] = ALPHABET[(n >> 12) & 63]!
     if (rest === 2) out[o++] = ALPHABET[(n >> 6) & 63]!
   }
-  return ascii.decode(out.subarray(0, o))
+  return o
 }
 
 const DECODE = new Int16Array(128).fill(-1)

@@ -90,3 +90,15 @@ export function base64urlDecode(text: string): Uint8Array {
 export function asciiBytes(text: string): Uint8Array<ArrayBuffer> {
   return textEncoder.encode(text)
 }
+
+/** Writes ASCII `text` into `target` at `offset` (one byte per unit); returns the bytes written. */
+export function asciiInto(text: string, target: Uint8Array, offset: number): number {
+  return textEncoder.encodeInto(text, target.subarray(offset)).written
+}
+
+const textDecoder = new TextDecoder()
+
+/** The text of ASCII bytes (a JWS). */
+export function asciiText(bytes: Uint8Array): string {
+  return textDecoder.decode(bytes)
+}

@@ -1,10 +1,16 @@
 // Builds a JSON object holding one array as UTF-8 bytes, one array element at a time, so a
 // payload is serialised once, record by record, instead of being held as thousands of objects
 // and then as one large string (exports and stream chunks; measured in bench/).
+//
+// The array is written behind a gap at the head of the buffer, and `finish` writes the prefix
+// into that gap, so the finished payload is a view of the buffer rather than a copy of it: a
+// stream chunk or an export is held once, not twice (stream peak RSS, docs/benchmarks.md).
 
 import { DatagateError } from '../errors.js'
 
 const encoder = new TextEncoder()
+/** Room for the prefix (the claims in front of `"records":`); a longer one is copied. */
+const GAP = 4096
 
 /** The finished payload: `prefix [elements] suffix`, and the array's own bytes within it. */
 export interface WrittenPayload {
@@ -13,14 +19,17 @@ export interface WrittenPayload {
   readonly array: Uint8Array
 }
 
-/** Writes `[json, json, ...]` into a growing byte buffer. */
+/**
+ * Writes `[json, json, ...]` into a growing byte buffer. `finish` returns views of that buffer:
+ * they stay valid until the next `push`, which starts the next payload in the same buffer.
+ */
 export class JsonArrayWriter {
-  private bytes = new Uint8Array(64 * 1024)
-  private length = 1
+  private bytes = new Uint8Array(GAP + 64 * 1024)
+  private length = GAP + 1
   count = 0
 
   constructor() {
-    this.bytes[0] = 0x5b // [
+    this.bytes[GAP] = 0x5b // [
   }
 
   push(value: unknown): void {
@@ -39,19 +48,29 @@ export class JsonArrayWriter {
     this.count++
   }
 
-  /** `prefix` + the array + `suffix`; the writer is empty afterwards. */
+  /**
+   * `prefix` + the array + `suffix`, as views of the writer's buffer (valid until the next
+   * `push`); the writer is empty afterwards.
+   */
   finish(prefix: string, suffix: string): WrittenPayload {
     const head = encoder.encode(prefix)
     const tail = encoder.encode(suffix)
-    const out = new Uint8Array(head.length + this.length + 1 + tail.length)
-    out.set(head)
-    out.set(this.bytes.subarray(0, this.length), head.length)
-    out[head.length + this.length] = 0x5d // ]
-    out.set(tail, head.length + this.length + 1)
-    const array = out.subarray(head.length, head.length + this.length + 1)
-    this.length = 1
+    this.reserve(1 + tail.length)
+    const arrayEnd = this.length + 1
+    this.bytes[this.length] = 0x5d // ]
+    this.bytes.set(tail, arrayEnd)
+    const end = arrayEnd + tail.length
+    this.length = GAP + 1
     this.count = 0
-    return { bytes: out, array }
+    if (head.length <= GAP) {
+      const start = GAP - head.length
+      this.bytes.set(head, start)
+      return { bytes: this.bytes.subarray(start, end), array: this.bytes.subarray(GAP, arrayEnd) }
+    }
+    const out = new Uint8Array(head.length + end - GAP)
+    out.set(head)
+    out.set(this.bytes.subarray(GAP, end), head.length)
+    return { bytes: out, array: out.subarray(head.length, head.length + arrayEnd - GAP) }
   }
 
   private reserve(extra: number): void {

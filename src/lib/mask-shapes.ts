@@ -19,19 +19,50 @@ const BANK_CARD = /^\d[\d -]*\d$/
 
 /**
  * Masks digits in place, leaving separators where they are: digit number `i` (0-based) is kept
- * when `i < keepStart` or `i >= digitCount - keepEnd`.
+ * when `i < keepStart` or `i >= digitCount - keepEnd`. Walks UTF-16 units, not code points: a
+ * digit is one unit, and every other unit (a surrogate half included) is copied as it stands,
+ * so the output is the same as a walk over code points; the masked digits are one run between
+ * two cuts, so the output is three slices rather than one concatenation per character.
  */
 function maskDigits(value: string, digitCount: number, keepStart: number, keepEnd: number): string {
   const maskedEnd = digitCount - keepEnd
-  let out = ''
+  if (maskedEnd <= keepStart) return value
   let digit = 0
-  for (const char of value) {
-    if (char >= '0' && char <= '9') {
-      out += digit < keepStart || digit >= maskedEnd ? char : '*'
-      digit++
-    } else out += char
+  let from = -1
+  let to = value.length
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i)
+    if (code < 0x30 || code > 0x39) continue
+    if (digit === keepStart) from = i
+    digit++
+    if (digit === maskedEnd) {
+      to = i + 1
+      break
+    }
   }
-  return out
+  if (from < 0) return value
+  let middle = ''
+  for (let i = from; i < to; i++) {
+    const code = value.charCodeAt(i)
+    middle += code >= 0x30 && code <= 0x39 ? '*' : value[i]
+  }
+  return value.slice(0, from) + middle + value.slice(to)
+}
+
+/** The digits of `value`, in order (by UTF-16 unit: a digit is always one). */
+function digitsOf(value: string): string {
+  let start = -1
+  let digits = ''
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i)
+    const isDigit = code >= 0x30 && code <= 0x39
+    if (isDigit && start < 0) start = i
+    else if (!isDigit && start >= 0) {
+      digits += value.slice(start, i)
+      start = -1
+    }
+  }
+  return start >= 0 ? digits + value.slice(start) : digits
 }
 
 /**
@@ -46,8 +77,7 @@ function maskDigits(value: string, digitCount: number, keepStart: number, keepEn
  */
 export function maskPhone(value: string): string {
   if (!PHONE.test(value)) return maskAll(value)
-  let digits = ''
-  for (const char of value) if (char >= '0' && char <= '9') digits += char
+  const digits = digitsOf(value)
   const international = value.startsWith('+')
   // Digits of a +86 / 0086 / 86 country code are kept: they say nothing about the subscriber.
   let prefix = 0
@@ -171,8 +201,7 @@ export function maskVin(value: string): string {
  */
 export function maskBankCard(value: string): string {
   if (!BANK_CARD.test(value)) return maskAll(value)
-  let digits = 0
-  for (const char of value) if (char >= '0' && char <= '9') digits++
+  const digits = digitsOf(value).length
   if (digits < 12 || digits > 19) return maskAll(value)
   return maskDigits(value, digits, Math.min(6, digits - 10), 4)
 }

@@ -15,6 +15,7 @@ import {
 } from '../classify/dataset.js'
 import type { FieldClass } from '../classify/types.js'
 import { DatagateError } from '../errors.js'
+import { canonicalJson } from '../lib/canonical-json.js'
 import { abilityFromAgreements } from './ability.js'
 import { compileConditions, type RowPredicate } from './conditions.js'
 import type { Policy } from './load.js'
@@ -64,6 +65,11 @@ export interface ReleasePlan {
   readonly predicate: RowPredicate
   /** Projects a parsed record onto the released fields, transformed. */
   readonly project: (record: unknown) => Record<string, unknown>
+  /**
+   * The canonical JSON of what `project` releases from a parsed record (`canonicalJson` of
+   * it, written natively where that is provably the same text): a delta's record key.
+   */
+  readonly canonicalKey: (record: unknown) => string
 }
 
 /** What operators are bound with. */
@@ -131,6 +137,91 @@ function compileNode(node: Trie): Project {
       if (projected !== undefined) out[key] = projected
     }
     return out
+  }
+}
+
+/** Property keys that JavaScript orders before all others (array indices), whatever their insertion. */
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/
+
+function hasIndexKey(node: Trie): boolean {
+  for (const [key, child] of node.children) {
+    if (key !== '[]' && ARRAY_INDEX.test(key)) return true
+    if (hasIndexKey(child)) return true
+  }
+  return false
+}
+
+/**
+ * The canonical JSON of released records (what delta keys and view digests are made of), without
+ * the generic serialiser: the projection is compiled a second time with every object's keys in
+ * sorted order (UTF-16 code units, as canonicalJson sorts them), so `JSON.stringify` of its
+ * output writes canonical JSON natively, as one flat string. That holds while every released
+ * value is a string, a boolean, null or a finite number (what JSON.stringify and canonicalJson
+ * write alike), which each leaf checks; a record with any other value (an object, array or Date
+ * an operator or schema made, a non-finite number) is serialised by canonicalJson instead, as is
+ * every record of a plan whose field names include an array index (JavaScript would order those
+ * first). test/policy/canonical-key.test.ts checks the equality against canonicalJson.
+ */
+function compileCanonicalKey(root: Trie): (record: unknown) => string {
+  let plain = true
+  const compile = (node: Trie): Project => {
+    const transform = node.transform
+    if (transform)
+      return (value) => {
+        if (value === null || value === undefined) return value
+        const out = transform(value)
+        const type = typeof out
+        if (
+          !(
+            type === 'string' ||
+            type === 'boolean' ||
+            out === null ||
+            out === undefined ||
+            (type === 'number' && Number.isFinite(out))
+          )
+        )
+          plain = false
+        return out
+      }
+    const element = node.children.get('[]')
+    if (element) {
+      const projectElement = compile(element)
+      return (value) => {
+        if (!Array.isArray(value)) return value === null ? null : undefined
+        const out: unknown[] = new Array(value.length)
+        for (let i = 0; i < value.length; i++) {
+          const item = projectElement(value[i])
+          // canonicalJson writes an undefined member as null; JSON.stringify would too, but
+          // keep the generic path for it rather than reason about holes.
+          if (item === undefined) plain = false
+          out[i] = item
+        }
+        return out
+      }
+    }
+    const keys = [...node.children.keys()].sort()
+    const projects = keys.map((key) => compile(node.children.get(key) as Trie))
+    const width = keys.length
+    return (value) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return value === null ? null : undefined
+      const source = value as Record<string, unknown>
+      const out: Record<string, unknown> = {}
+      for (let i = 0; i < width; i++) {
+        const key = keys[i] as string
+        if (!Object.hasOwn(source, key)) continue
+        const projected = (projects[i] as Project)(source[key])
+        if (projected !== undefined) out[key] = projected
+      }
+      return out
+    }
+  }
+  const project = compile(root)
+  const native = !hasIndexKey(root)
+  return (record) => {
+    plain = native
+    const projected = project(record) ?? {}
+    return plain ? JSON.stringify(projected) : canonicalJson(projected)
   }
 }
 
@@ -232,5 +323,6 @@ export function compilePlan(
     cap: partner.maxRecordsPerRelease,
     predicate: compileConditions(agreement.where, dataset),
     project: (record: unknown) => (projectRoot(record) ?? {}) as Record<string, unknown>,
+    canonicalKey: compileCanonicalKey(trie),
   })
 }

@@ -52,28 +52,36 @@ export interface RecordSink {
 }
 
 /** A release in progress: rows go in one at a time (batches and streams alike). */
-export interface PlanRun {
+export interface PlanRun<R = Record<string, unknown>> {
   /**
    * Runs one row through the plan: validates what the plan reads, filters, caps and projects.
    * Returns the released record, or `undefined` when the row is filtered or the cap is reached.
    * Throws `ERR_RECORD_INVALID` naming the row index. Aggregate plans return records to
    * aggregate, not to release; use {@link runPlan}.
    */
-  row(row: unknown): Record<string, unknown> | undefined
+  row(row: unknown): R | undefined
   /** Records released so far. */
   readonly released: number
   /** The report of the rows seen so far. */
   report(aggregateReport?: AggregateReport): ReleaseReport
 }
 
-/** Starts a run of `plan`. */
-export function startRun(plan: ReleasePlan): PlanRun {
+/**
+ * Starts a run of `plan`. `project` is what a released row becomes: the plan's projection by
+ * default, or e.g. `plan.canonicalKey` (deltas, which need only each record's canonical JSON).
+ */
+export function startRun(plan: ReleasePlan): PlanRun
+export function startRun<R>(plan: ReleasePlan, project: (record: unknown) => R): PlanRun<R>
+export function startRun(
+  plan: ReleasePlan,
+  project: (record: unknown) => unknown = plan.project,
+): PlanRun<unknown> {
   let received = 0
   let filtered = 0
   let released = 0
   let capped = false
   let unknownKeysDropped = 0
-  const { read, predicate, project, cap } = plan
+  const { read, predicate, cap } = plan
   return {
     row(row) {
       const index = received
@@ -134,15 +142,7 @@ export function runPlan(
   rows: Iterable<unknown>,
   sink: RecordSink,
 ): { readonly report: ReleaseReport; readonly count: number } {
-  if (rows === null || typeof rows !== 'object' || !(Symbol.iterator in rows)) {
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      'release: rows must be an array or iterable of records',
-      {
-        cause: new TypeError('rows not iterable'),
-      },
-    )
-  }
+  assertRows(rows)
   const run = startRun(plan)
   const spec = plan.agreement.aggregate
   if (plan.kind === 'records' || !spec) {
@@ -169,6 +169,34 @@ export function runPlan(
   })
   for (const row of result.rows) sink.push({ ...row.group, ...row.values })
   return { report: run.report(result.report), count: result.rows.length }
+}
+
+function assertRows(rows: Iterable<unknown>): void {
+  if (rows === null || typeof rows !== 'object' || !(Symbol.iterator in rows)) {
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'release: rows must be an array or iterable of records',
+      {
+        cause: new TypeError('rows not iterable'),
+      },
+    )
+  }
+}
+
+/**
+ * Runs a records plan over all rows and returns each released record as its canonical JSON
+ * (`plan.canonicalKey`), what a delta diffs and digests. Validates, filters and caps as
+ * {@link runPlan} does; all or nothing.
+ */
+export function canonicalKeys(plan: ReleasePlan, rows: Iterable<unknown>): string[] {
+  assertRows(rows)
+  const run = startRun(plan, plan.canonicalKey)
+  const keys: string[] = []
+  for (const row of rows) {
+    const key = run.row(row)
+    if (key !== undefined) keys.push(key)
+  }
+  return keys
 }
 
 /** Runs a plan over all rows and returns the released records with the report. */

@@ -3,7 +3,14 @@
 import { createHash, createHmac } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { fromHex, hex, base64url as portableBase64url, utf8 } from '../../src/lib/bytes.js'
+import {
+  base64urlInto,
+  base64urlLength,
+  fromHex,
+  hex,
+  base64url as portableBase64url,
+  utf8,
+} from '../../src/lib/bytes.js'
 import * as noble from '../../src/lib/hash.js'
 import * as node from '../../src/lib/hash.node.js'
 import rfc4231 from '../vectors/rfc4231.json' with { type: 'json' }
@@ -186,6 +193,36 @@ describe('base64url: every backend and the portable encoder agree with Buffer', 
         expect(portableBase64url(bytes)).toBe(expected)
       }),
       { numRuns: 500 },
+    )
+  })
+
+  it('in place: base64urlInto writes the same text at an offset, and nothing beyond it', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(20), (bytes, offset) => {
+        const expected = Buffer.from(bytes).toString('base64url')
+        const out = new Uint8Array(offset + base64urlLength(bytes.length) + 4).fill(0x21)
+        const end = base64urlInto(bytes, out, offset)
+        expect(end - offset).toBe(expected.length)
+        expect(Buffer.from(out.subarray(offset, end)).toString('latin1')).toBe(expected)
+        expect([...out.subarray(0, offset), ...out.subarray(end)].every((b) => b === 0x21)).toBe(
+          true,
+        )
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('asciiInto and asciiText round-trip base64url text on both backends', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(10), (bytes, offset) => {
+        const text = Buffer.from(bytes).toString('base64url')
+        for (const backend of [node, noble]) {
+          const out = new Uint8Array(offset + text.length)
+          expect(backend.asciiInto(text, out, offset)).toBe(text.length)
+          expect(backend.asciiText(out.subarray(offset))).toBe(text)
+        }
+      }),
+      { numRuns: 200 },
     )
   })
 

@@ -1,5 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseIsoDate } from '../../src/lib/iso-date.js'
+import { parseIsoDate, utcIsoPrefix } from '../../src/lib/iso-date.js'
 
 describe('parseIsoDate', () => {
   it.each([
@@ -24,4 +25,52 @@ describe('parseIsoDate', () => {
       expect(parseIsoDate(text)).toBeNaN()
     },
   )
+})
+
+describe('utcIsoPrefix: the fast path of generalize.date', () => {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0')
+  // Fields over and beyond their ranges (month 0 and 13, day 0 and 32, hour 24, second 60), every
+  // shape the fast path reads and some it does not (offsets, a short fraction, no seconds).
+  const text = fc
+    .record({
+      year: fc.integer({ min: 0, max: 9999 }),
+      month: fc.integer({ min: 0, max: 13 }),
+      day: fc.integer({ min: 0, max: 32 }),
+      hour: fc.integer({ min: 0, max: 25 }),
+      minute: fc.integer({ min: 0, max: 60 }),
+      second: fc.integer({ min: 0, max: 61 }),
+      fraction: fc.constantFrom('', '.123', '.9', '.99999', '.x12'),
+      separator: fc.constantFrom('T', ' ', 't'),
+      zone: fc.constantFrom('', 'Z', 'z', '+08:00', '-0530', 'Q'),
+      dateOnly: fc.boolean(),
+      noSeconds: fc.boolean(),
+    })
+    .map((f) => {
+      const date = `${pad(f.year, 4)}-${pad(f.month, 2)}-${pad(f.day, 2)}`
+      if (f.dateOnly) return date
+      const seconds = f.noSeconds ? '' : `:${pad(f.second, 2)}${f.fraction}`
+      return `${date}${f.separator}${pad(f.hour, 2)}:${pad(f.minute, 2)}${seconds}${f.zone}`
+    })
+
+  it('gives the general path’s prefix where it answers, for every unit', () => {
+    fc.assert(
+      fc.property(text, fc.constantFrom(4, 7, 10, 13), (value, length) => {
+        const fast = utcIsoPrefix(value, length)
+        const time = parseIsoDate(value)
+        if (fast !== undefined) {
+          expect(Number.isNaN(time)).toBe(false)
+          expect(fast).toBe(new Date(time).toISOString().slice(0, length))
+        }
+      }),
+      { numRuns: 5000 },
+    )
+  })
+
+  it('answers for the usual shapes, leap days included', () => {
+    expect(utcIsoPrefix('2026-09-02T17:39:00.000Z', 10)).toBe('2026-09-02')
+    expect(utcIsoPrefix('2024-02-29T23:59:59Z', 13)).toBe('2024-02-29T23')
+    expect(utcIsoPrefix('2000-02-29', 7)).toBe('2000-02')
+    expect(utcIsoPrefix('1900-02-29', 10)).toBeUndefined()
+    expect(utcIsoPrefix('2026-11-25T14:03:27+08:00', 10)).toBeUndefined()
+  })
 })
