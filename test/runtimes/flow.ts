@@ -242,16 +242,18 @@ export async function adapterApps() {
   })
   const { gate } = await newGate()
   const options = { dataset: 'customer', purpose: 'courtesy-car', authenticate }
+  // The signed routes answer If-None-Match with a 304 (conditional: true), so the flow has one.
+  const conditional = { ...options, conditional: true }
   async function* rowsOneByOne() {
     yield* NEXT_ROWS
   }
   const fetchRoutes = new Map([
-    ['/fetch/customers', withShare(gate, options, async () => ROWS)],
+    ['/fetch/customers', withShare(gate, conditional, async () => ROWS)],
     ['/fetch/filtered', withShare(gate, { ...options, mode: 'filtered' }, () => ROWS)],
     ['/fetch/stream', withShare(gate, { ...options, chunkSize: 2 }, () => rowsOneByOne())],
   ])
   const hono = new Hono()
-  hono.get('/hono/customers', honoShare(gate, options), (c) => c.json(ROWS))
+  hono.get('/hono/customers', honoShare(gate, conditional), (c) => c.json(ROWS))
   hono.get('/hono/filtered', honoShare(gate, { ...options, mode: 'filtered' }), (c) => c.json(ROWS))
   hono.get('/hono/stream', honoShare(gate, { ...options, chunkSize: 2 }), (c) =>
     c.json(rowsOneByOne() as never),
