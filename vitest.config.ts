@@ -15,6 +15,7 @@ export default defineConfig({
       { find: /^datagate\/node$/, replacement: src('node.ts') },
       { find: /^datagate\/(fetch|hono|express)$/, replacement: src('adapters/$1/index.ts') },
       { find: /^datagate\/client$/, replacement: src('client/index.ts') },
+      { find: /^datagate\/cli$/, replacement: src('cli/index.ts') },
       { find: /^datagate$/, replacement: src('index.ts') },
     ],
   },

@@ -1,0 +1,91 @@
+/**
+ * `datagate/cli`: zod schemas of the JSON each `datagate` command prints with `--format json`.
+ * These shapes are stable: members are added in minor versions, never renamed or removed, so
+ * scripts and CI gates can validate what they read (`LintReportSchema.parse(JSON.parse(out))`).
+ *
+ * @packageDocumentation
+ */
+import { z } from 'zod'
+
+/**
+ * One lint finding: the `{ code, path, message }` of every datagate finding, a severity, and
+ * the partner, agreement, dataset and field it concerns where there is one.
+ *
+ * @example
+ * ```ts
+ * import { LintFindingSchema } from 'datagate/cli'
+ *
+ * const finding = LintFindingSchema.parse({ severity: 'error', code: 'sensitive_field_granted',
+ *   path: 'partners[0].agreements[0].fields[2]', message: 'idNumber is sensitive and never leaves',
+ *   partner: 'rental-co', agreement: 'a1', field: 'idNumber' })
+ * console.log(finding.partner) // rental-co
+ * ```
+ */
+export const LintFindingSchema = z.strictObject({
+  severity: z.enum(['error', 'warning']),
+  code: z.string(),
+  path: z.string(),
+  message: z.string(),
+  partner: z.string().optional(),
+  agreement: z.string().optional(),
+  dataset: z.string().optional(),
+  field: z.string().optional(),
+})
+
+/**
+ * `datagate lint --format json`.
+ *
+ * @example
+ * ```ts
+ * import { LintReportSchema } from 'datagate/cli'
+ *
+ * const report = LintReportSchema.parse({ policy: 'policy.yaml', policyHash: null,
+ *   asOf: '2026-06-01T00:00:00.000Z', errors: 0, warnings: 0, findings: [] })
+ * console.log(report.errors) // 0
+ * ```
+ */
+export const LintReportSchema = z.strictObject({
+  /** The policy file. */
+  policy: z.string(),
+  /** `sha256:` hash of the policy, or null when it does not load. */
+  policyHash: z.string().nullable(),
+  /** The instant expiry and validity were judged at. */
+  asOf: z.string(),
+  errors: z.int().min(0),
+  warnings: z.int().min(0),
+  findings: z.array(LintFindingSchema),
+})
+
+/**
+ * `datagate matrix --format json`: one cell per partner, dataset and field.
+ *
+ * @example
+ * ```ts
+ * import { MatrixReportSchema } from 'datagate/cli'
+ *
+ * const matrix = MatrixReportSchema.parse({ asOf: '2026-06-01T00:00:00.000Z', policyHash: 'sha256:00',
+ *   cells: [{ partner: 'maps-co', category: 'traffic', standing: 'gold', dataset: 'outlet',
+ *     field: 'city', class: 'public', form: 'public', operator: 'keep', agreements: [{ id: 'm1',
+ *     purpose: 'map' }], reason: null }] })
+ * console.log(matrix.cells[0]?.form) // public
+ * ```
+ */
+export const MatrixReportSchema = z.strictObject({
+  asOf: z.string(),
+  policyHash: z.string(),
+  cells: z.array(
+    z.strictObject({
+      partner: z.string(),
+      category: z.enum(['capability', 'resource', 'traffic', 'innovation']),
+      standing: z.enum(['gold', 'silver', 'bronze', 'yellow', 'terminated']),
+      dataset: z.string(),
+      field: z.string(),
+      class: z.enum(['public', 'desensitised', 'sensitive']),
+      /** `public` (as is), `transformed` (by `operator`) or `denied` (for `reason`). */
+      form: z.enum(['public', 'transformed', 'denied']),
+      operator: z.string().nullable(),
+      agreements: z.array(z.strictObject({ id: z.string(), purpose: z.string() })),
+      reason: z.string().nullable(),
+    }),
+  ),
+})
