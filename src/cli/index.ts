@@ -5,4 +5,9 @@
  *
  * @packageDocumentation
  */
-export { LintFindingSchema, LintReportSchema, MatrixReportSchema } from './schemas.js'
+export {
+  ExplainReportSchema,
+  LintFindingSchema,
+  LintReportSchema,
+  MatrixReportSchema,
+} from './schemas.js'

@@ -2,12 +2,13 @@
 // itself would exit 1) with its "did you mean" suggestion, help with examples on every command.
 import { Command, CommanderError } from 'commander'
 import type { CliState } from './command.js'
+import { explainCommand } from './explain.js'
 import type { CliIo } from './io.js'
 import { lintCommand } from './lint.js'
 import { matrixCommand } from './matrix.js'
 import { isInputError } from './usage.js'
 
-const COMMANDS = [lintCommand, matrixCommand]
+const COMMANDS = [lintCommand, matrixCommand, explainCommand]
 
 /** Builds the program over `state`. */
 export function buildProgram(state: CliState, version: string): Command {

@@ -89,3 +89,75 @@ export const MatrixReportSchema = z.strictObject({
     }),
   ),
 })
+
+const conditionValue = z.union([z.string(), z.number(), z.boolean(), z.null()])
+const clause = z.strictObject({
+  field: z.string(),
+  operator: z.enum(['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists']),
+  operand: z.union([conditionValue, z.array(conditionValue)]),
+  held: z.boolean(),
+})
+
+/**
+ * `datagate explain --format json`: the `Explanation` of `gate.explain(request, rows?)`.
+ *
+ * @example
+ * ```ts
+ * import { ExplainReportSchema } from 'datagate/cli'
+ *
+ * const shape = ExplainReportSchema.shape.fields.element.shape.reasons.element
+ * console.log(shape.options.includes('not_core')) // true
+ * ```
+ */
+export const ExplainReportSchema = z.strictObject({
+  partner: z.string(),
+  dataset: z.string(),
+  purpose: z.string(),
+  at: z.string(),
+  policyHash: z.string(),
+  refusal: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
+  agreement: z
+    .strictObject({ id: z.string(), validFrom: z.string(), validUntil: z.string() })
+    .nullable(),
+  candidates: z.array(
+    z.strictObject({
+      id: z.string(),
+      validFrom: z.string(),
+      validUntil: z.string(),
+      inForce: z.boolean(),
+    }),
+  ),
+  cap: z.int().nullable(),
+  fields: z.array(
+    z.strictObject({
+      path: z.string(),
+      class: z.enum(['public', 'desensitised', 'sensitive']),
+      released: z.boolean(),
+      operator: z.string().nullable(),
+      agreement: z.string().nullable(),
+      reasons: z.array(
+        z.enum([
+          'unknown_partner',
+          'sensitive',
+          'not_core',
+          'suspended',
+          'revoked',
+          'no_agreement',
+          'not_in_force',
+          'not_granted',
+        ]),
+      ),
+    }),
+  ),
+  rows: z
+    .array(
+      z.strictObject({
+        index: z.int().min(0),
+        released: z.boolean(),
+        reason: z.enum(['refused', 'record_invalid', 'condition_failed']).nullable(),
+        clauses: z.array(clause),
+        decidedBy: clause.nullable(),
+      }),
+    )
+    .optional(),
+})

@@ -32,6 +32,7 @@ const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'datagate/hono': 'src/adapters/hono/index.ts',
   'datagate/express': 'src/adapters/express/index.ts',
   'datagate/client': 'src/client/index.ts',
+  'datagate/cli': 'src/cli/index.ts',
 }
 
 interface Example {
