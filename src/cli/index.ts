@@ -9,5 +9,6 @@ export {
   ExplainReportSchema,
   LintFindingSchema,
   LintReportSchema,
+  LogVerifyReportSchema,
   MatrixReportSchema,
 } from './schemas.js'

@@ -1,10 +1,11 @@
 // The `datagate` program: commander with every command, usage errors mapped to exit 2 (commander
 // itself would exit 1) with its "did you mean" suggestion, help with examples on every command.
 import { Command, CommanderError } from 'commander'
-import type { CliState } from './command.js'
+import { type CliState, examples } from './command.js'
 import { explainCommand } from './explain.js'
 import type { CliIo } from './io.js'
 import { lintCommand } from './lint.js'
+import { logVerifyCommand } from './log-verify.js'
 import { matrixCommand } from './matrix.js'
 import { isInputError } from './usage.js'
 
@@ -31,8 +32,12 @@ export function buildProgram(state: CliState, version: string): Command {
     '\nExit codes: 0 clean, 1 findings of severity error, 2 bad usage or unreadable input, 3 internal error.\n\nExample:\n  $ datagate lint --config ./datagate.config.yaml\n',
   )
   for (const register of COMMANDS) register(program, state)
+  const log = program.command('log').description('the audit log: verify it, report what was shared')
+  examples(log, ['datagate log verify audit.jsonl --jwks jwks.json'])
+  logVerifyCommand(log, program, state)
   // Subcommands inherit the overrides, so their usage errors also reach run() as exceptions.
-  for (const command of program.commands)
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)]
+  for (const command of all(program).slice(1))
     command
       .exitOverride()
       .showSuggestionAfterError(true)

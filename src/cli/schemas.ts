@@ -161,3 +161,49 @@ export const ExplainReportSchema = z.strictObject({
     )
     .optional(),
 })
+
+const logFinding = z.strictObject({
+  code: z.string(),
+  path: z.string(),
+  message: z.string(),
+  /** The line of the log file the finding is about, when it is about one event. */
+  line: z.int().min(1).nullable(),
+})
+
+/**
+ * `datagate log verify --format json`.
+ *
+ * @example
+ * ```ts
+ * import { LogVerifyReportSchema } from 'datagate/cli'
+ *
+ * const report = LogVerifyReportSchema.parse({ log: 'audit.jsonl', ok: true, count: 0, lastSeq: -1,
+ *   torn: null, firstBroken: null, anchored: null, unanchored: null, issues: [], warnings: [] })
+ * console.log(report.ok) // true
+ * ```
+ */
+export const LogVerifyReportSchema = z.strictObject({
+  log: z.string(),
+  /** True when no issue was found (warnings do not count). */
+  ok: z.boolean(),
+  /** Events read. */
+  count: z.int().min(0),
+  /** The highest seq read; -1 for an empty log. */
+  lastSeq: z.int().min(-1),
+  torn: z.strictObject({ line: z.int().min(1) }).nullable(),
+  /** Where the log stops being proven: the failure with the lowest seq. */
+  firstBroken: z
+    .strictObject({
+      seq: z.int().min(0),
+      reason: z.string(),
+      line: z.int().min(1).nullable(),
+      message: z.string(),
+    })
+    .nullable(),
+  /** Seqs signed by a verified checkpoint or receipt: 0 to `through`. */
+  anchored: z.strictObject({ from: z.literal(0), through: z.int().min(0) }).nullable(),
+  /** Seqs after the last anchor, signed by nothing yet (checkpoints themselves need none). */
+  unanchored: z.strictObject({ from: z.int().min(0), through: z.int().min(0) }).nullable(),
+  issues: z.array(logFinding),
+  warnings: z.array(logFinding),
+})
