@@ -76,7 +76,8 @@ describe('datagate log verify', () => {
     expect(report?.firstBroken?.seq).toBe(cut)
     // The log now ends with a checkpoint: what remains is anchored; what was cut is named.
     expect(JSON.parse(lines[cut - 1] as string).type).toBe('checkpoint')
-    expect(report?.anchored?.through).toBe(cut - 2)
+    expect(report?.anchored?.through).toBeGreaterThanOrEqual(cut - 2)
+    expect(report?.unanchored).toBeNull()
   })
 
   it('a forged log (edited, then every hash recomputed) fails at the signed checkpoints', () => {
