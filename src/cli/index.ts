@@ -9,6 +9,7 @@ export {
   ExplainReportSchema,
   LintFindingSchema,
   LintReportSchema,
+  LogReportSchema,
   LogVerifyReportSchema,
   MatrixReportSchema,
 } from './schemas.js'

@@ -5,6 +5,7 @@ import { type CliState, examples } from './command.js'
 import { explainCommand } from './explain.js'
 import type { CliIo } from './io.js'
 import { lintCommand } from './lint.js'
+import { logReportCommand } from './log-report.js'
 import { logVerifyCommand } from './log-verify.js'
 import { matrixCommand } from './matrix.js'
 import { isInputError } from './usage.js'
@@ -33,8 +34,12 @@ export function buildProgram(state: CliState, version: string): Command {
   )
   for (const register of COMMANDS) register(program, state)
   const log = program.command('log').description('the audit log: verify it, report what was shared')
-  examples(log, ['datagate log verify audit.jsonl --jwks jwks.json'])
+  examples(log, [
+    'datagate log verify audit.jsonl --jwks jwks.json',
+    'datagate log report --month 2026-06',
+  ])
   logVerifyCommand(log, program, state)
+  logReportCommand(log, program, state)
   // Subcommands inherit the overrides, so their usage errors also reach run() as exceptions.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)]
   for (const command of all(program).slice(1))

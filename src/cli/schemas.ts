@@ -207,3 +207,79 @@ export const LogVerifyReportSchema = z.strictObject({
   issues: z.array(logFinding),
   warnings: z.array(logFinding),
 })
+
+const ledgerType = z.enum(['release', 'export', 'delta', 'stream'])
+const total = z.strictObject({ events: z.int().min(0), records: z.int().min(0) })
+
+/**
+ * `datagate log report --format json`: the sharing ledger. Released data (`entries`, by type:
+ * unsigned releases, signed exports, deltas, streams) and refusals (`denied`) are kept apart,
+ * and so are their totals: records of a release and of an export are never summed together.
+ *
+ * @example
+ * ```ts
+ * import { LogReportSchema } from 'datagate/cli'
+ *
+ * const types = LogReportSchema.shape.entries.element.shape.type.options
+ * console.log(types) // [ 'release', 'export', 'delta', 'stream' ]
+ * ```
+ */
+export const LogReportSchema = z.strictObject({
+  log: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  /** Links and hashes only; `datagate log verify` checks checkpoints and receipts. */
+  chain: z.strictObject({ ok: z.boolean(), firstBrokenSeq: z.int().nullable() }),
+  entries: z.array(
+    z.strictObject({
+      seq: z.int().min(0),
+      time: z.string(),
+      type: ledgerType,
+      partner: z.string(),
+      /** From the policy in force at the event (its `policy` event), or null when the log holds none. */
+      category: z.string().nullable(),
+      dataset: z.string(),
+      purpose: z.string(),
+      agreement: z.string(),
+      fields: z.array(z.strictObject({ path: z.string(), operator: z.string() })),
+      records: z.int().min(0),
+      policyHash: z.string(),
+    }),
+  ),
+  denied: z.array(
+    z.strictObject({
+      seq: z.int().min(0),
+      time: z.string(),
+      partner: z.string(),
+      category: z.string().nullable(),
+      dataset: z.string(),
+      purpose: z.string(),
+      code: z.string(),
+      policyHash: z.string(),
+    }),
+  ),
+  totals: z.strictObject({
+    byPartner: z.array(
+      total.extend({
+        type: z.enum(['release', 'export', 'delta', 'stream', 'denied']),
+        partner: z.string(),
+      }),
+    ),
+    byMonth: z.array(
+      total.extend({
+        type: z.enum(['release', 'export', 'delta', 'stream', 'denied']),
+        month: z.string(),
+      }),
+    ),
+    byPurpose: z.array(
+      total.extend({
+        type: z.enum(['release', 'export', 'delta', 'stream', 'denied']),
+        purpose: z.string(),
+      }),
+    ),
+  }),
+  /** Policy hashes named by events, with whether the log holds the document. */
+  policies: z.array(
+    z.strictObject({ policyHash: z.string(), inLog: z.boolean(), firstSeq: z.int().min(0) }),
+  ),
+})

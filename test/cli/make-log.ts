@@ -17,7 +17,7 @@ export interface LogProject {
   readonly log: string
   readonly jwks: string
   readonly receipts: string
-  /** The policy documents in force: before and after the change of 2026-06-10. */
+  /** The policy documents in force: before and after the change of 2026-06-15. */
   readonly policies: readonly unknown[]
 }
 
@@ -48,8 +48,10 @@ export async function makeLogProject(): Promise<LogProject> {
   mkdirSync(keysDir)
   mkdirSync(receipts)
   const first = parse(readFileSync(join(fixtures, 'clean', 'policy.yaml'), 'utf8'))
-  // From June 10, maps-co also receives the vehicle model: a second policy in the log.
+  // From June 15, maps-co also receives the vehicle model and counts as an innovation partner:
+  // a second policy in the log, against which later events are explained.
   const second = structuredClone(first)
+  second.partners[1].category = 'innovation'
   second.partners[1].agreements[0].fields = ['city', 'vehicle.model']
   writeFileSync(join(dir, 'policy.yaml'), stringify(second))
   writeFileSync(
