@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export {
+  DiffReportSchema,
   ExplainReportSchema,
   LintFindingSchema,
   LintReportSchema,

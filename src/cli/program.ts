@@ -2,6 +2,7 @@
 // itself would exit 1) with its "did you mean" suggestion, help with examples on every command.
 import { Command, CommanderError } from 'commander'
 import { type CliState, examples } from './command.js'
+import { diffCommand } from './diff.js'
 import { explainCommand } from './explain.js'
 import type { CliIo } from './io.js'
 import { lintCommand } from './lint.js'
@@ -10,7 +11,7 @@ import { logVerifyCommand } from './log-verify.js'
 import { matrixCommand } from './matrix.js'
 import { isInputError } from './usage.js'
 
-const COMMANDS = [lintCommand, matrixCommand, explainCommand]
+const COMMANDS = [lintCommand, matrixCommand, explainCommand, diffCommand]
 
 /** Builds the program over `state`. */
 export function buildProgram(state: CliState, version: string): Command {

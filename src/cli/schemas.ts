@@ -283,3 +283,49 @@ export const LogReportSchema = z.strictObject({
     z.strictObject({ policyHash: z.string(), inLog: z.boolean(), firstSeq: z.int().min(0) }),
   ),
 })
+
+/**
+ * `datagate diff --format json`: the change impact of a policy change. `direction` is `widen`
+ * (more leaves, or leaves sooner, longer or less transformed), `narrow`, or `change` when the
+ * direction cannot be told (it fails `--fail-on widen` too: closed, not open).
+ *
+ * @example
+ * ```ts
+ * import { DiffReportSchema } from 'datagate/cli'
+ *
+ * console.log(DiffReportSchema.shape.changes.element.shape.direction.options) // [ 'widen', 'narrow', 'change' ]
+ * ```
+ */
+export const DiffReportSchema = z.strictObject({
+  old: z.strictObject({ file: z.string(), policyHash: z.string() }),
+  new: z.strictObject({ file: z.string(), policyHash: z.string() }),
+  widened: z.int().min(0),
+  narrowed: z.int().min(0),
+  changed: z.int().min(0),
+  changes: z.array(
+    z.strictObject({
+      kind: z.enum([
+        'partner_added',
+        'partner_removed',
+        'standing',
+        'core',
+        'record_cap',
+        'agreement_added',
+        'agreement_removed',
+        'field_gained',
+        'field_lost',
+        'operator',
+        'condition',
+        'validity',
+      ]),
+      direction: z.enum(['widen', 'narrow', 'change']),
+      partner: z.string(),
+      agreement: z.string().optional(),
+      dataset: z.string().optional(),
+      field: z.string().optional(),
+      from: z.string().optional(),
+      to: z.string().optional(),
+      message: z.string(),
+    }),
+  ),
+})
