@@ -13,4 +13,5 @@ export {
   LogReportSchema,
   LogVerifyReportSchema,
   MatrixReportSchema,
+  PolicyTestReportSchema,
 } from './schemas.js'

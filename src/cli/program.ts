@@ -9,9 +9,10 @@ import { lintCommand } from './lint.js'
 import { logReportCommand } from './log-report.js'
 import { logVerifyCommand } from './log-verify.js'
 import { matrixCommand } from './matrix.js'
+import { testCommand } from './test-cases.js'
 import { isInputError } from './usage.js'
 
-const COMMANDS = [lintCommand, matrixCommand, explainCommand, diffCommand]
+const COMMANDS = [lintCommand, matrixCommand, explainCommand, testCommand, diffCommand]
 
 /** Builds the program over `state`. */
 export function buildProgram(state: CliState, version: string): Command {

@@ -329,3 +329,36 @@ export const DiffReportSchema = z.strictObject({
     }),
   ),
 })
+
+const coverage = z.strictObject({
+  covered: z.int().min(0),
+  total: z.int().min(0),
+  uncovered: z.array(z.string()),
+})
+
+/**
+ * `datagate test --format json`: each policy test case with its result, and what no case
+ * exercised (partners, agreements, `where` clauses).
+ *
+ * @example
+ * ```ts
+ * import { PolicyTestReportSchema } from 'datagate/cli'
+ *
+ * console.log(PolicyTestReportSchema.shape.cases.element.shape.status.options) // [ 'pass', 'fail' ]
+ * ```
+ */
+export const PolicyTestReportSchema = z.strictObject({
+  files: z.array(z.string()),
+  passed: z.int().min(0),
+  failed: z.int().min(0),
+  cases: z.array(
+    z.strictObject({
+      file: z.string(),
+      name: z.string(),
+      status: z.enum(['pass', 'fail']),
+      /** Why it failed, one line per difference; empty when it passed. */
+      failures: z.array(z.string()),
+    }),
+  ),
+  coverage: z.strictObject({ partners: coverage, agreements: coverage, conditions: coverage }),
+})
