@@ -14,4 +14,5 @@ export {
   LogVerifyReportSchema,
   MatrixReportSchema,
   PolicyTestReportSchema,
+  ScanReportSchema,
 } from './schemas.js'

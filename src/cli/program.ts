@@ -9,6 +9,7 @@ import { lintCommand } from './lint.js'
 import { logReportCommand } from './log-report.js'
 import { logVerifyCommand } from './log-verify.js'
 import { matrixCommand } from './matrix.js'
+import { scanCommand } from './scan.js'
 import { testCommand } from './test-cases.js'
 import { isInputError } from './usage.js'
 
@@ -35,6 +36,7 @@ export function buildProgram(state: CliState, version: string): Command {
     '\nExit codes: 0 clean, 1 findings of severity error, 2 bad usage or unreadable input, 3 internal error.\n\nExample:\n  $ datagate lint --config ./datagate.config.yaml\n',
   )
   for (const register of COMMANDS) register(program, state)
+  scanCommand(program, state, version)
   const log = program.command('log').description('the audit log: verify it, report what was shared')
   examples(log, [
     'datagate log verify audit.jsonl --jwks jwks.json',

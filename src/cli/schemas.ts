@@ -362,3 +362,43 @@ export const PolicyTestReportSchema = z.strictObject({
   ),
   coverage: z.strictObject({ partners: coverage, agreements: coverage, conditions: coverage }),
 })
+
+/**
+ * `datagate scan --format json`: personal data found in files, with where it is and a masked
+ * excerpt (the match itself never appears).
+ *
+ * @example
+ * ```ts
+ * import { ScanReportSchema } from 'datagate/cli'
+ *
+ * const report = ScanReportSchema.parse({ files: 1, skipped: [], findings: [{ file: 'out.json',
+ *   format: 'json', jsonPath: 'customers[0].phone', line: null, column: null, detector: 'mobile',
+ *   code: 'pii_mobile', excerpt: 'call ‹mobile› now' }], limits: [] })
+ * console.log(report.findings[0]?.detector) // mobile
+ * ```
+ */
+export const ScanReportSchema = z.strictObject({
+  /** Files scanned. */
+  files: z.int().min(0),
+  /** Files left out, and why (binary, too large). */
+  skipped: z.array(z.strictObject({ file: z.string(), reason: z.string() })),
+  findings: z.array(
+    z.strictObject({
+      file: z.string(),
+      format: z.enum(['json', 'ndjson', 'jws', 'csv', 'text']),
+      /** Where in a JSON document (or a JWS payload, an NDJSON line): `customers[0].phone`. */
+      jsonPath: z.string().nullable(),
+      /** 1-based line and column (CSV, text, NDJSON lines). */
+      line: z.int().min(1).nullable(),
+      column: z.int().min(1).nullable(),
+      detector: z.string(),
+      code: z.string(),
+      /** Up to 24 characters around the match, every match in it replaced by ‹kind›. */
+      excerpt: z.string(),
+    }),
+  ),
+  /** Parts of the input that were not scanned (scan_truncated, scan_depth_exceeded, ...). */
+  limits: z.array(
+    z.strictObject({ file: z.string(), code: z.string(), path: z.string(), message: z.string() }),
+  ),
+})
