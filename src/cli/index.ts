@@ -8,11 +8,13 @@
 export {
   DiffReportSchema,
   ExplainReportSchema,
+  KeysReportSchema,
   LintFindingSchema,
   LintReportSchema,
   LogReportSchema,
   LogVerifyReportSchema,
   MatrixReportSchema,
   PolicyTestReportSchema,
+  RiskReportSchema,
   ScanReportSchema,
 } from './schemas.js'

@@ -5,10 +5,12 @@ import { type CliState, examples } from './command.js'
 import { diffCommand } from './diff.js'
 import { explainCommand } from './explain.js'
 import type { CliIo } from './io.js'
+import { keysCommand } from './keys.js'
 import { lintCommand } from './lint.js'
 import { logReportCommand } from './log-report.js'
 import { logVerifyCommand } from './log-verify.js'
 import { matrixCommand } from './matrix.js'
+import { riskCommand } from './risk.js'
 import { scanCommand } from './scan.js'
 import { testCommand } from './test-cases.js'
 import { isInputError } from './usage.js'
@@ -37,6 +39,8 @@ export function buildProgram(state: CliState, version: string): Command {
   )
   for (const register of COMMANDS) register(program, state)
   scanCommand(program, state, version)
+  riskCommand(program, state)
+  keysCommand(program, state)
   const log = program.command('log').description('the audit log: verify it, report what was shared')
   examples(log, [
     'datagate log verify audit.jsonl --jwks jwks.json',

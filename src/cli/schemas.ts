@@ -402,3 +402,51 @@ export const ScanReportSchema = z.strictObject({
     z.strictObject({ file: z.string(), code: z.string(), path: z.string(), message: z.string() }),
   ),
 })
+
+/**
+ * `datagate risk --format json`: k-anonymity (and l-diversity with `--sensitive`) of a file.
+ *
+ * @example
+ * ```ts
+ * import { RiskReportSchema } from 'datagate/cli'
+ *
+ * const report = RiskReportSchema.parse({ file: 'out.json', quasiIdentifiers: ['city'], sensitive: null,
+ *   threshold: 5, k: 2, l: null, classes: 1, records: 2, atRisk: { records: 2, share: 1 },
+ *   smallestClasses: [{ size: 2, classes: 1 }], issues: [] })
+ * console.log(report.atRisk.share) // 1
+ * ```
+ */
+export const RiskReportSchema = z.strictObject({
+  file: z.string(),
+  quasiIdentifiers: z.array(z.string()),
+  sensitive: z.string().nullable(),
+  /** The `--k` threshold the classes were held to. */
+  threshold: z.int().min(2),
+  /** The smallest class size: the data is k-anonymous for this k. */
+  k: z.int().min(0),
+  l: z.int().min(0).nullable(),
+  classes: z.int().min(0),
+  records: z.int().min(0),
+  atRisk: z.strictObject({ records: z.int().min(0), share: z.number().min(0).max(1) }),
+  smallestClasses: z.array(z.strictObject({ size: z.int().min(1), classes: z.int().min(1) })),
+  issues: z.array(z.strictObject({ code: z.string(), path: z.string(), message: z.string() })),
+})
+
+/**
+ * `datagate keys generate --format json`: where the keys were written (never the key itself).
+ *
+ * @example
+ * ```ts
+ * import { KeysReportSchema } from 'datagate/cli'
+ *
+ * console.log(KeysReportSchema.shape.alg.options) // [ 'EdDSA', 'ES256' ]
+ * ```
+ */
+export const KeysReportSchema = z.strictObject({
+  alg: z.enum(['EdDSA', 'ES256']),
+  kid: z.string(),
+  /** The private JWK, written with mode 0600. */
+  privateKey: z.string(),
+  /** The public JWKS to give partners and `datagate log verify --jwks`. */
+  jwks: z.string(),
+})
