@@ -307,7 +307,8 @@ export function diffCommand(program: Command, state: CliState): void {
     )
   formatOption(command, ['text', 'json', 'md'])
   examples(command, [
-    'git show main:policy.yaml > /tmp/old.yaml && datagate diff /tmp/old.yaml policy.yaml --fail-on widen',
+    'datagate diff old-policy.yaml policy.yaml',
+    'datagate diff <(git show main:policy.yaml) policy.yaml --fail-on widen   # a CI review gate',
   ])
   command.action(
     async (

@@ -86,6 +86,30 @@ describe('datagate lint', () => {
     expect(help.stdout).toMatch(/Examples:\n {2}\$ datagate lint/)
   })
 
+  it('every command has --help with an example', () => {
+    for (const command of [
+      ['lint'],
+      ['matrix'],
+      ['explain'],
+      ['test'],
+      ['diff'],
+      ['log', 'verify'],
+      ['log', 'report'],
+      ['scan'],
+      ['risk'],
+      ['keys', 'generate'],
+      ['log'],
+      ['keys'],
+    ]) {
+      const help = runCli([...command, '--help'])
+      expect(help.code, command.join(' ')).toBe(0)
+      expect(help.stdout, command.join(' ')).toMatch(
+        new RegExp(`Examples:\\n {2}\\$ datagate ${command[0]}`),
+      )
+    }
+    expect(runCli(['--help']).stdout).toContain('Exit codes: 0 clean, 1 findings')
+  })
+
   it('colours only on a TTY or with FORCE_COLOR, never with NO_COLOR', () => {
     const dir = project('sensitive')
     expect(runCli(['lint'], { cwd: dir }).stdout).not.toContain('\u001b[')

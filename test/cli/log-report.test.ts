@@ -1,4 +1,6 @@
-import { LogReportSchema } from 'datagate/cli'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { LintReportSchema, LogReportSchema } from 'datagate/cli'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type LogProject, makeLogProject } from './make-log.js'
 import { runCli } from './run-cli.js'
@@ -86,5 +88,33 @@ describe('datagate log report', () => {
       ),
     ).toBe(true)
     expect(runCli(['log', 'report', '--month', '2026-13'], { cwd: project.dir }).code).toBe(2)
+  })
+})
+
+describe('datagate lint with an audit log', () => {
+  it('warns of agreements in force in the audit period that no event used', () => {
+    // Only the first days of the log: maps-co's agreement was in force and unused.
+    const lines = readFileSync(project.log, 'utf8').trimEnd().split('\n').slice(0, 4)
+    writeFileSync(join(project.dir, 'early.jsonl'), `${lines.join('\n')}\n`)
+    const config = join(project.dir, 'early.config.json')
+    const configText = readFileSync(join(project.dir, 'datagate.config.yaml'), 'utf8')
+    const datasets = /datasets: (.*)/.exec(configText)?.[1]
+    writeFileSync(config, JSON.stringify({ datasets, policy: 'policy.yaml', audit: 'early.jsonl' }))
+    const run = runCli(['--config', config, 'lint', '--at', '2026-05-10', '--format', 'json'], {
+      cwd: project.dir,
+    })
+    expect(run.code).toBe(0)
+    const report = LintReportSchema.parse(JSON.parse(run.stdout))
+    expect(
+      report.findings
+        .filter((f) => f.code === 'agreement_unused')
+        .map((f) => `${f.partner}/${f.agreement}`),
+    ).toEqual(['maps-co/city-stats-2026'])
+    const full = LintReportSchema.parse(
+      JSON.parse(
+        runCli(['lint', '--at', '2026-05-10', '--format', 'json'], { cwd: project.dir }).stdout,
+      ),
+    )
+    expect(full.findings.filter((f) => f.code === 'agreement_unused')).toEqual([])
   })
 })
