@@ -117,7 +117,7 @@ const iso = (time: number) => new Date(time).toISOString()
  *   validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] }, { datasets: [Order] })
  * const why = explainRelease(policy, Order, { partner: 'rental-co', dataset: 'repair_order',
  *   purpose: 'courtesy-car' }, { at: new Date('2026-06-01'), rows: [{ hours: 2, phone: 'x' }] })
- * console.log(why.fields.map((f) => `${f.path}:${f.released ? f.operator : f.reasons.join('+')}`)) // [ 'hours:keep', 'phone:sensitive' ]
+ * console.log(why.fields.map((f) => `${f.path}:${f.released ? f.operator : f.reasons.join('+')}`)) // [ 'hours:keep', 'phone:sensitive+not_granted' ]
  * console.log(why.rows?.[0]?.decidedBy) // { field: 'hours', operator: '$gt', operand: 4, held: false }
  * ```
  */
