@@ -37,7 +37,8 @@ const IDENTIFIERS: ReadonlySet<PiiKind> = new Set([
 
 /** Names the partner, agreement and field a policy path such as `partners[0].agreements[1].fields[2]` points at. */
 function locate(document: unknown, path: string): Partial<LintFinding> {
-  const match = /^partners\[(\d+)\](?:\.agreements\[(\d+)\](?:\.fields\[(\d+)\])?)?/.exec(path)
+  const match =
+    /^partners\[(\d{1,9})\](?:\.agreements\[(\d{1,9})\](?:\.fields\[(\d{1,9})\])?)?/.exec(path)
   if (!match || typeof document !== 'object' || document === null) return {}
   const partners = (document as { partners?: unknown }).partners
   const partner = Array.isArray(partners) ? partners[Number(match[1])] : undefined

@@ -19,7 +19,18 @@ type Format = Found['format']
 const MAX_FILE_BYTES = 64 * 1024 * 1024
 const MAX_DEPTH = 64
 const SKIP_DIRS = new Set(['node_modules', '.git'])
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+const BASE64URL = /^[A-Za-z0-9_-]*$/
+
+/** Three base64url parts, the first two non-empty: the shape of a compact JWS. */
+function isCompactJws(text: string): boolean {
+  const parts = text.split('.')
+  return (
+    parts.length === 3 &&
+    parts[0] !== '' &&
+    parts[1] !== '' &&
+    parts.every((p) => BASE64URL.test(p))
+  )
+}
 
 const isPii = (f: ScanFinding): f is PiiFinding => f.code.startsWith('pii_')
 
@@ -92,7 +103,7 @@ function scanJson(value: unknown, sink: Sink, format: Format, path: string, dept
   if (typeof value === 'string') {
     // A string that is itself a compact JWS (a token kept in a record) is scanned decoded too.
     scanString(value, sink, format, { jsonPath: path, line: null })
-    const payload = COMPACT_JWS.test(value) ? decodeJws(value) : undefined
+    const payload = isCompactJws(value) ? decodeJws(value) : undefined
     if (payload !== undefined) scanJson(payload, sink, 'jws', `${path}#payload`, depth + 1)
   } else if (typeof value === 'number' || typeof value === 'bigint')
     scanString(String(value), sink, format, { jsonPath: path, line: null })
@@ -131,7 +142,7 @@ function csvFieldStarts(line: string): number[] {
 function scanFileText(text: string, file: string, sink: Sink): Format {
   const ext = extname(file).toLowerCase()
   const trimmed = text.trim()
-  if (ext === '.jws' || ext === '.jwt' || COMPACT_JWS.test(trimmed)) {
+  if (ext === '.jws' || ext === '.jwt' || isCompactJws(trimmed)) {
     const payload = decodeJws(trimmed)
     if (payload !== undefined) {
       scanJson(payload, sink, 'jws', '')

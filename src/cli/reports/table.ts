@@ -1,11 +1,10 @@
 // Plain-text tables and CSV for the renderers: columns padded to their widest cell (ANSI colour
 // codes not counted), and RFC 4180 quoting for CSV.
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what is removed.
-const ANSI = /\u001b\[[0-9;]*m/g
+import { stripVTControlCharacters } from 'node:util'
 
 function width(text: string): number {
-  return [...text.replace(ANSI, '')].length
+  return [...stripVTControlCharacters(text)].length
 }
 
 /** Rows of cells as an aligned table; the first row is the header. */
