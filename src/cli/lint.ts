@@ -13,7 +13,7 @@ import { mayReceive } from '../policy/receivable.js'
 import { type PartnerScores, standingFromScores } from '../policy/standing.js'
 import { isActiveAt } from '../policy/validity.js'
 import { type CliState, emit, examples, fail, formatOption } from './command.js'
-import { loadProject, readText } from './config.js'
+import { loadProject, readText, shownPath } from './config.js'
 import { lintRenderers } from './reports/lint.js'
 import type { LintFindingSchema, LintReportSchema } from './schemas.js'
 import { parseDateOption, usageError } from './usage.js'
@@ -277,7 +277,7 @@ export function lintCommand(program: Command, state: CliState): void {
       }
       const errors = findings.filter((f) => f.severity === 'error').length
       const report: LintReport = {
-        policy: loaded.file,
+        policy: shownPath(state.io.cwd, loaded.file),
         policyHash: loaded.policy?.hash ?? null,
         asOf: new Date(now).toISOString(),
         errors,

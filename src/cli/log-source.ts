@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { readAuditLog } from '../export/audit-file.node.js'
+import { shownPath } from './config.js'
 import { usageError } from './usage.js'
 
 /** An audit log to read. */
@@ -37,7 +38,7 @@ export async function openLogSource(spec: string, cwd: string): Promise<LogSourc
   }
   const { events, torn } = contents
   return {
-    name: file,
+    name: shownPath(cwd, file),
     torn,
     async *events() {
       yield* events

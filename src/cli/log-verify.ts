@@ -73,14 +73,17 @@ async function readReceipts(dir: string): Promise<AuditReceipt[]> {
 async function* withProgress(
   source: AsyncIterable<unknown>,
   state: CliState,
-  seen: { lastSeq: number },
+  seen: { lastSeq: number; lastPlain: number },
 ) {
   const tty = state.io.stderr.isTTY === true
   let n = 0
   for await (const event of source) {
-    const seq = (event as { seq?: unknown } | null)?.seq
-    if (typeof seq === 'number' && Number.isSafeInteger(seq))
+    const { seq, type } = (event ?? {}) as { seq?: unknown; type?: unknown }
+    if (typeof seq === 'number' && Number.isSafeInteger(seq)) {
       seen.lastSeq = Math.max(seen.lastSeq, seq)
+      // A checkpoint signs what came before it; only the other events need an anchor.
+      if (type !== 'checkpoint') seen.lastPlain = Math.max(seen.lastPlain, seq)
+    }
     n++
     if (tty && n % 1000 === 0) state.io.stderr.write(`\rverifying: ${n} events`)
     yield event
@@ -146,7 +149,9 @@ export async function verifyLog(
       : null,
     anchored: anchoredThrough >= 0 ? { from: 0, through: anchoredThrough } : null,
     unanchored:
-      seen.lastSeq > anchoredThrough ? { from: anchoredThrough + 1, through: seen.lastSeq } : null,
+      seen.lastPlain > anchoredThrough
+        ? { from: anchoredThrough + 1, through: seen.lastPlain }
+        : null,
     issues,
     warnings: report.warnings.map(located),
   }
