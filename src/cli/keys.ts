@@ -8,6 +8,7 @@ import { exportJWK } from 'jose'
 import type { z } from 'zod'
 import { generateKeys } from '../export/keys.js'
 import { type CliState, emit, examples, formatOption, json } from './command.js'
+import { shownPath } from './config.js'
 import type { KeysReportSchema } from './schemas.js'
 import { usageError } from './usage.js'
 
@@ -66,8 +67,8 @@ export function keysCommand(program: Command, state: CliState): void {
     const report: KeysReport = {
       alg: options.alg,
       kid: key.kid,
-      privateKey: privateFile,
-      jwks: jwksFile,
+      privateKey: shownPath(state.io.cwd, privateFile),
+      jwks: shownPath(state.io.cwd, jwksFile),
     }
     emit(
       state,
