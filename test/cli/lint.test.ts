@@ -66,6 +66,12 @@ describe('datagate lint', () => {
     const cfg = join(project('sensitive'), 'datagate.config.json')
     expect(runCli(['--config', cfg, 'lint']).code).toBe(1)
     expect(runCli(['lint'], { env: { DATAGATE_CONFIG: cfg } }).code).toBe(1)
+    // A TypeScript config (jiti), found by the upward search from a subfolder.
+    const ts = runCli(['lint', '--format', 'json'], { cwd: join(project('ts-config')) })
+    expect(ts.code).toBe(0)
+    expect(LintReportSchema.parse(JSON.parse(ts.stdout)).policy).toBe(
+      join(project('clean'), 'policy.yaml'),
+    )
     expect(runCli(['lint'], { cwd: join(project('clean'), '..', '..') }).code).toBe(2)
     const missing = runCli(['--config', 'nope.yaml', 'lint'])
     expect(missing.code).toBe(2)
