@@ -18,6 +18,10 @@ export default defineConfig({
     client: 'src/client/index.ts',
     postgres: 'src/stores/postgres.ts',
     redis: 'src/stores/redis.ts',
+    // The `datagate` bin (dist/cli.js, shebang kept from the source) and `datagate/cli`, the
+    // zod schemas of its JSON output.
+    cli: 'src/cli/main.ts',
+    'cli-schemas': 'src/cli/index.ts',
     hash: 'src/lib/hash.ts',
     'hash.node': 'src/lib/hash.node.ts',
   },
@@ -42,4 +46,7 @@ export default defineConfig({
   treeshake: true,
   // Keep 'node:crypto' as written: Deno and Bun resolve Node built-ins by the prefix.
   removeNodeProtocol: false,
+  // import.meta.url in the CJS copy of the CLI (jiti and the bin's version read resolve from it);
+  // no core module uses import.meta, so nothing else changes.
+  shims: true,
 })

@@ -70,6 +70,7 @@ try {
     'datagate/client',
     'datagate/postgres',
     'datagate/redis',
+    'datagate/cli',
   ]
   for (const subpath of subpaths) {
     const esm = run(
@@ -89,6 +90,17 @@ try {
     )
     check(Number(cjs) === Number(esm), `require('${subpath}') gives the same ${cjs.trim()} exports`)
   }
+
+  // The bin as npm installs it: linked into node_modules/.bin and runnable.
+  const binVersion = run(
+    join(consumer, 'node_modules', '.bin', 'datagate'),
+    ['--version'],
+    consumer,
+  )
+  check(
+    binVersion.trim() === JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
+    `the datagate bin runs from the tarball (--version ${binVersion.trim()})`,
+  )
 
   // Importing the core, the fetch adapter or the client never loads a framework: with express
   // and hono replaced by packages that throw when loaded, they still import (ESM and CJS).

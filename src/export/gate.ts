@@ -23,6 +23,7 @@ import { bytesDigest, jsonDigest, textDigest } from '../lib/digest.js'
 import { JsonArrayWriter } from '../lib/json-writer.js'
 import { copyPseudonymKey } from '../lib/key-strength.js'
 import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
+import { type Explanation, explainRelease } from '../policy/explain.js'
 import { compilePolicy, type Policy } from '../policy/load.js'
 import { compilePlan, type ReleasePlan, resolveAgreement } from '../policy/plan.js'
 import {
@@ -194,6 +195,12 @@ export interface Gate {
   ): AsyncGenerator<StreamPart, void, undefined>
   /** The compiled plan for a request, valid now (for inspection and tests). */
   plan(request: ReleaseRequest): ReleasePlan
+  /**
+   * Why each field is released or withheld for a request now, and with `rows`, which clause
+   * decided each row: `explainRelease` over the gate's policy, dataset and clock. Not audited
+   * (nothing leaves); holds no record value.
+   */
+  explain(request: ReleaseRequest, rows?: Iterable<unknown>): Explanation
   /** Public signing keys for partners. */
   jwks(): PublicJwks
   /** `kid` and `alg` of the key the gate signs with now (no key material). */
@@ -591,6 +598,20 @@ export function createGate(options: GateOptions): Gate {
     },
 
     plan: planFor,
+
+    explain(request, rows) {
+      assertObject(request, 'request')
+      const dataset = datasets.get(request.dataset)
+      if (!dataset)
+        throw new DatagateError(
+          'ERR_UNKNOWN_DATASET',
+          `the gate has no dataset ${JSON.stringify(request.dataset)}`,
+        )
+      return explainRelease(policy, dataset, request, {
+        at: now(),
+        ...(rows === undefined ? {} : { rows }),
+      })
+    },
 
     jwks() {
       return requireKeys().jwks()

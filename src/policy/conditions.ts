@@ -247,6 +247,41 @@ export function compileConditions(where: Conditions | undefined, dataset: Datase
   }
 }
 
+/** One clause of a `where`: a field, an operator, its operand and the compiled test. */
+export interface ConditionClause {
+  readonly field: string
+  readonly operator: ConditionOperator
+  readonly operand: ConditionValue | readonly ConditionValue[] | boolean
+  readonly test: RowPredicate
+}
+
+/**
+ * The clauses of a validated `where`, each compiled as {@link compileConditions} compiles it,
+ * for explanations that say which clause decided a row (`policy/explain.ts`).
+ */
+export function compileClauses(
+  where: Conditions | undefined,
+  dataset: Dataset,
+): readonly ConditionClause[] {
+  if (!where) return []
+  const clauses: ConditionClause[] = []
+  for (const [path, condition] of Object.entries(where)) {
+    const leaf = dataset.field(path)
+    const get = leaf ? compileGetter(leaf.segments) : undefined
+    const operators: Record<string, unknown> = isConditionValue(condition)
+      ? { $eq: condition }
+      : (condition as Record<string, unknown>)
+    for (const [op, operand] of Object.entries(operators))
+      clauses.push({
+        field: path,
+        operator: op as ConditionOperator,
+        operand: operand as ConditionClause['operand'],
+        test: get ? compileOperator(op, operand, get) : () => false,
+      })
+  }
+  return clauses
+}
+
 function compileOperator(op: string, operand: unknown, get: Getter): RowPredicate {
   switch (op) {
     case '$eq':

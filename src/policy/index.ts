@@ -14,6 +14,14 @@ export {
 } from './access-matrix.js'
 export { CONDITION_OPERATORS } from './conditions.js'
 export type { PolicyDocument } from './document.js'
+export {
+  type ClauseExplanation,
+  type Explanation,
+  explainRelease,
+  type FieldExplanation,
+  type RowExplanation,
+  type WithholdReason,
+} from './explain.js'
 export { type LoadPolicyOptions, loadPolicy, MAX_POLICY_TEXT, type Policy } from './load.js'
 export type { PlanField, ReleasePlan } from './plan.js'
 export type { ReleaseReport, ReleaseResult } from './release.js'

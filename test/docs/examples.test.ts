@@ -35,6 +35,7 @@ const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'datagate/client': 'src/client/index.ts',
   'datagate/postgres': 'src/stores/postgres.ts',
   'datagate/redis': 'src/stores/redis.ts',
+  'datagate/cli': 'src/cli/index.ts',
 }
 
 // Examples of the stores talk to the real servers of scripts/test-services.sh: without them they

@@ -1,0 +1,58 @@
+// What a command writes to: standard output for results, standard error for progress and
+// messages, and whether each may carry colour. Colour follows the convention tools share:
+// FORCE_COLOR (not "0") forces it, NO_COLOR (non-empty) turns it off, else only on a TTY.
+import { styleText } from 'node:util'
+
+/** A stream the CLI writes to. */
+export interface CliStream {
+  write(text: string): unknown
+  readonly isTTY?: boolean
+}
+
+/** Colours used by the renderers; identity functions when colour is off. */
+export interface Palette {
+  readonly red: (text: string) => string
+  readonly yellow: (text: string) => string
+  readonly green: (text: string) => string
+  readonly dim: (text: string) => string
+  readonly bold: (text: string) => string
+}
+
+/** The environment a command runs in. */
+export interface CliIo {
+  readonly stdout: CliStream
+  readonly stderr: CliStream
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly cwd: string
+}
+
+/** Whether `stream` should get colour under `env`. */
+export function colourEnabled(
+  stream: CliStream,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  const force = env.FORCE_COLOR
+  if (force !== undefined) return force !== '0' && force !== 'false'
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
+  return stream.isTTY === true
+}
+
+const plain = (text: string) => text
+
+/** The palette for `stream`. */
+export function palette(stream: CliStream, env: CliIo['env']): Palette {
+  if (!colourEnabled(stream, env))
+    return { red: plain, yellow: plain, green: plain, dim: plain, bold: plain }
+  // validateStream: false because colourEnabled already decided, FORCE_COLOR included.
+  const style =
+    (format: Parameters<typeof styleText>[0]) =>
+    (text: string): string =>
+      styleText(format, text, { validateStream: false })
+  return {
+    red: style('red'),
+    yellow: style('yellow'),
+    green: style('green'),
+    dim: style('dim'),
+    bold: style('bold'),
+  }
+}

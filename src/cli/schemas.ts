@@ -1,0 +1,452 @@
+/**
+ * `datagate/cli`: zod schemas of the JSON each `datagate` command prints with `--format json`.
+ * These shapes are stable: members are added in minor versions, never renamed or removed, so
+ * scripts and CI gates can validate what they read (`LintReportSchema.parse(JSON.parse(out))`).
+ *
+ * @packageDocumentation
+ */
+import { z } from 'zod'
+
+/**
+ * One lint finding: the `{ code, path, message }` of every datagate finding, a severity, and
+ * the partner, agreement, dataset and field it concerns where there is one.
+ *
+ * @example
+ * ```ts
+ * import { LintFindingSchema } from 'datagate/cli'
+ *
+ * const finding = LintFindingSchema.parse({ severity: 'error', code: 'sensitive_field_granted',
+ *   path: 'partners[0].agreements[0].fields[2]', message: 'idNumber is sensitive and never leaves',
+ *   partner: 'rental-co', agreement: 'a1', field: 'idNumber' })
+ * console.log(finding.partner) // rental-co
+ * ```
+ */
+export const LintFindingSchema = z.strictObject({
+  severity: z.enum(['error', 'warning']),
+  code: z.string(),
+  path: z.string(),
+  message: z.string(),
+  partner: z.string().optional(),
+  agreement: z.string().optional(),
+  dataset: z.string().optional(),
+  field: z.string().optional(),
+})
+
+/**
+ * `datagate lint --format json`.
+ *
+ * @example
+ * ```ts
+ * import { LintReportSchema } from 'datagate/cli'
+ *
+ * const report = LintReportSchema.parse({ policy: 'policy.yaml', policyHash: null,
+ *   asOf: '2026-06-01T00:00:00.000Z', errors: 0, warnings: 0, findings: [] })
+ * console.log(report.errors) // 0
+ * ```
+ */
+export const LintReportSchema = z.strictObject({
+  /** The policy file. */
+  policy: z.string(),
+  /** `sha256:` hash of the policy, or null when it does not load. */
+  policyHash: z.string().nullable(),
+  /** The instant expiry and validity were judged at. */
+  asOf: z.string(),
+  errors: z.int().min(0),
+  warnings: z.int().min(0),
+  findings: z.array(LintFindingSchema),
+})
+
+/**
+ * `datagate matrix --format json`: one cell per partner, dataset and field.
+ *
+ * @example
+ * ```ts
+ * import { MatrixReportSchema } from 'datagate/cli'
+ *
+ * const matrix = MatrixReportSchema.parse({ asOf: '2026-06-01T00:00:00.000Z', policyHash: 'sha256:00',
+ *   cells: [{ partner: 'maps-co', category: 'traffic', standing: 'gold', dataset: 'outlet',
+ *     field: 'city', class: 'public', form: 'public', operator: 'keep', agreements: [{ id: 'm1',
+ *     purpose: 'map' }], reason: null }] })
+ * console.log(matrix.cells[0]?.form) // public
+ * ```
+ */
+export const MatrixReportSchema = z.strictObject({
+  asOf: z.string(),
+  policyHash: z.string(),
+  cells: z.array(
+    z.strictObject({
+      partner: z.string(),
+      category: z.enum(['capability', 'resource', 'traffic', 'innovation']),
+      standing: z.enum(['gold', 'silver', 'bronze', 'yellow', 'terminated']),
+      dataset: z.string(),
+      field: z.string(),
+      class: z.enum(['public', 'desensitised', 'sensitive']),
+      /** `public` (as is), `transformed` (by `operator`) or `denied` (for `reason`). */
+      form: z.enum(['public', 'transformed', 'denied']),
+      operator: z.string().nullable(),
+      agreements: z.array(z.strictObject({ id: z.string(), purpose: z.string() })),
+      reason: z.string().nullable(),
+    }),
+  ),
+})
+
+const conditionValue = z.union([z.string(), z.number(), z.boolean(), z.null()])
+const clause = z.strictObject({
+  field: z.string(),
+  operator: z.enum(['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists']),
+  operand: z.union([conditionValue, z.array(conditionValue)]),
+  held: z.boolean(),
+})
+
+/**
+ * `datagate explain --format json`: the `Explanation` of `gate.explain(request, rows?)`.
+ *
+ * @example
+ * ```ts
+ * import { ExplainReportSchema } from 'datagate/cli'
+ *
+ * const shape = ExplainReportSchema.shape.fields.element.shape.reasons.element
+ * console.log(shape.options.includes('not_core')) // true
+ * ```
+ */
+export const ExplainReportSchema = z.strictObject({
+  partner: z.string(),
+  dataset: z.string(),
+  purpose: z.string(),
+  at: z.string(),
+  policyHash: z.string(),
+  refusal: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
+  agreement: z
+    .strictObject({ id: z.string(), validFrom: z.string(), validUntil: z.string() })
+    .nullable(),
+  candidates: z.array(
+    z.strictObject({
+      id: z.string(),
+      validFrom: z.string(),
+      validUntil: z.string(),
+      inForce: z.boolean(),
+    }),
+  ),
+  cap: z.int().nullable(),
+  fields: z.array(
+    z.strictObject({
+      path: z.string(),
+      class: z.enum(['public', 'desensitised', 'sensitive']),
+      released: z.boolean(),
+      operator: z.string().nullable(),
+      agreement: z.string().nullable(),
+      reasons: z.array(
+        z.enum([
+          'unknown_partner',
+          'sensitive',
+          'not_core',
+          'suspended',
+          'revoked',
+          'no_agreement',
+          'not_in_force',
+          'not_granted',
+        ]),
+      ),
+    }),
+  ),
+  rows: z
+    .array(
+      z.strictObject({
+        index: z.int().min(0),
+        released: z.boolean(),
+        reason: z.enum(['refused', 'record_invalid', 'condition_failed']).nullable(),
+        clauses: z.array(clause),
+        decidedBy: clause.nullable(),
+      }),
+    )
+    .optional(),
+})
+
+const logFinding = z.strictObject({
+  code: z.string(),
+  path: z.string(),
+  message: z.string(),
+  /** The line of the log file the finding is about, when it is about one event. */
+  line: z.int().min(1).nullable(),
+})
+
+/**
+ * `datagate log verify --format json`.
+ *
+ * @example
+ * ```ts
+ * import { LogVerifyReportSchema } from 'datagate/cli'
+ *
+ * const report = LogVerifyReportSchema.parse({ log: 'audit.jsonl', ok: true, count: 0, lastSeq: -1,
+ *   torn: null, firstBroken: null, anchored: null, unanchored: null, issues: [], warnings: [] })
+ * console.log(report.ok) // true
+ * ```
+ */
+export const LogVerifyReportSchema = z.strictObject({
+  log: z.string(),
+  /** True when no issue was found (warnings do not count). */
+  ok: z.boolean(),
+  /** Events read. */
+  count: z.int().min(0),
+  /** The highest seq read; -1 for an empty log. */
+  lastSeq: z.int().min(-1),
+  torn: z.strictObject({ line: z.int().min(1) }).nullable(),
+  /** Where the log stops being proven: the failure with the lowest seq. */
+  firstBroken: z
+    .strictObject({
+      seq: z.int().min(0),
+      reason: z.string(),
+      line: z.int().min(1).nullable(),
+      message: z.string(),
+    })
+    .nullable(),
+  /** Seqs signed by a verified checkpoint or receipt: 0 to `through`. */
+  anchored: z.strictObject({ from: z.literal(0), through: z.int().min(0) }).nullable(),
+  /** Seqs after the last anchor, signed by nothing yet (checkpoints themselves need none). */
+  unanchored: z.strictObject({ from: z.int().min(0), through: z.int().min(0) }).nullable(),
+  issues: z.array(logFinding),
+  warnings: z.array(logFinding),
+})
+
+const ledgerType = z.enum(['release', 'export', 'delta', 'stream'])
+const total = z.strictObject({ events: z.int().min(0), records: z.int().min(0) })
+
+/**
+ * `datagate log report --format json`: the sharing ledger. Released data (`entries`, by type:
+ * unsigned releases, signed exports, deltas, streams) and refusals (`denied`) are kept apart,
+ * and so are their totals: records of a release and of an export are never summed together.
+ *
+ * @example
+ * ```ts
+ * import { LogReportSchema } from 'datagate/cli'
+ *
+ * const types = LogReportSchema.shape.entries.element.shape.type.options
+ * console.log(types) // [ 'release', 'export', 'delta', 'stream' ]
+ * ```
+ */
+export const LogReportSchema = z.strictObject({
+  log: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  /** Links and hashes only; `datagate log verify` checks checkpoints and receipts. */
+  chain: z.strictObject({ ok: z.boolean(), firstBrokenSeq: z.int().nullable() }),
+  entries: z.array(
+    z.strictObject({
+      seq: z.int().min(0),
+      time: z.string(),
+      type: ledgerType,
+      partner: z.string(),
+      /** From the policy in force at the event (its `policy` event), or null when the log holds none. */
+      category: z.string().nullable(),
+      dataset: z.string(),
+      purpose: z.string(),
+      agreement: z.string(),
+      fields: z.array(z.strictObject({ path: z.string(), operator: z.string() })),
+      records: z.int().min(0),
+      policyHash: z.string(),
+    }),
+  ),
+  denied: z.array(
+    z.strictObject({
+      seq: z.int().min(0),
+      time: z.string(),
+      partner: z.string(),
+      category: z.string().nullable(),
+      dataset: z.string(),
+      purpose: z.string(),
+      code: z.string(),
+      policyHash: z.string(),
+    }),
+  ),
+  totals: z.strictObject({
+    byPartner: z.array(
+      total.extend({
+        type: z.enum(['release', 'export', 'delta', 'stream', 'denied']),
+        partner: z.string(),
+      }),
+    ),
+    byMonth: z.array(
+      total.extend({
+        type: z.enum(['release', 'export', 'delta', 'stream', 'denied']),
+        month: z.string(),
+      }),
+    ),
+    byPurpose: z.array(
+      total.extend({
+        type: z.enum(['release', 'export', 'delta', 'stream', 'denied']),
+        purpose: z.string(),
+      }),
+    ),
+  }),
+  /** Policy hashes named by events, with whether the log holds the document. */
+  policies: z.array(
+    z.strictObject({ policyHash: z.string(), inLog: z.boolean(), firstSeq: z.int().min(0) }),
+  ),
+})
+
+/**
+ * `datagate diff --format json`: the change impact of a policy change. `direction` is `widen`
+ * (more leaves, or leaves sooner, longer or less transformed), `narrow`, or `change` when the
+ * direction cannot be told (it fails `--fail-on widen` too: closed, not open).
+ *
+ * @example
+ * ```ts
+ * import { DiffReportSchema } from 'datagate/cli'
+ *
+ * console.log(DiffReportSchema.shape.changes.element.shape.direction.options) // [ 'widen', 'narrow', 'change' ]
+ * ```
+ */
+export const DiffReportSchema = z.strictObject({
+  old: z.strictObject({ file: z.string(), policyHash: z.string() }),
+  new: z.strictObject({ file: z.string(), policyHash: z.string() }),
+  widened: z.int().min(0),
+  narrowed: z.int().min(0),
+  changed: z.int().min(0),
+  changes: z.array(
+    z.strictObject({
+      kind: z.enum([
+        'partner_added',
+        'partner_removed',
+        'standing',
+        'core',
+        'record_cap',
+        'agreement_added',
+        'agreement_removed',
+        'field_gained',
+        'field_lost',
+        'operator',
+        'condition',
+        'validity',
+      ]),
+      direction: z.enum(['widen', 'narrow', 'change']),
+      partner: z.string(),
+      agreement: z.string().optional(),
+      dataset: z.string().optional(),
+      field: z.string().optional(),
+      from: z.string().optional(),
+      to: z.string().optional(),
+      message: z.string(),
+    }),
+  ),
+})
+
+const coverage = z.strictObject({
+  covered: z.int().min(0),
+  total: z.int().min(0),
+  uncovered: z.array(z.string()),
+})
+
+/**
+ * `datagate test --format json`: each policy test case with its result, and what no case
+ * exercised (partners, agreements, `where` clauses).
+ *
+ * @example
+ * ```ts
+ * import { PolicyTestReportSchema } from 'datagate/cli'
+ *
+ * console.log(PolicyTestReportSchema.shape.cases.element.shape.status.options) // [ 'pass', 'fail' ]
+ * ```
+ */
+export const PolicyTestReportSchema = z.strictObject({
+  files: z.array(z.string()),
+  passed: z.int().min(0),
+  failed: z.int().min(0),
+  cases: z.array(
+    z.strictObject({
+      file: z.string(),
+      name: z.string(),
+      status: z.enum(['pass', 'fail']),
+      /** Why it failed, one line per difference; empty when it passed. */
+      failures: z.array(z.string()),
+    }),
+  ),
+  coverage: z.strictObject({ partners: coverage, agreements: coverage, conditions: coverage }),
+})
+
+/**
+ * `datagate scan --format json`: personal data found in files, with where it is and a masked
+ * excerpt (the match itself never appears).
+ *
+ * @example
+ * ```ts
+ * import { ScanReportSchema } from 'datagate/cli'
+ *
+ * const report = ScanReportSchema.parse({ files: 1, skipped: [], findings: [{ file: 'out.json',
+ *   format: 'json', jsonPath: 'customers[0].phone', line: null, column: null, detector: 'mobile',
+ *   code: 'pii_mobile', excerpt: 'call ‹mobile› now' }], limits: [] })
+ * console.log(report.findings[0]?.detector) // mobile
+ * ```
+ */
+export const ScanReportSchema = z.strictObject({
+  /** Files scanned. */
+  files: z.int().min(0),
+  /** Files left out, and why (binary, too large). */
+  skipped: z.array(z.strictObject({ file: z.string(), reason: z.string() })),
+  findings: z.array(
+    z.strictObject({
+      file: z.string(),
+      format: z.enum(['json', 'ndjson', 'jws', 'csv', 'text']),
+      /** Where in a JSON document (or a JWS payload, an NDJSON line): `customers[0].phone`. */
+      jsonPath: z.string().nullable(),
+      /** 1-based line and column (CSV, text, NDJSON lines). */
+      line: z.int().min(1).nullable(),
+      column: z.int().min(1).nullable(),
+      detector: z.string(),
+      code: z.string(),
+      /** Up to 24 characters around the match, every match in it replaced by ‹kind›. */
+      excerpt: z.string(),
+    }),
+  ),
+  /** Parts of the input that were not scanned (scan_truncated, scan_depth_exceeded, ...). */
+  limits: z.array(
+    z.strictObject({ file: z.string(), code: z.string(), path: z.string(), message: z.string() }),
+  ),
+})
+
+/**
+ * `datagate risk --format json`: k-anonymity (and l-diversity with `--sensitive`) of a file.
+ *
+ * @example
+ * ```ts
+ * import { RiskReportSchema } from 'datagate/cli'
+ *
+ * const report = RiskReportSchema.parse({ file: 'out.json', quasiIdentifiers: ['city'], sensitive: null,
+ *   threshold: 5, k: 2, l: null, classes: 1, records: 2, atRisk: { records: 2, share: 1 },
+ *   smallestClasses: [{ size: 2, classes: 1 }], issues: [] })
+ * console.log(report.atRisk.share) // 1
+ * ```
+ */
+export const RiskReportSchema = z.strictObject({
+  file: z.string(),
+  quasiIdentifiers: z.array(z.string()),
+  sensitive: z.string().nullable(),
+  /** The `--k` threshold the classes were held to. */
+  threshold: z.int().min(2),
+  /** The smallest class size: the data is k-anonymous for this k. */
+  k: z.int().min(0),
+  l: z.int().min(0).nullable(),
+  classes: z.int().min(0),
+  records: z.int().min(0),
+  atRisk: z.strictObject({ records: z.int().min(0), share: z.number().min(0).max(1) }),
+  smallestClasses: z.array(z.strictObject({ size: z.int().min(1), classes: z.int().min(1) })),
+  issues: z.array(z.strictObject({ code: z.string(), path: z.string(), message: z.string() })),
+})
+
+/**
+ * `datagate keys generate --format json`: where the keys were written (never the key itself).
+ *
+ * @example
+ * ```ts
+ * import { KeysReportSchema } from 'datagate/cli'
+ *
+ * console.log(KeysReportSchema.shape.alg.options) // [ 'EdDSA', 'ES256' ]
+ * ```
+ */
+export const KeysReportSchema = z.strictObject({
+  alg: z.enum(['EdDSA', 'ES256']),
+  kid: z.string(),
+  /** The private JWK, written with mode 0600. */
+  privateKey: z.string(),
+  /** The public JWKS to give partners and `datagate log verify --jwks`. */
+  jwks: z.string(),
+})
