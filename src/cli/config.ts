@@ -11,6 +11,7 @@ import { z } from 'zod'
 import type { Dataset } from '../classify/dataset.js'
 import { DatagateError, type Finding } from '../errors.js'
 import { loadPolicy, type Policy } from '../policy/load.js'
+import type { LogSpec } from './log-source.js'
 import { usageError } from './usage.js'
 
 /** Config file names searched for, in this order, in each folder. */
@@ -27,7 +28,16 @@ export const CONFIG_NAMES = [
 const configSchema = z.strictObject({
   datasets: z.string().min(1),
   policy: z.string().min(1),
-  audit: z.string().min(1).optional(),
+  audit: z
+    .union([
+      z.string().min(1),
+      z.strictObject({
+        postgres: z.string().min(1),
+        table: z.string().min(1).optional(),
+        schema: z.string().min(1).optional(),
+      }),
+    ])
+    .optional(),
   jwks: z.string().min(1).optional(),
   checkpoints: z.string().min(1).optional(),
 })
@@ -38,7 +48,8 @@ export interface ProjectConfig {
   readonly file: string
   readonly datasets: string
   readonly policy: string
-  readonly audit: string | undefined
+  /** A JSON Lines file (absolute), a `postgres://` URL, or `{ postgres, table?, schema? }`. */
+  readonly audit: LogSpec | undefined
   readonly jwks: string | undefined
   readonly checkpoints: string | undefined
 }
@@ -113,7 +124,10 @@ export async function readConfig(file: string): Promise<ProjectConfig> {
     file,
     datasets: at(config.datasets) as string,
     policy: at(config.policy) as string,
-    audit: at(config.audit),
+    audit:
+      typeof config.audit === 'string' && !/^postgres(ql)?:\/\//i.test(config.audit)
+        ? at(config.audit)
+        : config.audit,
     jwks: at(config.jwks),
     checkpoints: at(config.checkpoints),
   }

@@ -7,13 +7,13 @@ import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
 import type { Dataset } from '../classify/dataset.js'
 import type { PiiKind } from '../classify/types.js'
-import { readAuditLog } from '../export/audit-file.node.js'
 import type { Policy } from '../policy/load.js'
 import { mayReceive } from '../policy/receivable.js'
 import { type PartnerScores, standingFromScores } from '../policy/standing.js'
 import { isActiveAt } from '../policy/validity.js'
 import { type CliState, emit, examples, fail, formatOption } from './command.js'
 import { loadProject, readText, shownPath } from './config.js'
+import { type LogSpec, openLogSource } from './log-source.js'
 import { lintRenderers } from './reports/lint.js'
 import type { LintFindingSchema, LintReportSchema } from './schemas.js'
 import { parseDateOption, usageError } from './usage.js'
@@ -215,12 +215,12 @@ async function readScores(file: string): Promise<Map<string, PartnerScores>> {
   return out
 }
 
-async function usedAgreements(file: string) {
-  const { events } = await readAuditLog(file)
+async function usedAgreements(spec: LogSpec, cwd: string) {
+  const source = await openLogSource(spec, cwd)
   const ids = new Set<string>()
   let from = Number.POSITIVE_INFINITY
   let to = Number.NEGATIVE_INFINITY
-  for (const event of events) {
+  for await (const event of source.events()) {
     if (typeof event !== 'object' || event === null) continue
     const e = event as { time?: unknown; partner?: unknown; agreement?: unknown }
     const time = typeof e.time === 'string' ? Date.parse(e.time) : Number.NaN
@@ -267,7 +267,9 @@ export function lintCommand(program: Command, state: CliState): void {
           })
       } else {
         const scores = options.scores ? await readScores(options.scores) : undefined
-        const used = project.config.audit ? await usedAgreements(project.config.audit) : undefined
+        const used = project.config.audit
+          ? await usedAgreements(project.config.audit, state.io.cwd)
+          : undefined
         findings.push(
           ...policyWarnings(loaded.policy, project.datasets, now, {
             ...(used ? { usedAgreements: used } : {}),

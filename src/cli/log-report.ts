@@ -174,7 +174,11 @@ export function logReportCommand(log: Command, program: Command, state: CliState
   const command = log
     .command('report')
     .description('the sharing ledger: what was released, exported, streamed or refused, to whom')
-    .argument('[log]', "the audit log (default: the config's audit)")
+    .argument(
+      '[log]',
+      "the audit log: a JSON Lines file or a postgres:// URL (default: the config's audit)",
+    )
+    .option('--audit <log>', 'the same as LOG')
     .option('--from <date>', 'from this date (inclusive)')
     .option('--to <date>', 'to this date (a date is inclusive of the whole day)')
     .option('--month <yyyy-mm>', 'one calendar month (UTC)')
@@ -190,6 +194,7 @@ export function logReportCommand(log: Command, program: Command, state: CliState
     async (
       file: string | undefined,
       options: {
+        audit?: string
         from?: string
         to?: string
         month?: string
@@ -200,8 +205,10 @@ export function logReportCommand(log: Command, program: Command, state: CliState
       },
     ) => {
       const config = await logDefaults(program, state)
-      const logFile = file ?? config?.audit
-      if (!logFile) usageError('no audit log: pass LOG or set audit in the config')
+      if (file !== undefined && options.audit !== undefined && file !== options.audit)
+        usageError('pass the audit log once: LOG or --audit')
+      const logFile = file ?? options.audit ?? config?.audit
+      if (!logFile) usageError('no audit log: pass LOG (or --audit) or set audit in the config')
       let from = parseDateOption(options.from, '--from')?.getTime()
       let to = endOf(options.to)
       if (options.month !== undefined) {

@@ -1,12 +1,24 @@
 // Where `datagate log ...` reads audit events from. A source is an async iterable of events plus
-// a way to name where event `index` is (a line of a file; a row of a table), so a store (the
-// PostgreSQL sink's `readPostgresAuditLog`) plugs in as one more opener without the commands
-// changing. Today: JSON Lines files written by fileAuditSink.
+// a way to name where event `index` is (a line of a file; a row of a table), so every command
+// reads a JSON Lines file written by fileAuditSink and the shared PostgreSQL chain
+// (`readPostgresAuditLog`) alike.
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { readAuditLog } from '../export/audit-file.node.js'
+import { readPostgresAuditLog } from '../stores/postgres-read.js'
+import type { PostgresQueryable } from '../stores/postgres-schema.js'
 import { shownPath } from './config.js'
 import { usageError } from './usage.js'
+
+/** The shared chain in PostgreSQL: the config's `audit: { postgres: url, table?, schema? }`. */
+export interface PostgresLogSpec {
+  readonly postgres: string
+  readonly table?: string | undefined
+  readonly schema?: string | undefined
+}
+
+/** What names an audit log: a file path, a `postgres://` URL, or the config's object form. */
+export type LogSpec = string | PostgresLogSpec
 
 /** An audit log to read. */
 export interface LogSource {
@@ -20,11 +32,13 @@ export interface LogSource {
   readonly torn: { readonly line: number } | undefined
 }
 
-/** Opens the log named `spec`: a file path; a store URL once its reader is there. */
-export async function openLogSource(spec: string, cwd: string): Promise<LogSource> {
+/** Opens the log named `spec`: a JSON Lines file, or the PostgreSQL chain. */
+export async function openLogSource(spec: LogSpec, cwd: string): Promise<LogSource> {
+  if (typeof spec !== 'string') return openPostgresSource(spec)
+  if (/^postgres(ql)?:\/\//i.test(spec)) return openPostgresSource({ postgres: spec })
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
     const scheme = spec.slice(0, spec.indexOf(':'))
-    usageError(`no reader for ${scheme}:// audit logs in this version; pass a JSON Lines file`)
+    usageError(`no reader for ${scheme}:// audit logs; pass a JSON Lines file or a postgres:// URL`)
   }
   const file = resolve(cwd, spec)
   if (!existsSync(file)) usageError(`audit log ${spec} not found`)
@@ -45,5 +59,64 @@ export async function openLogSource(spec: string, cwd: string): Promise<LogSourc
     },
     // readAuditLog keeps one entry per line (a line that is not JSON is `null`), so event i is line i+1.
     locate: (index) => ({ line: index + 1 }),
+  }
+}
+
+/** A connection URL as shown in reports: user name and password removed. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url)
+    parsed.username = ''
+    parsed.password = ''
+    return parsed.toString()
+  } catch {
+    return 'postgres://(unparsable URL)'
+  }
+}
+
+async function openPostgresSource(spec: PostgresLogSpec): Promise<LogSource> {
+  const name = withoutCredentials(spec.postgres)
+  // pg is an optional peer dependency, loaded only when a log lives in PostgreSQL.
+  let Pool: new (config: {
+    connectionString: string
+    max: number
+  }) => PostgresQueryable & {
+    end(): Promise<void>
+  }
+  try {
+    const pg = (await import('pg')) as unknown as {
+      default?: { Pool: typeof Pool }
+      Pool?: typeof Pool
+    }
+    const found = pg.default?.Pool ?? pg.Pool
+    if (found === undefined) throw new Error('no Pool')
+    Pool = found
+  } catch {
+    return usageError(`reading ${name} needs the pg package: npm install pg`)
+  }
+  const pool = new Pool({ connectionString: spec.postgres, max: 1 })
+  try {
+    await pool.query('SELECT 1')
+  } catch (error) {
+    await pool.end().catch(() => undefined)
+    return usageError(
+      `cannot read audit log ${name}: ${(error as NodeJS.ErrnoException).code ?? 'connection failed'}`,
+    )
+  }
+  return {
+    name,
+    torn: undefined,
+    async *events() {
+      try {
+        yield* readPostgresAuditLog(pool, {
+          ...(spec.table === undefined ? {} : { table: spec.table }),
+          ...(spec.schema === undefined ? {} : { schema: spec.schema }),
+        })
+      } finally {
+        await pool.end()
+      }
+    },
+    // A row of the table has no line; events are named by their seq.
+    locate: () => ({}),
   }
 }

@@ -162,7 +162,11 @@ export function logVerifyCommand(log: Command, program: Command, state: CliState
   const command = log
     .command('verify')
     .description('check the audit chain, signed checkpoints and partner receipts')
-    .argument('[log]', "the audit log (default: the config's audit)")
+    .argument(
+      '[log]',
+      "the audit log: a JSON Lines file or a postgres:// URL (default: the config's audit)",
+    )
+    .option('--audit <log>', 'the same as LOG')
     .option(
       '--jwks <file>',
       "the gate's public keys (default: the config's jwks, else $DATAGATE_JWKS)",
@@ -178,11 +182,13 @@ export function logVerifyCommand(log: Command, program: Command, state: CliState
   examples(command, [
     'datagate log verify audit.jsonl --jwks jwks.json',
     'datagate log verify --receipts ./partner-receipts --format json',
+    'datagate log verify --audit postgres://compliance@db/audit --jwks jwks.json',
   ])
   command.action(
     async (
       file: string | undefined,
       options: {
+        audit?: string
         jwks?: string
         receipts?: string
         checkpoints?: string
@@ -192,8 +198,10 @@ export function logVerifyCommand(log: Command, program: Command, state: CliState
       },
     ) => {
       const config = await logDefaults(program, state)
-      const logFile = file ?? config?.audit
-      if (!logFile) usageError('no audit log: pass LOG or set audit in the config')
+      if (file !== undefined && options.audit !== undefined && file !== options.audit)
+        usageError('pass the audit log once: LOG or --audit')
+      const logFile = file ?? options.audit ?? config?.audit
+      if (!logFile) usageError('no audit log: pass LOG (or --audit) or set audit in the config')
       const jwksFile = options.jwks ?? config?.jwks ?? (state.io.env.DATAGATE_JWKS || undefined)
       const checkpointsFile = options.checkpoints ?? config?.checkpoints
       if ((options.receipts || checkpointsFile) && !jwksFile)

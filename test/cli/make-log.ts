@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
+import type { AuditSink } from '../../src/export/audit-event.js'
 import { fileAuditSink } from '../../src/export/audit-file.node.js'
 import { createGate } from '../../src/export/gate.js'
 import { generateKeys } from '../../src/export/keys.js'
@@ -41,7 +42,14 @@ const customers = (n: number) =>
     vehicle: { vin: 'LSVAU2180N2183294', model: 'EX5' },
   }))
 
-export async function makeLogProject(): Promise<LogProject> {
+/**
+ * `store`: write the log to another sink (the PostgreSQL chain) and name it in the config as
+ * `spec`, instead of the project's audit.jsonl.
+ */
+export async function makeLogProject(store?: {
+  readonly sink: AuditSink
+  readonly spec: unknown
+}): Promise<LogProject> {
   const dir = mkdtempSync(join(tmpdir(), 'datagate-cli-log-'))
   const keysDir = join(dir, 'keys')
   const receipts = join(dir, 'receipts')
@@ -59,7 +67,7 @@ export async function makeLogProject(): Promise<LogProject> {
     stringify({
       datasets: join(fixtures, 'datasets.ts'),
       policy: './policy.yaml',
-      audit: './audit.jsonl',
+      audit: store ? store.spec : './audit.jsonl',
       jwks: './keys/jwks.json',
     }),
   )
@@ -74,7 +82,7 @@ export async function makeLogProject(): Promise<LogProject> {
     policy: loadPolicy(first, { datasets }),
     keys,
     pseudonymKey: crypto.getRandomValues(new Uint8Array(32)),
-    audit: await fileAuditSink(log),
+    audit: store ? store.sink : await fileAuditSink(log),
     checkpointEvery: 4,
     now: () => new Date(time),
   })
