@@ -10,8 +10,13 @@
 //    audit log into the output folder
 // 6. verify everything from the files, as a partner and as compliance staff would: the audit
 //    log against its signed checkpoints, their copies and the receipts the partners hold
+// 7. serve the partner API (the Express example) on 127.0.0.1 and call it as partners, one refused
+// 8. run the `datagate` CLI over the output folder: log verify, then the sharing ledger
+
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import {
   accessMatrix,
   applyDelta,
@@ -352,3 +357,33 @@ console.log(
   `  ${leaked.length === 0 ? 'ok ' : 'BAD'} audit.jsonl holds no customer name or phone number`,
 )
 if (!chain.ok || !proof.ok || leaked.length > 0) process.exit(1)
+
+// 7. The partner API over HTTP ---------------------------------------------------------------
+heading('7. The partner API over HTTP: the Express example on 127.0.0.1, called as partners')
+await import('./partner-demo.js')
+
+// 8. Compliance staff with the CLI -----------------------------------------------------------
+// The `datagate` bin over the files above, as a compliance officer would run it (from the
+// sources here; `npx datagate ...` once installed). Its exit code is the demo's.
+heading('8. Compliance staff with the datagate CLI, over the files above')
+const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))
+for (const args of [
+  [
+    'log',
+    'verify',
+    join(out, 'audit.jsonl'),
+    '--jwks',
+    join(out, 'jwks.json'),
+    '--checkpoints',
+    join(out, 'checkpoints.txt'),
+  ],
+  ['log', 'report', join(out, 'audit.jsonl')],
+]) {
+  console.log(`$ datagate ${args.map((arg) => relative(process.cwd(), arg) || arg).join(' ')}`)
+  // process.execArgv carries tsx's loader into the child, so the bin runs from its sources.
+  const run = spawnSync(process.execPath, [...process.execArgv, cli, ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, DATAGATE_CONFIG: '' },
+  })
+  if (run.status !== 0) process.exit(run.status ?? 1)
+}

@@ -23,6 +23,15 @@ it('runs the whole flow on the sample data and verifies every file it writes', (
   )
   expect(output).toMatch(/events: .*\d+ checkpoint.*\d+ denied/)
   expect(output).not.toMatch(/\bBAD\b/)
+  // 7: the partner API over HTTP, one partner served, refusals refused.
+  expect(output).toMatch(/rental-co GET \/v1\/repair-orders: export, \d+ records/)
+  expect(output).toContain('insure-co GET /v1/customers/claims: refused, ERR_PARTNER_SUSPENDED')
+  expect(output).toContain('partner API stopped')
+  // 8: the CLI over the demo's own output: the chain proven, the ledger printed.
+  expect(output).toMatch(/\$ datagate log verify .*audit\.jsonl --jwks/)
+  expect(output).toMatch(/chain intact\nanchored: {3}seq 0 to \d+\nunanchored: none/)
+  expect(output).toMatch(/Sharing ledger of .*audit\.jsonl/)
+  expect(output).toMatch(/Denied \(1\)\n.*\n\d{4}-\d\d-\d\d {2}insure-co/)
   const files = readdirSync(out).sort()
   expect(files).toEqual(
     expect.arrayContaining([
