@@ -1,8 +1,7 @@
 // Builds a project with a real audit log for the log commands: a gate over the fixture datasets
 // writes to a file sink with signed checkpoints (real Ed25519 keys) across two months, with a
 // policy change, refusals, a delta and a stream; the partners' tokens are kept as receipts.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
 import type { AuditSink } from '../../src/export/audit-event.js'
@@ -10,6 +9,7 @@ import { fileAuditSink } from '../../src/export/audit-file.node.js'
 import { createGate } from '../../src/export/gate.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { loadPolicy } from '../../src/policy/load.js'
+import { tempDir } from '../temp-dir.js'
 import { Customer, RepairOrder } from './fixtures/datasets.js'
 import { fixtures } from './run-cli.js'
 
@@ -50,7 +50,7 @@ export async function makeLogProject(store?: {
   readonly sink: AuditSink
   readonly spec: unknown
 }): Promise<LogProject> {
-  const dir = mkdtempSync(join(tmpdir(), 'datagate-cli-log-'))
+  const dir = tempDir('datagate-cli-log-')
   const keysDir = join(dir, 'keys')
   const receipts = join(dir, 'receipts')
   mkdirSync(keysDir)

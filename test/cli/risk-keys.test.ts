@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { KeysReportSchema, RiskReportSchema } from 'datagate/cli'
 import { describe, expect, it } from 'vitest'
 import { createGate, importKeys, loadPolicy, verifyExport } from '../../src/index.js'
+import { tempDir } from '../temp-dir.js'
 import { Customer } from './fixtures/datasets.js'
 import { fixtures, runCli } from './run-cli.js'
 
@@ -54,7 +54,7 @@ describe('datagate risk', () => {
 
 describe('datagate keys generate', () => {
   it('writes a private JWK with mode 0600 and a public JWKS that verifies what the key signs', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'datagate-cli-keys-')), 'keys')
+    const out = join(tempDir('datagate-cli-keys-'), 'keys')
     const run = runCli(['keys', 'generate', '--alg', 'ES256', '--out', out, '--format', 'json'])
     expect(run.code).toBe(0)
     const report = KeysReportSchema.parse(JSON.parse(run.stdout))

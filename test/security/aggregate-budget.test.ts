@@ -2,8 +2,7 @@
 // epsilon budget per period; the ledger must refuse, atomically and across restarts, a release
 // that would pass it.
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it, vi } from 'vitest'
@@ -13,6 +12,7 @@ import { fileBudgetStore } from '../../src/export/budget-file.node.js'
 import { createGate } from '../../src/export/gate.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { expectCode } from '../export/helpers.js'
+import { tempDir } from '../temp-dir.js'
 import { findingCodes, NOW, policyOf, Repair, row } from './aggregate-fixtures.js'
 
 const measures = { n: { op: 'count' }, hours: { op: 'sum', field: 'hours' } } as const
@@ -75,7 +75,7 @@ describe('threat: unbounded noisy releases', () => {
   })
 
   it('the file-folder ledger survives a restart: a new gate on the same folder sees the spent budget', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    const folder = tempDir('datagate-budget-')
     const first = await noisyGate(fileBudgetStore(folder))
     await first.export(rows, request)
     await first.export(rows, request)
@@ -135,7 +135,7 @@ describe('threat: unbounded noisy releases', () => {
   })
 
   it('once: true survives a restart on the file-folder ledger: the restarted gate refuses the second release', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    const folder = tempDir('datagate-budget-')
     const once = policyOf([{ aggregate: { by: ['city'], measures, once: true } }])
     const gateOn = async () =>
       createGate({
@@ -152,14 +152,14 @@ describe('threat: unbounded noisy releases', () => {
   })
 
   it('a corrupt ledger file fails closed with ERR_BUDGET_UNAVAILABLE', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    const folder = tempDir('datagate-budget-')
     await writeFile(join(folder, 'budget.json'), '{"entries": {"x": -5}}')
     const gate = await noisyGate(fileBudgetStore(folder))
     await expectCode(gate.export(rows, request), 'ERR_BUDGET_UNAVAILABLE')
   })
 
   it('concurrent spends never exceed the budget: memory store, two file stores on one folder', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    const folder = tempDir('datagate-budget-')
     const stores = [memoryBudgetStore(), fileBudgetStore(folder), fileBudgetStore(folder)]
     const memory = await Promise.all(
       Array.from({ length: 60 }, () => stores[0]!.spend([spendCharge])),
@@ -173,7 +173,7 @@ describe('threat: unbounded noisy releases', () => {
   })
 
   it('concurrent spends from four processes on one folder never exceed the budget', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    const folder = tempDir('datagate-budget-')
     const worker = fileURLToPath(new URL('./aggregate-budget-worker.ts', import.meta.url))
     const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
     const runs = await Promise.all(
@@ -201,7 +201,7 @@ describe('threat: unbounded noisy releases', () => {
   }, 60_000)
 
   it('a lock left by a process that died is taken over', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    const folder = tempDir('datagate-budget-')
     const { hostname } = await import('node:os')
     await writeFile(
       join(folder, 'budget.lock'),
@@ -213,7 +213,7 @@ describe('threat: unbounded noisy releases', () => {
   })
 
   it('a lock held past the timeout fails closed even when the wall clock goes backwards meanwhile', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    const folder = tempDir('datagate-budget-')
     const { hostname } = await import('node:os')
     // A live holder on this host (this very process, so never stale).
     await writeFile(
@@ -235,19 +235,16 @@ describe('threat: unbounded noisy releases', () => {
   }, 10_000)
 
   it('a symlinked budget.json, dangling or not, is refused: replacing it would silently unshare the ledger it points to', async () => {
-    const shared = await mkdtemp(join(tmpdir(), 'datagate-budget-shared-'))
+    const shared = tempDir('datagate-budget-shared-')
     const target = join(shared, 'budget.json')
     await writeFile(target, JSON.stringify({ version: 1, entries: { shared: 90 } }))
-    const dangling = await mkdtemp(join(tmpdir(), 'datagate-budget-'))
+    const dangling = tempDir('datagate-budget-')
     await symlink(join(shared, 'absent.json'), join(dangling, 'budget.json'))
     await expectCode(
       Promise.resolve(fileBudgetStore(dangling).spend([spendCharge])),
       'ERR_BUDGET_UNAVAILABLE',
     )
-    const folders = [
-      await mkdtemp(join(tmpdir(), 'datagate-budget-')),
-      await mkdtemp(join(tmpdir(), 'datagate-budget-')),
-    ]
+    const folders = [tempDir('datagate-budget-'), tempDir('datagate-budget-')]
     for (const folder of folders) await symlink(target, join(folder, 'budget.json'))
     // Two gates meant to share the 10 units left through the link: the lock is per folder, and
     // each first write replaced its link with a file of its own, so neither spend reached it.

@@ -1,8 +1,7 @@
 // The audit threat tests' harness (not a test file itself): a gate over a small dataset whose
 // audit storage outlives the gate, on the file sink or the memory sink, so a test can stop the
 // gate, play the insider on the storage, restart and verify.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { defineDataset, field } from '../../src/classify/index.js'
@@ -17,6 +16,7 @@ import { createGate, type Gate } from '../../src/export/gate.js'
 import type { KeyRing } from '../../src/export/key-ring.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { loadPolicy } from '../../src/policy/load.js'
+import { tempDir } from '../temp-dir.js'
 
 export const SINKS = ['file', 'memory'] as const
 export type SinkKind = (typeof SINKS)[number]
@@ -74,7 +74,7 @@ export const rows = (n: number, tag = 'O') =>
   Array.from({ length: n }, (_, i) => ({ id: `${tag}-${i}`, city: 'Lyon' }))
 export const map = { partner: 'maps-co', dataset: 'outlet', purpose: 'map' } as const
 
-const dir = mkdtempSync(join(tmpdir(), 'datagate-threat-'))
+const dir = tempDir('datagate-threat-')
 let counter = 0
 export function cleanup(): void {
   rmSync(dir, { recursive: true, force: true })

@@ -5,8 +5,7 @@
 // `cases` is a Record over DatagateErrorCode, so adding a code to src/errors.ts without a case
 // here fails typecheck. Codes added on other branches (e.g. ERR_AUDIT_LOCKED for audit integrity)
 // get their case when those branches merge, in the same shape.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { createClient } from 'redis'
@@ -34,6 +33,7 @@ import { verifyExport } from '../../src/export/verify-export.js'
 import { loadPolicy } from '../../src/policy/load.js'
 import { redisReplayCache } from '../../src/stores/redis.js'
 import { b64u, exportClaims } from '../export/helpers.js'
+import { tempDir } from '../temp-dir.js'
 import {
   ISSUER,
   Order,
@@ -328,7 +328,7 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
   ERR_BUDGET_UNAVAILABLE: async () => {
     // A ledger damaged on disk, holding canaries: V8's JSON.parse message quotes the text around
     // the error, so it must not become the cause.
-    const folder = await mkdtemp(join(tmpdir(), 'datagate-budget-canary-'))
+    const folder = tempDir('datagate-budget-canary-')
     try {
       await writeFile(join(folder, 'budget.json'), `{"entries":{"${KEY}": ${VALUE}}}`)
       const broken = aggregateGate(byCity, { budget: fileBudgetStore(folder) })
@@ -363,7 +363,7 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
       }),
     ),
   ERR_AUDIT_LOCKED: async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'datagate-locked-'))
+    const folder = tempDir('datagate-locked-')
     const path = join(folder, 'audit.jsonl')
     const first = await fileAuditSink(path)
     try {
@@ -408,7 +408,7 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
     return outcome(() => closing.export([canaryRow()], request), sink.events)
   },
   ERR_AUDIT_LOG_TORN: async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'datagate-torn-'))
+    const folder = tempDir('datagate-torn-')
     try {
       const path = join(folder, 'audit.jsonl')
       await writeFile(path, `{"seq":0,"city":"${VALUE}","${KEY}":`)
