@@ -127,7 +127,13 @@ function decodeJws(token: string): unknown {
   }
 }
 
-/** Columns of a CSV line start after each unquoted comma (RFC 4180 quoting); returns each field's start offset. */
+/**
+ * Columns of a CSV line start after each unquoted comma (RFC 4180 quoting); returns each field's
+ * start offset. Written here rather than taken from a CSV parser because the scan reports a
+ * finding by line and column of the file, which parsers (csv-parse, papaparse) do not give per
+ * field: every line is scanned as text, and this only names the column a finding falls in. A
+ * quoted field spanning lines is still scanned (line by line) but named by position only.
+ */
 function csvFieldStarts(line: string): number[] {
   const starts = [0]
   let quoted = false
