@@ -276,6 +276,14 @@ const plugin: FastifyPluginAsync<DatagateFastifyOptions> = async (app, pluginOpt
         return reply
       }
       authenticated.set(request, { request: native, partner: who.partner })
+      // A trailer is written after the body, outside what the gate decides: a handler or hook
+      // that sets one (`reply.trailer('x', () => rows)`) fails with the 500 problem.
+      reply.trailer = (() => {
+        throw new DatagateError(
+          'ERR_INVALID_ARGUMENT',
+          'fastify share: reply.trailer() is refused on a shared route; trailers leave after the gate decides',
+        )
+      }) as FastifyReply['trailer']
       return undefined
     }, route.onRequest) as NonNullable<RouteOptions['onRequest']>
     // Route-level onSend hooks run after every app-level one: whatever a hook sent (raw rows from

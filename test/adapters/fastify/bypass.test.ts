@@ -1,5 +1,6 @@
 // Adversarial paths around the Fastify plugin: raw rows sent by hooks of a shared route, HEAD
 // requests, and a plugin registered in a sibling context. Real requests on 127.0.0.1.
+import { request as httpRequest } from 'node:http'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { datagate } from '../../../src/adapters/fastify/index.js'
@@ -92,5 +93,56 @@ describe('fastify: the plugin in a child context', () => {
     })
     await expect(child.ready()).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
     await child.close()
+  })
+})
+
+describe('fastify: trailers on a shared route', () => {
+  it('reply.trailer() in the handler gives the 500 problem, no trailer and no raw value', async () => {
+    const local = await fixture()
+    const server = Fastify()
+    const { dataset, purpose, ...shared } = local.options('filtered')
+    await server.register(datagate, { gate: local.gate, ...shared })
+    const share = { config: { share: { dataset, purpose } } }
+    server.get('/trailer', share, async (_request, reply) => {
+      reply.trailer('x-leak', async () => JSON.stringify(rows(1)))
+      return rows()
+    })
+    server.get(
+      '/trailer-hook',
+      {
+        ...share,
+        preHandler: async (_request, reply) => {
+          reply.trailer('x-leak', async () => JSON.stringify(rows(1)))
+        },
+      },
+      async () => rows(),
+    )
+    const address = await server.listen({ port: 0, host: '127.0.0.1' })
+    const authorization = `Bearer ${await local.token({ sub: 'rental-co' })}`
+    try {
+      for (const path of ['/trailer', '/trailer-hook']) {
+        // node:http, since fetch never exposes trailers.
+        const got = await new Promise<{ status: number | undefined; text: string; trailers: string }>(
+          (resolve, reject) => {
+            const req = httpRequest(`${address}${path}`, { headers: { authorization } }, (res) => {
+              let text = ''
+              res.on('data', (chunk) => {
+                text += chunk
+              })
+              res.on('end', () =>
+                resolve({ status: res.statusCode, text, trailers: JSON.stringify(res.trailers) }),
+              )
+            })
+            req.on('error', reject)
+            req.end()
+          },
+        )
+        expect(got.status).toBe(500)
+        expect(`${got.text}${got.trailers}`).not.toContain(CANARY)
+        expect(got.trailers).toBe('{}')
+      }
+    } finally {
+      await server.close()
+    }
   })
 })
