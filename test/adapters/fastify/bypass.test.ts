@@ -122,21 +122,23 @@ describe('fastify: trailers on a shared route', () => {
     try {
       for (const path of ['/trailer', '/trailer-hook']) {
         // node:http, since fetch never exposes trailers.
-        const got = await new Promise<{ status: number | undefined; text: string; trailers: string }>(
-          (resolve, reject) => {
-            const req = httpRequest(`${address}${path}`, { headers: { authorization } }, (res) => {
-              let text = ''
-              res.on('data', (chunk) => {
-                text += chunk
-              })
-              res.on('end', () =>
-                resolve({ status: res.statusCode, text, trailers: JSON.stringify(res.trailers) }),
-              )
+        const got = await new Promise<{
+          status: number | undefined
+          text: string
+          trailers: string
+        }>((resolve, reject) => {
+          const req = httpRequest(`${address}${path}`, { headers: { authorization } }, (res) => {
+            let text = ''
+            res.on('data', (chunk) => {
+              text += chunk
             })
-            req.on('error', reject)
-            req.end()
-          },
-        )
+            res.on('end', () =>
+              resolve({ status: res.statusCode, text, trailers: JSON.stringify(res.trailers) }),
+            )
+          })
+          req.on('error', reject)
+          req.end()
+        })
         expect(got.status).toBe(500)
         expect(`${got.text}${got.trailers}`).not.toContain(CANARY)
         expect(got.trailers).toBe('{}')
