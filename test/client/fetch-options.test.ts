@@ -207,6 +207,61 @@ describe("the gate's message signing", () => {
     ).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' })
   })
 
+  it("a gate-signed body whose signature leaves out the partner's Authorization is refused", async () => {
+    const authorization = 'Bearer partner-token'
+    const signed = await fx.gate.export(rows(), {
+      partner: 'rental-co',
+      dataset: 'repair_order',
+      purpose: 'courtesy-car',
+      format: 'detached',
+    })
+    const { records, ...meta } = JSON.parse(signed.payload as string) as {
+      records: unknown
+      iat: number
+      exp: number
+    }
+    const body = `{"data":${JSON.stringify(records)},"meta":${JSON.stringify(meta)}}`
+    const digest = contentDigest(body)
+    const sent = {
+      method: 'GET',
+      url: server.url('/orders'),
+      headers: new Headers({ authorization }),
+    }
+    // Everything but the authorization: the gate signs it (the body is its export), the client must not accept it.
+    const components = jsonComponents(200, digest, sent).filter((c) => c.name !== 'authorization')
+    const input = signatureInput(components, {
+      created: meta.iat,
+      expires: meta.exp,
+      keyid: signed.kid,
+      alg: 'ed25519',
+      tag: SIGNATURE_TAG,
+    })
+    const signature = await fx.gate.signMessage(signatureBase(components, input))
+    const respond = () =>
+      new Response(body, {
+        headers: {
+          'content-type': 'application/json',
+          'content-digest': digest,
+          ...signatureHeaders(input, signature),
+        },
+      })
+    const base = {
+      jwks: fx.gate.jwks(),
+      issuer: ISSUER,
+      audience: 'rental-co',
+      fetch: async () => respond(),
+    }
+    await expect(
+      fetchShared(server.url('/orders'), { ...base, headers: { authorization } }),
+    ).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' })
+    // The same response to a request without Authorization verifies: the refusal is the missing component's.
+    expect((await fetchShared(server.url('/orders'), base)).records).toHaveLength(3)
+    // Signed once: the same base is refused a second time.
+    await expect(fx.gate.signMessage(signatureBase(components, input))).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    })
+  })
+
   it('signs the body of a detached export once: the json mode of the adapters', async () => {
     const authorization = 'Bearer partner-token'
     const first = await fetchShared(server.url('/orders'), {
