@@ -246,12 +246,15 @@ export async function adapterApps() {
     yield* NEXT_ROWS
   }
   const fetchRoutes = new Map([
-    ['/fetch/customers', withShare(gate, options, async () => ROWS)],
+    // conditional: a 304 for the ETag is asked for (the adapters answer 200 otherwise).
+    ['/fetch/customers', withShare(gate, { ...options, conditional: true }, async () => ROWS)],
     ['/fetch/filtered', withShare(gate, { ...options, mode: 'filtered' }, () => ROWS)],
     ['/fetch/stream', withShare(gate, { ...options, chunkSize: 2 }, () => rowsOneByOne())],
   ])
   const hono = new Hono()
-  hono.get('/hono/customers', honoShare(gate, options), (c) => c.json(ROWS))
+  hono.get('/hono/customers', honoShare(gate, { ...options, conditional: true }), (c) =>
+    c.json(ROWS),
+  )
   hono.get('/hono/filtered', honoShare(gate, { ...options, mode: 'filtered' }), (c) => c.json(ROWS))
   hono.get('/hono/stream', honoShare(gate, { ...options, chunkSize: 2 }), (c) =>
     c.json(rowsOneByOne() as never),
