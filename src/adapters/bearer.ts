@@ -14,6 +14,8 @@ import {
   jwtVerify,
 } from 'jose'
 import { DatagateError } from '../errors.js'
+import { base64urlDecode } from '../lib/bytes.js'
+import { isCryptoKey, MIN_HMAC_SECRET_BYTES } from '../lib/jws.js'
 
 /**
  * What an {@link Authenticate} function receives.
@@ -98,6 +100,31 @@ function invalid(message: string): never {
 }
 
 /**
+ * An HMAC secret given as `key` must be at least 32 bytes (RFC 7518 §3.2), as datagate's own:
+ * jose verifies with a 1-byte secret, which a partner finds in 256 tries and then signs tokens
+ * for any partner id. `ERR_KEY_INVALID` when the authenticator is made.
+ */
+function checkSecret(key: CryptoKey | JWK | Uint8Array): void {
+  let bytes: number | undefined
+  if (key instanceof Uint8Array) bytes = key.length
+  else if (isCryptoKey(key)) {
+    const algorithm = key.algorithm as { name: string; length?: number }
+    if (algorithm.name === 'HMAC') bytes = Math.floor((algorithm.length ?? 0) / 8)
+  } else if (typeof key === 'object' && key !== null && key.kty === 'oct') {
+    try {
+      bytes = typeof key.k === 'string' ? base64urlDecode(key.k).length : 0
+    } catch {
+      bytes = 0
+    }
+  }
+  if (bytes !== undefined && bytes < MIN_HMAC_SECRET_BYTES)
+    throw new DatagateError(
+      'ERR_KEY_INVALID',
+      `bearerPartner: an HMAC secret must be at least ${MIN_HMAC_SECRET_BYTES} bytes`,
+    )
+}
+
+/**
  * An {@link Authenticate} that reads `Authorization: Bearer <JWT>`, verifies it with jose's
  * `jwtVerify` (signature, pinned algorithms, issuer, audience, `exp` required and checked) and
  * returns the partner id from `sub` (or `partnerClaim`). Every failure is `ERR_UNAUTHENTICATED`
@@ -122,6 +149,7 @@ export function bearerPartner(options: BearerPartnerOptions): Authenticate {
   if (typeof options !== 'object' || options === null) invalid('options must be an object')
   const sources = [options.jwks, options.jwksUrl, options.key].filter((s) => s !== undefined)
   if (sources.length !== 1) invalid('give exactly one of jwks, jwksUrl or key')
+  if (options.key !== undefined) checkSecret(options.key)
   const { issuer, audience } = options
   const names = (value: unknown) =>
     typeof value === 'string'

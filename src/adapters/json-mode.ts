@@ -28,12 +28,15 @@ export function jsonComponents(
   request: Pick<ShareRequest, 'headers' | 'method' | 'url'>,
 ): Component[] {
   const authorization = fieldValue(request.headers, 'authorization')
+  // A fragment is never sent (RFC 9110 §7.1): the partner's URL may hold one, the server's never.
+  const target = new URL(request.url)
+  target.hash = ''
   return [
     { name: '@status', req: false, value: String(status) },
     { name: 'content-type', req: false, value: CONTENT_TYPE },
     { name: 'content-digest', req: false, value: digest },
     { name: '@method', req: true, value: request.method.toUpperCase() },
-    { name: '@target-uri', req: true, value: new URL(request.url).href },
+    { name: '@target-uri', req: true, value: target.href },
     ...(authorization === undefined
       ? []
       : [{ name: 'authorization', req: true, value: authorization }]),

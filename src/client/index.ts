@@ -12,6 +12,7 @@ import { DatagateError, isDatagateError } from '../errors.js'
 import type { ExportMeta, VerifyExportOptions } from '../export/export-claims.js'
 import { verifyStream } from '../export/stream.js'
 import { verifyExport } from '../export/verify-export.js'
+import { assertNumber } from '../lib/assert.js'
 import { type EtagCache, isEtagCache } from './etag-cache.js'
 import { DEFAULT_MAX_LINE_LENGTH, lines } from './lines.js'
 import { keyResolver, verifyJsonResponse } from './verify-json.js'
@@ -50,6 +51,11 @@ export interface FetchSharedOptions {
   readonly audience: string
   /** The clock for expiry checks; default the system's. */
   readonly now?: () => Date
+  /**
+   * Seconds of clock skew forgiven between your clock and the issuer's, on `iat`/`exp` (and a
+   * json-mode signature's `created`/`expires`); default 0, as `verifyExport`.
+   */
+  readonly clockTolerance?: number
   /** The `fetch` to use; default the global one. */
   readonly fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>
 }
@@ -120,6 +126,7 @@ function verifyOptions(options: FetchSharedOptions): VerifyExportOptions {
     issuer: options.issuer,
     audience: options.audience,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.clockTolerance === undefined ? {} : { clockTolerance: options.clockTolerance }),
   }
 }
 
@@ -137,6 +144,8 @@ function checkOptions(options: FetchSharedOptions, where: string): void {
   if (options.fetch === undefined && typeof fetch !== 'function') fail('no fetch in this runtime')
   if (options.cache !== undefined && !isEtagCache(options.cache))
     fail('cache must come from createEtagCache()')
+  if (options.clockTolerance !== undefined)
+    assertNumber(options.clockTolerance, `${where}: clockTolerance`, { min: 0 })
   const max: unknown = options.maxLineLength
   if (max !== undefined && (!Number.isSafeInteger(max) || (max as number) < 1))
     fail('maxLineLength must be a positive integer')
@@ -231,6 +240,7 @@ async function* chunks(
       issuer: options.issuer,
       audience: options.audience,
       now: nowSeconds(options),
+      clockTolerance: options.clockTolerance ?? 0,
     })
     done({ kind: 'json', records, meta })
     yield records

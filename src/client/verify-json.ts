@@ -33,6 +33,8 @@ export interface JsonExpectations {
   readonly audience: string
   /** NumericDate seconds. */
   readonly now: number
+  /** Seconds of clock skew forgiven on `created`/`expires` and the claims. */
+  readonly clockTolerance: number
 }
 
 const bad = (message: string): never => {
@@ -84,12 +86,13 @@ export async function verifyJsonResponse(
   if (typeof keyid !== 'string' || keyid === '') bad('the signature names no keyid')
   const created = integer(params, 'created')
   const expires = integer(params, 'expires')
-  if (created > expected.now)
+  const tolerance = expected.clockTolerance
+  if (created > expected.now + tolerance)
     throw new DatagateError(
       'ERR_CLAIM_INVALID',
       'json mode: the signature is created in the future',
     )
-  if (expires <= expected.now)
+  if (expires + tolerance <= expected.now)
     throw new DatagateError('ERR_TOKEN_EXPIRED', 'json mode: the signature has expired')
 
   const body = new Uint8Array(await response.arrayBuffer())
@@ -153,7 +156,7 @@ export async function verifyJsonResponse(
     issuer: expected.issuer,
     audience: expected.audience,
     now: expected.now,
-    clockTolerance: 0,
+    clockTolerance: tolerance,
     maxAge: { seconds: Number.POSITIVE_INFINITY, required: true },
   })
   if (meta.iat !== created || meta.exp !== expires)

@@ -19,7 +19,7 @@ import {
   invalidArgument,
 } from '../lib/assert.js'
 import { base64url, utf8 } from '../lib/bytes.js'
-import { bytesDigest, jsonDigest, textDigest } from '../lib/digest.js'
+import { bytesDigest, contentDigestOf, jsonDigest, textDigest } from '../lib/digest.js'
 import { JsonArrayWriter } from '../lib/json-writer.js'
 import { copyPseudonymKey } from '../lib/key-strength.js'
 import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
@@ -207,9 +207,12 @@ export interface Gate {
   signingKey(): { readonly kid: string; readonly alg: SigningAlg }
   /**
    * Signs an RFC 9421 signature base with the current key, Ed25519 only (`ERR_KEY_UNSUPPORTED`
-   * otherwise): `mode: 'json'` of the HTTP adapters. Writes no audit event; the adapter signs
-   * only what `export` released and audited. Only a signature base is accepted (its last line
-   * `"@signature-params": (...)` naming this `keyid`), so this never signs a JWS signing input.
+   * otherwise): `mode: 'json'` of the HTTP adapters. Writes no audit event: it signs only a base
+   * that covers (`"content-digest": ...`) the json-mode body `{"data":<records>,"meta":<claims>}`
+   * of an export this gate made with `format: 'detached'` (so audited) and has not signed yet,
+   * before its `exp`, once; anything else is `ERR_INVALID_ARGUMENT`. Only a signature base is
+   * accepted (its last line `"@signature-params": (...)` naming this `keyid`), so this never signs
+   * a JWS signing input.
    */
   signMessage(base: string): Promise<Uint8Array>
   /** What each partner receives of each field, now. */
@@ -329,6 +332,13 @@ export function createGate(options: GateOptions): Gate {
   let policy = checkPolicy(options.policy, options.issuer, options.datasets)
   assertBudgetStore(policy, budget, 'createGate')
   let plans = new Map<string, ReleasePlan>()
+  /**
+   * The `Content-Digest` of the json-mode body (`{"data":<records>,"meta":<claims>}`) of each
+   * detached export not yet signed by {@link Gate.signMessage}, with its `exp`: signMessage signs
+   * only a base carrying one of these, once, so no data leaves signed without its export event.
+   */
+  const signableBodies = new Map<string, number>()
+  const MAX_SIGNABLE_BODIES = 10_000
   const audit = gateAudit({
     issuer: options.issuer,
     keys: options.keys,
@@ -467,8 +477,9 @@ export function createGate(options: GateOptions): Gate {
       const { report, count } = runPlan(plan, rows, records)
       const jti = newJti()
       const receipt = audit.receipt()
+      const claims = baseClaims(plan, jti)
       const head = JSON.stringify({
-        ...baseClaims(plan, jti),
+        ...claims,
         audit: receipt,
         count,
         report: partnerReport(report),
@@ -494,6 +505,18 @@ export function createGate(options: GateOptions): Gate {
           unknownKeys: report.unknownKeysDropped,
         },
       })
+      // Audited: its json-mode body may now be signed, once (the adapters' `mode: 'json'`).
+      if (format === 'detached' && encryptTo === undefined) {
+        const nowSeconds = Math.floor(now().getTime() / 1000)
+        for (const [digest, exp] of signableBodies)
+          if (exp <= nowSeconds || signableBodies.size >= MAX_SIGNABLE_BODIES)
+            signableBodies.delete(digest)
+          else break
+        signableBodies.set(
+          contentDigestOf([utf8('{"data":'), payload.array, utf8(`,"meta":${head}}`)]),
+          claims.exp,
+        )
+      }
       return { ...envelope, jti, count, payloadDigest, audit: receipt, report }
     },
 
@@ -640,6 +663,17 @@ export function createGate(options: GateOptions): Gate {
           'ERR_KEY_UNSUPPORTED',
           `signMessage: RFC 9421 signatures need the current key to be an Ed25519 private key, not ${current.alg}`,
         )
+      const digests = base
+        .split('\n')
+        .filter((line) => line.startsWith('"content-digest": '))
+        .map((line) => line.slice('"content-digest": '.length))
+      const exp = digests.length === 1 ? signableBodies.get(digests[0] as string) : undefined
+      if (exp === undefined || exp <= Math.floor(now().getTime() / 1000))
+        throw new DatagateError(
+          'ERR_INVALID_ARGUMENT',
+          'signMessage: the base must cover the content-digest of the json body of an export this gate made (format: detached) and has not signed yet',
+        )
+      signableBodies.delete(digests[0] as string)
       return new Uint8Array(await crypto.subtle.sign('Ed25519', current.privateKey, utf8(base)))
     },
 

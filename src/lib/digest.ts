@@ -22,3 +22,22 @@ export function bytesDigest(bytes: Uint8Array): string {
 export function jsonDigest(value: unknown): string {
   return textDigest(JSON.stringify(value) ?? 'null')
 }
+
+/**
+ * The RFC 9530 `Content-Digest` field value (`sha-256=:<base64>:`) of a body given in parts, as
+ * `contentDigest` of lib/http-signature writes it; here without the structured-fields library,
+ * so the gate (core entry) can name the body of a json-mode response it may sign.
+ */
+export function contentDigestOf(parts: readonly Uint8Array[]): string {
+  let length = 0
+  for (const part of parts) length += part.length
+  const body = new Uint8Array(length)
+  let at = 0
+  for (const part of parts) {
+    body.set(part, at)
+    at += part.length
+  }
+  let binary = ''
+  for (const byte of sha256(body)) binary += String.fromCharCode(byte)
+  return `sha-256=:${btoa(binary)}:`
+}

@@ -198,6 +198,7 @@ async function serve(
     res.end = (() => res) as Response['end']
     res.writeHead = (() => res) as Response['writeHead']
     res.flushHeaders = () => {}
+    res.addTrailers = () => {}
     for (const name of res.getHeaderNames()) if (!before.has(name)) res.removeHeader(name)
     await writeResponse(res, response, original)
   }
@@ -244,6 +245,10 @@ async function serve(
   res.writeHead = refuse('writeHead') as Response['writeHead']
   res.flushHeaders = () => {
     refuse('flushHeaders')()
+  }
+  // Trailers leave after the gate's body (on a chunked NDJSON stream), outside what it decides.
+  res.addTrailers = () => {
+    refuse('addTrailers')()
   }
   next()
 }

@@ -114,6 +114,13 @@ function shareRequest(request: FastifyRequest): ShareRequest {
 const encoder = new TextEncoder()
 
 /**
+ * The replies whose payload {@link deliver} handed to Fastify: a wrapped route's `onSend` lets
+ * only those through, so raw rows a hook sends (`reply.send` in onRequest, preHandler, ...,
+ * which never passes through the wrapped handler) are replaced by the 500 problem.
+ */
+const delivered = new WeakSet<FastifyReply>()
+
+/**
  * Sends a Web `Response` by Fastify's own `send`: status and headers from it; a body other than
  * a stream as bytes (so no serializer of the handler's touches it); an NDJSON stream as the Web
  * stream, which Fastify pipes with backpressure and destroys the socket on failure.
@@ -126,6 +133,7 @@ async function deliver(
 ): Promise<FastifyReply> {
   for (const name of Object.keys(reply.getHeaders()))
     if (!before.has(name)) reply.removeHeader(name)
+  delivered.add(reply)
   reply.code(response.status)
   response.headers.forEach((value, name) => {
     reply.header(name, value)
@@ -220,6 +228,14 @@ function prepend<T>(hook: T, existing: T | T[] | undefined): T[] {
 const plugin: FastifyPluginAsync<DatagateFastifyOptions> = async (app, pluginOptions) => {
   if (typeof pluginOptions !== 'object' || pluginOptions === null)
     throw new DatagateError('ERR_INVALID_ARGUMENT', 'fastify datagate: options must be an object')
+  // Fastify has no hook that reaches a sibling context: registered in a child, the plugin would
+  // never see a sibling's routes, and one with config.share would be served raw. Only the root
+  // instance is accepted (a child context is `Object.create(parent)`; the root is a plain object).
+  if (Object.getPrototypeOf(app) !== Object.prototype)
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'fastify datagate: register the plugin on the root instance; in a child context, routes with config.share in its siblings would be served without it',
+    )
   const { gate, ...shared } = pluginOptions
   // Checked at registration with a stand-in route, so bad plugin options fail at once.
   checkShareOptions(gate, { ...shared, dataset: '-', purpose: '-' }, 'fastify datagate')
@@ -260,8 +276,43 @@ const plugin: FastifyPluginAsync<DatagateFastifyOptions> = async (app, pluginOpt
         return reply
       }
       authenticated.set(request, { request: native, partner: who.partner })
+      // A trailer is written after the body, outside what the gate decides: a handler or hook
+      // that sets one (`reply.trailer('x', () => rows)`) fails with the 500 problem.
+      reply.trailer = (() => {
+        throw new DatagateError(
+          'ERR_INVALID_ARGUMENT',
+          'fastify share: reply.trailer() is refused on a shared route; trailers leave after the gate decides',
+        )
+      }) as FastifyReply['trailer']
       return undefined
     }, route.onRequest) as NonNullable<RouteOptions['onRequest']>
+    // Route-level onSend hooks run after every app-level one: whatever a hook sent (raw rows from
+    // an onRequest or preHandler, before the handler or instead of it) is replaced here.
+    route.onSend = prepend(
+      async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+        if (delivered.has(reply)) return payload
+        const state = authenticated.get(request)
+        const error = new DatagateError(
+          'ERR_INVALID_ARGUMENT',
+          'fastify share: a hook sent a body by reply.send; only the route handler is served',
+        )
+        const response = await failure(
+          options,
+          state?.request ?? shareRequest(request),
+          error,
+          state?.partner,
+        )
+        if (typeof (payload as { destroy?: unknown } | null)?.destroy === 'function')
+          (payload as { destroy: () => void }).destroy()
+        for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name)
+        reply.code(response.status)
+        response.headers.forEach((value, name) => {
+          reply.header(name, value)
+        })
+        return encoder.encode(await response.text())
+      },
+      route.onSend,
+    ) as NonNullable<RouteOptions['onSend']>
     route.handler = wrapHandler(gate, options, route.handler)
     const marked = Object.freeze({ ...config })
     wrappedShares.add(marked)
