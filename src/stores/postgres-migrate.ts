@@ -141,6 +141,12 @@ DECLARE
   v_hash text;
   v_found boolean;
 BEGIN
+  -- Under REPEATABLE READ or SERIALIZABLE the snapshot predates the lock, so the head read below
+  -- would be stale and concurrent appends would fail on the unique constraints at random.
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'the datagate audit append needs READ COMMITTED, not %',
+      current_setting('transaction_isolation') USING ERRCODE = 'invalid_transaction_state';
+  END IF;
   PERFORM set_config('lock_timeout', p_lock_timeout, true);${idleSql}
   PERFORM pg_advisory_xact_lock(${chainLockKey(names)});
   SELECT a.seq + 1, a.hash INTO v_seq, v_prev FROM ${table} a ORDER BY a.seq DESC LIMIT 1;
