@@ -119,36 +119,43 @@ const denied = {
   code: 'ERR_NOT_PERMITTED',
 } as const
 
-describeWith(PG_URL, 'DATAGATE_TEST_PG', 'the PostgreSQL chain under another isolation level', () => {
-  it('sessions defaulting to REPEATABLE READ are refused at once with a clear error, not at random', async () => {
-    // Under REPEATABLE READ the append's snapshot predates the lock it waits for, so it read a
-    // stale head: concurrent appends failed on the unique constraints at random (about half of
-    // 80 measured). The chain stayed whole, but the failures said nothing useful.
-    const table = uniqueTable('isolation')
-    const plain = new pg.Pool({ connectionString: PG_URL, max: 1 })
-    const rr = new pg.Pool({
-      connectionString: PG_URL,
-      max: 4,
-      options: '-c default_transaction_isolation=repeatable\\ read',
-    })
-    try {
-      await migrate(plain, { table })
-      const logs = Array.from({ length: 4 }, () =>
-        createAuditLog({ sink: postgresAuditSink({ pool: rr, table }) }),
-      )
-      const results = await Promise.allSettled(
-        logs.flatMap((log) => Array.from({ length: 5 }, () => log.append(denied))),
-      )
-      for (const result of results) {
-        expect(result.status).toBe('rejected')
-        const reason = (result as PromiseRejectedResult).reason as { cause?: { message?: string } }
-        expect(isDatagateError(reason, 'ERR_AUDIT_WRITE_FAILED')).toBe(true)
-        expect(reason.cause?.message).toMatch(/READ COMMITTED/)
+describeWith(
+  PG_URL,
+  'DATAGATE_TEST_PG',
+  'the PostgreSQL chain under another isolation level',
+  () => {
+    it('sessions defaulting to REPEATABLE READ are refused at once with a clear error, not at random', async () => {
+      // Under REPEATABLE READ the append's snapshot predates the lock it waits for, so it read a
+      // stale head: concurrent appends failed on the unique constraints at random (about half of
+      // 80 measured). The chain stayed whole, but the failures said nothing useful.
+      const table = uniqueTable('isolation')
+      const plain = new pg.Pool({ connectionString: PG_URL, max: 1 })
+      const rr = new pg.Pool({
+        connectionString: PG_URL,
+        max: 4,
+        options: '-c default_transaction_isolation=repeatable\\ read',
+      })
+      try {
+        await migrate(plain, { table })
+        const logs = Array.from({ length: 4 }, () =>
+          createAuditLog({ sink: postgresAuditSink({ pool: rr, table }) }),
+        )
+        const results = await Promise.allSettled(
+          logs.flatMap((log) => Array.from({ length: 5 }, () => log.append(denied))),
+        )
+        for (const result of results) {
+          expect(result.status).toBe('rejected')
+          const reason = (result as PromiseRejectedResult).reason as {
+            cause?: { message?: string }
+          }
+          expect(isDatagateError(reason, 'ERR_AUDIT_WRITE_FAILED')).toBe(true)
+          expect(reason.cause?.message).toMatch(/READ COMMITTED/)
+        }
+        const { rows } = await plain.query(`SELECT count(*)::int AS n FROM "${table}"`)
+        expect(rows[0].n).toBe(0)
+      } finally {
+        await Promise.all([plain.end(), rr.end()])
       }
-      const { rows } = await plain.query(`SELECT count(*)::int AS n FROM "${table}"`)
-      expect(rows[0].n).toBe(0)
-    } finally {
-      await Promise.all([plain.end(), rr.end()])
-    }
-  })
-})
+    })
+  },
+)
