@@ -180,7 +180,21 @@ BEGIN
   RAISE EXCEPTION 'the datagate audit chain is append-only';
 END
 $datagate$;
-DROP TRIGGER IF EXISTS datagate_append_only ON ${table};
-CREATE TRIGGER datagate_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${table}
-  FOR EACH STATEMENT EXECUTE FUNCTION ${guard}()`
+DO $datagate$
+BEGIN
+  -- Created only when missing: dropping and re-creating it took an ACCESS EXCLUSIVE lock, so a
+  -- migrate at an instance's start waited (holding the chain's lock) behind any open reader.
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger
+      WHERE tgrelid = to_regclass(${literal(table)}) AND tgname = 'datagate_append_only') THEN
+    CREATE TRIGGER datagate_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${table}
+      FOR EACH STATEMENT EXECUTE FUNCTION ${guard}();
+  END IF;
+END
+$datagate$`
 }
+
+/**
+ * A string literal, dollar-quoted: names never hold `$` (postgres-schema.ts), so nothing in them
+ * can end it, whatever `standard_conforming_strings` says.
+ */
+const literal = (text: string) => `$name$${text}$name$`

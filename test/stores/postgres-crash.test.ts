@@ -195,6 +195,29 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'PostgreSQL chain writers that crash or
     }
   })
 
+  it('migrate run again by a starting instance while a report reads the table does not stop appends', async () => {
+    // Re-creating the append-only trigger took an ACCESS EXCLUSIVE lock on the table: behind a
+    // reader's open transaction, migrate waited holding the chain's lock, and every append
+    // failed on lockTimeoutMs for as long as the report ran.
+    const table = uniqueTable('migrate_again')
+    await migrate(pool, { table })
+    const log = createAuditLog({ sink: postgresAuditSink({ pool, table, lockTimeoutMs: 2000 }) })
+    await log.append(denied)
+    const reader = await pool.connect()
+    try {
+      await reader.query('BEGIN')
+      await reader.query(`SELECT count(*) FROM "${table}"`)
+      await migrate(pool, { table })
+      expect((await log.append(denied)).seq).toBe(1)
+      await reader.query('COMMIT')
+    } finally {
+      reader.release()
+    }
+    // The trigger is still there: the table stays append-only.
+    const error = await pool.query(`DELETE FROM "${table}"`).catch((e: unknown) => e)
+    expect(String(error)).toMatch(/append-only/)
+  })
+
   it('an append that cannot get the lock within lockTimeoutMs fails closed, and nothing is written', async () => {
     const table = uniqueTable('lock_timeout')
     await migrate(pool, { table, idleInTransactionTimeoutMs: false })
