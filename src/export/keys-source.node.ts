@@ -69,7 +69,14 @@ export async function importKeysFrom(source: KeySource): Promise<KeyRing> {
       throw new DatagateError('ERR_KEY_INVALID', `${where} is not set`)
     text = value
   } else invalidArgument('type', 'importKeysFrom: source', '{ file } or { env }')
-  return importKeys(parseJwkSet(text, where).map((jwk) => ({ jwk })))
+  const ring = await importKeys(parseJwkSet(text, where).map((jwk) => ({ jwk })))
+  // Checked on the imported key, not by member name: a public key with a stray "k" is public.
+  if (ring.current.privateKey === undefined)
+    throw new DatagateError(
+      'ERR_KEY_INVALID',
+      `${where}: the first key signs, so it must be a private key`,
+    )
+  return ring
 }
 
 /** The keys of a JWK set text; JSON.parse's own message quotes the text, so it is not kept. */

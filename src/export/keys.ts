@@ -221,6 +221,13 @@ export type KeyImport =
   | { readonly pem: string; readonly alg: PublicKeyAlg; readonly kid?: string }
   | { readonly secret: Uint8Array; readonly alg: 'HS256'; readonly kid?: string }
 
+/**
+ * A JWK member's value for an error message, only when it is short like a real kty, crv or alg:
+ * a private JWK mis-edited so that its secret landed in one of them must not be quoted.
+ */
+const shown = (value: unknown) =>
+  typeof value === 'string' && /^[A-Za-z0-9+_-]{1,16}$/.test(value) ? value : '(unrecognised)'
+
 function inferAlg(jwk: JWK): SigningAlg {
   let inferred: SigningAlg | undefined
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') inferred = 'EdDSA'
@@ -229,13 +236,13 @@ function inferAlg(jwk: JWK): SigningAlg {
   if (inferred === undefined)
     throw new DatagateError(
       'ERR_KEY_UNSUPPORTED',
-      `JWK kty ${String(jwk.kty)} / crv ${String(jwk.crv)} is not supported`,
+      `JWK kty ${shown(jwk.kty)} / crv ${shown(jwk.crv)} is not supported`,
     )
   const declared = jwk.alg === 'Ed25519' ? 'EdDSA' : jwk.alg
   if (declared !== undefined && declared !== inferred)
     throw new DatagateError(
       'ERR_KEY_INVALID',
-      `JWK alg ${String(jwk.alg)} does not fit its key type`,
+      `JWK alg ${shown(jwk.alg)} does not fit its key type`,
     )
   if (jwk.use !== undefined && jwk.use !== 'sig')
     throw new DatagateError('ERR_KEY_INVALID', 'JWK "use" must be "sig" for a signing key')

@@ -14,6 +14,8 @@ import {
   deepFreeze,
 } from '../export/audit-event.js'
 import { assertNumber, assertObject, invalidArgument } from '../lib/assert.js'
+import { canonicalJson } from '../lib/canonical-json.js'
+import { textDigest } from '../lib/digest.js'
 import { formatIssuePath, issueFinding } from '../lib/zod-findings.js'
 import { fillTemplate, linkTemplate } from './audit-template.js'
 import { auditTableNames, type PostgresQueryable } from './postgres-schema.js'
@@ -187,7 +189,11 @@ export function postgresAuditSink(options: PostgresAuditSinkOptions): PostgresAu
   }
 }
 
-/** Checks a direct caller's input as strictly as the log does its own. */
+/**
+ * Checks a direct caller's input as strictly as the log does its own, and returns what the
+ * schema parsed: that is what a verifier sees when it reads the event back (zod drops members
+ * such as a `__proto__` key), so it is what must be hashed and stored.
+ */
 function checkInput(input: AuditLinkInput): AuditLinkInput {
   assertObject(input, 'postgresAuditSink: input')
   for (const member of ['seq', 'prev', 'hash'])
@@ -209,7 +215,10 @@ function checkInput(input: AuditLinkInput): AuditLinkInput {
         issueFinding(issue, formatIssuePath(issue.path, 'input')),
       ),
     })
-  return input
+  const { seq: _seq, prev: _prev, hash: _hash, ...body } = parsed.data
+  if (body.type === 'policy' && textDigest(canonicalJson(body.document)) !== body.policyHash)
+    invalidArgument('range', 'postgresAuditSink: input.policyHash', 'the document hash')
+  return body as AuditLinkInput
 }
 
 /**

@@ -72,6 +72,13 @@ DECLARE
   v_total bigint;
   n int := coalesce(array_length(p_keys, 1), 0);
 BEGIN
+  -- Bounded waits, local to this transaction: a spend behind a transaction that holds the lock
+  -- and sits idle fails (closed) after 5 s instead of hanging, and such a transaction is ended.
+  PERFORM set_config('lock_timeout', '5000ms', true);
+  IF current_setting('idle_in_transaction_session_timeout')::interval = interval '0'
+    OR current_setting('idle_in_transaction_session_timeout')::interval > interval '10 seconds' THEN
+    PERFORM set_config('idle_in_transaction_session_timeout', '10000ms', true);
+  END IF;
   PERFORM pg_advisory_xact_lock(${key});
   FOR i IN 1 .. n LOOP
     SELECT b.total INTO v_total FROM ${table} b WHERE b.key = p_keys[i];
@@ -117,9 +124,9 @@ export interface PostgresBudgetStore extends BudgetStore {
 /**
  * A `BudgetStore` in PostgreSQL, for gates on several instances or hosts: `spend` is atomic
  * across all of them (one statement under the ledger's advisory lock: every charge or none, and
- * no two spends both pass a limit only one fits under). When the database cannot be reached the
- * spend throws `ERR_BUDGET_UNAVAILABLE` and the release is refused. Run {@link migrateBudget}
- * first.
+ * no two spends both pass a limit only one fits under). When the database cannot be reached, or
+ * the ledger's lock is not free within 5 s, the spend throws `ERR_BUDGET_UNAVAILABLE` and the
+ * release is refused. Run {@link migrateBudget} first.
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 // The schema of the shared audit chain, and the one SQL function every append goes through.
 import { createHash } from 'node:crypto'
 import { DatagateError } from '../errors.js'
-import { assertNumber, assertObject } from '../lib/assert.js'
+import { assertNumber, assertObject, invalidArgument } from '../lib/assert.js'
 import { type AuditTableNames, auditTableNames, type PostgresQueryable } from './postgres-schema.js'
 
 /**
@@ -21,11 +21,20 @@ export interface MigrateOptions {
   /** Schema of the table; default the connection's `search_path`. */
   readonly schema?: string
   /**
-   * `idle_in_transaction_session_timeout` set for the connecting role (`ALTER ROLE CURRENT_USER`),
-   * so a session of that role left idle inside a transaction (a hung console or script holding
-   * the chain's lock) is ended by the server. Default 10,000 ms; `false` leaves the role alone.
+   * `idle_in_transaction_session_timeout` that every append sets for its own transaction
+   * (`set_config(..., true)`, like `SET LOCAL`; a stricter value already in force is kept), so
+   * a transaction that took the chain's lock through the append function and then sits idle (a
+   * console or script that called it inside `BEGIN`, a client handed over mid-transaction) is
+   * ended by the server, whatever its role. Nothing outside that transaction changes. Default
+   * 10,000 ms; `false`: appends do not set it.
    */
   readonly idleInTransactionTimeoutMs?: number | false
+  /**
+   * Opt-in: also `ALTER ROLE CURRENT_USER SET idle_in_transaction_session_timeout`, for sessions
+   * of the migrating role that take the chain's lock without the append function. This changes
+   * the role's settings for every later session of it, so it is off by default.
+   */
+  readonly alterRole?: boolean
 }
 
 /** The advisory lock key of one chain: 64 bits of SHA-256 of its qualified, quoted name. */
@@ -42,7 +51,9 @@ export function chainLockKey(names: AuditTableNames): string {
  * against the table's owner, who can drop it: that is what signed checkpoints are for). Appends
  * run in the function `<table>_append`: it takes `pg_advisory_xact_lock`, reads the head, and
  * for each event given (one, or a group) returns the one already written under its `event_id`
- * (a retry), else fills in `prev` and `seq`, hashes and inserts, in one statement. Throws
+ * (a retry), else fills in `prev` and `seq`, hashes and inserts, in one statement; it sets
+ * `idle_in_transaction_session_timeout` for its own transaction only. `migrate` changes no role
+ * or session setting unless `alterRole` asks it to. Throws
  * `ERR_INVALID_ARGUMENT` when the database encoding is not UTF8 (the hash is over UTF-8 bytes).
  *
  * @example
@@ -67,6 +78,10 @@ export async function migrate(
   const idle = options.idleInTransactionTimeoutMs ?? 10_000
   if (idle !== false)
     assertNumber(idle, 'migrate: idleInTransactionTimeoutMs', { integer: true, min: 1 })
+  const alterRole = options.alterRole ?? false
+  if (typeof alterRole !== 'boolean') invalidArgument('type', 'migrate: alterRole', 'a boolean')
+  if (alterRole && idle === false)
+    invalidArgument('range', 'migrate: alterRole', 'false when idleInTransactionTimeoutMs is false')
   const { rows } = await pool.query('SHOW server_encoding')
   const encoding = (rows[0] as { server_encoding?: unknown } | undefined)?.server_encoding
   if (encoding !== 'UTF8')
@@ -79,11 +94,11 @@ export async function migrate(
     [
       `SELECT pg_advisory_xact_lock(${chainLockKey(names)})`,
       schemaSql(names),
-      appendFunctionSql(names),
+      appendFunctionSql(names, idle),
       guardSql(names),
-      ...(idle === false
-        ? []
-        : [`ALTER ROLE CURRENT_USER SET idle_in_transaction_session_timeout = '${idle}ms'`]),
+      ...(alterRole
+        ? [`ALTER ROLE CURRENT_USER SET idle_in_transaction_session_timeout = '${idle}ms'`]
+        : []),
     ].join(';\n'),
   )
 }
@@ -100,8 +115,18 @@ function schemaSql({ table }: AuditTableNames): string {
 
 // `event` holds the exact text that was hashed (the canonical JSON without `hash`), so anyone can
 // recompute a hash in SQL: 'sha256:' || encode(sha256(convert_to(event, 'UTF8')), 'hex').
-function appendFunctionSql(names: AuditTableNames): string {
+function appendFunctionSql(names: AuditTableNames, idle: number | false): string {
   const { table, append } = names
+  // Local to the append's transaction: it ends a transaction left idle holding the lock, and
+  // leaves the session and the role as they were. A stricter timeout in force is kept.
+  const idleSql =
+    idle === false
+      ? ''
+      : `
+  IF current_setting('idle_in_transaction_session_timeout')::interval = interval '0'
+    OR current_setting('idle_in_transaction_session_timeout')::interval > interval '${idle} milliseconds' THEN
+    PERFORM set_config('idle_in_transaction_session_timeout', '${idle}ms', true);
+  END IF;`
   // Arrays, so that one statement links a group of events (group commit); one event is an
   // array of one. Each element is one event: its id and the three pieces around its holes.
   return `DROP FUNCTION IF EXISTS ${append}(text, text, text, text, text);
@@ -116,7 +141,13 @@ DECLARE
   v_hash text;
   v_found boolean;
 BEGIN
-  PERFORM set_config('lock_timeout', p_lock_timeout, true);
+  -- Under REPEATABLE READ or SERIALIZABLE the snapshot predates the lock, so the head read below
+  -- would be stale and concurrent appends would fail on the unique constraints at random.
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'the datagate audit append needs READ COMMITTED, not %',
+      current_setting('transaction_isolation') USING ERRCODE = 'invalid_transaction_state';
+  END IF;
+  PERFORM set_config('lock_timeout', p_lock_timeout, true);${idleSql}
   PERFORM pg_advisory_xact_lock(${chainLockKey(names)});
   SELECT a.seq + 1, a.hash INTO v_seq, v_prev FROM ${table} a ORDER BY a.seq DESC LIMIT 1;
   v_found := FOUND;
@@ -149,7 +180,21 @@ BEGIN
   RAISE EXCEPTION 'the datagate audit chain is append-only';
 END
 $datagate$;
-DROP TRIGGER IF EXISTS datagate_append_only ON ${table};
-CREATE TRIGGER datagate_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${table}
-  FOR EACH STATEMENT EXECUTE FUNCTION ${guard}()`
+DO $datagate$
+BEGIN
+  -- Created only when missing: dropping and re-creating it took an ACCESS EXCLUSIVE lock, so a
+  -- migrate at an instance's start waited (holding the chain's lock) behind any open reader.
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger
+      WHERE tgrelid = to_regclass(${literal(table)}) AND tgname = 'datagate_append_only') THEN
+    CREATE TRIGGER datagate_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${table}
+      FOR EACH STATEMENT EXECUTE FUNCTION ${guard}();
+  END IF;
+END
+$datagate$`
 }
+
+/**
+ * A string literal, dollar-quoted: names never hold `$` (postgres-schema.ts), so nothing in them
+ * can end it, whatever `standard_conforming_strings` says.
+ */
+const literal = (text: string) => `$name$${text}$name$`

@@ -29,21 +29,27 @@ export interface AuditTableNames {
   readonly plain: string
 }
 
+const utf8Length = (text: string) => new TextEncoder().encode(text).length
+
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`
 
 /**
  * Checks and quotes `table` (and `schema`). Names are quoted as identifiers, so any characters
  * work, except NUL (PostgreSQL refuses it) and `$` (the function body is dollar-quoted); at most
- * 56 characters so that `<table>_append` fits PostgreSQL's 63.
+ * 56 UTF-8 bytes so that `<table>_append` fits PostgreSQL's 63 (it truncates longer identifiers
+ * by bytes with only a NOTICE, so two longer names could silently be one table).
  */
 export function auditTableNames(table: unknown, schema: unknown, what: string): AuditTableNames {
   const name = table ?? DEFAULT_AUDIT_TABLE
   assertString(name, `${what}: table`, { nonEmpty: true, maxLength: 56 })
   if (/[\0$]/.test(name)) invalidArgument('range', `${what}: table`, 'a name without NUL or $')
+  if (utf8Length(name) > 56) invalidArgument('range', `${what}: table`, 'at most 56 UTF-8 bytes')
   let prefix = ''
   if (schema !== undefined) {
     assertString(schema, `${what}: schema`, { nonEmpty: true, maxLength: 63 })
     if (/[\0$]/.test(schema)) invalidArgument('range', `${what}: schema`, 'a name without NUL or $')
+    if (utf8Length(schema) > 63)
+      invalidArgument('range', `${what}: schema`, 'at most 63 UTF-8 bytes')
     prefix = `${quote(schema)}.`
   }
   return { table: prefix + quote(name), append: prefix + quote(`${name}_append`), plain: name }

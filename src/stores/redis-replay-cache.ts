@@ -39,7 +39,11 @@ export interface RedisReplayCacheOptions {
   readonly client: RedisClientLike
   /** Prepended to every `jti` to make its key. Default `datagate:jti:`. */
   readonly prefix?: string
-  /** Added to every TTL, for Redis's clock running slower than the verifier's. Default 1,000 ms. */
+  /**
+   * Added to every TTL. It must cover the largest clock difference between the verifiers sharing
+   * the cache (one whose clock runs ahead stores a TTL too short for the others) and Redis's
+   * clock running slower than the verifier's. Default 1,000 ms.
+   */
   readonly skewMs?: number
   /** A claim with no answer by then fails (closed). Default 2,000 ms. */
   readonly timeoutMs?: number

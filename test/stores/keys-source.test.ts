@@ -89,4 +89,34 @@ describe('importKeysFrom', () => {
     const error = await importKeysFrom({ env: 'K', environment: {} }).catch((e: unknown) => e)
     expect((error as Error).message).toBe('environment variable K is not set')
   })
+
+  it('refuses a set whose first key cannot sign, whatever other members it carries', async () => {
+    // A public EC or OKP key with a stray "k" (an oct member) is still public: checking for "d"
+    // or "k" by name let it through as the signing key of a ring that cannot sign.
+    for (const alg of ['ES256', 'EdDSA'] as const) {
+      const [pub] = (await generateKeys({ alg, kid: 'p' })).jwks().keys
+      const set = JSON.stringify({ keys: [{ ...pub, k: 'AAAA' }] })
+      const error = await importKeysFrom({ env: 'K', environment: { K: set } }).catch(
+        (e: unknown) => e,
+      )
+      expect(isDatagateError(error, 'ERR_KEY_INVALID'), String(error)).toBe(true)
+      expect((error as Error).message).toContain('environment variable K')
+    }
+  })
+
+  it('does not quote a secret that landed in kty, crv or alg', async () => {
+    // A mis-edited secret: the private value pasted into another member. The error names the
+    // member, never its value.
+    const key = (await exportPrivateJwks(await generateKeys({ kid: 'x' }))).keys[0]!
+    const secret = String(key.d)
+    for (const member of ['kty', 'crv', 'alg']) {
+      const set = JSON.stringify({ keys: [{ ...key, [member]: secret }] })
+      const error = await importKeysFrom({ env: 'K', environment: { K: set } }).catch(
+        (e: unknown) => e,
+      )
+      expect(error instanceof Error && isDatagateError(error), String(error)).toBe(true)
+      const text = `${(error as Error).message} ${String((error as Error).cause ?? '')}`
+      expect(text, member).not.toContain(secret.slice(0, 12))
+    }
+  })
 })

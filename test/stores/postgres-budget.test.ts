@@ -58,6 +58,29 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'the PostgreSQL budget ledger', () => {
     expect(isDatagateError(error, 'ERR_INVALID_ARGUMENT')).toBe(true)
   })
 
+  it('a spend behind a transaction holding the ledger lock fails closed instead of waiting for ever', async () => {
+    // A spend called inside BEGIN that never commits (a hung script, a client handed over
+    // mid-transaction) held the ledger's lock with no timeout: every later spend, and the
+    // release waiting on it, hung. Now the wait is bounded by the function's lock_timeout.
+    const table = uniqueTable('budget_held')
+    await migrateBudget(pool, { table })
+    const holder = await pool.connect()
+    try {
+      await holder.query('BEGIN')
+      await postgresBudgetStore({ pool: holder, table }).spend([{ key: 'a', amount: 1, limit: 5 }])
+      const store = postgresBudgetStore({ pool, table })
+      const outcome = await Promise.race([
+        store.spend([{ key: 'a', amount: 1, limit: 5 }]).catch((e: unknown) => e),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 15_000)),
+      ])
+      expect(isDatagateError(outcome, 'ERR_BUDGET_UNAVAILABLE'), String(outcome)).toBe(true)
+      expect((outcome as { cause?: { code?: string } }).cause?.code).toBe('55P03')
+      await holder.query('ROLLBACK')
+    } finally {
+      holder.release(true)
+    }
+  }, 30_000)
+
   it('an unreachable database refuses the spend with ERR_BUDGET_UNAVAILABLE', async () => {
     const down = new pg.Pool({
       connectionString: 'postgres://postgres@127.0.0.1:1/postgres',

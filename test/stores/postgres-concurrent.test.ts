@@ -7,12 +7,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type AuditEvent, auditEventHash, verifyAuditChain } from '../../src/export/audit.js'
+import { isDatagateError } from '../../src/errors.js'
+import {
+  type AuditEvent,
+  auditEventHash,
+  createAuditLog,
+  verifyAuditChain,
+} from '../../src/export/audit.js'
 import { verifyAuditLog } from '../../src/export/audit-verify-log.js'
 import type { KeyRing } from '../../src/export/key-ring.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { exportPrivateJwks } from '../../src/export/keys-source.node.js'
-import { migrate, readPostgresAuditLog } from '../../src/stores/postgres.js'
+import { migrate, postgresAuditSink, readPostgresAuditLog } from '../../src/stores/postgres.js'
 import { startChild, tagged } from './children.js'
 import { describeWith, PG_URL, uniqueTable } from './services.js'
 
@@ -103,3 +109,53 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'the PostgreSQL chain under concurrent 
     expect(rows[0].n).toBe(2)
   })
 })
+
+const denied = {
+  type: 'denied',
+  partner: 'p',
+  dataset: 'd',
+  purpose: 'u',
+  policyHash: 'sha256:11',
+  code: 'ERR_NOT_PERMITTED',
+} as const
+
+describeWith(
+  PG_URL,
+  'DATAGATE_TEST_PG',
+  'the PostgreSQL chain under another isolation level',
+  () => {
+    it('sessions defaulting to REPEATABLE READ are refused at once with a clear error, not at random', async () => {
+      // Under REPEATABLE READ the append's snapshot predates the lock it waits for, so it read a
+      // stale head: concurrent appends failed on the unique constraints at random (about half of
+      // 80 measured). The chain stayed whole, but the failures said nothing useful.
+      const table = uniqueTable('isolation')
+      const plain = new pg.Pool({ connectionString: PG_URL, max: 1 })
+      const rr = new pg.Pool({
+        connectionString: PG_URL,
+        max: 4,
+        options: '-c default_transaction_isolation=repeatable\\ read',
+      })
+      try {
+        await migrate(plain, { table })
+        const logs = Array.from({ length: 4 }, () =>
+          createAuditLog({ sink: postgresAuditSink({ pool: rr, table }) }),
+        )
+        const results = await Promise.allSettled(
+          logs.flatMap((log) => Array.from({ length: 5 }, () => log.append(denied))),
+        )
+        for (const result of results) {
+          expect(result.status).toBe('rejected')
+          const reason = (result as PromiseRejectedResult).reason as {
+            cause?: { message?: string }
+          }
+          expect(isDatagateError(reason, 'ERR_AUDIT_WRITE_FAILED')).toBe(true)
+          expect(reason.cause?.message).toMatch(/READ COMMITTED/)
+        }
+        const { rows } = await plain.query(`SELECT count(*)::int AS n FROM "${table}"`)
+        expect(rows[0].n).toBe(0)
+      } finally {
+        await Promise.all([plain.end(), rr.end()])
+      }
+    })
+  },
+)

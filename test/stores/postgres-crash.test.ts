@@ -1,7 +1,7 @@
 // Writers that die or hang on the real PostgreSQL: killed with SIGKILL at random points (the chain
 // stays whole, no acknowledged event is lost), stopped with SIGSTOP (the others go on), a session
-// holding the chain's lock idle in a transaction (the server ends it after the timeout migrate
-// set), a lock held past lockTimeoutMs (the append fails closed), and a reply lost after commit
+// holding the chain's lock idle in a transaction (the server ends it after the timeout the append
+// set for its transaction, or the role's with alterRole), a lock held past lockTimeoutMs (the append fails closed), and a reply lost after commit
 // (the retry by event id returns the committed event; nothing is written twice).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server, Socket } from 'node:net'
@@ -106,8 +106,8 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'PostgreSQL chain writers that crash or
     expect(verifyAuditChain(events).ok).toBe(true)
   })
 
-  it('a session idle in a transaction holding the lock is ended by the server after the timeout migrate set', async () => {
-    // A role of its own, so the role-level timeout migrate sets is this test's alone.
+  // A role of its own per test, so what migrate does (or does not do) to the role is this test's.
+  async function holdIdle(options: { alterRole: boolean; mode: 'function' | 'raw' }) {
     const role = uniqueTable('holder_role')
     await pool.query(`CREATE ROLE ${role} LOGIN`)
     await pool.query(`CREATE SCHEMA ${role} AUTHORIZATION ${role}`)
@@ -116,10 +116,21 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'PostgreSQL chain writers that crash or
     const rolePool = new pg.Pool({ connectionString: url.href, max: 1 })
     const table = 'chain'
     const writer = startChild('pg-writer', [PG_URL!, table, keysFile, '2', 'forever', '100', role])
+    let roleSettings: unknown[] = []
     try {
-      await migrate(rolePool, { table, schema: role, idleInTransactionTimeoutMs: 1500 })
+      await migrate(rolePool, {
+        table,
+        schema: role,
+        idleInTransactionTimeoutMs: 1500,
+        alterRole: options.alterRole,
+      })
+      ;({ rows: roleSettings } = await pool.query(
+        `SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+         WHERE r.rolname = $1`,
+        [role],
+      ))
       await writer.until(() => ackCount(writer) >= 10)
-      const holder = startChild('pg-lock-holder', [url.href, table, role])
+      const holder = startChild('pg-lock-holder', [url.href, table, role, options.mode])
       await holder.until((lines) => tagged(lines, 'holding').length > 0)
       const [pid, timeout] = tagged(holder.lines, 'holding')[0]!.split(' ')
       expect(timeout).toBe('1500ms')
@@ -141,10 +152,70 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'PostgreSQL chain writers that crash or
       await writer.exited
       await rolePool.end()
     }
-    expect(verifyAuditChain(await readAll(pool, { table, schema: role })).ok).toBe(true)
+    const events = await readAll(pool, { table, schema: role })
+    expect(verifyAuditChain(events).ok).toBe(true)
     await pool.query(`DROP SCHEMA ${role} CASCADE`)
     await pool.query(`ALTER ROLE ${role} RESET ALL`)
     await pool.query(`DROP ROLE ${role}`)
+    return { roleSettings, events }
+  }
+
+  it('a transaction idle after an append holds the lock until the server ends it; migrate leaves the role alone', async () => {
+    const { roleSettings, events } = await holdIdle({ alterRole: false, mode: 'function' })
+    // The timeout came from the append's own transaction, not from the role.
+    expect(roleSettings).toEqual([])
+    // The holder's uncommitted event was rolled back with its session.
+    expect(events.filter((e) => e.type === 'denied')).toEqual([])
+  })
+
+  it('with alterRole, a session of the role idle holding the raw lock is ended after the timeout', async () => {
+    const { roleSettings } = await holdIdle({ alterRole: true, mode: 'raw' })
+    expect(roleSettings).toEqual([{ setconfig: ['idle_in_transaction_session_timeout=1500ms'] }])
+  })
+
+  it('an append sets the timeout for its own transaction only, and keeps a stricter one', async () => {
+    const table = uniqueTable('idle_local')
+    await migrate(pool, { table, idleInTransactionTimeoutMs: 1500 })
+    const client = await pool.connect()
+    const show = async () =>
+      (await client.query('SHOW idle_in_transaction_session_timeout')).rows[0]
+        .idle_in_transaction_session_timeout
+    try {
+      const before = await show()
+      await createAuditLog({ sink: postgresAuditSink({ pool: client, table }) }).append(denied)
+      expect(await show()).toBe(before)
+      await client.query("SET idle_in_transaction_session_timeout = '700ms'")
+      await client.query('BEGIN')
+      await createAuditLog({ sink: postgresAuditSink({ pool: client, table }) }).append(denied)
+      expect(await show()).toBe('700ms')
+      await client.query('ROLLBACK')
+      await client.query('RESET idle_in_transaction_session_timeout')
+    } finally {
+      client.release()
+    }
+  })
+
+  it('migrate run again by a starting instance while a report reads the table does not stop appends', async () => {
+    // Re-creating the append-only trigger took an ACCESS EXCLUSIVE lock on the table: behind a
+    // reader's open transaction, migrate waited holding the chain's lock, and every append
+    // failed on lockTimeoutMs for as long as the report ran.
+    const table = uniqueTable('migrate_again')
+    await migrate(pool, { table })
+    const log = createAuditLog({ sink: postgresAuditSink({ pool, table, lockTimeoutMs: 2000 }) })
+    await log.append(denied)
+    const reader = await pool.connect()
+    try {
+      await reader.query('BEGIN')
+      await reader.query(`SELECT count(*) FROM "${table}"`)
+      await migrate(pool, { table })
+      expect((await log.append(denied)).seq).toBe(1)
+      await reader.query('COMMIT')
+    } finally {
+      reader.release()
+    }
+    // The trigger is still there: the table stays append-only.
+    const error = await pool.query(`DELETE FROM "${table}"`).catch((e: unknown) => e)
+    expect(String(error)).toMatch(/append-only/)
   })
 
   it('an append that cannot get the lock within lockTimeoutMs fails closed, and nothing is written', async () => {

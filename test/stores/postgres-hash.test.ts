@@ -179,6 +179,36 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'hashes computed by PostgreSQL', () => 
     expect(await sink.head()).toBeUndefined()
   })
 
+  it('a direct input with a "__proto__" member writes an event that verifies when read back', async () => {
+    // zod drops a "__proto__" key while validating; the sink checked a parsed copy but wrote
+    // the raw input, so the stored text (and its hash) held a member every verifier drops:
+    // the chain read back failed verifyAuditChain at that event, for ever.
+    const table = uniqueTable('hash_proto')
+    await migrate(pool, { table, idleInTransactionTimeoutMs: false })
+    const sink = postgresAuditSink({ pool, table })
+    const input = JSON.parse(
+      `{"type":"release","partner":"p","dataset":"d","purpose":"u","agreement":"a","fields":[],
+        "rows":1,"payloadDigest":"x","policyHash":"y","time":"2026-06-01T00:00:00.000Z",
+        "details":{"__proto__":"x","kid":"k1"}}`,
+    )
+    const event = await sink.appendLinked(input)
+    expect(auditEventHash(event)).toBe(event.hash)
+    const events: AuditEvent[] = []
+    for await (const stored of readPostgresAuditLog(pool, { table })) events.push(stored)
+    expect(verifyAuditChain(events)).toMatchObject({ ok: true, count: 1 })
+    expect(events[0]!.hash).toBe(event.hash)
+  })
+
+  it('refuses a direct policy event whose policyHash is not its document hash, as the log does', async () => {
+    const table = uniqueTable('hash_policy')
+    await migrate(pool, { table, idleInTransactionTimeoutMs: false })
+    const sink = postgresAuditSink({ pool, table })
+    const forged = { type: 'policy', policyHash: HASH, document, time: '2026-06-01T00:00:00.000Z' }
+    const error = await sink.appendLinked(forged as never).catch((e: unknown) => e)
+    expect(isDatagateError(error, 'ERR_INVALID_ARGUMENT'), String(error)).toBe(true)
+    expect(await sink.head()).toBeUndefined()
+  })
+
   it('migrate refuses a database that is not UTF8', async () => {
     const name = uniqueTable('latin1')
     await pool.query(
