@@ -28,6 +28,7 @@ import { compilePolicy, type Policy } from '../policy/load.js'
 import { compilePlan, type ReleasePlan, resolveAgreement } from '../policy/plan.js'
 import {
   canonicalKeys,
+  type KeyMemo,
   type ReleaseReport,
   type ReleaseResult,
   runPlan,
@@ -538,8 +539,10 @@ export function createGate(options: GateOptions): Gate {
         )
       // Each record is released straight into its canonical JSON, once: edit-script key, digest
       // part, and normalised form of the records that changed.
-      const before = viewOfKeys(canonicalKeys(plan, previousRows))
-      const afterKeys = canonicalKeys(plan, rows)
+      // A row object given in both versions is released once (the plan is deterministic).
+      const memo: KeyMemo = new Map()
+      const before = viewOfKeys(canonicalKeys(plan, previousRows, memo))
+      const afterKeys = canonicalKeys(plan, rows, memo)
       const afterView = viewOfKeys(afterKeys)
       const patch = diffPreparedViews(before, afterView)
       const baseDigest = before.digest

@@ -60,8 +60,19 @@ export interface PlanRun<R = Record<string, unknown>> {
    * aggregate, not to release; use {@link runPlan}.
    */
   row(row: unknown): R | undefined
+  /**
+   * Counts a row whose outcome an earlier call of {@link PlanRun.row} of a run of the same
+   * deterministic plan found for the same row object: `outcome` is what it projected to, or
+   * `null` when the conditions filtered it out. Applies the cap as {@link PlanRun.row} does and
+   * returns the projection, or `undefined` when filtered or capped.
+   */
+  repeat(outcome: R | null, unknownKeys: number): R | undefined
   /** Records released so far. */
   readonly released: number
+  /** Rows the conditions filtered out so far. */
+  readonly filtered: number
+  /** Unknown top-level keys counted so far. */
+  readonly unknownKeysDropped: number
   /** The report of the rows seen so far. */
   report(aggregateReport?: AggregateReport): ReleaseReport
 }
@@ -110,8 +121,28 @@ export function startRun(
       released++
       return project(parsed.record)
     },
+    repeat(outcome, unknownKeys) {
+      received++
+      unknownKeysDropped += unknownKeys
+      if (outcome === null) {
+        filtered++
+        return undefined
+      }
+      if (cap !== undefined && released >= cap) {
+        capped = true
+        return undefined
+      }
+      released++
+      return outcome
+    },
     get released() {
       return released
+    },
+    get filtered() {
+      return filtered
+    },
+    get unknownKeysDropped() {
+      return unknownKeysDropped
     },
     report(aggregateReport) {
       return {
@@ -184,17 +215,52 @@ function assertRows(rows: Iterable<unknown>): void {
 }
 
 /**
+ * What a row object released to in a run of a deterministic plan: its canonical JSON, or `null`
+ * when the conditions filtered it out, with the unknown top-level keys it had. Rows the cap cut
+ * are not kept (their outcome was not computed).
+ */
+export type KeyMemo = Map<object, { readonly key: string | null; readonly unknownKeys: number }>
+
+/**
  * Runs a records plan over all rows and returns each released record as its canonical JSON
  * (`plan.canonicalKey`), what a delta diffs and digests. Validates, filters and caps as
  * {@link runPlan} does; all or nothing.
+ *
+ * With `memo` (deltas of a deterministic plan, both versions run synchronously one after the
+ * other): a row object found in it is not read or projected again, its outcome is reused (the
+ * cap still counts it), and every row object released or filtered is added to it. A
+ * deterministic plan releases the same object to the same text, so the keys are the same; a
+ * row whose accessors answer differently on each read is released as first read (and
+ * validated as read then). Rows that are equal but distinct objects are run again.
  */
-export function canonicalKeys(plan: ReleasePlan, rows: Iterable<unknown>): string[] {
+export function canonicalKeys(
+  plan: ReleasePlan,
+  rows: Iterable<unknown>,
+  memo?: KeyMemo,
+): string[] {
   assertRows(rows)
   const run = startRun(plan, plan.canonicalKey)
   const keys: string[] = []
   for (const row of rows) {
+    if (memo === undefined || typeof row !== 'object' || row === null) {
+      const key = run.row(row)
+      if (key !== undefined) keys.push(key)
+      continue
+    }
+    const known = memo.get(row)
+    if (known !== undefined) {
+      const key = run.repeat(known.key, known.unknownKeys)
+      if (key !== undefined) keys.push(key)
+      continue
+    }
+    const filteredBefore = run.filtered
+    const unknownBefore = run.unknownKeysDropped
     const key = run.row(row)
-    if (key !== undefined) keys.push(key)
+    const unknownKeys = run.unknownKeysDropped - unknownBefore
+    if (key !== undefined) {
+      keys.push(key)
+      memo.set(row, { key, unknownKeys })
+    } else if (run.filtered > filteredBefore) memo.set(row, { key: null, unknownKeys })
   }
   return keys
 }

@@ -277,6 +277,14 @@ describe('deltas', () => {
     ).toBe('ERR_INVALID_ARGUMENT')
   })
 
+  it('gives the same patch and digests whether the versions share row objects or not', async () => {
+    const shared = await gate.exportDelta(before, after, courtesy)
+    const copies = await gate.exportDelta(structuredClone(before), structuredClone(after), courtesy)
+    expect(shared.patch).toEqual(copies.patch)
+    expect(shared.baseDigest).toBe(copies.baseDigest)
+    expect(shared.resultDigest).toBe(copies.resultDigest)
+  })
+
   it('refuses to apply to another base view, or a tampered token', async () => {
     const base = (await gate.release(before, courtesy)).records
     const delta = await gate.exportDelta(before, after, courtesy)
