@@ -6,7 +6,9 @@
 //   npm run bench                       every comparison, then the targets
 //   npm run bench -- --check            exit 1 when a target is missed (by hand, never in CI)
 //   npm run bench -- --only release     only the named comparisons (comma-separated ids;
-//                                       adapters: the HTTP adapters under load, issue 9)
+//                                       adapters: the HTTP adapters under load, issue 9;
+//                                       adapter-stream-memory: 1M records over HTTP to
+//                                       fetchSharedStream, run only when named)
 //   npm run bench -- --rounds 5         timed rounds per comparison (default 9)
 //
 // A baseline whose output differs from ours is never timed, and makes the run exit 1.
@@ -252,6 +254,61 @@ async function streamMemory(): Promise<ComparisonReport> {
   }
 }
 
+interface AdapterStreamFigures {
+  readonly records: number
+  readonly chunks: number
+  readonly verified: boolean
+  readonly seconds: number
+  readonly recordsPerSecond: number
+  readonly serverPeakRssMB: number
+  readonly clientPeakRssMB: number
+}
+
+/**
+ * 1,000,000 records served as NDJSON by the fetch adapter on @hono/node-server and consumed by
+ * fetchSharedStream in a child process (bench/adapter-stream-memory.ts). Recorded, no target;
+ * run only when named: `--only adapter-stream-memory`.
+ */
+async function adapterStreamMemory(): Promise<ComparisonReport> {
+  const loadBefore = loadavg()[0] as number
+  const { stdout } = await run(
+    'npm',
+    [
+      'run',
+      '--silent',
+      'bench:adapter-stream-memory',
+      '--',
+      '--records',
+      String(STREAM_RECORDS),
+      '--chunk',
+      String(STREAM_CHUNK),
+    ],
+    { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 900_000 },
+  )
+  const figures = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as AdapterStreamFigures
+  return {
+    id: 'adapter-stream-memory',
+    title:
+      'Adapter stream memory (withShare NDJSON -> fetchSharedStream, 1,000,000 records, two processes)',
+    checks: [
+      {
+        baseline: 'every record and chunk verified by the client',
+        ok:
+          figures.verified &&
+          figures.records === STREAM_RECORDS &&
+          figures.chunks === STREAM_RECORDS / STREAM_CHUNK,
+      },
+    ],
+    timings: [],
+    ratios: [],
+    notes: [
+      `server peak RSS ${figures.serverPeakRssMB} MB, client peak RSS ${figures.clientPeakRssMB} MB, ${figures.seconds} s, ${figures.recordsPerSecond} records/s over loopback (built package under plain node)`,
+    ],
+    load: [loadBefore, loadavg()[0] as number],
+    figures: { ...figures },
+  }
+}
+
 const { values } = parseArgs({
   options: {
     check: { type: 'boolean', default: false },
@@ -285,7 +342,10 @@ const comparisons: [string, () => Promise<ComparisonReport>][] = [
   ['policy', () => policyComparison()],
   ['stream-memory', () => streamMemory()],
   ['adapters', () => adaptersComparison()],
+  ['adapter-stream-memory', () => adapterStreamMemory()],
 ]
+/** Comparisons that run only when `--only` names them. */
+const OPT_IN = new Set(['adapter-stream-memory'])
 
 function report(section: ComparisonReport): void {
   console.log(`\n## ${section.title}\n`)
@@ -321,7 +381,7 @@ function report(section: ComparisonReport): void {
 
 const sections: ComparisonReport[] = []
 for (const [id, next] of comparisons) {
-  if (!wanted(id)) continue
+  if (!wanted(id) || (OPT_IN.has(id) && only === undefined)) continue
   const section = await next()
   report(section)
   sections.push(section)

@@ -9,7 +9,8 @@ import { firstCodePoints } from '../lib/codepoints.js'
 import { encodeGeohash } from '../lib/geohash.js'
 import { parseIsoDate, utcIsoPrefix } from '../lib/iso-date.js'
 import { operatorFailed, operatorRejected } from '../lib/operator-error.js'
-import type { Operator } from './operator.js'
+import { stringMatching } from '../lib/output-pattern.js'
+import type { Operator, OutputSchema } from './operator.js'
 
 /** A point as `{ lat, lng }` in decimal degrees (WGS 84). */
 export interface LatLng {
@@ -52,11 +53,42 @@ export interface Generalize {
 
 function operator<In, Out>(
   name: string,
+  outputSchema: OutputSchema,
   transform: (path: string) => (value: In) => Out,
 ): Operator<In, Out> {
-  const op: Operator<In, Out> = { kind: 'generalize', name, bind: ({ path }) => transform(path) }
+  const op: Operator<In, Out> = {
+    kind: 'generalize',
+    name,
+    outputSchema,
+    bind: ({ path }) => transform(path),
+  }
   return Object.freeze(op)
 }
+
+const INTEGER = '-?(?:0|[1-9][0-9]*)'
+const MONTH = '-(?:0[1-9]|1[0-2])'
+const DAY = '-(?:0[1-9]|[12][0-9]|3[01])'
+const HOUR = 'T(?:[01][0-9]|2[0-3])'
+/** What `generalize.date` returns, per unit: the UTC prefix of an ISO 8601 date-time. */
+const DATE_OUTPUT: Readonly<Record<DateUnit, OutputSchema>> = {
+  year: stringMatching('[0-9]{4}'),
+  month: stringMatching(`[0-9]{4}${MONTH}`),
+  day: stringMatching(`[0-9]{4}${MONTH}${DAY}`),
+  hour: stringMatching(`[0-9]{4}${MONTH}${DAY}${HOUR}`),
+}
+const LATITUDE = Object.freeze({ type: 'number', minimum: -90, maximum: 90 })
+const LONGITUDE = Object.freeze({ type: 'number', minimum: -180, maximum: 180 })
+const GEO_OUTPUT: OutputSchema = Object.freeze({
+  anyOf: [
+    LONGITUDE,
+    {
+      type: 'object',
+      properties: { lat: LATITUDE, lng: LONGITUDE },
+      required: ['lat', 'lng'],
+      additionalProperties: false,
+    },
+  ],
+})
 
 function range(options: { readonly width: number; readonly offset?: number | undefined }) {
   assertObject(options, 'generalize.range options')
@@ -64,7 +96,11 @@ function range(options: { readonly width: number; readonly offset?: number | und
   assertNumber(width, 'generalize.range width', { integer: true, min: 1 })
   assertNumber(offset, 'generalize.range offset', { integer: true })
   const name = `generalize.range(width=${width},offset=${offset})`
-  return operator<number, string>(name, (path) => (value) => {
+  // Bounds within the safe integers stay below 1e21, so both print as plain integers; a huge
+  // width or offset could print in exponent form, and only `string` is promised then.
+  const plain = width <= Number.MAX_SAFE_INTEGER && Math.abs(offset) <= Number.MAX_SAFE_INTEGER
+  const output = plain ? stringMatching(`${INTEGER}-${INTEGER}`) : { type: 'string' }
+  return operator<number, string>(name, output, (path) => (value) => {
     if (typeof value !== 'number' || Number.isNaN(value))
       operatorFailed(name, path, 'a number', value)
     if (!(Math.abs(value) <= Number.MAX_SAFE_INTEGER))
@@ -84,7 +120,7 @@ function date(unit: DateUnit) {
   assertOneOf(unit, 'generalize.date unit', ['year', 'month', 'day', 'hour'] as const)
   const name = `generalize.date(${unit})`
   const length = DATE_LENGTH[unit]
-  return operator<Date | string, string>(name, (path) => (value) => {
+  return operator<Date | string, string>(name, DATE_OUTPUT[unit], (path) => (value) => {
     if (typeof value === 'string') {
       // The usual UTC shapes, read from the text; the rest goes the general way below.
       const prefix = utcIsoPrefix(value, length)
@@ -133,7 +169,7 @@ function geo<In extends number | LatLng = LatLng>(options: { readonly decimals: 
   const factor = 10 ** decimals
   const name = `generalize.geo(decimals=${decimals})`
   type Out = In extends number ? number : LatLng
-  return operator<In, Out>(name, (path) => (value) => {
+  return operator<In, Out>(name, GEO_OUTPUT, (path) => (value) => {
     if (typeof value === 'number') {
       if (!(Math.abs(value) <= 180)) operatorRejected(name, path, 'coordinate outside [-180, 180]')
       return floorTo(value, factor) as Out
@@ -150,7 +186,8 @@ function geohash(options: { readonly precision: number }) {
   const { precision } = options
   assertNumber(precision, 'generalize.geohash precision', { integer: true, min: 1, max: 12 })
   const name = `generalize.geohash(precision=${precision})`
-  return operator<LatLng, string>(name, (path) => (value) => {
+  const output = stringMatching(`[0-9b-hjkmnp-z]{${precision}}`)
+  return operator<LatLng, string>(name, output, (path) => (value) => {
     checkPoint(name, path, value)
     return encodeGeohash(value.lat, value.lng, precision)
   })
@@ -159,7 +196,8 @@ function geohash(options: { readonly precision: number }) {
 function prefix(length: number) {
   assertNumber(length, 'generalize.prefix length', { integer: true, min: 0 })
   const name = `generalize.prefix(${length})`
-  return operator<string, string>(name, (path) => (value) => {
+  const output = { type: 'string', maxLength: length }
+  return operator<string, string>(name, output, (path) => (value) => {
     if (typeof value !== 'string') operatorFailed(name, path, 'a string', value)
     return firstCodePoints(value, length)
   })
@@ -184,7 +222,8 @@ function hierarchy(
   }
   if (parents.size === 0) invalidArgument('range', 'generalize.hierarchy map', 'at least one entry')
   const name = `generalize.hierarchy(entries=${parents.size})`
-  return operator<string, string>(name, (path) => (value) => {
+  const output = { type: 'string', enum: [...new Set([...parents.values(), fallback])] }
+  return operator<string, string>(name, output, (path) => (value) => {
     if (typeof value !== 'string') operatorFailed(name, path, 'a string', value)
     return parents.get(value) ?? fallback
   })

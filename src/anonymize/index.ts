@@ -36,7 +36,13 @@ export {
 export { keep } from './keep.js'
 export { type Mask, type MaskOptions, mask } from './mask.js'
 export { type LaplaceOptions, type Noise, noise } from './noise.js'
-export type { Operator, OperatorContext, OperatorKind, RandomSource } from './operator.js'
+export type {
+  Operator,
+  OperatorContext,
+  OperatorKind,
+  OutputSchema,
+  RandomSource,
+} from './operator.js'
 export { type PseudonymizeOptions, pseudonymize } from './pseudonymize.js'
 export { type ReplacementValue, replace } from './replace.js'
 export { assessRisk, type ClassSizeCount, type RiskAssessment, type RiskOptions } from './risk.js'

@@ -10,7 +10,8 @@ import {
   maskVin,
 } from '../lib/mask-shapes.js'
 import { operatorFailed } from '../lib/operator-error.js'
-import type { Operator } from './operator.js'
+import { literalPattern, stringMatching } from '../lib/output-pattern.js'
+import type { Operator, OutputSchema } from './operator.js'
 
 /** Options of the generic {@link mask}. */
 export interface MaskOptions {
@@ -47,10 +48,29 @@ export interface Mask {
   bankCard(): Operator<string, string>
 }
 
-function maskOperator(name: string, apply: (value: string) => string): Operator<string, string> {
+// What each preset returns (src/lib/mask-shapes.ts): the value's shape masked, or, for a value
+// without that shape, one `*` per code point (`\**`). test/anonymize/output-schema.test.ts checks
+// every pattern against the presets' real outputs.
+const SEPARATED_DIGITS = '[0-9 ().-]'
+const PRESET_OUTPUT = {
+  phone: `\\+?${SEPARATED_DIGITS}*(?:\\*${SEPARATED_DIGITS}*){4,}|\\**`,
+  idCard: '\\d{6}\\*{8}\\d{3}[\\dXx]|\\d{6}\\*{6}\\d{3}|\\**',
+  email: '\\S?\\*{3}@[^\\s@]+|\\**',
+  name: '\\s*\\S\\**(?:\\s+\\S\\**)*\\s*|\\**',
+  plate: '\\p{Script=Han}[A-Za-z][ ·•-]?\\*{3,4}[A-Za-z0-9](?:[A-Za-z0-9]|\\p{Script=Han})|\\**',
+  vin: '[A-HJ-NPR-Za-hj-npr-z0-9]{8}\\*{9}|\\**',
+  bankCard: '[\\d -]*(?:\\*[\\d -]*){6,}|\\**',
+} as const
+
+function maskOperator(
+  name: string,
+  apply: (value: string) => string,
+  outputSchema: OutputSchema,
+): Operator<string, string> {
   const operator: Operator<string, string> = {
     kind: 'mask',
     name,
+    outputSchema,
     bind:
       ({ path }) =>
       (value) => {
@@ -89,15 +109,27 @@ function genericMask(options: MaskOptions = {}): Operator<string, string> {
   assertNumber(minMasked, 'mask minMasked', { integer: true, min: 1 })
   assertString(char, 'mask char', { nonEmpty: true })
   if (Array.from(char).length !== 1) invalidArgument('range', 'mask char', 'exactly one code point')
-  return maskOperator(`mask(keepStart=${keepStart},keepEnd=${keepEnd})`, (value) => {
-    const chars = Array.from(value)
-    if (chars.length - keepStart - keepEnd < minMasked) return char.repeat(chars.length)
-    return maskCodePoints(chars, keepStart, keepEnd, char)
-  })
+  const masked = literalPattern(char)
+  // Masked whole (too short), or keepStart code points, at least minMasked masks, keepEnd.
+  const output = stringMatching(
+    `${masked}*|[\\s\\S]{${keepStart}}${masked}{${minMasked},}[\\s\\S]{${keepEnd}}`,
+  )
+  return maskOperator(
+    `mask(keepStart=${keepStart},keepEnd=${keepEnd})`,
+    (value) => {
+      const chars = Array.from(value)
+      if (chars.length - keepStart - keepEnd < minMasked) return char.repeat(chars.length)
+      return maskCodePoints(chars, keepStart, keepEnd, char)
+    },
+    output,
+  )
 }
 
-function preset(name: string, apply: (value: string) => string): () => Operator<string, string> {
-  const operator = maskOperator(name, apply)
+function preset(
+  name: keyof typeof PRESET_OUTPUT,
+  apply: (value: string) => string,
+): () => Operator<string, string> {
+  const operator = maskOperator(`mask.${name}`, apply, stringMatching(PRESET_OUTPUT[name]))
   return () => operator
 }
 
@@ -145,13 +177,13 @@ function preset(name: string, apply: (value: string) => string): () => Operator<
  * ```
  */
 export const mask: Mask = Object.defineProperties(genericMask as Mask, {
-  phone: { value: preset('mask.phone', maskPhone), enumerable: true },
-  idCard: { value: preset('mask.idCard', maskIdCard), enumerable: true },
-  email: { value: preset('mask.email', maskEmail), enumerable: true },
+  phone: { value: preset('phone', maskPhone), enumerable: true },
+  idCard: { value: preset('idCard', maskIdCard), enumerable: true },
+  email: { value: preset('email', maskEmail), enumerable: true },
   // `name` is also Function.prototype.name (read-only): define it, never assign it.
-  name: { value: preset('mask.name', maskName), enumerable: true },
-  plate: { value: preset('mask.plate', maskPlate), enumerable: true },
-  vin: { value: preset('mask.vin', maskVin), enumerable: true },
-  bankCard: { value: preset('mask.bankCard', maskBankCard), enumerable: true },
+  name: { value: preset('name', maskName), enumerable: true },
+  plate: { value: preset('plate', maskPlate), enumerable: true },
+  vin: { value: preset('vin', maskVin), enumerable: true },
+  bankCard: { value: preset('bankCard', maskBankCard), enumerable: true },
 })
 Object.freeze(mask)

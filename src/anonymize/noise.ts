@@ -70,6 +70,9 @@ function laplace(options: LaplaceOptions): Operator<number, number> {
     kind: 'noise',
     name,
     epsilon,
+    // Whole grid steps: integers on the default grid of 1, multiples of a fraction otherwise
+    // (not written as multipleOf: a float product need not pass a validator's exact division).
+    outputSchema: Object.freeze({ type: granularity === 1 ? 'integer' : 'number' }),
     bind: ({ path, random }) => {
       if (random !== undefined) assertFunction(random, 'operator context random')
       // `undefined` lets the sampler fall back to crypto.getRandomValues.

@@ -24,6 +24,20 @@ import type { RandomSource } from '../lib/random.js'
 
 export type { RandomSource }
 
+/**
+ * A JSON Schema (draft 2020-12) fragment: plain data, no functions. Patterns are ECMA-262
+ * regular expressions in Unicode mode (`u`), as JSON Schema validators such as Ajv run them.
+ *
+ * @example
+ * ```ts
+ * import type { OutputSchema } from 'datagate/anonymize'
+ *
+ * const range: OutputSchema = { type: 'string', pattern: '^-?\\d+--?\\d+$' }
+ * console.log(range.type) // 'string'
+ * ```
+ */
+export type OutputSchema = { readonly [keyword: string]: unknown }
+
 /** What an operator is bound to when a release plan is compiled. */
 export interface OperatorContext {
   /** The partner the values go to; pseudonyms are keyed per partner. */
@@ -62,6 +76,12 @@ export interface Operator<In = unknown, Out = unknown> {
    * partner's budget on every record release of the field.
    */
   readonly epsilon?: number
+  /**
+   * A JSON Schema of every value the transform can return for an input it accepts (not of the
+   * input): e.g. `generalize.range` gives strings like `'30-39'`. Absent when the operator
+   * cannot say; a contract then describes the field as any value (`{}`) and says why.
+   */
+  readonly outputSchema?: OutputSchema
   /** Prepares the operator for one partner and field; returns the per-value transform. */
   bind(context: OperatorContext): (value: In) => Out
 }

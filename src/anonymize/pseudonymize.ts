@@ -8,6 +8,7 @@ import { DatagateError } from '../errors.js'
 import { assertNumber, assertObject, assertOneOf, assertString } from '../lib/assert.js'
 import { utf8 } from '../lib/bytes.js'
 import { operatorFailed, operatorRejected } from '../lib/operator-error.js'
+import { literalPattern, stringMatching } from '../lib/output-pattern.js'
 import type { Operator } from './operator.js'
 
 /** Options of {@link pseudonymize}. */
@@ -93,6 +94,10 @@ export function pseudonymize(
   const operator: Operator<string | number | bigint, string> = {
     kind: 'pseudonymize',
     name,
+    // The prefix, then `length` bytes in unpadded base64url: ceil(4 * length / 3) characters.
+    outputSchema: stringMatching(
+      `${literalPattern(prefix)}[A-Za-z0-9_-]{${Math.ceil((4 * length) / 3)}}`,
+    ),
     bind: ({ partner, path, pseudonymKey }) => {
       if (!(pseudonymKey instanceof Uint8Array) || pseudonymKey.length < MIN_KEY_BYTES)
         throw new DatagateError(

@@ -31,6 +31,7 @@ export function replace<const T extends ReplacementValue>(value: T): Operator<un
   return Object.freeze({
     kind: 'replace',
     name: `replace(${value === null ? 'null' : typeof value})`,
+    outputSchema: Object.freeze({ const: value }),
     bind: () => transform,
   })
 }

@@ -30,6 +30,8 @@ export function truncate(length: number): Operator<string, string> {
   const operator: Operator<string, string> = {
     kind: 'truncate',
     name,
+    // JSON Schema counts lengths in code points, as truncate does.
+    outputSchema: Object.freeze({ type: 'string', maxLength: length }),
     bind:
       ({ path }) =>
       (value) => {

@@ -226,17 +226,10 @@ function compileCanonicalKey(root: Trie): (record: unknown) => string {
 }
 
 /**
- * Picks the agreement that governs a release and checks the partner's standing.
- * Throws `ERR_UNKNOWN_PARTNER`, `ERR_PARTNER_SUSPENDED`, `ERR_PARTNER_REVOKED`,
- * `ERR_NOT_PERMITTED` or `ERR_AGREEMENT_EXPIRED`.
+ * The partner, if its standing lets it receive anything: throws `ERR_UNKNOWN_PARTNER`,
+ * `ERR_PARTNER_SUSPENDED` (yellow card) or `ERR_PARTNER_REVOKED` (terminated).
  */
-export function resolveAgreement(
-  policy: Policy,
-  partnerId: string,
-  dataset: string,
-  purpose: string,
-  time: number,
-): { readonly partner: Partner; readonly agreement: Agreement } {
+export function resolvePartner(policy: Policy, partnerId: string): Partner {
   const partner = policy.partner(partnerId)
   if (!partner)
     throw new DatagateError(
@@ -253,6 +246,22 @@ export function resolveAgreement(
       'ERR_PARTNER_REVOKED',
       `partner ${partner.id} is terminated: every release is revoked`,
     )
+  return partner
+}
+
+/**
+ * Picks the agreement that governs a release and checks the partner's standing.
+ * Throws `ERR_UNKNOWN_PARTNER`, `ERR_PARTNER_SUSPENDED`, `ERR_PARTNER_REVOKED`,
+ * `ERR_NOT_PERMITTED` or `ERR_AGREEMENT_EXPIRED`.
+ */
+export function resolveAgreement(
+  policy: Policy,
+  partnerId: string,
+  dataset: string,
+  purpose: string,
+  time: number,
+): { readonly partner: Partner; readonly agreement: Agreement } {
+  const partner = resolvePartner(policy, partnerId)
   const candidates = partner.agreements.filter(
     (a) => a.dataset === dataset && a.purpose === purpose,
   )

@@ -35,6 +35,11 @@ export {
   problemResponse,
 } from '../problem.js'
 export type { ShareErrorContext, ShareMode, ShareOptions } from '../share.js'
+export {
+  type ContractErrorContext,
+  type ContractOptions,
+  contractHandler,
+} from './contract.js'
 
 function headersOf(req: Request): Headers {
   const headers = new Headers()

@@ -43,6 +43,11 @@ export {
   problemResponse,
 } from '../problem.js'
 export type { ShareErrorContext, ShareMode, ShareOptions } from '../share.js'
+export {
+  type ContractErrorContext,
+  type ContractOptions,
+  contractHandler,
+} from './contract.js'
 
 /**
  * What a route puts in `config.share`: its dataset and purpose, and optionally its own mode or

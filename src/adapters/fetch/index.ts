@@ -29,6 +29,11 @@ export {
   problemResponse,
 } from '../problem.js'
 export type { ShareErrorContext, ShareMode, ShareOptions } from '../share.js'
+export {
+  type ContractErrorContext,
+  type ContractOptions,
+  contractHandler,
+} from './contract.js'
 
 /**
  * A fetch handler's rows: an array or iterable of records, or an async iterable / ReadableStream to stream.

@@ -34,6 +34,11 @@ export {
   problemResponse,
 } from '../problem.js'
 export type { ShareErrorContext, ShareMode, ShareOptions } from '../share.js'
+export {
+  type ContractErrorContext,
+  type ContractOptions,
+  contractHandler,
+} from './contract.js'
 
 /** Replaces `c.res` outright: headers the handler set do not survive; those set before it do. */
 function replaceResponse(c: Context, response: Response, upstream: Headers): void {
