@@ -42,7 +42,9 @@ export interface RedisReplayCacheOptions {
   /**
    * Added to every TTL. It must cover the largest clock difference between the verifiers sharing
    * the cache (one whose clock runs ahead stores a TTL too short for the others) and Redis's
-   * clock running slower than the verifier's. Default 1,000 ms.
+   * clock running slower than the verifier's, and any `clockTolerance` the verifiers accept past
+   * `exp`. Default 60,000 ms: a minute more of memory per `jti`, against a replay whenever two
+   * verifiers' clocks drift apart by more than the skew (1 s was replayed at a 10 s drift).
    */
   readonly skewMs?: number
   /** A claim with no answer by then fails (closed). Default 2,000 ms. */
@@ -72,7 +74,7 @@ export interface RedisReplayCacheOptions {
  */
 export function redisReplayCache(options: RedisReplayCacheOptions): ReplayCache {
   assertObject(options, 'redisReplayCache: options')
-  const { client, prefix = 'datagate:jti:', skewMs = 1_000, timeoutMs = 2_000 } = options
+  const { client, prefix = 'datagate:jti:', skewMs = 60_000, timeoutMs = 2_000 } = options
   assertObject(client, 'redisReplayCache: client')
   assertString(prefix, 'redisReplayCache: prefix', { maxLength: 256 })
   assertNumber(skewMs, 'redisReplayCache: skewMs', { integer: true, min: 0 })

@@ -140,6 +140,23 @@ describeWith(REDIS_URL, 'DATAGATE_TEST_REDIS', 'the Redis replay cache', () => {
       }
     })
 
+  it('by default a jti is held a minute past its exp, so verifiers whose clocks drift apart by up to that cannot replay it', async () => {
+    const client = createClient({ url: REDIS_URL! }).on('error', () => undefined)
+    await client.connect()
+    try {
+      const prefix = `${uniqueTable('skew')}:`
+      const cache = redisReplayCache({ client, prefix })
+      const now = Math.floor(Date.now() / 1000)
+      expect(await cache.claim('nearly-expired', now + 1, now)).toBe(true)
+      const ttl = await client.pTTL(`${prefix}nearly-expired`)
+      // max(1000, 1000) + the default 60,000 ms skew, less the milliseconds since the SET.
+      expect(ttl).toBeGreaterThan(60_000)
+      expect(ttl).toBeLessThanOrEqual(61_000)
+    } finally {
+      client.destroy()
+    }
+  })
+
   it('with Redis stopped, verification fails closed with ERR_REPLAY_CACHE_UNAVAILABLE (both clients); back up, it works', async () => {
     // A Redis server of this test's own, so stopping it disturbs no other test.
     const port = await new Promise<number>((resolve) => {
