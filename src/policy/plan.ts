@@ -122,8 +122,14 @@ function compileNode(node: Trie): Project {
       return out
     }
   }
-  const keys = [...node.children.keys()]
-  const projects = [...node.children.values()].map(compileNode)
+  return projectObject([...node.children.keys()], [...node.children.values()].map(compileNode))
+}
+
+/**
+ * The own members `keys` of an object, each through its projection, in the order of `keys`; a
+ * member that projects to undefined is left out. Not an object: null stays null, else undefined.
+ */
+function projectObject(keys: readonly string[], projects: readonly Project[]): Project {
   const width = keys.length
   return (value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -199,22 +205,12 @@ function compileCanonicalKey(root: Trie): (record: unknown) => string {
         return out
       }
     }
+    // Sorted keys: the object comes out in canonical member order.
     const keys = [...node.children.keys()].sort()
-    const projects = keys.map((key) => compile(node.children.get(key) as Trie))
-    const width = keys.length
-    return (value) => {
-      if (typeof value !== 'object' || value === null || Array.isArray(value))
-        return value === null ? null : undefined
-      const source = value as Record<string, unknown>
-      const out: Record<string, unknown> = {}
-      for (let i = 0; i < width; i++) {
-        const key = keys[i] as string
-        if (!Object.hasOwn(source, key)) continue
-        const projected = (projects[i] as Project)(source[key])
-        if (projected !== undefined) out[key] = projected
-      }
-      return out
-    }
+    return projectObject(
+      keys,
+      keys.map((key) => compile(node.children.get(key) as Trie)),
+    )
   }
   const project = compile(root)
   const native = !hasIndexKey(root)
