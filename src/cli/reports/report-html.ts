@@ -72,9 +72,9 @@ function chartSvg(r: ComplianceReport): string {
   const total = (p: string, m: string) =>
     r.volumes.filter((v) => v.partner === p && v.month === m).reduce((n, v) => n + v.records, 0)
   const max = Math.max(1, ...months.flatMap((m) => partners.map((p) => total(p, m))))
-  const bar = 26
-  const group = partners.length * (bar + 6) + 24
-  const [left, top, plot] = [48, 16, 180]
+  const [bar, gap] = [34, 30]
+  const group = partners.length * (bar + gap) + 24
+  const [left, top, plot] = [52, 16, 180]
   const width = left + months.length * group + 16
   const height = top + plot + 64
   const parts: string[] = []
@@ -82,14 +82,15 @@ function chartSvg(r: ComplianceReport): string {
     `<line x1="${left}" y1="${top + plot}" x2="${width - 8}" y2="${top + plot}" stroke="#333"/>`,
     `<text x="${left - 6}" y="${top + 4}" text-anchor="end" font-size="11">${max}</text>`,
     `<text x="${left - 6}" y="${top + plot}" text-anchor="end" font-size="11">0</text>`,
+    `<text x="12" y="${top + plot / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 12 ${top + plot / 2})">records</text>`,
   )
   months.forEach((m, mi) => {
     const gx = left + mi * group + 12
     parts.push(
-      `<text x="${gx + (group - 24) / 2}" y="${top + plot + 44}" text-anchor="middle" font-size="12">${esc(m)}</text>`,
+      `<text x="${gx + (group - 24) / 2}" y="${top + plot + 44}" text-anchor="middle" font-size="12" font-weight="600">${esc(m)}</text>`,
     )
     partners.forEach((p, pi) => {
-      const x = gx + pi * (bar + 6)
+      const x = gx + pi * (bar + gap) + gap / 2
       let y = top + plot
       for (const v of r.volumes.filter((v) => v.partner === p && v.month === m)) {
         const h = (v.records / max) * plot
