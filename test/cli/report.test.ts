@@ -79,7 +79,8 @@ describe('datagate report', () => {
       '## Lint findings',
       '## Chain status',
       '## Sharing ledger',
-      '### Denied (1)',
+      '#### Denied (1)',
+      '### datagate lint: 0 error(s), 1 warning(s)',
       '## Release volumes',
       '## Record of processing',
     ])

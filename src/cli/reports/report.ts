@@ -16,6 +16,9 @@ type ComplianceReport = z.infer<typeof ComplianceReportSchema>
 
 const none: Palette = { red: String, yellow: String, green: String, dim: String, bold: String }
 
+/** Another command's Markdown one heading level down, to sit inside a section of the report. */
+const nested = (md: string | undefined) => (md ?? '').replace(/^#/gm, '##')
+
 function markdown(r: ComplianceReport): string {
   const section = (title: string, body: string) => `## ${title}\n\n${body.trim()}\n`
   const noLog = 'No audit log is configured.'
@@ -35,13 +38,13 @@ function markdown(r: ComplianceReport): string {
         ],
       ]),
     ),
-    section('Access matrix', matrixRenderers.md?.(r.matrix, none) ?? ''),
-    section('Lint findings', lintRenderers.md?.(r.lint, none) ?? ''),
+    section('Access matrix', nested(matrixRenderers.md?.(r.matrix, none))),
+    section('Lint findings', nested(lintRenderers.md?.(r.lint, none))),
     section(
       'Chain status',
       r.chain ? `\`\`\`\n${logVerifyRenderers.text?.(r.chain, none) ?? ''}\n\`\`\`` : noLog,
     ),
-    section('Sharing ledger', r.ledger ? (logReportRenderers.md?.(r.ledger, none) ?? '') : noLog),
+    section('Sharing ledger', r.ledger ? nested(logReportRenderers.md?.(r.ledger, none)) : noLog),
     section('Release volumes', r.volumes.length > 0 ? markdownTable(volumeRows(r)) : 'None.'),
     section('Record of processing', markdownTable(processingRows(r))),
   ].join('\n')
