@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export {
+  ComplianceReportSchema,
   DiffReportSchema,
   ExplainReportSchema,
   KeysReportSchema,

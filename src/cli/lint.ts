@@ -12,7 +12,7 @@ import { mayReceive } from '../policy/receivable.js'
 import { type PartnerScores, standingFromScores } from '../policy/standing.js'
 import { isActiveAt } from '../policy/validity.js'
 import { type CliState, emit, examples, fail, formatOption } from './command.js'
-import { loadProject, readText, shownPath } from './config.js'
+import { loadProject, type Project, readText, shownPath } from './config.js'
 import { type LogSpec, openLogSource } from './log-source.js'
 import { lintRenderers } from './reports/lint.js'
 import type { LintFindingSchema, LintReportSchema } from './schemas.js'
@@ -234,6 +234,45 @@ async function usedAgreements(spec: LogSpec, cwd: string) {
   return Number.isFinite(from) ? { ids, from, to } : undefined
 }
 
+/** The lint report of `project` at `now` (epoch ms): load errors, or the warnings of a loaded policy. */
+export async function buildLintReport(
+  project: Project,
+  now: number,
+  cwd: string,
+  scores?: ReadonlyMap<string, PartnerScores>,
+): Promise<LintReport> {
+  const loaded = project.policy
+  const findings: LintFinding[] = []
+  if (!loaded.policy) {
+    const document = parseDocument(loaded.text)
+    for (const f of loaded.findings)
+      findings.push({
+        severity: 'error',
+        code: f.code,
+        path: f.path,
+        message: f.message,
+        ...locate(document, f.path),
+      })
+  } else {
+    const used = project.config.audit ? await usedAgreements(project.config.audit, cwd) : undefined
+    findings.push(
+      ...policyWarnings(loaded.policy, project.datasets, now, {
+        ...(used ? { usedAgreements: used } : {}),
+        ...(scores ? { scores } : {}),
+      }),
+    )
+  }
+  const errors = findings.filter((f) => f.severity === 'error').length
+  return {
+    policy: shownPath(cwd, loaded.file),
+    policyHash: loaded.policy?.hash ?? null,
+    asOf: new Date(now).toISOString(),
+    errors,
+    warnings: findings.length - errors,
+    findings,
+  }
+}
+
 /** Registers `datagate lint`. */
 export function lintCommand(program: Command, state: CliState): void {
   const command = program
@@ -253,39 +292,10 @@ export function lintCommand(program: Command, state: CliState): void {
         usageError(`--fail-level: expected error or warning, got ${options.failLevel}`)
       const now = (parseDateOption(options.at, '--at') ?? new Date()).getTime()
       const project = await loadProject(program.opts().config, state.io.env, state.io.cwd)
-      const loaded = project.policy
-      const findings: LintFinding[] = []
-      if (!loaded.policy) {
-        const document = parseDocument(loaded.text)
-        for (const f of loaded.findings)
-          findings.push({
-            severity: 'error',
-            code: f.code,
-            path: f.path,
-            message: f.message,
-            ...locate(document, f.path),
-          })
-      } else {
-        const scores = options.scores ? await readScores(options.scores) : undefined
-        const used = project.config.audit
-          ? await usedAgreements(project.config.audit, state.io.cwd)
-          : undefined
-        findings.push(
-          ...policyWarnings(loaded.policy, project.datasets, now, {
-            ...(used ? { usedAgreements: used } : {}),
-            ...(scores ? { scores } : {}),
-          }),
-        )
-      }
-      const errors = findings.filter((f) => f.severity === 'error').length
-      const report: LintReport = {
-        policy: shownPath(state.io.cwd, loaded.file),
-        policyHash: loaded.policy?.hash ?? null,
-        asOf: new Date(now).toISOString(),
-        errors,
-        warnings: findings.length - errors,
-        findings,
-      }
+      const scores = options.scores ? await readScores(options.scores) : undefined
+      const report = await buildLintReport(project, now, state.io.cwd, scores)
+      const errors = report.errors
+      const findings = report.findings
       emit(state, lintRenderers, options.format, report)
       if (errors > 0 || (options.failLevel === 'warning' && findings.length > 0)) fail(state, 1)
     },

@@ -30,7 +30,8 @@ export async function logDefaults(program: Command, state: CliState) {
   }
 }
 
-async function readJwks(file: string): Promise<{ keys: object[] }> {
+/** Reads a JWKS file; a usage error when it is not one. */
+export async function readJwks(file: string): Promise<{ keys: object[] }> {
   const text = await readText(file)
   let value: unknown
   try {

@@ -10,6 +10,7 @@ import { lintCommand } from './lint.js'
 import { logReportCommand } from './log-report.js'
 import { logVerifyCommand } from './log-verify.js'
 import { matrixCommand } from './matrix.js'
+import { reportCommand } from './report.js'
 import { riskCommand } from './risk.js'
 import { scanCommand } from './scan.js'
 import { testCommand } from './test-cases.js'
@@ -41,6 +42,7 @@ export function buildProgram(state: CliState, version: string): Command {
   scanCommand(program, state, version)
   riskCommand(program, state)
   keysCommand(program, state)
+  reportCommand(program, state)
   const log = program.command('log').description('the audit log: verify it, report what was shared')
   examples(log, [
     'datagate log verify audit.jsonl --jwks jwks.json',

@@ -450,3 +450,76 @@ export const KeysReportSchema = z.strictObject({
   /** The public JWKS to give partners and `datagate log verify --jwks`. */
   jwks: z.string(),
 })
+
+const volume = z.strictObject({
+  partner: z.string(),
+  month: z.string(),
+  type: ledgerType,
+  events: z.int().min(0),
+  records: z.int().min(0),
+})
+
+/**
+ * `datagate report --format json`: the monthly compliance report. It holds the other commands'
+ * reports as they print them (`matrix`, `lint`, `log verify`, `log report`), the release
+ * volumes per partner, month and type (types never summed together), and a record of
+ * processing per partner and agreement with the legal basis from the agreement's `basis`.
+ * `chain`, `ledger` and `volumes` are null or empty when the config names no audit log.
+ *
+ * @example
+ * ```ts
+ * import { ComplianceReportSchema } from 'datagate/cli'
+ *
+ * const shape = ComplianceReportSchema.shape.processing.element.shape.agreements.element.shape
+ * console.log(Object.keys(shape.categories.shape)) // [ 'public', 'desensitised' ]
+ * ```
+ */
+export const ComplianceReportSchema = z.strictObject({
+  /** The month reported (YYYY-MM), or null for the whole log. */
+  month: z.string().nullable(),
+  /** The instant the matrix, lint and validity were judged at: the month's end, else now. */
+  asOf: z.string(),
+  policy: z.strictObject({
+    file: z.string(),
+    issuer: z.string(),
+    hash: z.string(),
+    partners: z.int().min(0),
+    agreements: z.int().min(0),
+    datasets: z.array(z.string()),
+  }),
+  matrix: MatrixReportSchema,
+  lint: LintReportSchema,
+  /** `datagate log verify` over the whole configured log (with the config's jwks). */
+  chain: LogVerifyReportSchema.nullable(),
+  /** `datagate log report` of the month (its `denied` are the refused attempts). */
+  ledger: LogReportSchema.nullable(),
+  /** Records per partner, month and type, the twelve months through the reported one. */
+  volumes: z.array(volume),
+  processing: z.array(
+    z.strictObject({
+      partner: z.string(),
+      /** The recipient as named in the policy. */
+      name: z.string(),
+      category: z.enum(['capability', 'resource', 'traffic', 'innovation']),
+      standing: z.enum(['gold', 'silver', 'bronze', 'yellow', 'terminated']),
+      core: z.boolean(),
+      agreements: z.array(
+        z.strictObject({
+          id: z.string(),
+          dataset: z.string(),
+          purpose: z.string(),
+          /** Fields granted by class: public ones as they are, desensitised ones with their operator. */
+          categories: z.strictObject({
+            public: z.array(z.string()),
+            desensitised: z.array(z.strictObject({ path: z.string(), operator: z.string() })),
+          }),
+          validFrom: z.string(),
+          validUntil: z.string(),
+          inForce: z.boolean(),
+          /** The agreement's `basis`, or null when the policy records none. */
+          basis: z.string().nullable(),
+        }),
+      ),
+    }),
+  ),
+})

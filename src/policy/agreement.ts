@@ -106,6 +106,7 @@ export function normaliseAgreement(
     where: doc.where as Conditions | undefined,
     validFrom,
     validUntil,
+    ...(doc.basis === undefined ? {} : { basis: doc.basis }),
     k: doc.aggregate ? (doc.k ?? 5) : undefined,
     aggregate: doc.aggregate ? normaliseAggregate(doc.aggregate) : undefined,
   })

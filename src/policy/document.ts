@@ -23,6 +23,8 @@ const agreement = z.strictObject({
   where: z.record(z.string(), z.unknown()).optional(),
   validFrom: dateLike,
   validUntil: dateLike,
+  /** The legal basis of the processing, as text for the record of processing (`datagate report`); no effect on releases. */
+  basis: z.string().min(1).max(4000).optional(),
   k: z.number().int().min(2).max(1_000_000).optional(),
   aggregate: z
     .strictObject({

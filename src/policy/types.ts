@@ -103,6 +103,8 @@ export interface Agreement {
   readonly validFrom: number
   /** End of validity (inclusive), epoch milliseconds. A date-only value means the end of that day, UTC. */
   readonly validUntil: number
+  /** The legal basis of the processing as written (`basis`): shown by `datagate report`, never used to decide. */
+  readonly basis?: string
   /** Smallest cell size of an aggregate release. */
   readonly k: number | undefined
   readonly aggregate: AggregateSpec | undefined
