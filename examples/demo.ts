@@ -11,7 +11,7 @@
 // 6. verify everything from the files, as a partner and as compliance staff would: the audit
 //    log against its signed checkpoints, their copies and the receipts the partners hold
 // 7. serve the partner API (the Express example) on 127.0.0.1 and call it as partners, one refused
-// 8. run the `datagate` CLI over the output folder: log verify, then the sharing ledger
+// 8. run the `datagate` CLI over the output folder: log verify, then the monthly HTML report
 
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -363,27 +363,43 @@ heading('7. The partner API over HTTP: the Express example on 127.0.0.1, called 
 await import('./partner-demo.js')
 
 // 8. Compliance staff with the CLI -----------------------------------------------------------
-// The `datagate` bin over the files above, as a compliance officer would run it (from the
-// sources here; `npx datagate ...` once installed). Its exit code is the demo's.
+// The `datagate` bin (dist/cli.js: `npm run demo` builds first; `npx datagate ...` once
+// installed) over the files above, with a project config written beside them that names the
+// sample datasets and policy. Its exit codes are the demo's.
 heading('8. Compliance staff with the datagate CLI, over the files above')
-const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))
+const config = join(out, 'datagate.config.json')
+writeFileSync(
+  config,
+  `${JSON.stringify(
+    {
+      datasets: fileURLToPath(new URL('datasets.ts', here)),
+      policy: fileURLToPath(new URL('policy.yaml', here)),
+      audit: './audit.jsonl',
+      jwks: './jwks.json',
+      checkpoints: './checkpoints.txt',
+    },
+    null,
+    2,
+  )}\n`,
+)
+const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+const report = join(out, 'report.html')
 for (const args of [
-  [
-    'log',
-    'verify',
-    join(out, 'audit.jsonl'),
-    '--jwks',
-    join(out, 'jwks.json'),
-    '--checkpoints',
-    join(out, 'checkpoints.txt'),
-  ],
-  ['log', 'report', join(out, 'audit.jsonl')],
+  ['log', 'verify'],
+  ['report', '--month', '2026-06', '--format', 'html', '--out', report],
 ]) {
-  console.log(`$ datagate ${args.map((arg) => relative(process.cwd(), arg) || arg).join(' ')}`)
-  // process.execArgv carries tsx's loader into the child, so the bin runs from its sources.
-  const run = spawnSync(process.execPath, [...process.execArgv, cli, ...args], {
+  console.log(
+    `$ datagate --config ${relative(process.cwd(), config)} ${args.map((arg) => relative(process.cwd(), arg) || arg).join(' ')}`,
+  )
+  const run = spawnSync(process.execPath, [bin, '--config', config, ...args], {
     stdio: 'inherit',
     env: { ...process.env, DATAGATE_CONFIG: '' },
   })
   if (run.status !== 0) process.exit(run.status ?? 1)
 }
+console.log(
+  `\nThe monthly compliance report (self-contained HTML): ${relative(process.cwd(), report)}`,
+)
+console.log(
+  `The sharing ledger as CSV: npx datagate --config ${relative(process.cwd(), config)} log report --format csv`,
+)

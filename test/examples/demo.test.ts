@@ -27,11 +27,14 @@ it('runs the whole flow on the sample data and verifies every file it writes', (
   expect(output).toMatch(/rental-co GET \/v1\/repair-orders: export, \d+ records/)
   expect(output).toContain('insure-co GET /v1/customers/claims: refused, ERR_PARTNER_SUSPENDED')
   expect(output).toContain('partner API stopped')
-  // 8: the CLI over the demo's own output: the chain proven, the ledger printed.
-  expect(output).toMatch(/\$ datagate log verify .*audit\.jsonl --jwks/)
+  // 8: the CLI over the demo's own output: the chain proven, the HTML report written.
+  expect(output).toMatch(/\$ datagate --config .*datagate\.config\.json log verify/)
   expect(output).toMatch(/chain intact\nanchored: {3}seq 0 to \d+\nunanchored: none/)
-  expect(output).toMatch(/Sharing ledger of .*audit\.jsonl/)
-  expect(output).toMatch(/Denied \(1\)\n.*\n\d{4}-\d\d-\d\d {2}insure-co/)
+  expect(output).toMatch(/The monthly compliance report \(self-contained HTML\): .*report\.html/)
+  const html = readFileSync(join(out, 'report.html'), 'utf8')
+  expect(html).toMatch(/^<!doctype html>/i)
+  expect(html).toContain('insure-co')
+  expect(html).not.toMatch(/<script|\bsrc=|\bhref=/i)
   const files = readdirSync(out).sort()
   expect(files).toEqual(
     expect.arrayContaining([
