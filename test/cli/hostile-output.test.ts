@@ -1,0 +1,30 @@
+// Output an attacker can shape (file names, file content, log fields) must not reach a terminal
+// as control sequences: the review put an OSC retitle and a clear-screen in a scanned file name.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ScanReportSchema } from 'datagate/cli'
+import { describe, expect, it } from 'vitest'
+import { runCli } from './run-cli.js'
+
+const hostile = 'x\u001b]0;PWNED\u0007\u001b[2J\u009b31m.txt'
+
+describe('terminal escapes in what the CLI prints', () => {
+  it('scan shows control characters in a file name and excerpt as visible text, never raw', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-hostile-'))
+    mkdirSync(join(dir, 's'))
+    writeFileSync(join(dir, 's', hostile), 'mail alice@example.com \u001b[8m now\n')
+    for (const env of [{}, { FORCE_COLOR: '1' }]) {
+      const text = runCli(['scan', 's'], { cwd: dir, env })
+      expect(text.code).toBe(1)
+      expect(text.stdout).toContain('x\\x1b]0;PWNED\\x07\\x1b[2J\\x9b31m.txt')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for raw controls
+      expect(text.stdout).not.toMatch(/\u001b\]|\u0007|\u001b\[2J|\u001b\[8m|\u009b/)
+    }
+    const json = runCli(['scan', 's', '--format', 'json'], { cwd: dir })
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for raw controls
+    expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
+    // Still valid JSON holding the real file name.
+    expect(ScanReportSchema.parse(JSON.parse(json.stdout)).findings[0]?.file).toBe(`s/${hostile}`)
+  })
+})
