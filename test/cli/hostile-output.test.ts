@@ -1,10 +1,11 @@
 // Output an attacker can shape (file names, file content, log fields) must not reach a terminal
 // as control sequences: the review put an OSC retitle and a clear-screen in a scanned file name.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ScanReportSchema } from 'datagate/cli'
 import { describe, expect, it } from 'vitest'
+import { makeLogProject } from './make-log.js'
 import { runCli } from './run-cli.js'
 
 const hostile = 'x\u001b]0;PWNED\u0007\u001b[2J\u009b31m.txt'
@@ -26,5 +27,22 @@ describe('terminal escapes in what the CLI prints', () => {
     expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
     // Still valid JSON holding the real file name.
     expect(ScanReportSchema.parse(JSON.parse(json.stdout)).findings[0]?.file).toBe(`s/${hostile}`)
+  })
+})
+
+describe('a tampered audit log in log report', () => {
+  it('prefixes a cell starting with tab or CR (a formula to spreadsheets) and exits 1 on a broken chain', async () => {
+    const project = await makeLogProject()
+    const lines = readFileSync(project.log, 'utf8').trimEnd().split('\n')
+    const at = lines.findIndex((l) => JSON.parse(l).type === 'release')
+    lines[at] = JSON.stringify({ ...JSON.parse(lines[at] as string), partner: '\t=1+1' })
+    writeFileSync(project.log, `${lines.join('\n')}\n`)
+    const csv = runCli(['log', 'report', '--format', 'csv'], { cwd: project.dir })
+    expect(csv.stdout).toContain(`,release,"'\t=1+1",`)
+    // The ledger of a log whose chain does not hold is not a clean result.
+    expect(csv.code).toBe(1)
+    const text = runCli(['log', 'report'], { cwd: project.dir })
+    expect(text.stdout).toContain('chain BROKEN at seq')
+    expect(text.code).toBe(1)
   })
 })
