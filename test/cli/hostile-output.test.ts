@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { ScanReportSchema } from 'datagate/cli'
 import { describe, expect, it } from 'vitest'
 import { makeLogProject } from './make-log.js'
-import { runCli } from './run-cli.js'
+import { fixtures, runCli } from './run-cli.js'
 
 const hostile = 'x\u001b]0;PWNED\u0007\u001b[2J\u009b31m.txt'
 
@@ -44,5 +44,17 @@ describe('a tampered audit log in log report', () => {
     const text = runCli(['log', 'report'], { cwd: project.dir })
     expect(text.stdout).toContain('chain BROKEN at seq')
     expect(text.code).toBe(1)
+  })
+})
+
+describe('dates on the command line', () => {
+  it('refuses a calendar day that does not exist instead of rolling it over (exit 2)', () => {
+    const cwd = join(fixtures, 'clean')
+    for (const at of ['2026-02-30', '2026-02-29T10:00:00Z', '2026-04-31']) {
+      const run = runCli(['matrix', '--at', at], { cwd })
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain('ERR_INVALID_ARGUMENT')
+    }
+    expect(runCli(['matrix', '--at', '2028-02-29'], { cwd }).code).toBe(0)
   })
 })
