@@ -1,6 +1,6 @@
 // Output an attacker can shape (file names, file content, log fields) must not reach a terminal
 // as control sequences: the review put an OSC retitle and a clear-screen in a scanned file name.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ScanReportSchema } from 'datagate/cli'
@@ -56,5 +56,21 @@ describe('dates on the command line', () => {
       expect(run.stderr).toContain('ERR_INVALID_ARGUMENT')
     }
     expect(runCli(['matrix', '--at', '2028-02-29'], { cwd }).code).toBe(0)
+  })
+})
+
+describe('hostile folders in scan', () => {
+  it('walks a symlink loop once and reports an unreadable file (exit 2), not an internal error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-loop-'))
+    mkdirSync(join(dir, 'loop'))
+    symlinkSync('..', join(dir, 'loop', 'self'))
+    symlinkSync('missing-target', join(dir, 'loop', 'dangling'))
+    writeFileSync(join(dir, 'loop', 'a.txt'), 'mail alice@example.com\n')
+    const run = runCli(['scan', 'loop', '--format', 'json'], { cwd: dir })
+    expect(run.stderr).not.toContain('internal error')
+    expect(run.code).toBe(2)
+    const report = ScanReportSchema.parse(JSON.parse(run.stdout))
+    expect(report.findings.map((f) => f.file)).toContain('loop/a.txt')
+    expect(report.skipped).toContainEqual({ file: 'loop/dangling', reason: 'unreadable' })
   })
 })
