@@ -2,7 +2,7 @@
 // writing a result through the renderer of the chosen format. A command computes data; the
 // renderers in reports/ turn it into text, JSON, CSV, Markdown, SARIF or JUnit.
 import { type Command, Option } from 'commander'
-import { type CliIo, type Palette, palette } from './io.js'
+import { type CliIo, colourEnabled, neutralise, type Palette, palette } from './io.js'
 
 /** Shared state of one run of the bin. */
 export interface CliState {
@@ -25,7 +25,9 @@ export function formatOption(command: Command, formats: readonly string[]): Comm
 export function emit<T>(state: CliState, renderers: Renderers<T>, format: string, data: T): void {
   const render = renderers[format] ?? renderers.text
   if (!render) throw new Error(`no renderer for ${format}`)
-  const out = render(data, palette(state.io.stdout, state.io.env))
+  const colour = colourEnabled(state.io.stdout, state.io.env)
+  const json = format === 'json' || format === 'sarif'
+  const out = neutralise(render(data, palette(state.io.stdout, state.io.env)), colour, json)
   state.io.stdout.write(out.endsWith('\n') ? out : `${out}\n`)
 }
 

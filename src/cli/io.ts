@@ -56,3 +56,26 @@ export function palette(stream: CliStream, env: CliIo['env']): Palette {
     bold: style('bold'),
   }
 }
+
+// The exact SGR codes the palette writes (bold, dim, red, green, yellow and their resets): kept
+// when colour is on. Others (8m conceals text) are made visible.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching ESC is the point
+const SGR = /^\x1b\[(?:1|2|22|31|32|33|39)m/
+// C0 controls but tab and newline, DEL and C1 (0x9b is a CSI on some terminals).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g
+
+/**
+ * Output with every terminal control character made visible (`\x1b` as the four characters
+ * `\x1b`), so a partner id, file name or log field cannot move the cursor, retitle the window
+ * or hide text. JSON (and SARIF) output gets `\u00XX` escapes instead, still valid JSON with the
+ * same value. CRLF (CSV line ends) and, when `colour` is on, the palette's own SGR codes are kept.
+ */
+export function neutralise(text: string, colour: boolean, json = false): string {
+  return text.replace(CONTROL, (char, offset: number) => {
+    if (char === '\r' && text[offset + 1] === '\n') return char
+    if (colour && char === '\x1b' && SGR.test(text.slice(offset, offset + 5))) return char
+    const hex = char.charCodeAt(0).toString(16).padStart(2, '0')
+    return json ? `\\u00${hex}` : `\\x${hex}`
+  })
+}

@@ -7,7 +7,7 @@ import type { Command } from 'commander'
 import type { z } from 'zod'
 import type { AuditEvent } from '../export/audit-event.js'
 import { ChainChecker } from '../export/audit-verify.js'
-import { type CliState, emit, examples, formatOption } from './command.js'
+import { type CliState, emit, examples, fail, formatOption } from './command.js'
 import { type LogSource, openLogSource } from './log-source.js'
 import { logDefaults } from './log-verify.js'
 import { logReportRenderers } from './reports/log-report.js'
@@ -226,6 +226,8 @@ export function logReportCommand(log: Command, program: Command, state: CliState
         ...(options.purpose ? { purpose: options.purpose } : {}),
       })
       emit(state, logReportRenderers, options.format, report)
+      // A ledger read from a log whose chain does not hold is a finding, not a clean result.
+      if (!report.chain.ok) fail(state, 1)
     },
   )
 }

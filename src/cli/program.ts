@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander'
 import { type CliState, examples } from './command.js'
 import { diffCommand } from './diff.js'
 import { explainCommand } from './explain.js'
-import type { CliIo } from './io.js'
+import { type CliIo, neutralise } from './io.js'
 import { keysCommand } from './keys.js'
 import { lintCommand } from './lint.js'
 import { logReportCommand } from './log-report.js'
@@ -77,10 +77,12 @@ export async function run(argv: readonly string[], io: CliIo, version: string): 
       return 2
     }
     if (isInputError(error)) {
-      io.stderr.write(`datagate: ${error.message} (${error.code})\n`)
+      io.stderr.write(`datagate: ${neutralise(error.message, false)} (${error.code})\n`)
       return 2
     }
-    io.stderr.write(`datagate: internal error: ${(error as Error)?.stack ?? String(error)}\n`)
+    io.stderr.write(
+      `datagate: internal error: ${neutralise((error as Error)?.stack ?? String(error), false)}\n`,
+    )
     return 3
   }
 }

@@ -2,7 +2,7 @@
 // and number, by JSON path), NDJSON (per line), JWS (the decoded payload; the signature is not
 // checked: this asks what is inside, not who signed it), CSV and text (by line and column).
 // Findings show a masked excerpt only; `--format sarif` is for code-scanning tools.
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, readFile, realpath, stat } from 'node:fs/promises'
 import { extname, join, relative, resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { z } from 'zod'
@@ -199,12 +199,24 @@ function scanFileText(text: string, file: string, sink: Sink): Format {
   return 'text'
 }
 
-async function* walk(path: string): AsyncGenerator<string> {
-  const info = await stat(path)
-  if (info.isDirectory()) {
-    for (const entry of (await readdir(path)).sort())
-      if (!SKIP_DIRS.has(entry)) yield* walk(join(path, entry))
-  } else if (info.isFile()) yield path
+// A symlink loop (a -> ..) made stat fail with ELOOP and the run end as an internal error: each
+// real folder is walked once, and what cannot be read is reported as unreadable, not thrown.
+async function* walk(
+  path: string,
+  seen: Set<string>,
+): AsyncGenerator<string | { unreadable: string }> {
+  try {
+    const info = await stat(path)
+    if (info.isDirectory()) {
+      const real = await realpath(path)
+      if (seen.has(real)) return
+      seen.add(real)
+      for (const entry of (await readdir(path)).sort())
+        if (!SKIP_DIRS.has(entry)) yield* walk(join(path, entry), seen)
+    } else if (info.isFile()) yield path
+  } catch {
+    yield { unreadable: path }
+  }
 }
 
 /** Scans files and folders. */
@@ -217,9 +229,21 @@ export async function scanPaths(paths: readonly string[], cwd: string): Promise<
     } catch {
       usageError(`${given} not found`)
     }
-    for await (const file of walk(root)) {
+    for await (const item of walk(root, new Set())) {
+      const file = typeof item === 'string' ? item : item.unreadable
       const name = relative(cwd, file) || file
-      const bytes = await readFile(file)
+      let bytes: Buffer
+      try {
+        // Size first: a 2 GB file is skipped, not read whole.
+        if (typeof item !== 'string' || (await stat(file)).size > MAX_FILE_BYTES) throw item
+        bytes = await readFile(file)
+      } catch (cause) {
+        report.skipped.push({
+          file: name,
+          reason: typeof cause === 'string' ? `larger than ${MAX_FILE_BYTES} bytes` : 'unreadable',
+        })
+        continue
+      }
       if (bytes.length > MAX_FILE_BYTES) {
         report.skipped.push({ file: name, reason: `larger than ${MAX_FILE_BYTES} bytes` })
         continue
@@ -254,5 +278,7 @@ export function scanCommand(program: Command, state: CliState, version: string):
     const report = await scanPaths(paths, state.io.cwd)
     emit(state, scanRenderers(version), options.format, report)
     if (report.findings.length > 0) fail(state, 1)
+    // A file that could not be read was not scanned: not a clean result.
+    if (report.skipped.some((s) => s.reason === 'unreadable')) fail(state, 2)
   })
 }

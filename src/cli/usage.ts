@@ -19,7 +19,11 @@ export function parseDateOption(value: string | undefined, what: string): Date |
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value)
   const zoned = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)
   const time = dateOnly || zoned ? Date.parse(dateOnly ? `${value}T00:00:00Z` : value) : Number.NaN
-  if (Number.isNaN(time))
+  // Date.parse rolls 2026-02-30 over to 2026-03-02: the calendar day must exist as written.
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number]
+  const day = new Date(Date.UTC(y, m - 1, d))
+  const real = day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d
+  if (Number.isNaN(time) || !real)
     usageError(
       `${what}: expected YYYY-MM-DD or an ISO date-time with a zone, got ${JSON.stringify(value)}`,
     )

@@ -39,8 +39,8 @@ export function markdownTable(rows: readonly (readonly string[])[]): string {
 export function csv(rows: readonly (readonly (string | number)[])[]): string {
   const cell = (value: string | number) => {
     const text = String(value)
-    // A leading =, +, - or @ would run as a formula in a spreadsheet: quoted and prefixed.
-    const safe = /^[=+\-@]/.test(text) && typeof value === 'string' ? `'${text}` : text
+    // A leading =, +, -, @, tab or CR (OWASP) would run as a formula in a spreadsheet: quoted and prefixed.
+    const safe = /^[=+\-@\t\r]/.test(text) && typeof value === 'string' ? `'${text}` : text
     return /[",\n\r]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe
   }
   return `${rows.map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`
