@@ -1,8 +1,3 @@
-// Threats: a writer killed with SIGKILL in the middle of an append (many times, real child
-// processes, real files), and two writers on one file. The memory sink has no crash to
-// survive (its events die with the process); its chain properties are covered by the other
-// threat tests, which run on both sinks.
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,49 +6,15 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { isDatagateError } from '../../src/errors.js'
 import { type AuditEvent, verifyAuditChain } from '../../src/export/audit.js'
 import { fileAuditSink, readAuditLog } from '../../src/export/audit-file.node.js'
+import { type Child, startScript } from '../child-process.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
+const _root = fileURLToPath(new URL('../../', import.meta.url))
 const writer = fileURLToPath(new URL('fixtures/audit-writer.ts', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'datagate-crash-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-interface Child {
-  readonly process: ChildProcess
-  readonly lines: string[]
-  /** Resolves once `predicate` holds for the output so far, or the child exits. */
-  until(predicate: (lines: readonly string[]) => boolean): Promise<void>
-  readonly exited: Promise<number | null>
-}
-
 function start(mode: 'write' | 'hold', path: string): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', writer, mode, path], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const lines: string[] = []
-  const waiters: (() => void)[] = []
-  let rest = ''
-  child.stdout?.on('data', (data: Buffer) => {
-    const parts = (rest + data.toString('utf8')).split('\n')
-    rest = parts.pop() ?? ''
-    lines.push(...parts)
-    for (const wake of waiters.splice(0)) wake()
-  })
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      for (const wake of waiters.splice(0)) wake()
-      resolve(code)
-    }),
-  )
-  return {
-    process: child,
-    lines,
-    exited,
-    async until(predicate) {
-      while (!predicate(lines) && child.exitCode === null && child.signalCode === null)
-        await new Promise<void>((resolve) => waiters.push(resolve))
-    },
-  }
+  return startScript(writer, [mode, path])
 }
 
 describe('a writer killed with SIGKILL mid-append', () => {
@@ -167,17 +128,10 @@ describe('two writers on one file', () => {
 describe('the checkpoint timer', () => {
   it('does not keep the process alive: a gate never closed still lets its process exit', async () => {
     const idle = fileURLToPath(new URL('fixtures/idle-gate.ts', import.meta.url))
-    const child = spawn(process.execPath, ['--import', 'tsx', idle], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let output = ''
-    child.stdout?.on('data', (data: Buffer) => {
-      output += data.toString('utf8')
-    })
     const started = Date.now()
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
-    expect(output).toContain('released')
+    const child = startScript(idle, [])
+    const code = await child.exited
+    expect(child.lines.some((line) => line.startsWith('released'))).toBe(true)
     expect(code).toBe(0)
     // Far sooner than the 60 s interval the timer was set to.
     expect(Date.now() - started).toBeLessThan(30_000)

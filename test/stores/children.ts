@@ -1,17 +1,9 @@
-// Real child processes for the store tests: each runs a fixture under tsx and reports on stdout,
-// one line per fact, which the test reads as it comes.
-import { type ChildProcess, spawn } from 'node:child_process'
+// Real child processes for the store tests: each runs a fixture of test/stores/fixtures/ under
+// tsx (test/child-process.ts) and reports on stdout, one line per fact.
 import { fileURLToPath } from 'node:url'
+import { type Child, startScript } from '../child-process.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-
-export interface Child {
-  readonly process: ChildProcess
-  readonly lines: string[]
-  /** Resolves once `predicate` holds for the output so far, or the child has exited. */
-  until(predicate: (lines: readonly string[]) => boolean): Promise<void>
-  readonly exited: Promise<number | null>
-}
+export type { Child } from '../child-process.js'
 
 /** Starts `test/stores/fixtures/<fixture>.ts` with `args`. */
 export function startChild(
@@ -19,35 +11,11 @@ export function startChild(
   args: readonly string[],
   options: { stdin?: boolean } = {},
 ): Child {
-  const script = fileURLToPath(new URL(`fixtures/${fixture}.ts`, import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: root,
-    stdio: [options.stdin === true ? 'pipe' : 'ignore', 'pipe', 'inherit'],
-  })
-  const lines: string[] = []
-  const waiters: (() => void)[] = []
-  let rest = ''
-  child.stdout?.on('data', (data: Buffer) => {
-    const parts = (rest + data.toString('utf8')).split('\n')
-    rest = parts.pop() ?? ''
-    lines.push(...parts)
-    for (const wake of waiters.splice(0)) wake()
-  })
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      for (const wake of waiters.splice(0)) wake()
-      resolve(code)
-    }),
+  return startScript(
+    fileURLToPath(new URL(`fixtures/${fixture}.ts`, import.meta.url)),
+    args,
+    options,
   )
-  return {
-    process: child,
-    lines,
-    exited,
-    async until(predicate) {
-      while (!predicate(lines) && child.exitCode === null && child.signalCode === null)
-        await new Promise<void>((resolve) => waiters.push(resolve))
-    },
-  }
 }
 
 /** Lines of `child` that start with `tag `, without the tag. */
