@@ -94,19 +94,23 @@ async function openPostgresSource(spec: PostgresLogSpec): Promise<LogSource> {
   } catch {
     return usageError(`reading ${name} needs the pg package: npm install pg`)
   }
-  const pool = new Pool({ connectionString: spec.postgres, max: 1 })
+  // Reachable now, so a wrong URL is unreadable input (exit 2) before any command runs; each
+  // iteration of `events()` then has a pool of its own, ended when the iteration ends.
+  const probe = new Pool({ connectionString: spec.postgres, max: 1 })
   try {
-    await pool.query('SELECT 1')
+    await probe.query('SELECT 1')
   } catch (error) {
-    await pool.end().catch(() => undefined)
     return usageError(
       `cannot read audit log ${name}: ${(error as NodeJS.ErrnoException).code ?? 'connection failed'}`,
     )
+  } finally {
+    await probe.end().catch(() => undefined)
   }
   return {
     name,
     torn: undefined,
     async *events() {
+      const pool = new Pool({ connectionString: spec.postgres, max: 1 })
       try {
         yield* readPostgresAuditLog(pool, {
           ...(spec.table === undefined ? {} : { table: spec.table }),

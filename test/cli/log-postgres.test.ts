@@ -1,7 +1,7 @@
 // The log commands over the shared chain in PostgreSQL: the config's `audit: { postgres, table }`
 // (and a `postgres://` URL as LOG) read through readPostgresAuditLog, against the real server
 // scripts/test-services.sh starts. An insider's edit of one row is named by its seq.
-import { LogReportSchema, LogVerifyReportSchema } from 'datagate/cli'
+import { ComplianceReportSchema, LogReportSchema, LogVerifyReportSchema } from 'datagate/cli'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { migrate, postgresAuditSink, readPostgresAuditLog } from '../../src/stores/postgres.js'
@@ -47,6 +47,14 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'datagate log commands over PostgreSQL'
     expect([...types].sort()).toEqual(['delta', 'export', 'release', 'stream'])
     expect(report.denied.length).toBeGreaterThan(0)
     expect(report.chain.ok).toBe(true)
+  })
+
+  it('report reads the same chain for its status, ledger and volumes', () => {
+    const { code, stdout } = run(['report'])
+    expect(code).toBe(0)
+    const report = ComplianceReportSchema.parse(JSON.parse(stdout))
+    expect(report.chain?.ok).toBe(true)
+    expect(report.ledger?.entries.length).toBeGreaterThan(0)
   })
 
   it('an insider edit of one row exits 1 and names its seq', async () => {
