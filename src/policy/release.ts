@@ -93,6 +93,19 @@ export function startRun(
   let capped = false
   let unknownKeysDropped = 0
   const { read, predicate, cap } = plan
+  // Counts a row past the condition (or not) and under the cap (or not): true when it is released.
+  function admit(passes: boolean): boolean {
+    if (!passes) {
+      filtered++
+      return false
+    }
+    if (cap !== undefined && released >= cap) {
+      capped = true
+      return false
+    }
+    released++
+    return true
+  }
   return {
     row(row) {
       const index = received
@@ -110,30 +123,12 @@ export function startRun(
         throw error
       }
       unknownKeysDropped += parsed.unknownKeys
-      if (!predicate(parsed.record)) {
-        filtered++
-        return undefined
-      }
-      if (cap !== undefined && released >= cap) {
-        capped = true
-        return undefined
-      }
-      released++
-      return project(parsed.record)
+      return admit(predicate(parsed.record)) ? project(parsed.record) : undefined
     },
     repeat(outcome, unknownKeys) {
       received++
       unknownKeysDropped += unknownKeys
-      if (outcome === null) {
-        filtered++
-        return undefined
-      }
-      if (cap !== undefined && released >= cap) {
-        capped = true
-        return undefined
-      }
-      released++
-      return outcome
+      return admit(outcome !== null) ? outcome : undefined
     },
     get released() {
       return released
