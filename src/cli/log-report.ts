@@ -8,7 +8,7 @@ import type { z } from 'zod'
 import type { AuditEvent } from '../export/audit-event.js'
 import { ChainChecker } from '../export/audit-verify.js'
 import { type CliState, emit, examples, fail, formatOption } from './command.js'
-import { type LogSource, openLogSource } from './log-source.js'
+import { chooseLog, type LogSource, openLogSource } from './log-source.js'
 import { logDefaults } from './log-verify.js'
 import { logReportRenderers } from './reports/log-report.js'
 import type { LogReportSchema } from './schemas.js'
@@ -205,10 +205,7 @@ export function logReportCommand(log: Command, program: Command, state: CliState
       },
     ) => {
       const config = await logDefaults(program, state)
-      if (file !== undefined && options.audit !== undefined && file !== options.audit)
-        usageError('pass the audit log once: LOG or --audit')
-      const logFile = file ?? options.audit ?? config?.audit
-      if (!logFile) usageError('no audit log: pass LOG (or --audit) or set audit in the config')
+      const logFile = chooseLog(file, options.audit, config)
       let from = parseDateOption(options.from, '--from')?.getTime()
       let to = endOf(options.to)
       if (options.month !== undefined) {

@@ -32,6 +32,22 @@ export interface LogSource {
   readonly torn: { readonly line: number } | undefined
 }
 
+/**
+ * The log a `log` command reads: its LOG argument or `--audit` (one of them, or the same twice),
+ * else the config's `audit`. Neither is a usage error.
+ */
+export function chooseLog(
+  argument: string | undefined,
+  audit: string | undefined,
+  config: { readonly audit: LogSpec | undefined } | undefined,
+): LogSpec {
+  if (argument !== undefined && audit !== undefined && argument !== audit)
+    usageError('pass the audit log once: LOG or --audit')
+  const log = argument ?? audit ?? config?.audit
+  if (!log) return usageError('no audit log: pass LOG (or --audit) or set audit in the config')
+  return log
+}
+
 /** Opens the log named `spec`: a JSON Lines file, or the PostgreSQL chain. */
 export async function openLogSource(spec: LogSpec, cwd: string): Promise<LogSource> {
   if (typeof spec !== 'string') return openPostgresSource(spec)

@@ -12,7 +12,7 @@ import type { AuditReceipt } from '../export/audit-receipt.js'
 import { verifyAuditLog } from '../export/audit-verify-log.js'
 import { type CliState, emit, examples, fail, formatOption } from './command.js'
 import { findConfig, readConfig, readText } from './config.js'
-import { type LogSource, openLogSource } from './log-source.js'
+import { chooseLog, type LogSource, openLogSource } from './log-source.js'
 import { logVerifyRenderers } from './reports/log-verify.js'
 import type { LogVerifyReportSchema } from './schemas.js'
 import { usageError } from './usage.js'
@@ -199,10 +199,7 @@ export function logVerifyCommand(log: Command, program: Command, state: CliState
       },
     ) => {
       const config = await logDefaults(program, state)
-      if (file !== undefined && options.audit !== undefined && file !== options.audit)
-        usageError('pass the audit log once: LOG or --audit')
-      const logFile = file ?? options.audit ?? config?.audit
-      if (!logFile) usageError('no audit log: pass LOG (or --audit) or set audit in the config')
+      const logFile = chooseLog(file, options.audit, config)
       const jwksFile = options.jwks ?? config?.jwks ?? (state.io.env.DATAGATE_JWKS || undefined)
       const checkpointsFile = options.checkpoints ?? config?.checkpoints
       if ((options.receipts || checkpointsFile) && !jwksFile)
