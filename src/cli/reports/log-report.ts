@@ -10,6 +10,42 @@ type LogReport = z.infer<typeof LogReportSchema>
 const fieldList = (fields: LogReport['entries'][number]['fields']) =>
   fields.map((f) => (f.operator === 'keep' ? f.path : `${f.path}:${f.operator}`)).join(' ')
 
+/**
+ * The released entries as table rows (header first), by day; shared with the compliance report.
+ * `fields` writes an entry's fields with their operators.
+ */
+export function ledgerRows(r: LogReport, fields = fieldList): string[][] {
+  return [
+    ['date', 'type', 'partner', 'category', 'dataset', 'purpose', 'agreement', 'records', 'fields'],
+    ...r.entries.map((e) => [
+      e.time.slice(0, 10),
+      e.type,
+      e.partner,
+      e.category ?? '?',
+      e.dataset,
+      e.purpose,
+      e.agreement,
+      String(e.records),
+      fields(e.fields),
+    ]),
+  ]
+}
+
+/** The refused attempts as table rows (header first), by day; shared with the compliance report. */
+export function deniedRows(r: LogReport): string[][] {
+  return [
+    ['date', 'partner', 'category', 'dataset', 'purpose', 'code'],
+    ...r.denied.map((d) => [
+      d.time.slice(0, 10),
+      d.partner,
+      d.category ?? '?',
+      d.dataset,
+      d.purpose,
+      d.code,
+    ]),
+  ]
+}
+
 function render(
   r: LogReport,
   c: Palette,
@@ -23,43 +59,10 @@ function render(
       : c.red(`chain BROKEN at seq ${r.chain.firstBrokenSeq}: run datagate log verify`),
     '',
     heading(`Released (${r.entries.length})`),
-    table([
-      [
-        'date',
-        'type',
-        'partner',
-        'category',
-        'dataset',
-        'purpose',
-        'agreement',
-        'records',
-        'fields',
-      ],
-      ...r.entries.map((e) => [
-        e.time.slice(0, 10),
-        e.type,
-        e.partner,
-        e.category ?? '?',
-        e.dataset,
-        e.purpose,
-        e.agreement,
-        String(e.records),
-        fieldList(e.fields),
-      ]),
-    ]),
+    table(ledgerRows(r)),
     '',
     heading(`Denied (${r.denied.length})`),
-    table([
-      ['date', 'partner', 'category', 'dataset', 'purpose', 'code'],
-      ...r.denied.map((d) => [
-        d.time.slice(0, 10),
-        d.partner,
-        d.category ?? '?',
-        d.dataset,
-        d.purpose,
-        d.code,
-      ]),
-    ]),
+    table(deniedRows(r)),
   ]
   for (const [title, rows, key] of [
     ['Totals per partner', r.totals.byPartner, 'partner'],

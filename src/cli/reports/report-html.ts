@@ -3,6 +3,7 @@
 // Every value from the policy or the log goes through `esc`: a partner named `<script>` is text.
 import type { z } from 'zod'
 import type { ComplianceReportSchema } from '../schemas.js'
+import { deniedRows, ledgerRows } from './log-report.js'
 import { processingRows, volumeRows } from './report-rows.js'
 
 type ComplianceReport = z.infer<typeof ComplianceReportSchema>
@@ -142,31 +143,13 @@ function ledgerHtml(r: ComplianceReport): { ledger: string; denied: string } {
       ledger: '<p>No audit log is configured.</p>',
       denied: '<p>No audit log is configured.</p>',
     }
-  const ledger = table(`Released (${l.entries.length})`, [
-    ['date', 'type', 'partner', 'category', 'dataset', 'purpose', 'agreement', 'records', 'fields'],
-    ...l.entries.map((e) => [
-      e.time.slice(0, 10),
-      e.type,
-      e.partner,
-      e.category ?? '?',
-      e.dataset,
-      e.purpose,
-      e.agreement,
-      String(e.records),
-      e.fields.map((f) => (f.operator === 'keep' ? f.path : `${f.path}: ${f.operator}`)).join(', '),
-    ]),
-  ])
-  const denied = table(`Denied attempts (${l.denied.length})`, [
-    ['date', 'partner', 'category', 'dataset', 'purpose', 'code'],
-    ...l.denied.map((d) => [
-      d.time.slice(0, 10),
-      d.partner,
-      d.category ?? '?',
-      d.dataset,
-      d.purpose,
-      d.code,
-    ]),
-  ])
+  const ledger = table(
+    `Released (${l.entries.length})`,
+    ledgerRows(l, (fields) =>
+      fields.map((f) => (f.operator === 'keep' ? f.path : `${f.path}: ${f.operator}`)).join(', '),
+    ),
+  )
+  const denied = table(`Denied attempts (${l.denied.length})`, deniedRows(l))
   return { ledger, denied }
 }
 
