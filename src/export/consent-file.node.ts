@@ -3,7 +3,7 @@
 // modification time or inode changed since the last read, so an appended withdrawal counts from
 // the next release on, across processes. Any unreadable or malformed line fails closed: a torn
 // or damaged withdrawal must never be read as no withdrawal.
-import { appendFile, readFile, stat } from 'node:fs/promises'
+import { appendFile, open, readFile, stat } from 'node:fs/promises'
 import { DatagateError } from '../errors.js'
 import { assertString } from '../lib/assert.js'
 import {
@@ -38,6 +38,24 @@ export interface JsonlConsentStore extends ConsentStore {
   grant(subject: string, scope: string, at: Date): Promise<void>
   /** Appends a withdraw line. */
   withdraw(subject: string, scope: string, at: Date): Promise<void>
+}
+
+/** Whether the file is empty, missing, or ends with a newline. */
+async function endsWithNewline(path: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined
+  try {
+    handle = await open(path, 'r')
+    const { size } = await handle.stat()
+    if (size === 0) return true
+    const last = Buffer.alloc(1)
+    await handle.read(last, 0, 1, size - 1)
+    return last[0] === 0x0a
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return true
+    throw error
+  } finally {
+    await handle?.close()
+  }
 }
 
 function unavailable(message: string, code?: unknown): DatagateError {
@@ -118,8 +136,13 @@ export function jsonlConsentStore(path: string): JsonlConsentStore {
     assertConsentQuery([subject], scope, at, `consent.${event}`)
     const line: ConsentEvent = { subject, scope, at: at.toISOString(), event }
     try {
+      // A file written by hand may end without a newline: the event must not join its last line.
+      const separator = (await endsWithNewline(path)) ? '' : '\n'
       // One write per line, with its newline: appends from several processes do not interleave.
-      await appendFile(path, `${JSON.stringify(line)}\n`, { encoding: 'utf8', flag: 'a' })
+      await appendFile(path, `${separator}${JSON.stringify(line)}\n`, {
+        encoding: 'utf8',
+        flag: 'a',
+      })
     } catch (error) {
       throw unavailable(
         `the consent file ${path} could not be written`,
