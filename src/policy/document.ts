@@ -80,8 +80,8 @@ const partner = z.strictObject({
 /**
  * The role of a partner that declares none: `entrusted`, today's meaning of every agreement (a
  * contract of purpose, fields and validity, what PIPL Art. 21 asks of entrusted processing), so
- * policies written before roles existed load as before; `datagate lint` reports the undeclared
- * role of a partner that receives personal information (`partner_role_undeclared`).
+ * policies written before roles existed load as before; the notice manifest of `datagate report`
+ * shows such a partner's role as `entrusted (undeclared)` for a reviewer to confirm.
  */
 export const DEFAULT_PARTNER_ROLE = 'entrusted' as const
 
