@@ -140,7 +140,18 @@ export function assertConsentQuery(
   assertDate(at, `${what}: at`)
 }
 
-/** The memory store's own methods beyond {@link ConsentStore}. */
+/**
+ * The store made by {@link memoryConsentStore}: a {@link ConsentStore} that also records events.
+ *
+ * @example
+ * ```ts
+ * import { type MemoryConsentStore, memoryConsentStore } from 'datagate'
+ *
+ * const store: MemoryConsentStore = memoryConsentStore()
+ * store.grant('C-9', 'share-with-insurers', new Date('2026-01-01T00:00:00Z'))
+ * console.log(store.filter(['C-8', 'C-9'], 'share-with-insurers', new Date('2026-02-01T00:00:00Z'))) // [ 'C-9' ]
+ * ```
+ */
 export interface MemoryConsentStore extends ConsentStore {
   /** Records a grant of `scope` by `subject`, effective from `at`. */
   grant(subject: string, scope: string, at: Date): void

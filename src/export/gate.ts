@@ -138,7 +138,19 @@ export interface ReleaseRequest {
   readonly purpose: string
 }
 
-/** What a delta is for. */
+/**
+ * What a delta is for: a release request, and under a consent agreement when the partner's
+ * current view was released.
+ *
+ * @example
+ * ```ts
+ * import type { DeltaRequest } from 'datagate'
+ *
+ * const request: DeltaRequest = { partner: 'insure-co', dataset: 'claim', purpose: 'claims',
+ *   previousAt: new Date('2026-06-01T00:00:00Z') }
+ * console.log(request.previousAt?.toISOString()) // '2026-06-01T00:00:00.000Z'
+ * ```
+ */
 export interface DeltaRequest extends ReleaseRequest {
   /**
    * When the partner's current view was released (the previous export's time). Required when

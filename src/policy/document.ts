@@ -82,6 +82,13 @@ const partner = z.strictObject({
  * contract of purpose, fields and validity, what PIPL Art. 21 asks of entrusted processing), so
  * policies written before roles existed load as before; the notice manifest of `datagate report`
  * shows such a partner's role as `entrusted (undeclared)` for a reviewer to confirm.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PARTNER_ROLE } from 'datagate'
+ *
+ * console.log(DEFAULT_PARTNER_ROLE) // 'entrusted'
+ * ```
  */
 export const DEFAULT_PARTNER_ROLE = 'entrusted' as const
 
