@@ -5,7 +5,11 @@
 // consent scope the gate checks. Built from the policy and the datasets only.
 import type { z } from 'zod'
 import type { Dataset } from '../classify/dataset.js'
-import { needsSeparateConsent, releasesPersonalInformation } from '../policy/consent-rules.js'
+import {
+  needsSeparateConsent,
+  releasesPersonalInformation,
+  roleOf,
+} from '../policy/consent-rules.js'
 import type { Policy } from '../policy/load.js'
 import type { Agreement, Partner } from '../policy/types.js'
 import { isActiveAt } from '../policy/validity.js'
@@ -41,7 +45,7 @@ export function noticeManifest(policy: Policy, datasets: readonly Dataset[], at:
         !releasesPersonalInformation(agreement.fields, dataset, agreement.aggregate !== undefined)
       )
         continue
-      const role = partner.role ?? 'entrusted'
+      const role = roleOf(partner.role)
       notices.push({
         partner: partner.id,
         agreement: agreement.id,
