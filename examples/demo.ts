@@ -12,6 +12,7 @@
 //    log against its signed checkpoints, their copies and the receipts the partners hold
 // 7. serve the partner API (the Express example) on 127.0.0.1 and call it as partners, one refused
 // 8. run the `datagate` CLI over the output folder: log verify, then the monthly HTML report
+// 9. a consent-filtered release: rental-co as a PIPL handler, 10 % of customers without consent
 
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -26,6 +27,8 @@ import {
   generateKeys,
   isDatagateError,
   loadPolicy,
+  memoryAuditSink,
+  memoryBudgetStore,
   scanRecord,
   verifyAuditChain,
   verifyAuditLog,
@@ -37,6 +40,7 @@ import {
   fileAuditSink,
   fileBudgetStore,
   fileCheckpointSink,
+  jsonlConsentStore,
   readAuditLog,
   readCheckpoints,
 } from 'datagate/node'
@@ -403,3 +407,75 @@ console.log(
 console.log(
   `The sharing ledger as CSV: npx datagate --config ${relative(process.cwd(), config)} log report --format csv`,
 )
+
+// 9. Consent per data subject -----------------------------------------------------------------
+// rental-co declared a PIPL handler (it decides for itself what to do with the data), so its
+// agreement releases only the repair orders of customers who consented to the scope. The
+// consent events are a JSONL file in the output folder; every 10th customer gave none.
+heading('9. Consent per data subject: rental-co as a handler, 10 % of customers without consent')
+const customers = [...new Set(data.repair_order.map((r) => r.customerId as string))].sort()
+const withoutConsent = new Set(customers.filter((_, i) => i % 10 === 9))
+const consentFile = join(out, 'consent.jsonl')
+writeFileSync(
+  consentFile,
+  customers
+    .filter((id) => !withoutConsent.has(id))
+    .map((subject) =>
+      JSON.stringify({
+        subject,
+        scope: 'courtesy-car-share',
+        at: '2026-01-10T00:00:00Z',
+        event: 'grant',
+      }),
+    )
+    .join('\n')
+    .concat('\n'),
+)
+const handlerPolicy = loadPolicy(
+  {
+    ...policy.document,
+    partners: policy.document.partners.map((p) =>
+      p.id !== 'rental-co'
+        ? p
+        : {
+            ...p,
+            role: 'handler' as const,
+            contact: 'privacy@rental-co.example',
+            agreements: p.agreements.map((a) => ({
+              ...a,
+              consent: { scope: 'courtesy-car-share', subject: 'customerId' },
+            })),
+          },
+    ),
+  },
+  { datasets },
+)
+const consentAudit = memoryAuditSink()
+const consentGate = createGate({
+  issuer: policy.issuer,
+  datasets,
+  policy: handlerPolicy,
+  pseudonymKey,
+  audit: consentAudit,
+  budget: memoryBudgetStore(),
+  consent: jsonlConsentStore(consentFile),
+  now,
+})
+const courtesy = { partner: 'rental-co', dataset: 'repair_order', purpose: 'courtesy-car' }
+const consented = await consentGate.release(data.repair_order, courtesy)
+const event = consentAudit.events.find((e) => e.type === 'release')
+const dropped = event?.type === 'release' ? event.consentDropped : undefined
+const expectedDropped = data.repair_order.filter((r) =>
+  withoutConsent.has(r.customerId as string),
+).length
+console.log(
+  `  ${withoutConsent.size} of ${customers.length} customers gave no consent: ${expectedDropped} of ${data.repair_order.length} repair orders are theirs`,
+)
+console.log(
+  `  ${dropped === expectedDropped ? 'ok ' : 'BAD'} dropped before the release: audit event release consentDropped ${dropped}`,
+)
+console.log(
+  `  ${consented.report.rows.received === data.repair_order.length - expectedDropped ? 'ok ' : 'BAD'} the partner's report counts only the ${consented.report.rows.received} rows it could be given (${consented.records.length} released after the agreement's conditions and cap)`,
+)
+await consentGate.close()
+if (dropped !== expectedDropped) process.exit(1)

@@ -1,6 +1,6 @@
 /**
  * `datagate/node`: Node-only pieces. The append-only JSONL audit sink and its reader, with a lock
- * file per log, a file for checkpoint copies, the file-folder privacy-budget ledger, and signing keys
+ * file per log, a file for checkpoint copies, the file-folder privacy-budget ledger, the JSONL consent store, and signing keys
  * read from a file or an environment variable (one key set for every instance).
  *
  * @packageDocumentation
@@ -19,6 +19,7 @@ export {
   type FileBudgetStoreOptions,
   fileBudgetStore,
 } from './export/budget-file.node.js'
+export { type JsonlConsentStore, jsonlConsentStore } from './export/consent-file.node.js'
 export {
   exportPrivateJwks,
   importKeysFrom,

@@ -17,6 +17,7 @@ import { buildLedger } from './log-report.js'
 import { openLogSource } from './log-source.js'
 import { readJwks, verifyLog } from './log-verify.js'
 import { buildMatrixReport } from './matrix.js'
+import { noticeManifest } from './notice-manifest.js'
 import { reportRenderers } from './reports/report.js'
 import type { ComplianceReportSchema } from './schemas.js'
 import { usageError } from './usage.js'
@@ -146,6 +147,7 @@ export function reportCommand(program: Command, state: CliState): void {
       ledger,
       volumes,
       processing: recordOfProcessing(policy, project.datasets, at),
+      notices: noticeManifest(policy, project.datasets, at),
     }
     if (options.out === undefined) emit(state, reportRenderers, options.format, report)
     else {

@@ -522,4 +522,34 @@ export const ComplianceReportSchema = z.strictObject({
       ),
     }),
   ),
+  /**
+   * The notice manifest (PIPL Art. 23): per agreement that releases personal information, what
+   * the individual must have been told: recipient and contact, purpose, method, categories.
+   */
+  notices: z.array(
+    z.strictObject({
+      partner: z.string(),
+      agreement: z.string(),
+      dataset: z.string(),
+      /** The recipient as named in the policy, and its `contact` (null when the policy has none). */
+      recipient: z.strictObject({ name: z.string(), contact: z.string().nullable() }),
+      role: z.enum(['entrusted', 'handler', 'joint-handler']),
+      /** False when the policy declares no role and `entrusted` is the default. */
+      roleDeclared: z.boolean(),
+      /** Whether the individual's separate consent is required (handler, joint-handler). */
+      separateConsent: z.boolean(),
+      purpose: z.string(),
+      /** How the data is provided: the release shapes the agreement allows. */
+      method: z.array(z.string()),
+      /** Personal information granted: desensitised or pii-tagged fields, with kind and operator. */
+      categories: z.array(
+        z.strictObject({ path: z.string(), pii: z.string().nullable(), operator: z.string() }),
+      ),
+      /** The consent scope and subject field the gate checks, or null. */
+      consent: z.strictObject({ scope: z.string(), subject: z.string() }).nullable(),
+      validFrom: z.string(),
+      validUntil: z.string(),
+      inForce: z.boolean(),
+    }),
+  ),
 })

@@ -40,6 +40,7 @@ const released = {
   fields: z.array(z.strictObject({ path: text(512), operator: text(128) })).max(10_000),
   rows: z.int().min(0),
   payloadDigest: text(256),
+  consentDropped: z.int().min(0).optional(),
   details,
 }
 // What a partner can later show: the token's `jti` and the SHA-256 of the exact signed bytes.
@@ -163,6 +164,11 @@ interface AuditReleaseFacts extends AuditRequestFacts {
   readonly rows: number
   /** `sha256:` of the canonical JSON of the records (of the patch for a delta). */
   readonly payloadDigest: string
+  /**
+   * Rows dropped because their data subject held no consent of the agreement's scope (agreements
+   * with `consent` only; for a delta, of the new view). Never told to the partner.
+   */
+  readonly consentDropped?: number
   /** Extra facts such as `kid`, `format`: primitives only, never record values. */
   readonly details?: Readonly<Record<string, string | number | boolean>>
 }

@@ -11,6 +11,7 @@ import type { Dataset, Released } from '../classify/dataset.js'
 import { DatagateError } from '../errors.js'
 import {
   assertArray,
+  assertDate,
   assertFunction,
   assertNumber,
   assertObject,
@@ -45,6 +46,8 @@ import {
   chargeRelease,
 } from './budget.js'
 import type { CheckpointSink } from './checkpoint.js'
+import { assertConsentStore, consentedRows, consentedStream } from './consent-filter.js'
+import type { ConsentStore } from './consent-store.js'
 import { gateAudit } from './gate-audit.js'
 import type { KeyRing, PublicJwks } from './key-ring.js'
 import { isKeyRing } from './keys.js'
@@ -56,7 +59,7 @@ import {
   signEnvelope,
   signEnvelopeBytes,
 } from './sign.js'
-import { type StreamPart, type StreamSource, streamExport } from './stream.js'
+import { rowsOf, type StreamPart, type StreamSource, streamExport } from './stream.js'
 import { DELTA_TYP, EXPORT_TYP } from './typ.js'
 
 /**
@@ -116,6 +119,13 @@ export interface GateOptions {
    * agreement with `noise` or `once: true`, since a ledger lost on restart would allow them again.
    */
   readonly budget?: BudgetStore
+  /**
+   * Consent of data subjects: asked before every release under an agreement with `consent`
+   * (rows whose subject holds none are dropped first; the count is in the audit event). No
+   * default: required (`ERR_INVALID_ARGUMENT`) when an agreement declares consent; a store that
+   * cannot answer refuses the release with `ERR_CONSENT_UNAVAILABLE`.
+   */
+  readonly consent?: ConsentStore
 }
 
 /** What a release is for. */
@@ -126,6 +136,28 @@ export interface ReleaseRequest {
   readonly dataset: string
   /** Purpose: the agreement's `purpose`, the CASL action. */
   readonly purpose: string
+}
+
+/**
+ * What a delta is for: a release request, and under a consent agreement when the partner's
+ * current view was released.
+ *
+ * @example
+ * ```ts
+ * import type { DeltaRequest } from 'datagate'
+ *
+ * const request: DeltaRequest = { partner: 'insure-co', dataset: 'claim', purpose: 'claims',
+ *   previousAt: new Date('2026-06-01T00:00:00Z') }
+ * console.log(request.previousAt?.toISOString()) // '2026-06-01T00:00:00.000Z'
+ * ```
+ */
+export interface DeltaRequest extends ReleaseRequest {
+  /**
+   * When the partner's current view was released (the previous export's time). Required when
+   * the agreement declares `consent`: the base view is computed with consent as of then, the new
+   * one with consent now, so a withdrawal in between becomes `remove` operations.
+   */
+  readonly previousAt?: Date
 }
 
 /** What an export is for, and how it is wrapped. */
@@ -187,7 +219,7 @@ export interface Gate {
   exportDelta(
     previousRows: Iterable<unknown>,
     rows: Iterable<unknown>,
-    request: ReleaseRequest,
+    request: DeltaRequest,
   ): Promise<SignedDelta>
   /** Signed chunks of records, then a signed manifest linking them. */
   exportStream(
@@ -332,6 +364,8 @@ export function createGate(options: GateOptions): Gate {
   const budget = options.budget
   let policy = checkPolicy(options.policy, options.issuer, options.datasets)
   assertBudgetStore(policy, budget, 'createGate')
+  const consentStore = options.consent
+  assertConsentStore(policy, consentStore, 'createGate')
   let plans = new Map<string, ReleasePlan>()
   /**
    * The `Content-Digest` of the json-mode body (`{"data":<records>,"meta":<claims>}`) of each
@@ -427,6 +461,30 @@ export function createGate(options: GateOptions): Gate {
 
   const newJti = () => base64url(random(16))
 
+  /**
+   * Both versions of a delta filtered by consent: the previous rows as of `previousAt` (what the
+   * partner was given then), the current rows as of now, so a withdrawal becomes a removal.
+   */
+  async function consentedVersions(
+    plan: ReleasePlan,
+    previousRows: Iterable<unknown>,
+    rows: Iterable<unknown>,
+    previousAt: Date | undefined,
+  ) {
+    if (plan.agreement.consent === undefined)
+      return { previousRows, rows, audit: {} as { consentDropped?: number } }
+    if (previousAt === undefined)
+      invalidArgument(
+        'type',
+        `exportDelta: previousAt (agreement ${plan.agreement.id} releases with consent)`,
+        "a Date: when the partner's current view was released",
+      )
+    assertDate(previousAt, 'exportDelta: previousAt')
+    const before = await consentedRows(plan, previousRows, consentStore, previousAt)
+    const after = await consentedRows(plan, rows, consentStore, now())
+    return { previousRows: before.rows, rows: after.rows, audit: after.audit }
+  }
+
   return {
     get policy() {
       return policy
@@ -434,8 +492,9 @@ export function createGate(options: GateOptions): Gate {
 
     async release(rows, request) {
       const plan = await auditedPlan(request)
+      const consent = await consentedRows(plan, rows, consentStore, now())
       const spend = await chargeRelease(budget, plan, now())
-      const result = runRelease(plan, rows)
+      const result = runRelease(plan, consent.rows)
       // The digest is only for the audit event: JSON of the records, as an export would sign them.
       if (audit.enabled)
         await audit.append({
@@ -443,6 +502,7 @@ export function createGate(options: GateOptions): Gate {
           ...audit.facts(plan),
           rows: result.records.length,
           payloadDigest: jsonDigest(result.records),
+          ...consent.audit,
           details: { ...spend, unknownKeys: result.report.unknownKeysDropped },
         })
       // The plan validated and projected every record to the dataset's released shape.
@@ -471,11 +531,12 @@ export function createGate(options: GateOptions): Gate {
         }
         encryptTo = plan.partner.encryptionKeys
       }
+      const consent = await consentedRows(plan, rows, consentStore, now())
       const spend = await chargeRelease(budget, plan, now())
       // One serialisation: each released record is written as JSON bytes when it is made, the
       // claims go around them, and those exact bytes are digested and signed.
       const records = new JsonArrayWriter()
-      const { report, count } = runPlan(plan, rows, records)
+      const { report, count } = runPlan(plan, consent.rows, records)
       const jti = newJti()
       const receipt = audit.receipt()
       const claims = baseClaims(plan, jti)
@@ -499,6 +560,7 @@ export function createGate(options: GateOptions): Gate {
         payloadDigest,
         jti,
         signedDigest: bytesDigest(payload.bytes),
+        ...consent.audit,
         details: {
           kid: envelope.kid,
           format: envelope.format,
@@ -541,8 +603,9 @@ export function createGate(options: GateOptions): Gate {
       // part, and normalised form of the records that changed.
       // A row object given in both versions is released once (the plan is deterministic).
       const memo: KeyMemo = new Map()
-      const before = viewOfKeys(canonicalKeys(plan, previousRows, memo))
-      const afterKeys = canonicalKeys(plan, rows, memo)
+      const versions = await consentedVersions(plan, previousRows, rows, request.previousAt)
+      const before = viewOfKeys(canonicalKeys(plan, versions.previousRows, memo))
+      const afterKeys = canonicalKeys(plan, versions.rows, memo)
       const afterView = viewOfKeys(afterKeys)
       const patch = diffPreparedViews(before, afterView)
       const baseDigest = before.digest
@@ -565,6 +628,7 @@ export function createGate(options: GateOptions): Gate {
         payloadDigest: viewDigest(patch),
         jti,
         signedDigest: textDigest(JSON.stringify(claims)),
+        ...versions.audit,
         details: { kid: envelope.kid, baseDigest, resultDigest, operations: patch.length },
       })
       return { ...envelope, jti, patch, baseDigest, resultDigest }
@@ -588,7 +652,11 @@ export function createGate(options: GateOptions): Gate {
           'a records agreement, not an aggregate (use export())',
         )
       let spend: BudgetDetails | undefined
-      const parts = streamExport(rows, {
+      const consentCount = { dropped: 0 }
+      const source = plan.agreement.consent
+        ? consentedStream(plan, rowsOf(rows), consentStore, now, consentCount)
+        : rows
+      const parts = streamExport(source, {
         plan,
         keys,
         chunkSize: request.chunkSize ?? 10_000,
@@ -614,6 +682,7 @@ export function createGate(options: GateOptions): Gate {
             signedDigest: summary.signedDigest,
             stream: summary.stream,
             chunks: summary.chunks,
+            ...(plan.agreement.consent ? { consentDropped: consentCount.dropped } : {}),
             ...(spend ? { details: spend } : {}),
           }),
       })
@@ -688,6 +757,7 @@ export function createGate(options: GateOptions): Gate {
       requireOpen()
       const checked = checkPolicy(next, options.issuer, options.datasets)
       assertBudgetStore(checked, budget, 'setPolicy')
+      assertConsentStore(checked, consentStore, 'setPolicy')
       policy = checked
       plans = new Map()
       // Queued now so every later event follows it; a failure is retried by the next request.

@@ -51,6 +51,12 @@ export {
   type BudgetStore,
   memoryBudgetStore,
 } from './budget.js'
+export {
+  type ConsentEvent,
+  type ConsentStore,
+  type MemoryConsentStore,
+  memoryConsentStore,
+} from './consent-store.js'
 export { applyDelta } from './delta.js'
 export type {
   ExportClaims,
@@ -61,6 +67,7 @@ export type {
 } from './export-claims.js'
 export {
   createGate,
+  type DeltaRequest,
   type ExportRequest,
   type Gate,
   type GateOptions,

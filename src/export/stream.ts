@@ -72,7 +72,8 @@ function digestOf(token: string): string {
   return textDigest(token)
 }
 
-async function* rowsOf(source: StreamSource): AsyncGenerator<unknown, void, undefined> {
+/** The rows of a stream source, one at a time. */
+export async function* rowsOf(source: StreamSource): AsyncGenerator<unknown, void, undefined> {
   if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
     const reader = source.getReader()
     try {

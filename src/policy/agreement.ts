@@ -107,6 +107,7 @@ export function normaliseAgreement(
     validFrom,
     validUntil,
     ...(doc.basis === undefined ? {} : { basis: doc.basis }),
+    ...(doc.consent === undefined ? {} : { consent: Object.freeze({ ...doc.consent }) }),
     k: doc.aggregate ? (doc.k ?? 5) : undefined,
     aggregate: doc.aggregate ? normaliseAggregate(doc.aggregate) : undefined,
   })

@@ -8,6 +8,7 @@ import { textDigest } from '../lib/digest.js'
 import { capFindings } from '../lib/findings-cap.js'
 import { aggregateFindings } from './aggregate-findings.js'
 import { normaliseAgreement } from './agreement.js'
+import { consentFindings, roleOf } from './consent-rules.js'
 import type { PolicyDocument } from './document.js'
 import type { Policy } from './load.js'
 import { overlapFindings } from './overlaps.js'
@@ -74,6 +75,18 @@ export function compileDocument(
         here,
         findings,
       )
+      const dataset = byName.get(agreementDoc.dataset)
+      if (dataset)
+        findings.push(
+          ...consentFindings(
+            doc.role,
+            agreementDoc.consent,
+            agreement?.fields,
+            dataset,
+            agreementDoc.aggregate !== undefined,
+            here,
+          ),
+        )
       if (agreement) agreements.push(agreement)
     })
     findings.push(...overlapFindings(agreements, at))
@@ -85,6 +98,9 @@ export function compileDocument(
         category: doc.category,
         standing: doc.standing,
         core: doc.core,
+        role: roleOf(doc.role),
+        roleDeclared: doc.role !== undefined,
+        ...(doc.contact === undefined ? {} : { contact: doc.contact }),
         // sign.ts checks each key at use (kty, crv, no private part); the policy only refuses private keys.
         encryptionKeys: doc.encryptionKeys as PartnerJwks | undefined,
         maxRecordsPerRelease: doc.maxRecordsPerRelease,

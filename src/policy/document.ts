@@ -25,6 +25,12 @@ const agreement = z.strictObject({
   validUntil: dateLike,
   /** The legal basis of the processing, as text for the record of processing (`datagate report`); no effect on releases. */
   basis: z.string().min(1).max(4000).optional(),
+  /**
+   * Consent of each data subject (PIPL Art. 23): `scope` is the consent a subject gave (e.g.
+   * `share-with-insurers`), `subject` the dataset field naming the subject. Rows whose subject
+   * has no valid consent at release time are dropped first (see consent-rules.ts, docs/governance.md).
+   */
+  consent: z.strictObject({ scope: id, subject: z.string().min(1).max(256) }).optional(),
   k: z.number().int().min(2).max(1_000_000).optional(),
   aggregate: z
     .strictObject({
@@ -50,6 +56,14 @@ const partner = z.strictObject({
   category: z.enum(['capability', 'resource', 'traffic', 'innovation']),
   standing: z.enum(['gold', 'silver', 'bronze', 'yellow', 'terminated']),
   core: z.boolean(),
+  /**
+   * The partner's role under PIPL: `entrusted` processes on our behalf under contract (Art. 21),
+   * `handler` / `joint-handler` decide for themselves (Art. 23: separate consent). Undeclared
+   * reads as {@link DEFAULT_PARTNER_ROLE} (docs/governance.md says why).
+   */
+  role: z.enum(['entrusted', 'handler', 'joint-handler']).optional(),
+  /** How individuals reach the recipient (PIPL Art. 23 notice): an address, e-mail or phone, as text. */
+  contact: z.string().min(1).max(512).optional(),
   encryptionKeys: z
     .strictObject({ keys: z.array(z.record(z.string(), z.unknown())).max(32) })
     .optional(),
@@ -62,6 +76,21 @@ const partner = z.strictObject({
     .optional(),
   agreements: z.array(agreement).max(1000),
 })
+
+/**
+ * The role of a partner that declares none: `entrusted`, today's meaning of every agreement (a
+ * contract of purpose, fields and validity, what PIPL Art. 21 asks of entrusted processing), so
+ * policies written before roles existed load as before; the notice manifest of `datagate report`
+ * shows such a partner's role as `entrusted (undeclared)` for a reviewer to confirm.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PARTNER_ROLE } from 'datagate'
+ *
+ * console.log(DEFAULT_PARTNER_ROLE) // 'entrusted'
+ * ```
+ */
+export const DEFAULT_PARTNER_ROLE = 'entrusted' as const
 
 /** zod schema of a policy document (YAML or JSON). */
 export const policyDocumentSchema = z.strictObject({

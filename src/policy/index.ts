@@ -13,7 +13,7 @@ export {
   type FieldAccess,
 } from './access-matrix.js'
 export { CONDITION_OPERATORS } from './conditions.js'
-export type { PolicyDocument } from './document.js'
+export { DEFAULT_PARTNER_ROLE, type PolicyDocument } from './document.js'
 export {
   type ClauseExplanation,
   type Explanation,
@@ -36,6 +36,7 @@ export type {
   AggregateMeasure,
   AggregateSpec,
   Agreement,
+  AgreementConsent,
   BudgetPeriod,
   ConditionOperator,
   Conditions,
@@ -45,5 +46,6 @@ export type {
   PartnerBudget,
   PartnerCategory,
   PartnerJwks,
+  PartnerRole,
   Standing,
 } from './types.js'

@@ -88,6 +88,41 @@ export interface PartnerBudget {
   readonly period: BudgetPeriod
 }
 
+/**
+ * A partner's role under PIPL: `entrusted` processes personal information on the company's
+ * behalf under contract (Art. 21); `handler` and `joint-handler` decide purposes and means
+ * themselves, so providing them personal information needs each individual's separate consent
+ * (Art. 23).
+ *
+ * @example
+ * ```ts
+ * import type { PartnerRole } from 'datagate/policy'
+ *
+ * const roles: PartnerRole[] = ['entrusted', 'handler', 'joint-handler']
+ * console.log(roles.includes('handler')) // true
+ * ```
+ */
+export type PartnerRole = 'entrusted' | 'handler' | 'joint-handler'
+
+/**
+ * The consent an agreement releases under: each row's data subject (the value at `subject`, a
+ * field of the dataset) must hold consent `scope` at release time, else the row is dropped
+ * before anything else runs.
+ *
+ * @example
+ * ```ts
+ * import type { AgreementConsent } from 'datagate/policy'
+ *
+ * const consent: AgreementConsent = { scope: 'share-with-insurers', subject: 'customerId' }
+ * console.log(consent.scope) // 'share-with-insurers'
+ * ```
+ */
+export interface AgreementConsent {
+  readonly scope: string
+  /** Dot path of the subject field (a string or number leaf outside any array). */
+  readonly subject: string
+}
+
 /** A data-sharing agreement, normalised: wildcards expanded, dates parsed. */
 export interface Agreement {
   readonly id: string
@@ -105,6 +140,8 @@ export interface Agreement {
   readonly validUntil: number
   /** The legal basis of the processing as written (`basis`): shown by `datagate report`, never used to decide. */
   readonly basis?: string
+  /** Consent each row's data subject must hold at release time (see {@link AgreementConsent}). */
+  readonly consent?: AgreementConsent
   /** Smallest cell size of an aggregate release. */
   readonly k: number | undefined
   readonly aggregate: AggregateSpec | undefined
@@ -127,6 +164,12 @@ export interface Partner {
   readonly standing: Standing
   /** Core partners may receive desensitised fields (transformed). */
   readonly core: boolean
+  /** PIPL role as declared, or `entrusted` when undeclared (`roleDeclared` tells). */
+  readonly role?: PartnerRole
+  /** Whether the policy declares `role` (an undeclared role reads as `entrusted`). */
+  readonly roleDeclared?: boolean
+  /** How individuals reach the recipient (the PIPL Art. 23 notice), as written. */
+  readonly contact?: string
   /** Public keys that `export(..., { encrypt: true })` encrypts to. */
   readonly encryptionKeys: PartnerJwks | undefined
   /** Record cap per release (typical for bronze partners). */

@@ -1,5 +1,5 @@
 /**
- * `datagate/postgres`: one audit chain in PostgreSQL shared by every gate instance (Node only;
+ * `datagate/postgres`: one audit chain in PostgreSQL shared by every gate instance, the privacy-budget ledger and consent events (Node only;
  * `pg` is an optional peer dependency, never loaded by `datagate` itself).
  *
  * @packageDocumentation
@@ -16,6 +16,12 @@ export {
   type PostgresBudgetStore,
   postgresBudgetStore,
 } from './postgres-budget.js'
+export {
+  migrateConsent,
+  type PostgresConsentOptions,
+  type PostgresConsentStore,
+  postgresConsentStore,
+} from './postgres-consent.js'
 export { type MigrateOptions, migrate } from './postgres-migrate.js'
 export { type ReadPostgresAuditLogOptions, readPostgresAuditLog } from './postgres-read.js'
 export type { PostgresQueryable } from './postgres-schema.js'

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { ComplianceReportSchema, LogReportSchema } from 'datagate/cli'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { LogProject } from './make-log.js'
-import { BASIS, HOSTILE_NAME, makeReportProject } from './report-project.js'
+import { BASIS, CONTACT, HOSTILE_NAME, makeReportProject } from './report-project.js'
 import { runCli } from './run-cli.js'
 
 let project: LogProject
@@ -66,6 +66,36 @@ describe('datagate report', () => {
     expect(r.processing.find((p) => p.partner === 'maps-co')?.agreements[0]?.basis).toBeNull()
   })
 
+  it('lists the PIPL Art. 23 notice per agreement that releases personal information', () => {
+    const run = report(['--format', 'json'])
+    expect(run.code).toBe(0)
+    const r = ComplianceReportSchema.parse(JSON.parse(run.stdout))
+    const rental = r.notices.find((n) => n.partner === 'rental-co')
+    expect(rental).toMatchObject({
+      agreement: 'courtesy-car-2026',
+      recipient: { name: HOSTILE_NAME, contact: CONTACT },
+      role: 'handler',
+      roleDeclared: true,
+      separateConsent: true,
+      purpose: 'courtesy-car',
+      consent: { scope: 'courtesy-car-share', subject: 'customerId' },
+    })
+    expect(rental?.method).toContain('signed API export (JWS)')
+    expect(rental?.method.some((m) => m.includes('delta'))).toBe(true)
+    expect(rental?.categories).toContainEqual({
+      path: 'customerId',
+      pii: null,
+      operator: expect.stringMatching(/^pseudonymize/),
+    })
+    // Public fields without a pii tag are no personal information: not a category of the notice.
+    expect(rental?.categories.map((c) => c.path)).not.toContain('vehicle.model')
+    // Every notice is of an agreement that grants personal information.
+    for (const n of r.notices) expect(n.categories.length).toBeGreaterThan(0)
+    const md = report(['--format', 'md']).stdout
+    expect(md).toContain(CONTACT)
+    expect(md).toContain('courtesy-car-share, subject customerId')
+  })
+
   it('writes Markdown with every section to --out', () => {
     const run = report(['--month', '2026-06', '--format', 'md', '--out', 'report.md'])
     expect(run.code).toBe(0)
@@ -83,6 +113,7 @@ describe('datagate report', () => {
       '### datagate lint: 0 error(s), 1 warning(s)',
       '## Release volumes',
       '## Record of processing',
+      '## Notice manifest (PIPL Art. 23)',
     ])
       expect(md).toContain(heading)
     expect(md).toContain('chain intact')

@@ -31,6 +31,20 @@ it('runs the whole flow on the sample data and verifies every file it writes', (
   expect(output).toMatch(/\$ datagate --config .*datagate\.config\.json log verify/)
   expect(output).toMatch(/chain intact\nanchored: {3}seq 0 to \d+\nunanchored: none/)
   expect(output).toMatch(/The monthly compliance report \(self-contained HTML\): .*report\.html/)
+  // 9: a consent-filtered release: 10 % of customers without consent, their rows dropped and
+  // counted in the audit event, not in the partner's report.
+  const consent =
+    /(\d+) of (\d+) customers gave no consent: (\d+) of (\d+) repair orders are theirs\n {2}ok {2}dropped before the release: audit event release consentDropped (\d+)\n {2}ok {2}the partner's report counts only the (\d+) rows/.exec(
+      output,
+    )
+  expect(consent, 'step 9 output').not.toBeNull()
+  const [, lacking, customers, theirs, orders, dropped, received] = (consent ?? []).map(Number)
+  expect(lacking).toBe(Math.floor((customers as number) / 10))
+  expect(dropped).toBe(theirs)
+  expect(dropped).toBeGreaterThan(0)
+  expect(received).toBe((orders as number) - (dropped as number))
+  const grants = readFileSync(join(out, 'consent.jsonl'), 'utf8').trim().split('\n')
+  expect(grants).toHaveLength((customers as number) - (lacking as number))
   const html = readFileSync(join(out, 'report.html'), 'utf8')
   expect(html).toMatch(/^<!doctype html>/i)
   expect(html).toContain('insure-co')

@@ -337,6 +337,42 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
       await rm(folder, { recursive: true, force: true })
     }
   },
+  ERR_CONSENT_UNAVAILABLE: () => {
+    // A store whose failure quotes the subjects it was asked about (canaries): neither the
+    // message nor the cause chain may carry them.
+    const doc = orderPolicyDocument()
+    const base = doc.partners[0] as (typeof doc.partners)[number]
+    const agreement = base.agreements[0] as (typeof base.agreements)[number]
+    const consentPolicy = loadPolicy(
+      {
+        ...doc,
+        partners: [
+          {
+            ...base,
+            role: 'handler',
+            agreements: [{ ...agreement, consent: { scope: 'rental', subject: 'name' } }],
+          },
+        ],
+      },
+      { datasets: [Order] },
+    )
+    const failing = createGate({
+      issuer: ISSUER,
+      datasets: [Order],
+      policy: consentPolicy,
+      keys: ring,
+      pseudonymKey: TEST_PSEUDONYM_KEY,
+      audit: memoryAuditSink(),
+      now: () => T0,
+      consent: {
+        has: () => false,
+        filter: (subjects) => {
+          throw new Error(`no consent table for ${subjects.join(', ')}`)
+        },
+      },
+    })
+    return outcome(() => failing.export([canaryRow({ name: VALUE })], request))
+  },
   ERR_AUDIT_WRITE_FAILED: async () => {
     const failing = createGate({
       issuer: ISSUER,

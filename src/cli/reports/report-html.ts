@@ -4,7 +4,7 @@
 import type { z } from 'zod'
 import type { ComplianceReportSchema } from '../schemas.js'
 import { deniedRows, ledgerRows } from './log-report.js'
-import { processingRows, volumeRows } from './report-rows.js'
+import { noticeRows, processingRows, volumeRows } from './report-rows.js'
 
 type ComplianceReport = z.infer<typeof ComplianceReportSchema>
 type Cell = ComplianceReport['matrix']['cells'][number]
@@ -202,6 +202,7 @@ export function reportHtml(r: ComplianceReport): string {
 <section aria-labelledby="s-volumes"><h2 id="s-volumes">Release volumes</h2>${chartSvg(r)}</section>
 <section aria-labelledby="s-denied"><h2 id="s-denied">Denied attempts</h2>${denied}</section>
 <section aria-labelledby="s-processing"><h2 id="s-processing">Record of processing</h2>${table('Per partner and agreement: purpose, categories of data, recipient, validity, legal basis', processingRows(r))}</section>
+<section aria-labelledby="s-notices"><h2 id="s-notices">Notice manifest (PIPL Art. 23)</h2>${r.notices.length > 0 ? table('Per agreement that releases personal information: recipient and contact, purpose, method, categories of data, consent', noticeRows(r)) : '<p>No agreement releases personal information.</p>'}</section>
 </main></body></html>
 `
 }

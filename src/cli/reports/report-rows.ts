@@ -39,6 +39,27 @@ export function processingRows(r: ComplianceReport): string[][] {
   return rows
 }
 
+/** The notice manifest (PIPL Art. 23) as table rows (header first); shared by Markdown and HTML. */
+export function noticeRows(r: ComplianceReport): string[][] {
+  return [
+    ['recipient', 'contact', 'role', 'agreement', 'purpose', 'method', 'categories', 'consent'],
+    ...r.notices.map((n) => [
+      `${n.recipient.name} (${n.partner})`,
+      n.recipient.contact ?? 'not recorded',
+      `${n.role}${n.roleDeclared ? '' : ' (undeclared)'}`,
+      `${n.agreement}${n.inForce ? '' : ' (not in force)'}`,
+      n.purpose,
+      n.method.join('; '),
+      n.categories.map((c) => `${c.path}${c.pii ? ` [${c.pii}]` : ''} (${c.operator})`).join(', '),
+      n.consent
+        ? `${n.consent.scope}, subject ${n.consent.subject}`
+        : n.separateConsent
+          ? 'required, not declared'
+          : 'not required (entrusted: contract)',
+    ]),
+  ]
+}
+
 /** The volumes as table rows (header first). */
 export function volumeRows(r: ComplianceReport): string[][] {
   return [

@@ -9,7 +9,7 @@ import { logReportRenderers } from './log-report.js'
 import { logVerifyRenderers } from './log-verify.js'
 import { matrixRenderers } from './matrix.js'
 import { reportHtml } from './report-html.js'
-import { processingRows, volumeRows } from './report-rows.js'
+import { noticeRows, processingRows, volumeRows } from './report-rows.js'
 import { markdownTable } from './table.js'
 
 type ComplianceReport = z.infer<typeof ComplianceReportSchema>
@@ -47,6 +47,12 @@ function markdown(r: ComplianceReport): string {
     section('Sharing ledger', r.ledger ? nested(logReportRenderers.md?.(r.ledger, none)) : noLog),
     section('Release volumes', r.volumes.length > 0 ? markdownTable(volumeRows(r)) : 'None.'),
     section('Record of processing', markdownTable(processingRows(r))),
+    section(
+      'Notice manifest (PIPL Art. 23)',
+      r.notices.length > 0
+        ? markdownTable(noticeRows(r))
+        : 'No agreement releases personal information.',
+    ),
   ].join('\n')
 }
 

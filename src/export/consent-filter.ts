@@ -1,0 +1,199 @@
+// The consent step of a release: before the plan sees a row (its conditions, the record cap, k),
+// the row's data subject is read and validated, and the rows whose subject holds no consent of
+// the agreement's scope at the release time are dropped, with one batched store call per release
+// (per batch for streams). Only the count dropped is kept, for the audit event: the partner's
+// report never says how many rows it did not receive.
+import { compileReader } from '../classify/dataset.js'
+import { DatagateError, isDatagateError } from '../errors.js'
+import { assertFunction, assertObject } from '../lib/assert.js'
+import type { Policy } from '../policy/load.js'
+import type { ReleasePlan } from '../policy/plan.js'
+import { type ConsentStore, MAX_SUBJECT_LENGTH } from './consent-store.js'
+
+/** Rows per store call in a stream. */
+const STREAM_BATCH = 1000
+
+/** The first agreement of the policy that declares consent, as `partner/agreement`. */
+function consentPart(policy: Policy): string | undefined {
+  for (const partner of policy.partners)
+    for (const agreement of partner.agreements)
+      if (agreement.consent) return `${partner.id}/${agreement.id}`
+  return undefined
+}
+
+/**
+ * Checks the `consent` option of a gate against its policy: a store must have `has` and `filter`;
+ * a policy with an agreement that declares consent needs one (`ERR_INVALID_ARGUMENT`), since
+ * without it every such release would be refused.
+ */
+export function assertConsentStore(
+  policy: Policy,
+  store: ConsentStore | undefined,
+  what: string,
+): void {
+  if (store !== undefined) {
+    assertObject(store, `${what}: consent`)
+    assertFunction(store.has, `${what}: consent.has`)
+    assertFunction(store.filter, `${what}: consent.filter`)
+    return
+  }
+  const part = consentPart(policy)
+  if (part === undefined) return
+  throw new DatagateError(
+    'ERR_INVALID_ARGUMENT',
+    `${what}: agreement ${part} releases only with each data subject's consent and no consent store was given; pass consent: memoryConsentStore(), jsonlConsentStore(path) from datagate/node or postgresConsentStore({ pool }) from datagate/postgres`,
+  )
+}
+
+type SubjectReader = (row: unknown, index: number) => string | undefined
+const readers = new WeakMap<ReleasePlan, SubjectReader>()
+
+/**
+ * Reads and validates the subject field of a row (sensitive or not: it is read here and never
+ * released unless granted), as the string a store is asked about; `undefined` when the row has
+ * none (no subject, no consent). Throws `ERR_RECORD_INVALID` naming the row index.
+ */
+function subjectReader(plan: ReleasePlan, path: string): SubjectReader {
+  const cached = readers.get(plan)
+  if (cached) return cached
+  const read = compileReader(plan.dataset, [path])
+  const segments = (plan.dataset.field(path) as { segments: readonly string[] }).segments
+  const reader: SubjectReader = (row, index) => {
+    let value: unknown
+    try {
+      value = read(row).record
+    } catch (error) {
+      if (isDatagateError(error, 'ERR_RECORD_INVALID'))
+        throw new DatagateError('ERR_RECORD_INVALID', `row ${index}: ${error.message}`, {
+          cause: error,
+          findings: error.findings.map((f) => ({ ...f, path: `[${index}].${f.path}` })),
+        })
+      throw error
+    }
+    for (const segment of segments) {
+      if (typeof value !== 'object' || value === null) return undefined
+      value = (value as Record<string, unknown>)[segment]
+    }
+    const subject = typeof value === 'number' ? String(value) : value
+    return typeof subject === 'string' && subject.length > 0 && subject.length <= MAX_SUBJECT_LENGTH
+      ? subject
+      : undefined
+  }
+  readers.set(plan, reader)
+  return reader
+}
+
+/**
+ * A store failure as `ERR_CONSENT_UNAVAILABLE`. The store's own error is not kept as the cause,
+ * only its name and code: its message could quote subject ids (personal information).
+ */
+function unavailable(error: unknown): DatagateError {
+  if (isDatagateError(error, 'ERR_CONSENT_UNAVAILABLE')) return error
+  const { name, code } = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: unknown
+    code?: unknown
+  }
+  const label = `${typeof name === 'string' ? name.slice(0, 64) : 'Error'}${typeof code === 'string' ? ` ${code.slice(0, 32)}` : ''}`
+  return new DatagateError(
+    'ERR_CONSENT_UNAVAILABLE',
+    'the consent store could not answer; nothing was released',
+    { cause: new Error(`consent store failed: ${label}`) },
+  )
+}
+
+/** The subjects of `subjects` with consent `scope` at `at`, from one store call. */
+async function consented(
+  store: ConsentStore | undefined,
+  subjects: readonly string[],
+  scope: string,
+  at: Date,
+): Promise<ReadonlySet<string>> {
+  if (store === undefined)
+    throw new DatagateError(
+      'ERR_CONSENT_UNAVAILABLE',
+      'the gate has no consent store to ask; nothing was released',
+    )
+  if (subjects.length === 0) return new Set()
+  let answer: Iterable<string>
+  try {
+    answer = await store.filter(subjects, scope, at)
+  } catch (error) {
+    throw unavailable(error)
+  }
+  if (answer === null || typeof answer !== 'object' || !(Symbol.iterator in answer))
+    throw unavailable(new TypeError('filter did not return an iterable'))
+  // Only subjects that were asked about count: a store that answers more widens nothing.
+  const asked = new Set(subjects)
+  const granted = new Set<string>()
+  for (const subject of answer) if (asked.has(subject)) granted.add(subject)
+  return granted
+}
+
+/** Filters one batch of rows; the read starts at row `offset`. */
+async function filterBatch(
+  plan: ReleasePlan,
+  store: ConsentStore | undefined,
+  rows: readonly unknown[],
+  offset: number,
+  at: Date,
+): Promise<unknown[]> {
+  const consent = plan.agreement.consent as { scope: string; subject: string }
+  const read = subjectReader(plan, consent.subject)
+  const subjects = rows.map((row, i) => read(row, offset + i))
+  const distinct = [...new Set(subjects.filter((s): s is string => s !== undefined))]
+  const granted = await consented(store, distinct, consent.scope, at)
+  return rows.filter((_, i) => {
+    const subject = subjects[i]
+    return subject !== undefined && granted.has(subject)
+  })
+}
+
+/**
+ * The rows of a release whose data subject holds the agreement's consent at `at`, and what the
+ * audit event says of it: `consentDropped`, the rows dropped. Without `consent` on the
+ * agreement, the rows as given (not even iterated) and nothing to audit.
+ */
+export async function consentedRows(
+  plan: ReleasePlan,
+  rows: Iterable<unknown>,
+  store: ConsentStore | undefined,
+  at: Date,
+): Promise<{ readonly rows: Iterable<unknown>; readonly audit: { consentDropped?: number } }> {
+  if (plan.agreement.consent === undefined) return { rows, audit: {} }
+  if (rows === null || typeof rows !== 'object' || !(Symbol.iterator in rows))
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      'release: rows must be an array or iterable of records',
+      { cause: new TypeError('rows not iterable') },
+    )
+  const all = Array.isArray(rows) ? rows : [...rows]
+  const kept = await filterBatch(plan, store, all, 0, at)
+  return { rows: kept, audit: { consentDropped: all.length - kept.length } }
+}
+
+/**
+ * A stream's rows filtered by consent, batch by batch (one store call per {@link STREAM_BATCH}
+ * rows, each at the time `now()` gives then); `counter.dropped` grows as rows are dropped.
+ */
+export async function* consentedStream(
+  plan: ReleasePlan,
+  rows: AsyncIterable<unknown>,
+  store: ConsentStore | undefined,
+  now: () => Date,
+  counter: { dropped: number },
+): AsyncGenerator<unknown, void, undefined> {
+  let batch: unknown[] = []
+  let offset = 0
+  const flush = async () => {
+    const kept = await filterBatch(plan, store, batch, offset, now())
+    counter.dropped += batch.length - kept.length
+    offset += batch.length
+    batch = []
+    return kept
+  }
+  for await (const row of rows) {
+    batch.push(row)
+    if (batch.length >= STREAM_BATCH) yield* await flush()
+  }
+  if (batch.length > 0) yield* await flush()
+}
