@@ -12,6 +12,7 @@ import { keep } from '../anonymize/keep.js'
 import type { Operator } from '../anonymize/operator.js'
 import { DatagateError } from '../errors.js'
 import { assertOneOf, invalidArgument } from '../lib/assert.js'
+import { isZod3Schema, ZOD3_HINT } from '../lib/zod-version.js'
 import type { FieldClass, FieldOptions, PiiKind } from './types.js'
 
 /** What the registry holds for a classified schema. */
@@ -60,8 +61,15 @@ function classify<S extends z.ZodType>(
   operator: Operator,
   options: FieldOptions | undefined,
 ): S {
-  if (!(schema instanceof z.ZodType))
+  if (!(schema instanceof z.ZodType)) {
+    if (isZod3Schema(schema))
+      invalidArgument(
+        'type',
+        `field.${fieldClass}`,
+        `a zod 4 schema as first argument; ${ZOD3_HINT}`,
+      )
     invalidArgument('type', `field.${fieldClass}`, 'a zod schema as first argument')
+  }
   const pii = options?.pii
   if (pii !== undefined) assertOneOf(pii, `field.${fieldClass}: pii`, PII_KINDS)
   const inner = strictestClassInside(schema)
