@@ -281,7 +281,8 @@ describe('loadPolicy: every rejection, all at once', () => {
     expect(findings).toEqual([
       expect.objectContaining({
         code: 'unrecognized_keys',
-        path: 'partners[0].agreements[0]',
+        path: 'partners[0].agreements[0].feilds',
+        message: 'unknown key, did you mean fields?',
       }),
     ])
   })
