@@ -202,7 +202,19 @@ export const field = {
   },
 } as const
 
-/** The class and operator of a schema, or `undefined` when it is not classified. */
+/**
+ * The class and operator of a schema, or `undefined` when it is not classified.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { field, fieldMeta } from 'datagate/classify'
+ * import { mask } from 'datagate/anonymize'
+ *
+ * const phone = field.desensitised(z.string(), mask.phone())
+ * console.log(fieldMeta(phone)?.class, fieldMeta(phone)?.operator.name, fieldMeta(z.string())) // 'desensitised' 'mask.phone' undefined
+ * ```
+ */
 export function fieldMeta(schema: z.ZodType): FieldMeta | undefined {
   return fieldRegistry.get(schema) as FieldMeta | undefined
 }

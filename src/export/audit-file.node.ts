@@ -43,6 +43,7 @@ export interface FileAuditSink extends AuditSink {
   head(): AuditHead | undefined
   /** The writer whose stale lock this sink took over on opening, if any. */
   readonly takenOver?: AuditLockHolder
+  /** Appends one line and, with `fsync`, flushes it before resolving. */
   append(event: AuditEvent): Promise<void>
   /** Waits for pending writes, closes the file and removes the lock; later appends throw. */
   close(): Promise<void>
@@ -262,9 +263,12 @@ function isMissing(error: unknown): boolean {
  * console.log((await readCheckpoints('/tmp/datagate-example-checkpoints.txt')).includes('header.payload.signature')) // true
  * ```
  */
-export async function fileCheckpointSink(
-  path: string,
-): Promise<{ write(token: string): Promise<void>; close(): Promise<void> }> {
+export async function fileCheckpointSink(path: string): Promise<{
+  /** Appends one token as a line, flushed before resolving. */
+  write(token: string): Promise<void>
+  /** Closes the file. */
+  close(): Promise<void>
+}> {
   assertString(path, 'fileCheckpointSink: path', { nonEmpty: true })
   await assertDirectory(path, 'fileCheckpointSink')
   const handle = await open(path, 'a')
