@@ -52,7 +52,7 @@ const documentWith = (changes: Record<string, unknown>, drop: readonly string[] 
     ],
   }
 }
-const findingsOf = (document: unknown) =>
+const findingsOf = (document: object) =>
   thrown(() => loadPolicy(document, { datasets: [Customer] })).findings.map(
     ({ code, path, message }) => ({ code, path, message }),
   )
