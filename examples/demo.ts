@@ -15,7 +15,7 @@
 // 9. a consent-filtered release: rental-co as a PIPL handler, 10 % of customers without consent
 
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -44,6 +44,7 @@ import {
   readAuditLog,
   readCheckpoints,
 } from 'datagate/node'
+import stringWidth from 'string-width'
 import { Customer, datasets } from './datasets.js'
 
 const out = resolve(process.argv[2] ?? '.demo-out')
@@ -65,19 +66,23 @@ function heading(text: string): void {
   console.log(`\n\x1b[1m${text}\x1b[0m`)
 }
 
+// Columns are padded to their display width (string-width: a CJK character takes two terminal
+// cells, a combining mark none), so names such as 张磊 keep the columns aligned. The last
+// column is not padded: no trailing spaces.
 function table(rows: readonly (readonly string[])[]): void {
-  const widths =
-    rows[0]?.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? '')].length))) ?? []
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => stringWidth(r[c] ?? '')))) ?? []
+  const line = (cells: readonly string[]) =>
+    `  ${cells.map((cell, c) => (c === cells.length - 1 ? cell : cell + ' '.repeat((widths[c] ?? 0) - stringWidth(cell)))).join('  ')}`
   for (const [i, row] of rows.entries()) {
-    console.log(
-      `  ${row.map((cell, c) => cell + ' '.repeat((widths[c] ?? 0) - [...cell].length)).join('  ')}`,
-    )
-    if (i === 0) console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`)
+    console.log(line(row))
+    if (i === 0) console.log(line(widths.map((w) => '-'.repeat(w))))
   }
 }
 
+// `absent`: the record has no such value (so nothing can leave); `dropped`: it has one, and the
+// field's class (sensitive) keeps it in.
 function show(value: unknown): string {
-  if (value === undefined) return '(dropped)'
+  if (value === undefined) return 'absent'
   const text = typeof value === 'string' ? value : JSON.stringify(value)
   return text.length > 28 ? `${text.slice(0, 27)}…` : text
 }
@@ -102,13 +107,13 @@ for (const f of Customer.fields) {
     f.operator.name.replace(/\(.*\)/, ''),
     ...sample.map((record) => {
       const raw = get(record, f.segments)
-      const after =
-        raw === undefined ? undefined : f.class === 'sensitive' ? undefined : transform(raw)
-      return `${show(raw)} -> ${show(after)}`
+      if (raw === undefined) return 'absent'
+      return `${show(raw)} -> ${f.class === 'sensitive' ? 'dropped' : show(transform(raw))}`
     }),
   ])
 }
 table(rows)
+console.log('  absent: the record has no value; dropped: sensitive, it never leaves')
 console.log(
   `  schema hash ${Customer.schemaHash.slice(0, 23)}…, ${Customer.fields.length} classified leaves`,
 )
@@ -230,6 +235,11 @@ console.log(
   `  k = ${risk.k}, ${risk.classes} classes over ${risk.records} records, ${(risk.atRisk.share * 100).toFixed(1)} % in classes under 2`,
 )
 for (const issue of risk.issues) console.log(`  finding ${issue.code}: ${issue.message}`)
+// assessRisk measures; it blocks nothing. The agreement decides what leaves, so step 5 still
+// exports this release: the finding is for the people who write the agreement.
+console.log(
+  `  advisory: the risk check does not block a release (step 5 exports this one as the agreement says).${risk.atRisk.share > 0 ? ' To act on it: widen the generalisation (generalize.range({ width: 20 }) for age), drop a quasi-identifier from the agreement, or share an aggregate with k instead of records; then run `datagate risk` again.' : ''}`,
+)
 const releasedFindings = research.records.flatMap((record) => scanRecord(record))
 console.log(`  PII scan of the released records: ${releasedFindings.length} findings`)
 
@@ -352,7 +362,22 @@ const anchoredAll = proof.anchoredThrough === proof.count - 2
 console.log(
   `  ${proof.ok ? 'ok ' : 'BAD'} audit.jsonl against ${copies.length} checkpoint copies and ${receipts.length} partner receipts: ${anchoredAll ? 'every event' : 'events'} anchored through seq ${proof.anchoredThrough} by signed checkpoints${proof.ok ? '' : `, ${proof.issues.map((i) => i.code).join(', ')}`}`,
 )
-console.log(`      events: ${[...counts].map(([type, n]) => `${n} ${type}`).join(', ')}`)
+// Why there are more events than files: every release is audited, the unsigned ones too.
+const eventNotes: Readonly<Record<string, string>> = {
+  policy: 'the policy in force, when the gate started',
+  checkpoint: 'signed checkpoints: at start, gate.checkpoint() in step 5, and at close',
+  release: 'unsigned gate.release calls that built the tables of steps 3 and 4 (no file)',
+  denied: 'the refusal of insure-co (yellow card) in step 3',
+  export: 'the signed exports of step 5, one file each',
+  delta: 'the signed delta of step 5',
+  'stream-start': 'the stream of step 5, opened (before its first chunk)',
+  'stream-end': 'the stream of step 5, closed with its manifest',
+}
+console.log(`\n  ${log.events.length} audit events, by type:`)
+table([
+  ['type', 'count', 'why'],
+  ...[...counts].map(([type, n]) => [type, String(n), eventNotes[type] ?? '']),
+])
 const auditText = readFileSync(join(out, 'audit.jsonl'), 'utf8')
 const leaked = data.customer.filter(
   (c) => auditText.includes(c.name as string) || auditText.includes(c.phone as string),
@@ -479,3 +504,110 @@ console.log(
 )
 await consentGate.close()
 if (dropped !== expectedDropped) process.exit(1)
+
+// What is in the output folder, written as its README.md once every step has written its files:
+// each file named with what it holds, the demo's fixed clock, and how a partner verifies the
+// exports with jose or Python. A file without a note here is listed as undescribed (the demo
+// test refuses that), so a new step that writes a file must say what it is.
+function describeFile(name: string): string | undefined {
+  const notes: Readonly<Record<string, string>> = {
+    'README.md': 'this file',
+    'audit.jsonl':
+      'the audit log: one JSON event a line, hash-chained (`datagate log verify` checks it)',
+    'checkpoints.txt':
+      "copies of the log's signed checkpoints, one compact JWS a line, kept apart from the log",
+    'budget.json': 'the privacy-budget ledger: the once-a-month aggregate spent',
+    'consent.jsonl':
+      "step 9's consent events (one grant a line); every 10th customer has none",
+    'jwks.json': "the issuer's public signing keys (JWKS): what partners verify with",
+    'datagate.config.json': 'the CLI config of step 8 (datasets, policy, audit, jwks, checkpoints)',
+    'report.html': 'the monthly compliance report (self-contained HTML), written by step 8',
+    'maps-co.outlet.delta.jws':
+      'a signed RFC 6902 JSON Patch for maps-co, applied to the view of maps-co.outlet.jws',
+  }
+  if (notes[name] !== undefined) return notes[name]
+  const [partner, dataset] = name.split('.')
+  if (name.endsWith('.detached.jws.payload.json'))
+    return `the payload text of the detached export beside it, byte for byte as signed`
+  if (name.endsWith('.detached.jws'))
+    return `a detached (RFC 7797, \`b64: false\`) export for ${partner} of ${dataset}: \`header..signature\`; the payload is the .payload.json beside it`
+  if (name.endsWith('.stream.jsonl'))
+    return `a signed stream for ${partner} of ${dataset}: one compact JWS chunk a line, the manifest last`
+  if (name.endsWith('.jws')) return `a signed export (compact JWS) for ${partner} of ${dataset}`
+  return undefined
+}
+
+const demoTime = now()
+const firstExport = written.find((w) => w.payload === undefined)
+const exportClaims = firstExport
+  ? (JSON.parse(
+      Buffer.from(
+        readFileSync(join(out, firstExport.file), 'utf8').split('.')[1] ?? '',
+        'base64url',
+      ).toString('utf8'),
+    ) as { aud: string; iat: number; exp: number })
+  : undefined
+const names = [...new Set([...readdirSync(out), 'README.md'])].sort()
+const readme = `# The datagate demo's output
+
+Written by \`npm run demo\` (examples/demo.ts). Every file:
+
+| file | what it holds |
+|---|---|
+${names.map((name) => `| \`${name}\` | ${describeFile(name) ?? '(undescribed)'} |`).join('\n')}
+
+## The clock
+
+The demo runs on a fixed clock, **${demoTime.toISOString()}**, so that its output is the same on any
+day. Tokens were issued then${exportClaims ? ` (\`iat\` ${exportClaims.iat}) and expire ${new Date(exportClaims.exp * 1000).toISOString()} (\`exp\` ${exportClaims.exp})` : ''}:
+checked against a later clock they are expired. Verify them at the demo's time, as below. The
+signing key was generated for this run; \`jwks.json\` holds its public half.
+
+## Verify with jose (Node)
+
+Run in this folder, with \`jose\` installed (\`npm install jose\`):
+
+\`\`\`js
+import { readFileSync } from 'node:fs'
+import { createLocalJWKSet, jwtVerify } from 'jose'
+
+const jwks = createLocalJWKSet(JSON.parse(readFileSync('jwks.json', 'utf8')))
+const { payload } = await jwtVerify(readFileSync('${firstExport?.file ?? 'maps-co.outlet.jws'}', 'utf8'), jwks, {
+  issuer: 'oem-aftersales',
+  audience: '${exportClaims?.aud ?? 'maps-co'}',
+  algorithms: ['EdDSA'],
+  typ: 'datagate-export+jwt',
+  currentDate: new Date('${new Date(demoTime.getTime() + 5000).toISOString()}'), // the demo's clock, not today's
+})
+console.log(payload.records.length, 'records verified')
+\`\`\`
+
+Detached exports (\`*.detached.jws\`) need \`flattenedVerify\` with the payload file as is: see
+docs/partners.md of the datagate package.
+
+## Verify with Python (jwcrypto)
+
+\`\`\`python
+import json
+from jwcrypto import jwk, jws
+
+DEMO_NOW = ${Math.floor(demoTime.getTime() / 1000) + 5}  # the demo's clock, not time.time()
+keyset = jwk.JWKSet.from_json(open("jwks.json", encoding="utf-8").read())
+signed = jws.JWS()
+signed.deserialize(open("${firstExport?.file ?? 'maps-co.outlet.jws'}", encoding="utf-8").read())
+key = keyset.get_key(signed.jose_header["kid"])
+signed.allowed_algs = [key.get("alg")]
+signed.verify(key, alg=key.get("alg"))
+claims = json.loads(signed.payload)
+assert signed.jose_header["typ"] == "datagate-export+jwt"
+assert claims["iss"] == "oem-aftersales" and claims["aud"] == "${exportClaims?.aud ?? 'maps-co'}"
+assert claims["iat"] <= DEMO_NOW < claims["exp"], "expired at the demo's time"
+print(len(claims["records"]), "records verified")
+\`\`\`
+
+The detached form and every check a partner should make: docs/partners.md.
+`
+writeFileSync(join(out, 'README.md'), readme)
+console.log(
+  `\nWhat each file in ${relative(process.cwd(), out) || '.'} is, and how to verify them: ${relative(process.cwd(), join(out, 'README.md'))}`,
+)

@@ -2,7 +2,15 @@
 // then import every subpath with `import` and `require`, run the contract's flow from the
 // installed copy, and bundle `datagate/classify` for an edge runtime to prove what it leaves out.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,9 +37,15 @@ try {
   check(
     files.every(
       (f) =>
-        f.path.startsWith('dist/') || ['package.json', 'README.md', 'LICENSE'].includes(f.path),
+        f.path.startsWith('dist/') ||
+        /^docs\/[\w-]+\.md$/.test(f.path) ||
+        ['package.json', 'README.md', 'LICENSE'].includes(f.path),
     ),
-    `tarball holds only dist, README, LICENSE (${files.length} files)`,
+    `tarball holds only dist, docs/*.md, README, LICENSE (${files.length} files)`,
+  )
+  check(
+    !files.some((f) => f.path.startsWith('docs/api/')),
+    'the generated API reference (docs/api) is not in the tarball',
   )
   const consumer = join(work, 'consumer')
   run('mkdir', ['-p', consumer])
@@ -54,6 +68,44 @@ try {
       'fastify-plugin@6',
     ],
     consumer,
+  )
+
+  // The README as npm shows it and as it sits in node_modules: every link resolves. Relative
+  // links must name a file the tarball ships; links into the project must point at the
+  // repository named in package.json; every other absolute link must be https.
+  const installed = join(consumer, 'node_modules', 'datagate')
+  const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'))
+  const repository = String(manifest.repository?.url ?? '')
+    .replace(/^git\+/, '')
+    .replace(/\.git$/, '')
+  check(
+    /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/.test(repository) &&
+      String(manifest.homepage).startsWith(repository) &&
+      String(manifest.bugs?.url).startsWith(repository),
+    `package.json names the repository, homepage and bugs (${repository})`,
+  )
+  const linksOf = (markdown) => [...markdown.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1])
+  const deadLinks = (markdown) =>
+    linksOf(markdown).filter((link) => {
+      if (/^[a-z][a-z+.-]*:/i.test(link)) {
+        const project = link.startsWith('https://github.com/datagate-js/')
+        return !link.startsWith('https://') || (project && !link.startsWith(`${repository}/`))
+      }
+      const target = link.split('#')[0]
+      return target !== '' && !existsSync(join(installed, target))
+    })
+  const readme = readFileSync(join(installed, 'README.md'), 'utf8')
+  const links = linksOf(readme)
+  const dead = deadLinks(readme)
+  check(
+    links.length > 10 && dead.length === 0,
+    `every README link resolves in the installed package (${links.length} links${dead.length ? `; dead: ${dead.join(', ')}` : ''})`,
+  )
+  check(
+    deadLinks(
+      '[a](docs/api/index.html) [b](http://example.com) [c](https://github.com/datagate-js/other/x) [d](docs/policy.md#standing)',
+    ).length === 3,
+    'control: the link check finds an unshipped file, a plain-http link and a link to another repository',
   )
 
   const subpaths = [

@@ -80,6 +80,7 @@ export interface FeasibleRange {
  */
 export interface IntervalAuditor {
   readonly name: string
+  /** The smallest and largest value each unknown can take under the problem's equations. */
   ranges(problem: IntervalProblem): readonly FeasibleRange[]
 }
 
@@ -98,6 +99,7 @@ export interface IntervalAuditor {
  * ```
  */
 export interface HighsSolver {
+  /** Solves one LP given as CPLEX LP text; `highs`'s own `solve`. */
   solve(
     problem: string,
     options?: Readonly<Record<string, string | number | boolean>>,

@@ -13,7 +13,9 @@ import { canonicalJson } from '../lib/canonical-json.js'
 import { isCaslWildcard } from '../lib/casl-wildcards.js'
 import { textDigest } from '../lib/digest.js'
 import { capFindings, MAX_ERROR_FINDINGS, summariseFindings } from '../lib/findings-cap.js'
+import { isMissingKey } from '../lib/issue-hints.js'
 import { issueFinding } from '../lib/zod-findings.js'
+import { isZod3Schema, ZOD3_HINT } from '../lib/zod-version.js'
 import { fieldMeta, type ReleasedOf } from './field.js'
 import type { FieldClass, PiiKind } from './types.js'
 
@@ -261,7 +263,21 @@ function unwrapped(schema: z.ZodType): z.ZodType {
   return current
 }
 
-function issueFindings(issues: readonly z.core.$ZodIssue[], schema: z.ZodType): Finding[] {
+// Reading the record again could run a getter or Proxy trap that throws: then the field is not
+// called missing, and the finding keeps zod's wording.
+function missingField(issue: z.core.$ZodIssue, record: unknown): boolean {
+  try {
+    return isMissingKey(issue, record)
+  } catch {
+    return false
+  }
+}
+
+function issueFindings(
+  issues: readonly z.core.$ZodIssue[],
+  schema: z.ZodType,
+  record: unknown,
+): Finding[] {
   // zod's own messages are not used: a custom refinement message could quote the input, and
   // zod's paths hold record keys, which are data.
   const findings: Finding[] = []
@@ -271,13 +287,11 @@ function issueFindings(issues: readonly z.core.$ZodIssue[], schema: z.ZodType): 
       'expected' in issue && typeof issue.expected === 'string'
         ? ` (expected ${issue.expected})`
         : ''
-    findings.push(
-      issueFinding(
-        issue,
-        path || '(root)',
-        `${path || 'record'}: ${issue.code.replaceAll('_', ' ')}${expected}`,
-      ),
-    )
+    // A declared field absent from the record reads `required`, not `invalid type`.
+    const message = missingField(issue, record)
+      ? 'required'
+      : `${issue.code.replaceAll('_', ' ')}${expected}`
+    findings.push(issueFinding(issue, path || '(root)', `${path || 'record'}: ${message}`))
   }
   return findings
 }
@@ -489,7 +503,7 @@ export function compileReader(
     if (!result.success)
       throw recordInvalid(
         name,
-        issueFindings(result.error.issues, schema),
+        issueFindings(result.error.issues, schema, row),
         result.error.issues.length,
       )
     return { record: result.data as Record<string, unknown>, unknownKeys }
@@ -550,7 +564,10 @@ export function defineDataset<S extends z.ZodObject>(
       'neither "all" nor "manage" (CASL wildcards: a rule on them covers every dataset)',
     )
   if (!(schema instanceof z.ZodObject)) {
-    throw new DatagateError('ERR_SCHEMA_INVALID', `dataset ${name}: the schema must be a z.object`)
+    throw new DatagateError(
+      'ERR_SCHEMA_INVALID',
+      `dataset ${name}: the schema must be a z.object${isZod3Schema(schema) ? `; ${ZOD3_HINT}` : ''}`,
+    )
   }
   assertString(options?.version, 'defineDataset: options.version', {
     nonEmpty: true,
@@ -609,7 +626,7 @@ export function defineDataset<S extends z.ZodObject>(
       if (!result.success)
         throw recordInvalid(
           name,
-          issueFindings(result.error.issues, schema),
+          issueFindings(result.error.issues, schema, record),
           result.error.issues.length,
         )
       return { record: result.data as z.output<S>, unknownKeys }

@@ -12,6 +12,7 @@ import { keep } from '../anonymize/keep.js'
 import type { Operator } from '../anonymize/operator.js'
 import { DatagateError } from '../errors.js'
 import { assertOneOf, invalidArgument } from '../lib/assert.js'
+import { isZod3Schema, ZOD3_HINT } from '../lib/zod-version.js'
 import type { FieldClass, FieldOptions, PiiKind } from './types.js'
 
 /** What the registry holds for a classified schema. */
@@ -60,8 +61,15 @@ function classify<S extends z.ZodType>(
   operator: Operator,
   options: FieldOptions | undefined,
 ): S {
-  if (!(schema instanceof z.ZodType))
+  if (!(schema instanceof z.ZodType)) {
+    if (isZod3Schema(schema))
+      invalidArgument(
+        'type',
+        `field.${fieldClass}`,
+        `a zod 4 schema as first argument; ${ZOD3_HINT}`,
+      )
     invalidArgument('type', `field.${fieldClass}`, 'a zod schema as first argument')
+  }
   const pii = options?.pii
   if (pii !== undefined) assertOneOf(pii, `field.${fieldClass}: pii`, PII_KINDS)
   const inner = strictestClassInside(schema)
@@ -194,7 +202,19 @@ export const field = {
   },
 } as const
 
-/** The class and operator of a schema, or `undefined` when it is not classified. */
+/**
+ * The class and operator of a schema, or `undefined` when it is not classified.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { field, fieldMeta } from 'datagate/classify'
+ * import { mask } from 'datagate/anonymize'
+ *
+ * const phone = field.desensitised(z.string(), mask.phone())
+ * console.log(fieldMeta(phone)?.class, fieldMeta(phone)?.operator.name, fieldMeta(z.string())) // 'desensitised' 'mask.phone' undefined
+ * ```
+ */
 export function fieldMeta(schema: z.ZodType): FieldMeta | undefined {
   return fieldRegistry.get(schema) as FieldMeta | undefined
 }

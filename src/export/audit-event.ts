@@ -374,11 +374,15 @@ export interface AuditHead {
  * ```
  */
 export interface AuditSink {
+  /** Persists an event the log has already linked (`seq`, `prev`, `hash`), or throws. */
   append?(event: AuditEvent): void | Promise<void>
+  /** Links `input` to the chain itself, atomically, persists it and returns the event. */
   appendLinked?(input: AuditLinkInput): AuditEvent | Promise<AuditEvent>
+  /** Links and persists several inputs in one atomic write, returned in order. */
   appendLinkedBatch?(
     inputs: readonly AuditLinkInput[],
   ): readonly AuditEvent[] | Promise<readonly AuditEvent[]>
+  /** Where an existing chain ends, so that the log continues it; `undefined` for an empty one. */
   head?(): AuditHead | undefined | Promise<AuditHead | undefined>
   readonly takenOver?: AuditLockHolder
 }

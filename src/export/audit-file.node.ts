@@ -10,7 +10,7 @@
 // One writer per file, enforced by a lock file beside it (audit-lock.node.ts): a second live
 // writer gets ERR_AUDIT_LOCKED naming the holder; a lock left by a process that is gone (on
 // this host) is taken over, and the log's resume event names the writer it replaced.
-import { open, readFile } from 'node:fs/promises'
+import { open, readFile, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { DatagateError } from '../errors.js'
 import { assertObject, assertString, invalidArgument } from '../lib/assert.js'
@@ -43,6 +43,7 @@ export interface FileAuditSink extends AuditSink {
   head(): AuditHead | undefined
   /** The writer whose stale lock this sink took over on opening, if any. */
   readonly takenOver?: AuditLockHolder
+  /** Appends one line and, with `fsync`, flushes it before resolving. */
   append(event: AuditEvent): Promise<void>
   /** Waits for pending writes, closes the file and removes the lock; later appends throw. */
   close(): Promise<void>
@@ -90,6 +91,24 @@ export async function readAuditLog(path: string): Promise<AuditLogContents> {
   return { events }
 }
 
+// The folder is the operator's to create (with the permissions and the disk it needs): a sink
+// never creates it, and a missing one is named as such rather than as a raw ENOENT on a lock file.
+async function assertDirectory(path: string, what: string): Promise<void> {
+  const directory = dirname(path)
+  let isDirectory = false
+  try {
+    isDirectory = (await stat(directory)).isDirectory()
+  } catch (cause) {
+    throw new DatagateError(
+      'ERR_AUDIT_WRITE_FAILED',
+      `${what}: the directory ${directory} does not exist or cannot be read; create it first`,
+      { cause },
+    )
+  }
+  if (!isDirectory)
+    throw new DatagateError('ERR_AUDIT_WRITE_FAILED', `${what}: ${directory} is not a directory`)
+}
+
 /**
  * Opens (or creates) an append-only audit log file and returns an {@link AuditSink} for
  * `createAuditLog`. The existing file is read to resume the chain: its last event becomes
@@ -122,6 +141,7 @@ export async function fileAuditSink(
   assertString(path, 'fileAuditSink: path', { nonEmpty: true })
   assertObject(options, 'fileAuditSink: options')
   const fsync = options.fsync ?? true
+  await assertDirectory(path, 'fileAuditSink')
   // The lock comes first: reading the file while another writer appends would resume from a
   // head that is already stale.
   const lock = await acquireAuditLock(path)
@@ -243,10 +263,14 @@ function isMissing(error: unknown): boolean {
  * console.log((await readCheckpoints('/tmp/datagate-example-checkpoints.txt')).includes('header.payload.signature')) // true
  * ```
  */
-export async function fileCheckpointSink(
-  path: string,
-): Promise<{ write(token: string): Promise<void>; close(): Promise<void> }> {
+export async function fileCheckpointSink(path: string): Promise<{
+  /** Appends one token as a line, flushed before resolving. */
+  write(token: string): Promise<void>
+  /** Closes the file. */
+  close(): Promise<void>
+}> {
   assertString(path, 'fileCheckpointSink: path', { nonEmpty: true })
+  await assertDirectory(path, 'fileCheckpointSink')
   const handle = await open(path, 'a')
   let queue: Promise<unknown> = Promise.resolve()
   return {

@@ -42,6 +42,7 @@ export interface MemoryAuditSinkOptions {
 export interface MemoryAuditSink extends AuditSink {
   /** Every event written, in order. */
   readonly events: readonly AuditEvent[]
+  /** The last event's position, `undefined` while empty. */
   head(): AuditHead | undefined
 }
 

@@ -55,16 +55,33 @@ export interface AuditChainReport {
 /**
  * Options of {@link verifyAuditChain}.
  *
+ * `head` is where the events *start from*, not where the chain ends: the `seq` and `hash` of
+ * the last event already verified, the one just before `events[0]`. Without it, `events[0]`
+ * must be the genesis event (seq 0). It is not the chain's current head to compare the last
+ * event with: passing the last event's own position fails (`prev_mismatch`).
+ *
  * @example
  * ```ts
- * import { verifyAuditChain, type VerifyAuditChainOptions } from 'datagate/export'
+ * import { createAuditLog, memoryAuditSink, verifyAuditChain, type VerifyAuditChainOptions } from 'datagate/export'
  *
- * const options: VerifyAuditChainOptions = { head: { seq: 4, hash: `sha256:${'0'.repeat(64)}` } }
- * console.log(verifyAuditChain([], options).ok) // true
+ * const sink = memoryAuditSink()
+ * const log = createAuditLog({ sink })
+ * for (const code of ['ERR_NOT_PERMITTED', 'ERR_NOT_PERMITTED', 'ERR_AGREEMENT_EXPIRED'])
+ *   await log.append({ type: 'denied', partner: 'p', dataset: 'd', purpose: 'u', policyHash: 'sha256:11', code })
+ * const [first, ...rest] = sink.events
+ * // Verify the continuation after `first`, already checked: head is first's position.
+ * const options: VerifyAuditChainOptions = { head: { seq: first!.seq, hash: first!.hash } }
+ * console.log(verifyAuditChain(rest, options).ok) // true
+ * // The last event's position is not a head to start from.
+ * const last = sink.events.at(-1)!
+ * console.log(verifyAuditChain(rest, { head: { seq: last.seq, hash: last.hash } }).firstBroken?.reason) // 'prev_mismatch'
  * ```
  */
 export interface VerifyAuditChainOptions {
-  /** The event before `events[0]`, when verifying the continuation of a chain. */
+  /**
+   * The position (`seq`, `hash`) of the event just before `events[0]`, when verifying the
+   * continuation of a chain; absent: `events[0]` must be the first event of the chain.
+   */
   readonly head?: AuditHead
 }
 

@@ -63,6 +63,7 @@ export interface BudgetOutcome {
  * ```
  */
 export interface BudgetStore {
+  /** Spends every charge or none, atomically: `ok: false` when one would pass its limit. */
   spend(charges: readonly BudgetCharge[]): BudgetOutcome | Promise<BudgetOutcome>
 }
 

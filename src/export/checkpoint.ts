@@ -90,6 +90,7 @@ export type AuditKeys = JSONWebKeySet | PublicJwks | JwksResolver
  * ```
  */
 export interface CheckpointSink {
+  /** Stores a copy of one signed checkpoint token (compact JWS), or throws. */
   write(token: string): void | Promise<void>
 }
 

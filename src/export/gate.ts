@@ -23,6 +23,7 @@ import { base64url, utf8 } from '../lib/bytes.js'
 import { bytesDigest, contentDigestOf, jsonDigest, textDigest } from '../lib/digest.js'
 import { JsonArrayWriter } from '../lib/json-writer.js'
 import { copyPseudonymKey } from '../lib/key-strength.js'
+import { didYouMean } from '../lib/suggest.js'
 import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
 import { type Explanation, explainRelease } from '../policy/explain.js'
 import { compilePolicy, type Policy } from '../policy/load.js'
@@ -395,7 +396,7 @@ export function createGate(options: GateOptions): Gate {
     if (!dataset)
       throw new DatagateError(
         'ERR_UNKNOWN_DATASET',
-        `the gate has no dataset ${JSON.stringify(request.dataset)}`,
+        `the gate has no dataset ${JSON.stringify(request.dataset)}${didYouMean(request.dataset, datasets.keys())}`,
       )
     const { partner, agreement } = resolveAgreement(
       policy,
@@ -700,7 +701,7 @@ export function createGate(options: GateOptions): Gate {
       if (!dataset)
         throw new DatagateError(
           'ERR_UNKNOWN_DATASET',
-          `the gate has no dataset ${JSON.stringify(request.dataset)}`,
+          `the gate has no dataset ${JSON.stringify(request.dataset)}${didYouMean(request.dataset, datasets.keys())}`,
         )
       return explainRelease(policy, dataset, request, {
         at: now(),

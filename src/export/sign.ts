@@ -144,24 +144,6 @@ async function recipientKey(
 }
 
 /**
- * Signs `payload` with the newest key of `ring`; the protected header is `{ alg, kid, typ }`.
- * The payload is serialised once with `JSON.stringify` (key order as given; digests elsewhere
- * use canonical JSON). With `encryptTo`, the compact JWS is encrypted for that partner as a
- * compact JWE `{ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', cty: 'JWT', kid }`, never compressed.
- *
- * @example
- * ```ts
- * import { EXPORT_TYP, generateKeys, signEnvelope } from 'datagate/export'
- *
- * const ring = await generateKeys()
- * const now = Math.floor(Date.now() / 1000)
- * const claims = { iss: 'oem-aftersales', aud: 'rental-co', iat: now, exp: now + 3600 }
- * const compact = await signEnvelope(claims, ring, { typ: EXPORT_TYP })
- * const detached = await signEnvelope(claims, ring, { typ: EXPORT_TYP, format: 'detached' })
- * console.log(compact.kid === ring.current.kid, detached.token.includes('..')) // true true
- * ```
- */
-/**
  * Signs an already serialised JSON object (UTF-8 bytes) as a compact JWS with the ring's newest
  * key. For streams, which build each chunk's bytes record by record instead of holding a chunk
  * of objects and one large string.
@@ -186,6 +168,24 @@ export async function signCompactBytes(
   return { token, kid: signer.kid, tokenBytes }
 }
 
+/**
+ * Signs `payload` with the newest key of `ring`; the protected header is `{ alg, kid, typ }`.
+ * The payload is serialised once with `JSON.stringify` (key order as given; digests elsewhere
+ * use canonical JSON). With `encryptTo`, the compact JWS is encrypted for that partner as a
+ * compact JWE `{ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', cty: 'JWT', kid }`, never compressed.
+ *
+ * @example
+ * ```ts
+ * import { EXPORT_TYP, generateKeys, signEnvelope } from 'datagate/export'
+ *
+ * const ring = await generateKeys()
+ * const now = Math.floor(Date.now() / 1000)
+ * const claims = { iss: 'oem-aftersales', aud: 'rental-co', iat: now, exp: now + 3600 }
+ * const compact = await signEnvelope(claims, ring, { typ: EXPORT_TYP })
+ * const detached = await signEnvelope(claims, ring, { typ: EXPORT_TYP, format: 'detached' })
+ * console.log(compact.kid === ring.current.kid, detached.token.includes('..')) // true true
+ * ```
+ */
 export async function signEnvelope(
   payload: object,
   ring: KeyRing,

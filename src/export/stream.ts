@@ -65,7 +65,16 @@ export interface StreamExportContext {
   }) => Promise<void>
 }
 
-/** `prev` of the first chunk. */
+/**
+ * `prev` of the first chunk of a stream: no chunk came before it.
+ *
+ * @example
+ * ```ts
+ * import { STREAM_GENESIS } from 'datagate/export'
+ *
+ * console.log(STREAM_GENESIS === `sha256:${'0'.repeat(64)}`) // true
+ * ```
+ */
 export const STREAM_GENESIS = `sha256:${'0'.repeat(64)}`
 
 function digestOf(token: string): string {

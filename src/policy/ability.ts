@@ -11,6 +11,7 @@ import { DatagateError } from '../errors.js'
 import { invalidArgument } from '../lib/assert.js'
 import { isCaslWildcard } from '../lib/casl-wildcards.js'
 import { readClock } from '../lib/clock.js'
+import { didYouMean } from '../lib/suggest.js'
 import { restrictedConditionsMatcher, toCaslConditions } from './conditions.js'
 import type { Policy } from './load.js'
 import type { Agreement } from './types.js'
@@ -106,7 +107,10 @@ export function partnerAbility(
   if (!partner)
     throw new DatagateError(
       'ERR_UNKNOWN_PARTNER',
-      `no partner ${JSON.stringify(partnerId)} in the policy`,
+      `no partner ${JSON.stringify(partnerId)} in the policy${didYouMean(
+        partnerId,
+        policy.partners.map((p) => p.id),
+      )}`,
     )
   const time = readClock(options.now, 'options.now').getTime()
   const usable = partner.standing !== 'yellow' && partner.standing !== 'terminated'

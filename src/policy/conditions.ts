@@ -16,7 +16,16 @@ import { isForbiddenKey } from '../lib/forbidden-keys.js'
 import { classRefusal } from './receivable.js'
 import type { ConditionOperator, Conditions, ConditionValue, FieldCondition } from './types.js'
 
-/** The operators a `where` clause may use. */
+/**
+ * The operators a `where` clause may use; any other is refused when the policy loads.
+ *
+ * @example
+ * ```ts
+ * import { CONDITION_OPERATORS } from 'datagate/policy'
+ *
+ * console.log(CONDITION_OPERATORS.includes('$gt'), CONDITION_OPERATORS.includes('$regex' as never)) // true false
+ * ```
+ */
 export const CONDITION_OPERATORS: readonly ConditionOperator[] = [
   '$eq',
   '$ne',

@@ -16,6 +16,7 @@ import {
 import type { FieldClass } from '../classify/types.js'
 import { DatagateError } from '../errors.js'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { caseNote, didYouMean } from '../lib/suggest.js'
 import { abilityFromAgreements } from './ability.js'
 import { compileConditions, type RowPredicate } from './conditions.js'
 import type { Policy } from './load.js'
@@ -230,7 +231,10 @@ export function resolvePartner(policy: Policy, partnerId: string): Partner {
   if (!partner)
     throw new DatagateError(
       'ERR_UNKNOWN_PARTNER',
-      `no partner ${JSON.stringify(partnerId)} in the policy`,
+      `no partner ${JSON.stringify(partnerId)} in the policy${didYouMean(
+        partnerId,
+        policy.partners.map((p) => p.id),
+      )}`,
     )
   if (partner.standing === 'yellow')
     throw new DatagateError(
@@ -243,6 +247,15 @@ export function resolvePartner(policy: Policy, partnerId: string): Partner {
       `partner ${partner.id} is terminated: every release is revoked`,
     )
   return partner
+}
+
+// Which dataset or purpose the partner does hold, when the request is a near miss: purposes are
+// CASL actions and match exactly, so `Claims` for `claims` is refused, and says so.
+function refusalHint(partner: Partner, dataset: string, purpose: string): string {
+  const datasets = new Set(partner.agreements.map((a) => a.dataset))
+  if (!datasets.has(dataset)) return caseNote(dataset, datasets, 'datasets')
+  const purposes = partner.agreements.filter((a) => a.dataset === dataset).map((a) => a.purpose)
+  return caseNote(purpose, new Set(purposes), 'purposes')
 }
 
 /**
@@ -264,7 +277,7 @@ export function resolveAgreement(
   if (candidates.length === 0)
     throw new DatagateError(
       'ERR_NOT_PERMITTED',
-      `partner ${partner.id} has no agreement for ${dataset}/${purpose}`,
+      `partner ${partner.id} has no agreement for ${dataset}/${purpose}${refusalHint(partner, dataset, purpose)}`,
     )
   const active = candidates.find((a) => isActiveAt(a, time))
   if (!active) {

@@ -4,7 +4,16 @@
 import { parse as parseYaml } from 'yaml'
 import { policyInvalid } from './policy-error.js'
 
-/** Largest policy text accepted, in characters. */
+/**
+ * Largest policy text accepted, in characters; a longer one is refused with `ERR_POLICY_INVALID`.
+ *
+ * @example
+ * ```ts
+ * import { MAX_POLICY_TEXT } from 'datagate/policy'
+ *
+ * console.log(MAX_POLICY_TEXT) // 5000000
+ * ```
+ */
 export const MAX_POLICY_TEXT = 5_000_000
 
 /** Error names of a runtime refusing an operation (Deno's permissions), not of a parser. */

@@ -26,7 +26,17 @@ export interface StandingThresholds {
   readonly terminateAfterYellowMonths: number
 }
 
-/** The ecosystem's default thresholds: gold > 4.8 and < 0.5 %, silver > 4.5 and < 1 %, bronze > 4.0 and < 2 %, terminated after 3 yellow months. */
+/**
+ * The ecosystem's default thresholds: gold > 4.8 and < 0.5 %, silver > 4.5 and < 1 %, bronze > 4.0 and < 2 %, terminated after 3 yellow months.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_STANDING_THRESHOLDS, standingFromScores } from 'datagate/policy'
+ *
+ * const stricter = { ...DEFAULT_STANDING_THRESHOLDS, gold: { minRating: 4.9, maxComplaintRate: 0.003 } }
+ * console.log(DEFAULT_STANDING_THRESHOLDS.gold.minRating, standingFromScores({ rating: 4.85, complaintRate: 0.002 }, stricter)) // 4.8 'silver'
+ * ```
+ */
 export const DEFAULT_STANDING_THRESHOLDS: StandingThresholds = Object.freeze({
   gold: Object.freeze({ minRating: 4.8, maxComplaintRate: 0.005 }),
   silver: Object.freeze({ minRating: 4.5, maxComplaintRate: 0.01 }),

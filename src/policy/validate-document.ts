@@ -3,6 +3,7 @@
 import type { z } from 'zod'
 import type { Finding } from '../errors.js'
 import { boundedTreeCopy } from '../lib/bounded-tree.js'
+import { isMissingKey, unknownKeyHints } from '../lib/issue-hints.js'
 import { describeIssue, formatIssuePath, issueFinding } from '../lib/zod-findings.js'
 import { type PolicyDocument, policyDocumentSchema } from './document.js'
 import { MAX_FINDINGS } from './policy-error.js'
@@ -13,10 +14,20 @@ const MAX_POLICY_NODES = 1_000_000
 // Real policies nest about eight levels; deeper ones are refused, never skipped.
 const MAX_POLICY_DEPTH = 256
 
-function structuralFindings(issues: readonly z.core.$ZodIssue[]): Finding[] {
-  return issues.map((issue) =>
-    issueFinding(issue, formatIssuePath(issue.path) || '(document)', describeIssue(issue)),
-  )
+// An unknown key is reported at its own path, with the declared key it is probably a typo of;
+// a missing key reads `required` rather than zod's `expected string` or `Invalid input`. The
+// codes stay zod's.
+function structuralFindings(issues: readonly z.core.$ZodIssue[], tree: unknown): Finding[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys')
+      return unknownKeyHints(issue, policyDocumentSchema, tree).map(({ key, message }) =>
+        issueFinding(issue, formatIssuePath([...issue.path, key]), message),
+      )
+    const path = formatIssuePath(issue.path) || '(document)'
+    return [
+      issueFinding(issue, path, isMissingKey(issue, tree) ? 'required' : describeIssue(issue)),
+    ]
+  })
 }
 
 /**
@@ -57,6 +68,6 @@ export function validateDocument(
     }
   const parsed = policyDocumentSchema.safeParse(tree)
   if (!parsed.success)
-    return { document: undefined, findings: structuralFindings(parsed.error.issues) }
+    return { document: undefined, findings: structuralFindings(parsed.error.issues, tree) }
   return { document: parsed.data, findings: [] }
 }

@@ -62,9 +62,11 @@ export interface PostgresAuditSinkOptions {
  * ```
  */
 export interface PostgresAuditSink extends AuditSink {
+  /** Links and inserts one event: the database links it under its own lock, in one statement. */
   appendLinked(input: AuditLinkInput): Promise<AuditEvent>
   /** Links `inputs` one after the other in one statement (the log's group commit). */
   appendLinkedBatch(inputs: readonly AuditLinkInput[]): Promise<AuditEvent[]>
+  /** The chain's head in the database, `undefined` for an empty chain. */
   head(): Promise<AuditHead | undefined>
 }
 

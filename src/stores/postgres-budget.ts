@@ -118,6 +118,7 @@ $datagate$`)
  * ```
  */
 export interface PostgresBudgetStore extends BudgetStore {
+  /** Spends every charge or none, in one statement under the ledger's advisory lock. */
   spend(charges: readonly BudgetCharge[]): Promise<BudgetOutcome>
 }
 

@@ -18,6 +18,7 @@ export const DEFAULT_AUDIT_TABLE = 'datagate_audit'
  * ```
  */
 export interface PostgresQueryable {
+  /** Runs one statement with positional values (`$1`, `$2`, ...). */
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
 }
 

@@ -20,8 +20,14 @@ import { assertNumber, assertObject, assertString } from '../lib/assert.js'
  * ```
  */
 export type RedisClientLike =
-  | { call(command: string, ...args: string[]): Promise<unknown> }
-  | { sendCommand(args: string[]): Promise<unknown> }
+  | {
+      /** ioredis: sends one raw command. */
+      call(command: string, ...args: string[]): Promise<unknown>
+    }
+  | {
+      /** node-redis: sends one raw command. */
+      sendCommand(args: string[]): Promise<unknown>
+    }
 
 /**
  * Options of {@link redisReplayCache}.

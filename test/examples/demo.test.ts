@@ -1,9 +1,18 @@
 // The demo is the README's first command: it must keep working and keep proving what it says.
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import stringWidth from 'string-width'
 import { afterAll, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -21,7 +30,43 @@ it('runs the whole flow on the sample data and verifies every file it writes', (
   expect(output).toMatch(
     /ok {2}audit\.jsonl against [1-9]\d* checkpoint copies and [1-9]\d* partner receipts: every event anchored through seq \d+ by signed checkpoints/,
   )
-  expect(output).toMatch(/events: .*\d+ checkpoint.*\d+ denied/)
+  // The events by type, each with why it is there (unsigned releases build the tables).
+  const byType = /(\d+) audit events, by type:\n(?:.*\n){2}((?: {2}[a-z-]+ +\d+ +.+\n)+)/.exec(
+    output,
+  )
+  expect(byType).not.toBeNull()
+  const typeRows = (byType?.[2] ?? '')
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/ {2,}/))
+  expect(typeRows.reduce((sum, row) => sum + Number(row[1]), 0)).toBe(Number(byType?.[1]))
+  expect(typeRows).toContainEqual([
+    'release',
+    expect.stringMatching(/^\d+$/),
+    'unsigned gate.release calls that built the tables of steps 3 and 4 (no file)',
+  ])
+  expect(typeRows.map((row) => row[0])).toEqual(expect.arrayContaining(['checkpoint', 'denied']))
+  for (const row of typeRows) expect(row[2]?.length ?? 0).toBeGreaterThan(0)
+  // Step 1: absent values say so, sensitive ones are dropped, and CJK names keep the columns
+  // aligned (display width, not code points).
+  expect(output).not.toContain('(dropped)')
+  expect(output).toMatch(/email +desensitised +mask\.email +.* absent/)
+  // The display column where a row's fifth cell (customer 2) starts.
+  const secondCustomer = (line: string) => {
+    const cells = line.split(/ {2,}/)
+    const fourth = line.indexOf(cells[4] ?? '', line.indexOf(cells[3] ?? ''))
+    return stringWidth(
+      line.slice(0, line.indexOf(cells[5] ?? '', fourth + (cells[4]?.length ?? 0))),
+    )
+  }
+  const [header, name, city] = output
+    .split('\n')
+    .filter((line) => /^ {2}(field|name|city) /.test(line))
+  expect(name).toMatch(/张磊 -> dropped/)
+  expect(secondCustomer(name ?? '')).toBe(secondCustomer(header ?? ''))
+  expect(secondCustomer(city ?? '')).toBe(secondCustomer(header ?? ''))
+  // Step 4: the risk check is labelled advisory, with what to do.
+  expect(output).toMatch(/advisory: the risk check does not block a release.*To act on it: /)
   expect(output).not.toMatch(/\bBAD\b/)
   // 7: the partner API over HTTP, one partner served, refusals refused.
   expect(output).toMatch(/rental-co GET \/v1\/repair-orders: export, \d+ records/)
@@ -49,7 +94,28 @@ it('runs the whole flow on the sample data and verifies every file it writes', (
   expect(html).toMatch(/^<!doctype html>/i)
   expect(html).toContain('insure-co')
   expect(html).not.toMatch(/<script|\bsrc=|\bhref=/i)
+  // The folder's README names every file, states the fixed clock, and its jose and Python
+  // recipes verify an export as written.
   const files = readdirSync(out).sort()
+  const readme = readFileSync(join(out, 'README.md'), 'utf8')
+  for (const file of files) expect(readme).toContain(`| \`${file}\` |`)
+  expect(readme).not.toContain('(undescribed)')
+  expect(readme).toContain('2026-06-15T09:00:00.000Z')
+  const js = /```js\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
+  expect(js).toContain('currentDate')
+  const cache = join(root, 'node_modules', '.cache', 'datagate-demo-readme')
+  mkdirSync(cache, { recursive: true })
+  const script = join(cache, 'verify.mjs')
+  writeFileSync(script, js)
+  const jose = spawnSync(process.execPath, [script], { cwd: out, encoding: 'utf8' })
+  expect(jose.stderr).toBe('')
+  expect(jose.stdout).toMatch(/^\d+ records verified\n$/)
+  const python = /```python\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
+  if (existsSync('/usr/bin/python3')) {
+    const run = spawnSync('/usr/bin/python3', ['-c', python], { cwd: out, encoding: 'utf8' })
+    expect(run.stderr).toBe('')
+    expect(run.stdout).toMatch(/^\d+ records verified\n$/)
+  }
   expect(files).toEqual(
     expect.arrayContaining([
       'audit.jsonl',

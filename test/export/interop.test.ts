@@ -1,7 +1,8 @@
 // Interop with independent implementations: jwcrypto (Debian python3-jwcrypto, run with the
 // system /usr/bin/python3, not whatever `python3` is on PATH) verifies our compact and flattened
-// JWS and decrypts our JWE; OpenSSL verifies the detached b64:false Ed25519 form (jwcrypto 1.1
-// cannot) and signs one we verify. Missing tools fail the run under CI and skip it elsewhere.
+// JWS and decrypts our JWE; OpenSSL verifies the detached b64:false Ed25519 form (jwcrypto 1.1 has
+// no detached-payload argument; test/docs/python-recipes.test.ts uses its flattened form) and signs
+// one we verify. Missing tools fail the run under CI and skip it elsewhere.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
