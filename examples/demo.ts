@@ -517,8 +517,7 @@ function describeFile(name: string): string | undefined {
     'checkpoints.txt':
       "copies of the log's signed checkpoints, one compact JWS a line, kept apart from the log",
     'budget.json': 'the privacy-budget ledger: the once-a-month aggregate spent',
-    'consent.jsonl':
-      "step 9's consent events (one grant a line); every 10th customer has none",
+    'consent.jsonl': "step 9's consent events (one grant a line); every 10th customer has none",
     'jwks.json': "the issuer's public signing keys (JWKS): what partners verify with",
     'datagate.config.json': 'the CLI config of step 8 (datasets, policy, audit, jwks, checkpoints)',
     'report.html': 'the monthly compliance report (self-contained HTML), written by step 8',
