@@ -160,6 +160,7 @@ export {
   type JwksResolver,
   type KeyImport,
   type KeyRing,
+  type LeakedData,
   MANIFEST_TYP,
   type MemoryAuditSink,
   type MemoryAuditSinkOptions,
@@ -189,6 +190,11 @@ export {
   type StreamRequest,
   type StreamSource,
   signEnvelope,
+  type TracedPartner,
+  type TraceOptions,
+  type TraceResult,
+  type TraceSignals,
+  traceLeak,
   type VerifiedChunk,
   type VerifiedEnvelope,
   type VerifiedExport,
@@ -203,6 +209,8 @@ export {
   verifyExport,
   verifyStream,
   viewDigest,
+  watermarkKeyId,
+  watermarkPeriod,
 } from './export/index.js'
 export {
   type AccessMatrix,

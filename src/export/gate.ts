@@ -58,6 +58,8 @@ import {
 } from './sign.js'
 import { type StreamPart, type StreamSource, streamExport } from './stream.js'
 import { DELTA_TYP, EXPORT_TYP } from './typ.js'
+import { createWatermarker } from './watermark.js'
+import { checkWatermarks, watermarkDetails } from './watermark-gate.js'
 
 /**
  * The record type of {@link Gate.release}`<D>`: {@link Released}`<D>` for a named dataset type, a
@@ -116,6 +118,11 @@ export interface GateOptions {
    * agreement with `noise` or `once: true`, since a ledger lost on restart would allow them again.
    */
   readonly budget?: BudgetStore
+  /**
+   * Watermark master key (>= 32 bytes): required (`ERR_WATERMARK_UNAVAILABLE` otherwise) when an
+   * agreement has `watermark: { rows }`; audit events name it by its id only (`watermarkKeyId`).
+   */
+  readonly watermarkKey?: Uint8Array
 }
 
 /** What a release is for. */
@@ -332,6 +339,8 @@ export function createGate(options: GateOptions): Gate {
   const budget = options.budget
   let policy = checkPolicy(options.policy, options.issuer, options.datasets)
   assertBudgetStore(policy, budget, 'createGate')
+  const watermarks = createWatermarker(options.watermarkKey)
+  checkWatermarks(policy, options.datasets, watermarks, { pseudonymKey, now })
   let plans = new Map<string, ReleasePlan>()
   /**
    * The `Content-Digest` of the json-mode body (`{"data":<records>,"meta":<claims>}`) of each
@@ -435,15 +444,24 @@ export function createGate(options: GateOptions): Gate {
     async release(rows, request) {
       const plan = await auditedPlan(request)
       const spend = await chargeRelease(budget, plan, now())
-      const result = runRelease(plan, rows)
+      const real = runRelease(plan, rows)
+      const marked = watermarks.mark(plan, real.records, now())
+      const result =
+        marked.rows === 0
+          ? real
+          : { records: marked.records, report: { ...real.report, watermarkRows: marked.rows } }
       // The digest is only for the audit event: JSON of the records, as an export would sign them.
       if (audit.enabled)
         await audit.append({
           type: 'release',
           ...audit.facts(plan),
-          rows: result.records.length,
+          rows: real.records.length,
           payloadDigest: jsonDigest(result.records),
-          details: { ...spend, unknownKeys: result.report.unknownKeysDropped },
+          details: {
+            ...spend,
+            unknownKeys: result.report.unknownKeysDropped,
+            ...watermarkDetails(marked.rows, watermarks),
+          },
         })
       // The plan validated and projected every record to the dataset's released shape.
       return result as ReleaseResult<never>
@@ -475,7 +493,13 @@ export function createGate(options: GateOptions): Gate {
       // One serialisation: each released record is written as JSON bytes when it is made, the
       // claims go around them, and those exact bytes are digested and signed.
       const records = new JsonArrayWriter()
-      const { report, count } = runPlan(plan, rows, records)
+      // Watermarked agreements release into an array first: their rows go among the real ones.
+      const realRecords: Record<string, unknown>[] = []
+      const run = runPlan(plan, rows, plan.agreement.watermark ? realRecords : records)
+      const marked = watermarks.mark(plan, realRecords, now())
+      for (const record of marked.records) records.push(record)
+      const report = marked.rows === 0 ? run.report : { ...run.report, watermarkRows: marked.rows }
+      const count = run.count + marked.rows
       const jti = newJti()
       const receipt = audit.receipt()
       const claims = baseClaims(plan, jti)
@@ -495,7 +519,7 @@ export function createGate(options: GateOptions): Gate {
       await audit.append({
         type: 'export',
         ...audit.facts(plan),
-        rows: count,
+        rows: run.count,
         payloadDigest,
         jti,
         signedDigest: bytesDigest(payload.bytes),
@@ -504,6 +528,7 @@ export function createGate(options: GateOptions): Gate {
           format: envelope.format,
           ...spend,
           unknownKeys: report.unknownKeysDropped,
+          ...watermarkDetails(marked.rows, watermarks),
         },
       })
       // Audited: its json-mode body may now be signed, once (the adapters' `mode: 'json'`).
@@ -541,8 +566,14 @@ export function createGate(options: GateOptions): Gate {
       // part, and normalised form of the records that changed.
       // A row object given in both versions is released once (the plan is deterministic).
       const memo: KeyMemo = new Map()
-      const before = viewOfKeys(canonicalKeys(plan, previousRows, memo))
-      const afterKeys = canonicalKeys(plan, rows, memo)
+      // Both views carry the period's watermark rows, anchored alike: the patch leaves them be.
+      const at = now()
+      const before = viewOfKeys(
+        watermarks.markKeys(plan, canonicalKeys(plan, previousRows, memo), at).keys,
+      )
+      const realAfter = canonicalKeys(plan, rows, memo)
+      const markedAfter = watermarks.markKeys(plan, realAfter, at)
+      const afterKeys = markedAfter.keys
       const afterView = viewOfKeys(afterKeys)
       const patch = diffPreparedViews(before, afterView)
       const baseDigest = before.digest
@@ -561,11 +592,17 @@ export function createGate(options: GateOptions): Gate {
       await audit.append({
         type: 'delta',
         ...audit.facts(plan),
-        rows: afterKeys.length,
+        rows: realAfter.length,
         payloadDigest: viewDigest(patch),
         jti,
         signedDigest: textDigest(JSON.stringify(claims)),
-        details: { kid: envelope.kid, baseDigest, resultDigest, operations: patch.length },
+        details: {
+          kid: envelope.kid,
+          baseDigest,
+          resultDigest,
+          operations: patch.length,
+          ...watermarkDetails(markedAfter.rows, watermarks),
+        },
       })
       return { ...envelope, jti, patch, baseDigest, resultDigest }
     },
@@ -586,6 +623,12 @@ export function createGate(options: GateOptions): Gate {
           'range',
           `exportStream: agreement ${plan.agreement.id}`,
           'a records agreement, not an aggregate (use export())',
+        )
+      if (plan.agreement.watermark)
+        invalidArgument(
+          'range',
+          `exportStream: agreement ${plan.agreement.id}`,
+          'an agreement without watermark rows (streams do not carry them yet; use export())',
         )
       let spend: BudgetDetails | undefined
       const parts = streamExport(rows, {
@@ -688,6 +731,7 @@ export function createGate(options: GateOptions): Gate {
       requireOpen()
       const checked = checkPolicy(next, options.issuer, options.datasets)
       assertBudgetStore(checked, budget, 'setPolicy')
+      checkWatermarks(checked, options.datasets, watermarks, { pseudonymKey, now })
       policy = checked
       plans = new Map()
       // Queued now so every later event follows it; a failure is retried by the next request.
