@@ -261,27 +261,65 @@ function numberValue(schema: z.ZodNumber, name: string, draws: Draws): number {
   return Math.round((low + (draws.next() / 2 ** 32) * (high - low)) * 10) / 10
 }
 
-/** A value meeting a condition on a scalar leaf, or `undefined` for "no hint". */
-function steer(condition: LeafCondition, draws: Draws, fallback: () => unknown): unknown {
+function unwrapLeaf(schema: z.ZodType): z.ZodType {
+  let current = schema
+  for (;;) {
+    const def = current._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType }
+    if (WRAPPERS.has(def.type) && def.innerType) current = def.innerType
+    else if (def.type === 'pipe' && def.in) current = def.in
+    else return current
+  }
+}
+
+/** A number within the condition's bounds and the schema's, or `undefined` when they do not meet. */
+function steerNumber(
+  ops: Record<string, unknown>,
+  schema: z.ZodType,
+  draws: Draws,
+): number | undefined {
+  const leaf = unwrapLeaf(schema)
+  const isInt = leaf instanceof z.ZodNumber && leaf.isInt === true
+  const step = isInt ? 1 : 1e-6
+  let lo =
+    leaf instanceof z.ZodNumber && Number.isFinite(leaf.minValue)
+      ? (leaf.minValue as number)
+      : Number.NEGATIVE_INFINITY
+  let hi =
+    leaf instanceof z.ZodNumber && Number.isFinite(leaf.maxValue)
+      ? (leaf.maxValue as number)
+      : Number.POSITIVE_INFINITY
+  if (typeof ops.$gte === 'number') lo = Math.max(lo, ops.$gte)
+  if (typeof ops.$gt === 'number') lo = Math.max(lo, ops.$gt + step)
+  if (typeof ops.$lte === 'number') hi = Math.min(hi, ops.$lte)
+  if (typeof ops.$lt === 'number') hi = Math.min(hi, ops.$lt - step)
+  if (!Number.isFinite(lo)) lo = Number.isFinite(hi) ? hi - 100 : 0
+  if (!Number.isFinite(hi)) hi = lo + 100
+  if (isInt) {
+    lo = Math.ceil(lo)
+    hi = Math.floor(hi)
+  }
+  if (hi < lo) return undefined
+  if (isInt) return int(draws, lo, hi)
+  return Math.min(
+    hi,
+    Math.max(lo, Math.round((lo + (draws.next() / 2 ** 32) * (hi - lo)) * 10) / 10),
+  )
+}
+
+/** A value meeting a condition on a scalar leaf (the caller checks it). */
+function steer(
+  condition: LeafCondition,
+  schema: z.ZodType,
+  draws: Draws,
+  fallback: () => unknown,
+): unknown {
   if (condition === null || typeof condition !== 'object') return condition
   const ops = condition as Record<string, unknown>
   if ('$eq' in ops) return ops.$eq
   if (Array.isArray(ops.$in) && ops.$in.length > 0) return pick(draws, ops.$in)
   if (ops.$exists === false) return OMIT
-  const low =
-    typeof ops.$gte === 'number' ? ops.$gte : typeof ops.$gt === 'number' ? ops.$gt : undefined
-  const high =
-    typeof ops.$lte === 'number' ? ops.$lte : typeof ops.$lt === 'number' ? ops.$lt : undefined
-  if (low !== undefined || high !== undefined) {
-    const from = low ?? (high as number) - 100
-    const to = high ?? from + 100
-    const value = from + (draws.next() / 2 ** 32) * (to - from)
-    const rounded =
-      Number.isInteger(from) && Number.isInteger(to) && to - from >= 2
-        ? Math.min(Math.max(Math.round(value), from + 1), to - 1)
-        : value
-    return rounded
-  }
+  const numeric = ['$gt', '$gte', '$lt', '$lte'].some((op) => typeof ops[op] === 'number')
+  if (numeric) return steerNumber(ops, schema, draws) ?? fallback()
   if (typeof ops.$gte === 'string') return ops.$gte
   if (typeof ops.$lte === 'string') return ops.$lte
   return fallback()
@@ -315,7 +353,7 @@ function generate(
     )
   }
   const leaf = () => leafValue(schema, name, meta?.pii, draws)
-  return conditions.has(path) ? steer(conditions.get(path), draws, leaf) : leaf()
+  return conditions.has(path) ? steer(conditions.get(path), schema, draws, leaf) : leaf()
 }
 
 function leafValue(
