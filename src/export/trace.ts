@@ -38,7 +38,11 @@ export interface TraceOptions {
   readonly source?: Iterable<unknown>
   /** The gate's pseudonym master key: without it pseudonyms are not compared. */
   readonly pseudonymKey?: Uint8Array
-  /** The gate's watermark key: without it watermark rows are not looked for. */
+  /**
+   * The gate's watermark key: without it watermark rows are not looked for. Their released form
+   * is recomputed through each partner's plan, so pseudonymised fields count in the match only
+   * with `pseudonymKey` too.
+   */
   readonly watermarkKey?: Uint8Array
   /** Watermark periods (`YYYY-MM`) to look in; default every month of each agreement's validity up to `now`. */
   readonly periods?: readonly string[]
@@ -345,17 +349,22 @@ export function traceLeak(leak: LeakedData, options: TraceOptions): TraceResult 
             throw error
           }
           periodsSeen.add(period)
+          // Pseudonyms made with the throwaway key are not the partner's: left out without the key.
+          const print = options.pseudonymKey
+            ? set.fingerprint
+            : set.fingerprint.filter((p) => !pseudonymPaths.has(p))
+          if (print.length === 0) continue
           const prints = new Set(
             set.released.map((row) => {
               const fields = leaves(row)
-              return canonicalJson(set.fingerprint.map((p) => fields.get(p) ?? null))
+              return canonicalJson(print.map((p) => fields.get(p) ?? null))
             }),
           )
           let rows = 0
           for (const fields of leaked)
             if (
-              set.fingerprint.every((p) => fields.has(p)) &&
-              prints.has(canonicalJson(set.fingerprint.map((p) => fields.get(p) ?? null)))
+              print.every((p) => fields.has(p)) &&
+              prints.has(canonicalJson(print.map((p) => fields.get(p) ?? null)))
             )
               rows++
           if (rows > 0) {
