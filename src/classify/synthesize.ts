@@ -7,10 +7,10 @@
 // steers its value. The caller validates the result against the schema and the condition and
 // draws again when it does not pass: this only aims, it does not decide.
 import { z } from 'zod'
+import { type Dataset, type DatasetField, formatPath } from './dataset.js'
 import { residentIdCheckChar } from './detectors/resident-id.js'
 import { socialCreditCodeCheckChar } from './detectors/social-credit-code.js'
 import { vinCheckChar } from './detectors/vin.js'
-import { fieldMeta } from './field.js'
 import type { PiiKind } from './types.js'
 
 /** Deterministic draws: `next()` is a uniform 32-bit integer from the keyed stream. */
@@ -328,20 +328,31 @@ function steer(
 function generate(
   schema: z.ZodType,
   segments: readonly string[],
-  conditions: ReadonlyMap<string, LeafCondition>,
+  context: {
+    readonly fields: ReadonlyMap<string, DatasetField>
+    readonly conditions: ReadonlyMap<string, LeafCondition>
+  },
   draws: Draws,
 ): unknown {
-  const meta = fieldMeta(schema)
-  const path = segments.join('.')
+  const path = formatPath(segments)
+  // The dataset's own leaf list says where a classified leaf is and what it holds (not the
+  // registry: a dataset built by another copy of datagate, the CLI's bundle, is not in it).
+  const leaf = segments.length === 0 ? undefined : context.fields.get(path)
   const name = [...segments].reverse().find((s) => s !== '[]') ?? ''
+  if (leaf) {
+    const value = () => leafValue(schema, name, leaf.pii, draws)
+    return context.conditions.has(path)
+      ? steer(context.conditions.get(path), schema, draws, value)
+      : value()
+  }
   const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType }
-  if (!meta && WRAPPERS.has(def.type) && def.innerType)
-    return generate(def.innerType, segments, conditions, draws)
-  if (!meta && def.type === 'pipe' && def.in) return generate(def.in, segments, conditions, draws)
+  if (WRAPPERS.has(def.type) && def.innerType)
+    return generate(def.innerType, segments, context, draws)
+  if (def.type === 'pipe' && def.in) return generate(def.in, segments, context, draws)
   if (schema instanceof z.ZodObject) {
     const out: Record<string, unknown> = {}
     for (const [key, child] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
-      const value = generate(child, [...segments, key], conditions, draws)
+      const value = generate(child, [...segments, key], context, draws)
       if (value !== OMIT) out[key] = value
     }
     return out
@@ -349,11 +360,10 @@ function generate(
   if (schema instanceof z.ZodArray) {
     const length = int(draws, 1, 2)
     return Array.from({ length }, () =>
-      generate(schema.element as z.ZodType, [...segments, '[]'], conditions, draws),
+      generate(schema.element as z.ZodType, [...segments, '[]'], context, draws),
     )
   }
-  const leaf = () => leafValue(schema, name, meta?.pii, draws)
-  return conditions.has(path) ? steer(conditions.get(path), schema, draws, leaf) : leaf()
+  return leafValue(schema, name, undefined, draws)
 }
 
 function leafValue(
@@ -380,19 +390,20 @@ function leafValue(
   if (schema instanceof z.ZodUnion && def.options?.[0])
     return leafValue(def.options[0], name, pii, draws)
   if (schema instanceof z.ZodObject || schema instanceof z.ZodArray)
-    return generate(schema, [name], new Map(), draws)
+    return generate(schema, [name], { fields: new Map(), conditions: new Map() }, draws)
   if (schema instanceof z.ZodRecord) return {}
   return undefined
 }
 
 /**
- * One synthetic record of `schema` (a dataset's zod object), every leaf drawn from `draws`, the
+ * One synthetic record of `dataset`, every leaf drawn from `draws`, the
  * leaves named in `conditions` (dot paths, as in `where`) steered to meet them. Not validated.
  */
 export function synthesizeRecord(
-  schema: z.ZodObject,
+  dataset: Dataset,
   conditions: ReadonlyMap<string, LeafCondition>,
   draws: Draws,
 ): Record<string, unknown> {
-  return generate(schema, [], conditions, draws) as Record<string, unknown>
+  const fields = new Map(dataset.fields.map((f) => [f.path, f]))
+  return generate(dataset.schema, [], { fields, conditions }, draws) as Record<string, unknown>
 }

@@ -25,7 +25,7 @@ export interface LeakedData {
   /** `sha256:` of the exact payload bytes of leaked tokens (their `signedDigest`). */
   readonly signedDigests?: readonly string[]
   /** The dataset, when the leak says (a token's `dataset.name`). */
-  readonly dataset?: string
+  readonly dataset?: string | undefined
 }
 
 /** Options of {@link traceLeak}. */

@@ -181,7 +181,7 @@ export function watermarkSet(plan: ReleasePlan, key: Uint8Array, period: string)
     let last: unknown
     for (let attempt = 0; attempt < MAX_ATTEMPTS && !made; attempt++) {
       const row = synthesizeRecord(
-        plan.dataset.schema,
+        plan.dataset,
         conditions,
         keyedDraws(mac, `row:${j}:${attempt}`),
       )

@@ -107,7 +107,7 @@ describe('watermark rows', () => {
     expect(records.length).toBe(real + 5)
     expect(signed.count).toBe(real + 5)
     expect(
-      (meta as { report: { watermarkRows: number; rows: { released: number } } }).report,
+      (meta as unknown as { report: { watermarkRows: number; rows: { released: number } } }).report,
     ).toMatchObject({ watermarkRows: 5, rows: { released: real } })
     const event = audit.events.at(-1) as unknown as {
       type: string
