@@ -1,7 +1,8 @@
 // Five partners receiving overlapping repair-order data from one source, each agreement with
 // watermark rows: the fixture of the leak-tracing tests (watermark, trace, CLI trace).
+
+import { defineDataset, field, mask, pseudonymize } from 'datagate'
 import { z } from 'zod'
-import { defineDataset, field, mask, pseudonymize } from '../../src/index.js'
 
 export const Order = defineDataset(
   'repair_order',
