@@ -31,6 +31,12 @@ it('runs the whole flow on the sample data and verifies every file it writes', (
   expect(output).toMatch(/\$ datagate --config .*datagate\.config\.json log verify/)
   expect(output).toMatch(/chain intact\nanchored: {3}seq 0 to \d+\nunanchored: none/)
   expect(output).toMatch(/The monthly compliance report \(self-contained HTML\): .*report\.html/)
+  // 9: a 5 % sample of rental-co's export is traced back to rental-co by its pseudonyms alone.
+  const traced = output.slice(output.indexOf('9. A leak traced'))
+  expect(traced).toMatch(
+    /\d+ leaked repair_order records, partners ranked:\n {2}rental-co {2}strong {3}score 0\.9\d\d, pseudonyms (\d+)\/\1\n/,
+  )
+  expect(traced).not.toMatch(/\n {2}(?!rental-co)\S+ +strong/)
   const html = readFileSync(join(out, 'report.html'), 'utf8')
   expect(html).toMatch(/^<!doctype html>/i)
   expect(html).toContain('insure-co')
