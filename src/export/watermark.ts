@@ -10,7 +10,7 @@
  * Its quasi-identifiers are then copied from the largest equivalence class of the real records
  * released with it, so it joins a class that exists and never lowers k (`assessRisk`); its other
  * fields are the fingerprint. Each sits right after a keyed anchor record (the real record whose
- * keyed hash follows its slot), so a delta moves it only when that record itself changes.
+ * keyed hash of its released values follows its slot), so a delta moves it only when that record itself changes.
  *
  * @packageDocumentation
  */
@@ -146,6 +146,32 @@ function writePath(
   else node[last] = value
 }
 
+/**
+ * What a record's anchor hash is taken over: its released values in plan order, each as JSON
+ * (an object or array as its canonical JSON), the same text whether the record
+ * is the projected object (releases, exports) or parsed back from its canonical JSON (deltas),
+ * and cheaper than the canonical JSON of the whole record.
+ */
+function anchorText(plan: ReleasePlan): (record: unknown) => string {
+  const paths = [
+    ...new Set(
+      plan.fields.map((f) => {
+        const cut = f.path.indexOf('[]')
+        return cut < 0 ? f.path : f.path.slice(0, cut)
+      }),
+    ),
+  ].map((path) => path.split('.'))
+  return (record) => {
+    let text = ''
+    for (const segments of paths) {
+      const value = readPath(record, segments)
+      // Objects and arrays in canonical form: a delta's record comes back with sorted keys.
+      text += `${typeof value === 'object' && value !== null ? canonicalJson(value) : (JSON.stringify(value) ?? '')}\u0001`
+    }
+    return text
+  }
+}
+
 function split(plan: ReleasePlan): { fingerprint: string[]; quasiIdentifiers: string[] } {
   const fingerprint: string[] = []
   const quasiIdentifiers: string[] = []
@@ -180,11 +206,7 @@ export function watermarkSet(plan: ReleasePlan, key: Uint8Array, period: string)
     let made = false
     let last: unknown
     for (let attempt = 0; attempt < MAX_ATTEMPTS && !made; attempt++) {
-      const row = synthesizeRecord(
-        plan.dataset,
-        conditions,
-        keyedDraws(mac, `row:${j}:${attempt}`),
-      )
+      const row = synthesizeRecord(plan.dataset, conditions, keyedDraws(mac, `row:${j}:${attempt}`))
       try {
         plan.dataset.parse(row)
         const parsed = plan.read(row)
@@ -288,10 +310,17 @@ export function createWatermarker(key: unknown): Watermarker {
     return { anchors, rows }
   }
   function weave<T>(real: readonly T[], anchors: readonly number[], extra: readonly T[]): T[] {
+    const after = new Map<number, T[]>()
+    anchors.forEach((anchor, j) => {
+      const list = after.get(anchor)
+      if (list) list.push(extra[j] as T)
+      else after.set(anchor, [extra[j] as T])
+    })
     const out: T[] = []
     for (let i = 0; i < real.length; i++) {
       out.push(real[i] as T)
-      for (let j = 0; j < extra.length; j++) if (anchors[j] === i) out.push(extra[j] as T)
+      const list = after.get(i)
+      if (list) out.push(...list)
     }
     return out
   }
@@ -306,8 +335,8 @@ export function createWatermarker(key: unknown): Watermarker {
         return { records: [...records], rows: 0 }
       const set = setFor(plan, at)
       const mac = periodMac(own as Uint8Array, plan, set.period)
-      const keys = records.map((r) => canonicalJson(r))
-      const hashes = keys.map((k) => uint32(mac(`anchor:${k}`)))
+      const text = anchorText(plan)
+      const hashes = records.map((r) => uint32(mac(`anchor:${text(r)}`)))
       const { anchors, rows } = placed(set, hashes, (i) => records[i], mac)
       return { records: weave(records, anchors, rows), rows: rows.length }
     },
@@ -315,8 +344,10 @@ export function createWatermarker(key: unknown): Watermarker {
       if (!plan.agreement.watermark || keys.length === 0) return { keys: [...keys], rows: 0 }
       const set = setFor(plan, at)
       const mac = periodMac(own as Uint8Array, plan, set.period)
-      const hashes = keys.map((k) => uint32(mac(`anchor:${k}`)))
-      const { anchors, rows } = placed(set, hashes, (i) => JSON.parse(keys[i] as string), mac)
+      const text = anchorText(plan)
+      const parsed = keys.map((k) => JSON.parse(k) as unknown)
+      const hashes = parsed.map((r) => uint32(mac(`anchor:${text(r)}`)))
+      const { anchors, rows } = placed(set, hashes, (i) => parsed[i], mac)
       return {
         keys: weave(
           keys,
