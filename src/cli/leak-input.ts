@@ -16,8 +16,20 @@ export interface LeakInput {
   readonly dataset: string | undefined
 }
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
-const COMPACT_JWE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/
+const BASE64URL = /^[A-Za-z0-9_-]*$/
+
+/** Whether `text` is `parts` base64url segments joined by dots (the first non-empty). */
+function isCompact(text: string, parts: 3 | 5): boolean {
+  const segments = text.split('.')
+  return (
+    segments.length === parts &&
+    (segments[0] as string) !== '' &&
+    segments.every((segment) => BASE64URL.test(segment)) &&
+    (parts === 5 || (segments[1] as string) !== '')
+  )
+}
+const COMPACT_JWS = { test: (text: string) => isCompact(text, 3) }
+const COMPACT_JWE = { test: (text: string) => isCompact(text, 5) }
 
 interface Decoded {
   records: unknown[]

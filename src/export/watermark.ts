@@ -238,16 +238,19 @@ export interface Watermarker {
   readonly keyId: string | undefined
   /** Fails closed when a watermarked agreement of `plan` cannot get its rows now. */
   check(plan: ReleasePlan, at: Date): void
-  /** The records with the period's watermark rows inserted; `rows` 0 when the plan has none. */
+  /**
+   * The records with the period's watermark rows inserted (a new array), or `records` itself and
+   * `rows` 0 when the plan has none or nothing real was released.
+   */
   mark(
     plan: ReleasePlan,
-    records: readonly Record<string, unknown>[],
+    records: Record<string, unknown>[],
     at: Date,
   ): { readonly records: Record<string, unknown>[]; readonly rows: number }
   /** The same over canonical keys (deltas): each record given as its canonical JSON. */
   markKeys(
     plan: ReleasePlan,
-    keys: readonly string[],
+    keys: string[],
     at: Date,
   ): { readonly keys: string[]; readonly rows: number }
 }
@@ -331,8 +334,7 @@ export function createWatermarker(key: unknown): Watermarker {
     },
     mark(plan, records, at) {
       // No real record, no watermark: n synthetic rows alone would be all a partner holds.
-      if (!plan.agreement.watermark || records.length === 0)
-        return { records: [...records], rows: 0 }
+      if (!plan.agreement.watermark || records.length === 0) return { records, rows: 0 }
       const set = setFor(plan, at)
       const mac = periodMac(own as Uint8Array, plan, set.period)
       const text = anchorText(plan)
@@ -341,7 +343,7 @@ export function createWatermarker(key: unknown): Watermarker {
       return { records: weave(records, anchors, rows), rows: rows.length }
     },
     markKeys(plan, keys, at) {
-      if (!plan.agreement.watermark || keys.length === 0) return { keys: [...keys], rows: 0 }
+      if (!plan.agreement.watermark || keys.length === 0) return { keys, rows: 0 }
       const set = setFor(plan, at)
       const mac = periodMac(own as Uint8Array, plan, set.period)
       const text = anchorText(plan)
