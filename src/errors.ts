@@ -38,6 +38,7 @@ export type DatagateErrorCode =
   | 'ERR_BUDGET_EXCEEDED'
   | 'ERR_BUDGET_UNAVAILABLE'
   | 'ERR_CONSENT_UNAVAILABLE'
+  | 'ERR_WATERMARK_UNAVAILABLE'
   // export and verification
   | 'ERR_KEY_UNSUPPORTED'
   | 'ERR_TOKEN_MALFORMED'

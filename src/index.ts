@@ -163,6 +163,7 @@ export {
   type JwksResolver,
   type KeyImport,
   type KeyRing,
+  type LeakedData,
   MANIFEST_TYP,
   type MemoryAuditSink,
   type MemoryAuditSinkOptions,
@@ -194,6 +195,11 @@ export {
   type StreamRequest,
   type StreamSource,
   signEnvelope,
+  type TracedPartner,
+  type TraceOptions,
+  type TraceResult,
+  type TraceSignals,
+  traceLeak,
   type VerifiedChunk,
   type VerifiedEnvelope,
   type VerifiedExport,
@@ -208,6 +214,8 @@ export {
   verifyExport,
   verifyStream,
   viewDigest,
+  watermarkKeyId,
+  watermarkPeriod,
 } from './export/index.js'
 export {
   type AccessMatrix,

@@ -18,4 +18,5 @@ export {
   PolicyTestReportSchema,
   RiskReportSchema,
   ScanReportSchema,
+  TraceReportSchema,
 } from './schemas.js'

@@ -14,6 +14,7 @@ import { reportCommand } from './report.js'
 import { riskCommand } from './risk.js'
 import { scanCommand } from './scan.js'
 import { testCommand } from './test-cases.js'
+import { traceCommand } from './trace.js'
 import { isInputError } from './usage.js'
 
 const COMMANDS = [lintCommand, matrixCommand, explainCommand, testCommand, diffCommand]
@@ -43,6 +44,7 @@ export function buildProgram(state: CliState, version: string): Command {
   riskCommand(program, state)
   keysCommand(program, state)
   reportCommand(program, state)
+  traceCommand(program, state)
   const log = program.command('log').description('the audit log: verify it, report what was shared')
   examples(log, [
     'datagate log verify audit.jsonl --jwks jwks.json',

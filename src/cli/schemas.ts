@@ -553,3 +553,73 @@ export const ComplianceReportSchema = z.strictObject({
     }),
   ),
 })
+
+/**
+ * `datagate trace --format json`: the partners ranked by how well the leaked records match what
+ * each could have received, the most likely recipient first.
+ *
+ * @example
+ * ```ts
+ * import { TraceReportSchema } from 'datagate/cli'
+ *
+ * const report = TraceReportSchema.parse({ file: 'leak.csv', input: 'csv', dataset: 'repair_order',
+ *   leakedRecords: 2, basis: { source: null, pseudonymKey: false, watermarkKey: true, audit: null,
+ *   auditEvents: 0, periods: ['2026-06'] }, partners: [{ partner: 'tow-co', name: 'Tow Co', score: 1,
+ *   confidence: 'conclusive', signals: { records: 0, pseudonyms: 0, masked: 0, fieldSet: 2,
+ *   watermarks: 1, exports: 0 }, watermarkPeriods: [{ agreement: 'tow-2026', period: '2026-06', rows: 1 }],
+ *   exportEvents: [], period: { from: '2026-06-01T00:00:00.000Z', to: '2026-06-30T23:59:59.999Z' } }] })
+ * console.log(report.partners[0]?.confidence) // conclusive
+ * ```
+ */
+export const TraceReportSchema = z.strictObject({
+  /** The leaked file. */
+  file: z.string(),
+  /** How it was read: a JSON document, NDJSON records, CSV, one token, or tokens a line. */
+  input: z.enum(['json', 'ndjson', 'csv', 'token', 'tokens']),
+  dataset: z.string(),
+  leakedRecords: z.int().min(0),
+  /** What the trace could compare. */
+  basis: z.strictObject({
+    /** The `--source` file, or null. */
+    source: z.string().nullable(),
+    pseudonymKey: z.boolean(),
+    watermarkKey: z.boolean(),
+    /** The audit log read for digests, or null. */
+    audit: z.string().nullable(),
+    auditEvents: z.int().min(0),
+    /** Watermark periods (`YYYY-MM`, UTC months) looked in. */
+    periods: z.array(z.string()),
+  }),
+  partners: z.array(
+    z.strictObject({
+      partner: z.string(),
+      name: z.string(),
+      /** 0 to 1: the strongest signal's weight times the share of leaked records it explains. */
+      score: z.number().min(0).max(1),
+      confidence: z.enum(['conclusive', 'strong', 'weak', 'none']),
+      /** Leaked records each signal matched (`exports`: audit events). */
+      signals: z.strictObject({
+        records: z.int().min(0),
+        pseudonyms: z.int().min(0),
+        masked: z.int().min(0),
+        fieldSet: z.int().min(0),
+        watermarks: z.int().min(0),
+        exports: z.int().min(0),
+      }),
+      watermarkPeriods: z.array(
+        z.strictObject({ agreement: z.string(), period: z.string(), rows: z.int().min(1) }),
+      ),
+      exportEvents: z.array(
+        z.strictObject({
+          seq: z.int(),
+          time: z.string(),
+          type: z.string(),
+          agreement: z.string(),
+          jti: z.string().nullable(),
+        }),
+      ),
+      /** When the partner received it, where known. */
+      period: z.strictObject({ from: z.string(), to: z.string() }).nullable(),
+    }),
+  ),
+})

@@ -62,6 +62,8 @@ import {
 } from './sign.js'
 import { rowsOf, type StreamPart, type StreamSource, streamExport } from './stream.js'
 import { DELTA_TYP, EXPORT_TYP } from './typ.js'
+import { createWatermarker } from './watermark.js'
+import { checkWatermarks, watermarkDetails } from './watermark-gate.js'
 
 /**
  * The record type of {@link Gate.release}`<D>`: {@link Released}`<D>` for a named dataset type, a
@@ -127,6 +129,11 @@ export interface GateOptions {
    * cannot answer refuses the release with `ERR_CONSENT_UNAVAILABLE`.
    */
   readonly consent?: ConsentStore
+  /**
+   * Watermark master key (>= 32 bytes): required (`ERR_WATERMARK_UNAVAILABLE` otherwise) when an
+   * agreement has `watermark: { rows }`; audit events name it by its id only (`watermarkKeyId`).
+   */
+  readonly watermarkKey?: Uint8Array
 }
 
 /** What a release is for. */
@@ -367,6 +374,8 @@ export function createGate(options: GateOptions): Gate {
   assertBudgetStore(policy, budget, 'createGate')
   const consentStore = options.consent
   assertConsentStore(policy, consentStore, 'createGate')
+  const watermarks = createWatermarker(options.watermarkKey)
+  checkWatermarks(policy, options.datasets, watermarks, { pseudonymKey, now })
   let plans = new Map<string, ReleasePlan>()
   /**
    * The `Content-Digest` of the json-mode body (`{"data":<records>,"meta":<claims>}`) of each
@@ -495,16 +504,25 @@ export function createGate(options: GateOptions): Gate {
       const plan = await auditedPlan(request)
       const consent = await consentedRows(plan, rows, consentStore, now())
       const spend = await chargeRelease(budget, plan, now())
-      const result = runRelease(plan, consent.rows)
+      const real = runRelease(plan, consent.rows)
+      const marked = watermarks.mark(plan, real.records, now())
+      const result =
+        marked.rows === 0
+          ? real
+          : { records: marked.records, report: { ...real.report, watermarkRows: marked.rows } }
       // The digest is only for the audit event: JSON of the records, as an export would sign them.
       if (audit.enabled)
         await audit.append({
           type: 'release',
           ...audit.facts(plan),
-          rows: result.records.length,
+          rows: real.records.length,
           payloadDigest: jsonDigest(result.records),
           ...consent.audit,
-          details: { ...spend, unknownKeys: result.report.unknownKeysDropped },
+          details: {
+            ...spend,
+            unknownKeys: result.report.unknownKeysDropped,
+            ...watermarkDetails(marked.rows, watermarks),
+          },
         })
       // The plan validated and projected every record to the dataset's released shape.
       return result as ReleaseResult<never>
@@ -537,7 +555,13 @@ export function createGate(options: GateOptions): Gate {
       // One serialisation: each released record is written as JSON bytes when it is made, the
       // claims go around them, and those exact bytes are digested and signed.
       const records = new JsonArrayWriter()
-      const { report, count } = runPlan(plan, consent.rows, records)
+      // Watermarked agreements release into an array first: their rows go among the real ones.
+      const realRecords: Record<string, unknown>[] = []
+      const run = runPlan(plan, consent.rows, plan.agreement.watermark ? realRecords : records)
+      const marked = watermarks.mark(plan, realRecords, now())
+      for (const record of marked.records) records.push(record)
+      const report = marked.rows === 0 ? run.report : { ...run.report, watermarkRows: marked.rows }
+      const count = run.count + marked.rows
       const jti = newJti()
       const receipt = audit.receipt()
       const claims = baseClaims(plan, jti)
@@ -557,7 +581,7 @@ export function createGate(options: GateOptions): Gate {
       await audit.append({
         type: 'export',
         ...audit.facts(plan),
-        rows: count,
+        rows: run.count,
         payloadDigest,
         jti,
         signedDigest: bytesDigest(payload.bytes),
@@ -567,6 +591,7 @@ export function createGate(options: GateOptions): Gate {
           format: envelope.format,
           ...spend,
           unknownKeys: report.unknownKeysDropped,
+          ...watermarkDetails(marked.rows, watermarks),
         },
       })
       // Audited: its json-mode body may now be signed, once (the adapters' `mode: 'json'`).
@@ -605,8 +630,14 @@ export function createGate(options: GateOptions): Gate {
       // A row object given in both versions is released once (the plan is deterministic).
       const memo: KeyMemo = new Map()
       const versions = await consentedVersions(plan, previousRows, rows, request.previousAt)
-      const before = viewOfKeys(canonicalKeys(plan, versions.previousRows, memo))
-      const afterKeys = canonicalKeys(plan, versions.rows, memo)
+      // Both views carry the period's watermark rows, anchored alike: the patch leaves them be.
+      const at = now()
+      const before = viewOfKeys(
+        watermarks.markKeys(plan, canonicalKeys(plan, versions.previousRows, memo), at).keys,
+      )
+      const realAfter = canonicalKeys(plan, versions.rows, memo)
+      const markedAfter = watermarks.markKeys(plan, realAfter, at)
+      const afterKeys = markedAfter.keys
       const afterView = viewOfKeys(afterKeys)
       const patch = diffPreparedViews(before, afterView)
       const baseDigest = before.digest
@@ -625,12 +656,18 @@ export function createGate(options: GateOptions): Gate {
       await audit.append({
         type: 'delta',
         ...audit.facts(plan),
-        rows: afterKeys.length,
+        rows: realAfter.length,
         payloadDigest: viewDigest(patch),
         jti,
         signedDigest: textDigest(JSON.stringify(claims)),
         ...versions.audit,
-        details: { kid: envelope.kid, baseDigest, resultDigest, operations: patch.length },
+        details: {
+          kid: envelope.kid,
+          baseDigest,
+          resultDigest,
+          operations: patch.length,
+          ...watermarkDetails(markedAfter.rows, watermarks),
+        },
       })
       return { ...envelope, jti, patch, baseDigest, resultDigest }
     },
@@ -651,6 +688,12 @@ export function createGate(options: GateOptions): Gate {
           'range',
           `exportStream: agreement ${plan.agreement.id}`,
           'a records agreement, not an aggregate (use export())',
+        )
+      if (plan.agreement.watermark)
+        invalidArgument(
+          'range',
+          `exportStream: agreement ${plan.agreement.id}`,
+          'an agreement without watermark rows (streams do not carry them yet; use export())',
         )
       let spend: BudgetDetails | undefined
       const consentCount = { dropped: 0 }
@@ -759,6 +802,7 @@ export function createGate(options: GateOptions): Gate {
       const checked = checkPolicy(next, options.issuer, options.datasets)
       assertBudgetStore(checked, budget, 'setPolicy')
       assertConsentStore(checked, consentStore, 'setPolicy')
+      checkWatermarks(checked, options.datasets, watermarks, { pseudonymKey, now })
       policy = checked
       plans = new Map()
       // Queued now so every later event follows it; a failure is retried by the next request.

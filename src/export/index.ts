@@ -119,6 +119,14 @@ export {
   type VerifiedChunk,
   verifyStream,
 } from './stream.js'
+export {
+  type LeakedData,
+  type TracedPartner,
+  type TraceOptions,
+  type TraceResult,
+  type TraceSignals,
+  traceLeak,
+} from './trace.js'
 export { CHUNK_TYP, DELTA_TYP, EXPORT_TYP, MANIFEST_TYP } from './typ.js'
 export {
   type JwksResolver,
@@ -127,3 +135,4 @@ export {
   verifyEnvelope,
 } from './verify.js'
 export { verifyExport } from './verify-export.js'
+export { watermarkKeyId, watermarkPeriod } from './watermark.js'

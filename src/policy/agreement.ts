@@ -95,6 +95,13 @@ export function normaliseAgreement(
         })
     }
   }
+  if (doc.watermark && doc.aggregate)
+    findings.push({
+      code: 'watermark_on_aggregate',
+      path: `${at}.watermark`,
+      message:
+        'watermark rows apply to records agreements only; an aggregate has no records to add them to',
+    })
   if (findings.length > before || validFrom === undefined || validUntil === undefined)
     return undefined
   return Object.freeze({
@@ -110,5 +117,8 @@ export function normaliseAgreement(
     ...(doc.consent === undefined ? {} : { consent: Object.freeze({ ...doc.consent }) }),
     k: doc.aggregate ? (doc.k ?? 5) : undefined,
     aggregate: doc.aggregate ? normaliseAggregate(doc.aggregate) : undefined,
+    ...(doc.watermark === undefined
+      ? {}
+      : { watermark: Object.freeze({ rows: doc.watermark.rows }) }),
   })
 }

@@ -48,6 +48,8 @@ const agreement = z.strictObject({
       once: z.literal(true).optional(),
     })
     .optional(),
+  /** Synthetic records added to each release of a records agreement, to trace leaks (export/watermark.ts). */
+  watermark: z.strictObject({ rows: z.int().min(1).max(1000) }).optional(),
 })
 
 const partner = z.strictObject({

@@ -38,6 +38,8 @@ export interface ReleaseReport {
   readonly unknownKeysDropped: number
   /** Present for aggregate agreements. */
   readonly aggregate?: AggregateReport
+  /** Synthetic records added for leak tracing (`watermark: { rows }`), beside `rows.released`. */
+  readonly watermarkRows?: number
 }
 
 /** The result of a release. */

@@ -145,6 +145,8 @@ export interface Agreement {
   /** Smallest cell size of an aggregate release. */
   readonly k: number | undefined
   readonly aggregate: AggregateSpec | undefined
+  /** Synthetic records added to each release for leak tracing (`watermark: { rows }`). */
+  readonly watermark?: { readonly rows: number }
 }
 
 /**

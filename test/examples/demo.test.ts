@@ -90,6 +90,12 @@ it('runs the whole flow on the sample data and verifies every file it writes', (
   expect(received).toBe((orders as number) - (dropped as number))
   const grants = readFileSync(join(out, 'consent.jsonl'), 'utf8').trim().split('\n')
   expect(grants).toHaveLength((customers as number) - (lacking as number))
+  // 10: a 5 % sample of rental-co's export is traced back to rental-co by its pseudonyms alone.
+  const traced = output.slice(output.indexOf('10. A leak traced'))
+  expect(traced).toMatch(
+    /\d+ leaked repair_order records, partners ranked:\n {2}rental-co {2}strong {3}score 0\.9\d\d, pseudonyms (\d+)\/\1\n/,
+  )
+  expect(traced).not.toMatch(/\n {2}(?!rental-co)\S+ +strong/)
   const html = readFileSync(join(out, 'report.html'), 'utf8')
   expect(html).toMatch(/^<!doctype html>/i)
   expect(html).toContain('insure-co')

@@ -373,6 +373,30 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
     })
     return outcome(() => failing.export([canaryRow({ name: VALUE })], request))
   },
+  ERR_WATERMARK_UNAVAILABLE: () => {
+    // A watermarked agreement whose condition holds a canary, on a gate without a watermark key.
+    const doc = orderPolicyDocument()
+    const base = doc.partners[0] as (typeof doc.partners)[number]
+    const agreement = {
+      ...base.agreements[0],
+      where: { city: { $ne: VALUE } },
+      watermark: { rows: 2 },
+    }
+    const policy = loadPolicy(
+      { ...doc, partners: [{ ...base, agreements: [agreement] }] },
+      { datasets: [Order] },
+    )
+    return outcome(() =>
+      createGate({
+        issuer: ISSUER,
+        datasets: [Order],
+        policy,
+        keys: ring,
+        audit: false,
+        now: () => T0,
+      }),
+    )
+  },
   ERR_AUDIT_WRITE_FAILED: async () => {
     const failing = createGate({
       issuer: ISSUER,

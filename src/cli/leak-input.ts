@@ -1,0 +1,191 @@
+// What `datagate trace` reads as the leaked file: a JSON document (an array of records, an
+// export payload `{ records }`, a json-mode body `{ data }`, a flattened JWS `{ payload }`),
+// NDJSON records, CSV with a header row (dot paths for nested fields), one compact JWS, or a
+// stream's NDJSON of compact JWS. Tokens are decoded without checking their signature: a leak
+// is evidence, not something to trust, and the partner's copy may be past its `exp`.
+import { base64urlDecode } from '../lib/bytes.js'
+import { bytesDigest, jsonDigest } from '../lib/digest.js'
+import { usageError } from './usage.js'
+
+/** A leak as read. */
+export interface LeakInput {
+  readonly input: 'json' | 'ndjson' | 'csv' | 'token' | 'tokens'
+  readonly records: unknown[]
+  readonly payloadDigests: string[]
+  readonly signedDigests: string[]
+  readonly dataset: string | undefined
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/
+
+/** Whether `text` is `parts` base64url segments joined by dots (the first non-empty). */
+function isCompact(text: string, parts: 3 | 5): boolean {
+  const segments = text.split('.')
+  return (
+    segments.length === parts &&
+    (segments[0] as string) !== '' &&
+    segments.every((segment) => BASE64URL.test(segment)) &&
+    (parts === 5 || (segments[1] as string) !== '')
+  )
+}
+const COMPACT_JWS = { test: (text: string) => isCompact(text, 3) }
+const COMPACT_JWE = { test: (text: string) => isCompact(text, 5) }
+
+interface Decoded {
+  records: unknown[]
+  signedDigest: string
+  payloadDigest: string | undefined
+  dataset: string | undefined
+}
+
+function decodePayload(bytes: Uint8Array, file: string): Decoded {
+  let payload: unknown
+  try {
+    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch {
+    return usageError(`${file}: a token whose payload is not JSON`)
+  }
+  const claims = (typeof payload === 'object' && payload !== null ? payload : {}) as {
+    records?: unknown
+    dataset?: { name?: unknown }
+  }
+  const records = Array.isArray(claims.records) ? claims.records : []
+  return {
+    records,
+    signedDigest: bytesDigest(bytes),
+    payloadDigest: Array.isArray(claims.records) ? jsonDigest(claims.records) : undefined,
+    dataset: typeof claims.dataset?.name === 'string' ? claims.dataset.name : undefined,
+  }
+}
+
+function decodeCompact(token: string, file: string): Decoded {
+  if (COMPACT_JWE.test(token))
+    usageError(`${file}: an encrypted token (JWE); decrypt it with the partner's key first`)
+  const payload = token.split('.')[1] as string
+  let bytes: Uint8Array
+  try {
+    bytes = base64urlDecode(payload)
+  } catch {
+    return usageError(`${file}: a token whose payload is not base64url`)
+  }
+  return decodePayload(bytes, file)
+}
+
+function fromTokens(tokens: readonly string[], file: string): LeakInput {
+  const decoded = tokens.map((t) => decodeCompact(t, file))
+  return {
+    input: tokens.length === 1 ? 'token' : 'tokens',
+    records: decoded.flatMap((d) => d.records),
+    payloadDigests: decoded.flatMap((d) => (d.payloadDigest ? [d.payloadDigest] : [])),
+    signedDigests: decoded.map((d) => d.signedDigest),
+    dataset: decoded.find((d) => d.dataset)?.dataset,
+  }
+}
+
+/**
+ * RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. Hand-written (about 30 lines): no CSV
+ * library is a dependency of datagate, and a leak file needs nothing beyond the RFC.
+ */
+export function parseCsv(text: string, file: string): Record<string, unknown>[] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let cell = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"'
+        i++
+      } else if (ch === '"') quoted = false
+      else cell += ch
+    } else if (ch === '"' && cell === '') quoted = true
+    else if (ch === ',') {
+      row.push(cell)
+      cell = ''
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++
+      row.push(cell)
+      if (row.some((c) => c !== '')) rows.push(row)
+      row = []
+      cell = ''
+    } else cell += ch
+  }
+  if (quoted) usageError(`${file}: a quoted CSV field is not closed`)
+  row.push(cell)
+  if (row.some((c) => c !== '')) rows.push(row)
+  const [header, ...body] = rows
+  if (!header) return []
+  return body.map((cells, line) => {
+    if (cells.length !== header.length)
+      usageError(`${file}:${line + 2}: ${cells.length} fields, the header has ${header.length}`)
+    const record: Record<string, unknown> = {}
+    header.forEach((name, i) => {
+      const value = cells[i] as string
+      if (value === '') return
+      const segments = name.split('.')
+      let node = record
+      for (const segment of segments.slice(0, -1)) {
+        if (typeof node[segment] !== 'object' || node[segment] === null) node[segment] = {}
+        node = node[segment] as Record<string, unknown>
+      }
+      node[segments[segments.length - 1] as string] = value
+    })
+    return record
+  })
+}
+
+/** Reads the leaked file's text. */
+export function readLeak(text: string, file: string): LeakInput {
+  const trimmed = text.trim()
+  const lines = trimmed.split(/\r?\n/).filter((l) => l.trim() !== '')
+  if (
+    lines.length > 0 &&
+    lines.every((l) => COMPACT_JWS.test(l.trim()) || COMPACT_JWE.test(l.trim()))
+  )
+    return fromTokens(
+      lines.map((l) => l.trim()),
+      file,
+    )
+  const none = { payloadDigests: [] as string[], signedDigests: [] as string[], dataset: undefined }
+  if (file.toLowerCase().endsWith('.csv'))
+    return { input: 'csv', records: parseCsv(trimmed, file), ...none }
+  try {
+    const value: unknown = JSON.parse(trimmed)
+    if (Array.isArray(value))
+      return { input: 'json', records: value, ...none, payloadDigests: [jsonDigest(value)] }
+    const object = (typeof value === 'object' && value !== null ? value : {}) as Record<
+      string,
+      unknown
+    >
+    if (typeof object.payload === 'string' && typeof object.signature === 'string') {
+      const decoded = decodePayload(base64urlDecode(object.payload), file)
+      return {
+        input: 'token',
+        records: decoded.records,
+        payloadDigests: decoded.payloadDigest ? [decoded.payloadDigest] : [],
+        signedDigests: [decoded.signedDigest],
+        dataset: decoded.dataset,
+      }
+    }
+    for (const member of ['records', 'data'] as const) {
+      const records = object[member]
+      if (Array.isArray(records))
+        return { input: 'json', records, ...none, payloadDigests: [jsonDigest(records)] }
+    }
+    return { input: 'json', records: [value], ...none }
+  } catch {
+    // Not one JSON document: NDJSON, or CSV.
+  }
+  const parsed: unknown[] = []
+  for (const line of lines) {
+    try {
+      parsed.push(JSON.parse(line))
+    } catch {
+      if (lines[0]?.includes(','))
+        return { input: 'csv', records: parseCsv(trimmed, file), ...none }
+      return usageError(`${file}: not JSON, NDJSON, CSV or a token`)
+    }
+  }
+  return { input: 'ndjson', records: parsed, ...none }
+}
