@@ -48,6 +48,13 @@ import type { CheckpointSink } from './checkpoint.js'
 import { gateAudit } from './gate-audit.js'
 import type { KeyRing, PublicJwks } from './key-ring.js'
 import { isKeyRing } from './keys.js'
+import {
+  type HeldDigests,
+  heldSet,
+  holds,
+  type NotModified,
+  type ReleasedJson,
+} from './not-modified.js'
 import { partnerView } from './partner-report.js'
 import { diffPreparedViews, type PatchOperation, viewDigest, viewOfKeys } from './patch.js'
 import {
@@ -183,6 +190,27 @@ export interface Gate {
   ): Promise<ReleaseResult<ReleasedRecord<D>>>
   /** Releases and signs: `token` is a compact JWS by default. */
   export(rows: Iterable<unknown>, request: ExportRequest): Promise<SignedExport>
+  /**
+   * A conditional export (HTTP `If-None-Match`): when the released view's digest (the
+   * `payloadDigest` an export of it carries) is in `held` (or `held` holds `'*'`), nothing is
+   * signed and a `not-modified` event is written instead, durable before it resolves; otherwise
+   * the same export as {@link Gate.export}, audited as one. Refusals are those of an export.
+   */
+  exportUnlessHeld(
+    rows: Iterable<unknown>,
+    request: ExportRequest,
+    held: HeldDigests,
+  ): Promise<SignedExport | NotModified>
+  /**
+   * A release written straight to JSON bytes (the HTTP adapters' `filtered` mode): audited as
+   * {@link Gate.release}, with the digest of those bytes. With `options.held` holding that digest
+   * (or `'*'`), a `not-modified` event is written instead and no records are returned.
+   */
+  releaseJson(
+    rows: Iterable<unknown>,
+    request: ReleaseRequest,
+    options?: { readonly held?: HeldDigests },
+  ): Promise<ReleasedJson | NotModified>
   /** Signs the JSON Patch from the previous released view to the current one. */
   exportDelta(
     previousRows: Iterable<unknown>,
@@ -427,6 +455,108 @@ export function createGate(options: GateOptions): Gate {
 
   const newJti = () => base64url(random(16))
 
+  /** Writes the `not-modified` event (durable before it resolves): nothing leaves. */
+  async function notModified(
+    plan: ReleasePlan,
+    count: number,
+    payloadDigest: string,
+    details: Record<string, string | number | boolean>,
+  ): Promise<NotModified> {
+    if (audit.enabled)
+      await audit.append({
+        type: 'not-modified',
+        ...audit.facts(plan),
+        rows: count,
+        payloadDigest,
+        details,
+      })
+    return { notModified: true, payloadDigest, count }
+  }
+
+  /** An export, or (with `held` holding the view's digest) a `not-modified` answer. */
+  async function exportRows(
+    rows: Iterable<unknown>,
+    request: ExportRequest,
+    held: ReadonlySet<string> | undefined,
+  ): Promise<SignedExport | NotModified> {
+    requireOpen()
+    const keys = requireKeys()
+    const plan = await auditedPlan(request)
+    const format = request.format ?? 'compact'
+    assertOneOf(format, 'export: format', EXPORT_FORMATS)
+    let encryptTo: EncryptionRecipient | undefined
+    if (request.encrypt === true) {
+      if (format !== 'compact')
+        invalidArgument(
+          'range',
+          'export: format',
+          'unset with encrypt (encryption nests a compact JWS)',
+        )
+      if (!plan.partner.encryptionKeys || plan.partner.encryptionKeys.keys.length === 0) {
+        throw new DatagateError(
+          'ERR_KEY_UNSUPPORTED',
+          `export: partner ${plan.partner.id} has no public keys in the policy to encrypt to`,
+        )
+      }
+      encryptTo = plan.partner.encryptionKeys
+    }
+    const spend = await chargeRelease(budget, plan, now())
+    // One serialisation: each released record is written as JSON bytes when it is made, the
+    // claims go around them, and those exact bytes are digested and signed.
+    const records = new JsonArrayWriter()
+    const { report, count } = runPlan(plan, rows, records)
+    const jti = newJti()
+    const receipt = audit.receipt()
+    const claims = baseClaims(plan, jti)
+    const head = JSON.stringify({
+      ...claims,
+      audit: receipt,
+      count,
+      report: partnerReport(report),
+    })
+    const payload = records.finish(`${head.slice(0, -1)},"records":`, '}')
+    const payloadDigest = bytesDigest(payload.array)
+    if (holds(held, payloadDigest))
+      return notModified(plan, count, payloadDigest, {
+        answers: 'export',
+        format,
+        ...spend,
+        unknownKeys: report.unknownKeysDropped,
+      })
+    const envelope = await signEnvelopeBytes(
+      payload.bytes,
+      keys,
+      encryptTo ? { typ: EXPORT_TYP, encryptTo } : { typ: EXPORT_TYP, format },
+    )
+    await audit.append({
+      type: 'export',
+      ...audit.facts(plan),
+      rows: count,
+      payloadDigest,
+      jti,
+      signedDigest: bytesDigest(payload.bytes),
+      details: {
+        kid: envelope.kid,
+        format: envelope.format,
+        ...spend,
+        unknownKeys: report.unknownKeysDropped,
+      },
+    })
+    // Audited: its json-mode body may now be signed, once (the adapters' `mode: 'json'`).
+    if (format === 'detached' && encryptTo === undefined) {
+      const nowSeconds = Math.floor(now().getTime() / 1000)
+      for (const [digest, exp] of signableBodies)
+        if (exp <= nowSeconds || signableBodies.size >= MAX_SIGNABLE_BODIES)
+          signableBodies.delete(digest)
+        else break
+      signableBodies.set(
+        contentDigestOf([utf8('{"data":'), payload.array, utf8(`,"meta":${head}}`)]),
+        claims.exp,
+      )
+    }
+    return { ...envelope, jti, count, payloadDigest, audit: receipt, report }
+  }
+
   return {
     get policy() {
       return policy
@@ -449,76 +579,39 @@ export function createGate(options: GateOptions): Gate {
       return result as ReleaseResult<never>
     },
 
-    async export(rows, request) {
-      requireOpen()
-      const keys = requireKeys()
+    export(rows, request) {
+      // Without `held`, exportRows never answers not-modified.
+      return exportRows(rows, request, undefined) as Promise<SignedExport>
+    },
+
+    exportUnlessHeld(rows, request, held) {
+      return exportRows(rows, request, heldSet(held, 'exportUnlessHeld: held'))
+    },
+
+    async releaseJson(rows, request, options = {}) {
+      assertObject(options, 'releaseJson: options')
+      const held =
+        options.held === undefined ? undefined : heldSet(options.held, 'releaseJson: options.held')
       const plan = await auditedPlan(request)
-      const format = request.format ?? 'compact'
-      assertOneOf(format, 'export: format', EXPORT_FORMATS)
-      let encryptTo: EncryptionRecipient | undefined
-      if (request.encrypt === true) {
-        if (format !== 'compact')
-          invalidArgument(
-            'range',
-            'export: format',
-            'unset with encrypt (encryption nests a compact JWS)',
-          )
-        if (!plan.partner.encryptionKeys || plan.partner.encryptionKeys.keys.length === 0) {
-          throw new DatagateError(
-            'ERR_KEY_UNSUPPORTED',
-            `export: partner ${plan.partner.id} has no public keys in the policy to encrypt to`,
-          )
-        }
-        encryptTo = plan.partner.encryptionKeys
-      }
       const spend = await chargeRelease(budget, plan, now())
-      // One serialisation: each released record is written as JSON bytes when it is made, the
-      // claims go around them, and those exact bytes are digested and signed.
-      const records = new JsonArrayWriter()
-      const { report, count } = runPlan(plan, rows, records)
-      const jti = newJti()
-      const receipt = audit.receipt()
-      const claims = baseClaims(plan, jti)
-      const head = JSON.stringify({
-        ...claims,
-        audit: receipt,
-        count,
-        report: partnerReport(report),
-      })
-      const payload = records.finish(`${head.slice(0, -1)},"records":`, '}')
-      const envelope = await signEnvelopeBytes(
-        payload.bytes,
-        keys,
-        encryptTo ? { typ: EXPORT_TYP, encryptTo } : { typ: EXPORT_TYP, format },
-      )
-      const payloadDigest = bytesDigest(payload.array)
-      await audit.append({
-        type: 'export',
-        ...audit.facts(plan),
-        rows: count,
-        payloadDigest,
-        jti,
-        signedDigest: bytesDigest(payload.bytes),
-        details: {
-          kid: envelope.kid,
-          format: envelope.format,
-          ...spend,
-          unknownKeys: report.unknownKeysDropped,
-        },
-      })
-      // Audited: its json-mode body may now be signed, once (the adapters' `mode: 'json'`).
-      if (format === 'detached' && encryptTo === undefined) {
-        const nowSeconds = Math.floor(now().getTime() / 1000)
-        for (const [digest, exp] of signableBodies)
-          if (exp <= nowSeconds || signableBodies.size >= MAX_SIGNABLE_BODIES)
-            signableBodies.delete(digest)
-          else break
-        signableBodies.set(
-          contentDigestOf([utf8('{"data":'), payload.array, utf8(`,"meta":${head}}`)]),
-          claims.exp,
-        )
-      }
-      return { ...envelope, jti, count, payloadDigest, audit: receipt, report }
+      const writer = new JsonArrayWriter()
+      const { report, count } = runPlan(plan, rows, writer)
+      // The array's own bytes, as JSON.stringify(records) writes them: one serialisation for
+      // the body, the ETag and the release event's digest.
+      const json = writer.finish('', '').array
+      const payloadDigest = bytesDigest(json)
+      const details = { ...spend, unknownKeys: report.unknownKeysDropped }
+      if (holds(held, payloadDigest))
+        return notModified(plan, count, payloadDigest, { answers: 'release', ...details })
+      if (audit.enabled)
+        await audit.append({
+          type: 'release',
+          ...audit.facts(plan),
+          rows: count,
+          payloadDigest,
+          details,
+        })
+      return { json, count, payloadDigest, report }
     },
 
     async exportDelta(previousRows, rows, request) {

@@ -81,6 +81,7 @@ export {
   retireKey,
   rotateKeys,
 } from './keys.js'
+export type { HeldDigests, NotModified, ReleasedJson } from './not-modified.js'
 export {
   type ApplyPatchOptions,
   applyPatchSafely,
