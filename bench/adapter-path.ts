@@ -1,0 +1,99 @@
+// The adapter path in process, without HTTP: the fetch adapter's handler called in a loop, per
+// mode, against the bare handler (`Response.json(rows)`), each response's body read whole. Cases
+// are interleaved round by round (bench/harness.ts). For profiling (`--cpu-prof`) and for the
+// per-request CPU cost the HTTP load bench cannot split out.
+//
+//   TSX_TSCONFIG_PATH=bench/tsconfig.node-hash.json node --import tsx bench/adapter-path.ts [rounds]
+import { createGate, generateKeys, memoryAuditSink } from 'datagate'
+import { bearerPartner, type ShareMode, withShare } from 'datagate/fetch'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import {
+  afterSalesOrders,
+  benchPolicy,
+  datasets,
+  ISSUER,
+  NOW,
+  PASSING_HOURS,
+  PSEUDONYM_KEY,
+  REQUEST,
+} from './fixtures.js'
+
+const RECORDS = 100
+const REQUESTS = 400
+const rounds = Number(process.argv[2] ?? 7)
+
+const gate = createGate({
+  issuer: ISSUER,
+  datasets,
+  policy: benchPolicy(),
+  keys: await generateKeys({ alg: 'EdDSA' }),
+  pseudonymKey: PSEUDONYM_KEY,
+  audit: memoryAuditSink(),
+  now: () => NOW,
+})
+const idp = await generateKeyPair('EdDSA')
+const jwks = { keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'EdDSA', kid: 'idp' }] }
+const authenticate = bearerPartner({
+  jwks,
+  issuer: 'partners',
+  audience: 'oem-api',
+  now: () => NOW,
+})
+const iat = Math.floor(NOW.getTime() / 1000)
+const token = await new SignJWT({})
+  .setProtectedHeader({ alg: 'EdDSA', kid: 'idp' })
+  .setIssuer('partners')
+  .setAudience('oem-api')
+  .setSubject(REQUEST.partner)
+  .setIssuedAt(iat)
+  .setExpirationTime(iat + 86_400)
+  .sign(idp.privateKey)
+const rows = [...afterSalesOrders(RECORDS, 20261201, PASSING_HOURS)]
+const headers = { authorization: `Bearer ${token}` }
+
+const only = process.env.ONLY
+const all: [string, (request: Request) => Promise<Response> | Response][] = [
+  ['bare', () => Response.json(rows)],
+  ...(['filtered', 'signed', 'json'] as ShareMode[]).map(
+    (mode) =>
+      [
+        mode,
+        withShare(
+          gate,
+          { dataset: REQUEST.dataset, purpose: REQUEST.purpose, authenticate, mode },
+          () => rows,
+        ),
+      ] as [string, (request: Request) => Promise<Response>],
+  ),
+]
+// ONLY=signed profiles one mode alone (bare is always kept, as the reference).
+const handlers = all.filter(([name]) => only === undefined || name === 'bare' || name === only)
+
+async function time(handler: (request: Request) => Promise<Response> | Response): Promise<number> {
+  const started = process.cpuUsage()
+  for (let i = 0; i < REQUESTS; i++) {
+    const response = await handler(new Request('http://127.0.0.1/v1/orders', { headers }))
+    if (response.status !== 200) throw new Error(`status ${response.status}`)
+    await response.arrayBuffer()
+  }
+  const used = process.cpuUsage(started)
+  return (used.user + used.system) / 1000 / REQUESTS
+}
+
+for (const [, handler] of handlers) await time(handler)
+const perRound = new Map<string, number[]>(handlers.map(([name]) => [name, []]))
+for (let round = 0; round < rounds; round++)
+  for (let i = 0; i < handlers.length; i++) {
+    const [name, handler] = handlers[(i + round) % handlers.length]!
+    perRound.get(name)!.push(await time(handler))
+  }
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+const bare = perRound.get('bare')!
+for (const [name, values] of perRound) {
+  const ratios = values.map((v, i) => bare[i]! / v)
+  console.log(
+    `${name.padEnd(9)} ${median(values).toFixed(3)} ms CPU a request; bare/this ${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+  )
+}
+await gate.close()
