@@ -199,7 +199,7 @@ export function adapterContract(
         const first = await fetchShared(server.url(path), options)
         const events = fx.audit.events.length
         const second = await fetchShared(server.url(path), options)
-        expect(second).toBe(first)
+        expect(second).toEqual(first)
         // The server answered 304: a not-modified event, no new token.
         expect(fx.audit.events.slice(events).map((e) => e.type)).toEqual(['not-modified'])
       }
