@@ -10,6 +10,7 @@ import type { Request, RequestHandler, Response } from 'express'
 import { DatagateError } from '../../errors.js'
 import type { Gate } from '../../export/gate.js'
 import { jwksResponse } from '../jwks.js'
+import { rawBody } from '../raw-body.js'
 import {
   authenticateShare,
   checkShareOptions,
@@ -74,6 +75,13 @@ async function writeResponse(
       res.setHeader(name, value)
     })
     Reflect.apply(writers.writeHead, res, [response.status])
+  }
+  const raw = rawBody(response)
+  if (raw !== undefined) {
+    res.setHeader('content-length', String(raw.byteLength))
+    head()
+    end(raw)
+    return
   }
   if (response.body === null) {
     head()
