@@ -4,6 +4,11 @@
 // per-request CPU cost the HTTP load bench cannot split out.
 //
 //   TSX_TSCONFIG_PATH=bench/tsconfig.node-hash.json node --import tsx bench/adapter-path.ts [rounds]
+//
+// BEFORE=<dir>/src adds the same modes served by another copy of datagate's sources (say an
+// earlier commit's, `git archive <commit> src package.json | tar -x -C <dir>`, <dir>/node_modules
+// linked to this one's, and bench/fixtures.ts copied to <dir>/bench/ importing ../src/index.ts),
+// interleaved in the same rounds: a before/after ratio from one process.
 import { createGate, generateKeys, memoryAuditSink } from 'datagate'
 import { bearerPartner, type ShareMode, withShare } from 'datagate/fetch'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
@@ -66,8 +71,45 @@ const all: [string, (request: Request) => Promise<Response> | Response][] = [
       ] as [string, (request: Request) => Promise<Response>],
   ),
 ]
+if (process.env.BEFORE !== undefined) {
+  const before = process.env.BEFORE
+  const old = (await import(`${before}/index.ts`)) as typeof import('datagate')
+  const oldFetch = (await import(
+    `${before}/adapters/fetch/index.ts`
+  )) as typeof import('datagate/fetch')
+  // The datasets and policy made by that copy too (a gate checks its datasets are its own kind).
+  const oldFixtures = (await import(
+    `${before}/../bench/fixtures.ts`
+  )) as typeof import('./fixtures.js')
+  const oldGate = old.createGate({
+    issuer: ISSUER,
+    datasets: oldFixtures.datasets,
+    policy: oldFixtures.benchPolicy(),
+    keys: await old.generateKeys({ alg: 'EdDSA' }),
+    pseudonymKey: PSEUDONYM_KEY,
+    audit: old.memoryAuditSink(),
+    now: () => NOW,
+  })
+  const oldAuthenticate = oldFetch.bearerPartner({
+    jwks,
+    issuer: 'partners',
+    audience: 'oem-api',
+    now: () => NOW,
+  })
+  for (const mode of ['filtered', 'signed', 'json'] as ShareMode[])
+    all.push([
+      `before ${mode}`,
+      oldFetch.withShare(
+        oldGate,
+        { dataset: REQUEST.dataset, purpose: REQUEST.purpose, authenticate: oldAuthenticate, mode },
+        () => rows,
+      ),
+    ])
+}
 // ONLY=signed profiles one mode alone (bare is always kept, as the reference).
-const handlers = all.filter(([name]) => only === undefined || name === 'bare' || name === only)
+const handlers = all.filter(
+  ([name]) => only === undefined || name === 'bare' || name.replace('before ', '') === only,
+)
 
 async function time(handler: (request: Request) => Promise<Response> | Response): Promise<number> {
   const started = process.cpuUsage()
@@ -90,10 +132,14 @@ for (let round = 0; round < rounds; round++)
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const bare = perRound.get('bare')!
+const range = (ratios: number[]) =>
+  `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`
 for (const [name, values] of perRound) {
   const ratios = values.map((v, i) => bare[i]! / v)
+  const earlier = perRound.get(`before ${name}`)
+  const speedup = earlier ? `; before/after ${range(values.map((v, i) => earlier[i]! / v))}` : ''
   console.log(
-    `${name.padEnd(9)} ${median(values).toFixed(3)} ms CPU a request; bare/this ${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+    `${name.padEnd(16)} ${median(values).toFixed(3)} ms CPU a request; bare/this ${range(ratios)}${speedup}`,
   )
 }
 await gate.close()
