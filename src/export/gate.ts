@@ -584,7 +584,7 @@ export function createGate(options: GateOptions): Gate {
       return exportRows(rows, request, undefined) as Promise<SignedExport>
     },
 
-    exportUnlessHeld(rows, request, held) {
+    async exportUnlessHeld(rows, request, held) {
       return exportRows(rows, request, heldSet(held, 'exportUnlessHeld: held'))
     },
 
