@@ -49,6 +49,15 @@ export interface ReleasedJson {
 /**
  * The digests a partner holds: `sha256:` digests of released views (an ETag's opaque part), or
  * `'*'`, which stands for any view (`If-None-Match: *`).
+ *
+ * @example
+ * ```ts
+ * import type { HeldDigests } from 'datagate'
+ *
+ * const etag = `W/"sha256:${'a'.repeat(64)}"`
+ * const held: HeldDigests = [etag.slice(3, -1)]
+ * console.log(held[0]?.startsWith('sha256:')) // true
+ * ```
  */
 export type HeldDigests = readonly string[]
 
