@@ -16,6 +16,7 @@ import {
 import { DatagateError } from '../errors.js'
 import { base64urlDecode } from '../lib/bytes.js'
 import { isCryptoKey, MIN_HMAC_SECRET_BYTES } from '../lib/jws.js'
+import { verifiedTokens } from './verified-tokens.js'
 
 /**
  * What an {@link Authenticate} function receives.
@@ -170,6 +171,7 @@ export function bearerPartner(options: BearerPartnerOptions): Authenticate {
   const now = options.now
   if (now !== undefined && typeof now !== 'function') invalid('now must be a function')
 
+  const verified = verifiedTokens(tolerance)
   const local = options.jwks === undefined ? undefined : createLocalJWKSet(options.jwks)
   const remote =
     options.jwksUrl === undefined
@@ -177,14 +179,14 @@ export function bearerPartner(options: BearerPartnerOptions): Authenticate {
       : createRemoteJWKSet(
           options.jwksUrl instanceof URL ? options.jwksUrl : new URL(options.jwksUrl),
         )
-  const verify = async (token: string) => {
+  const verify = async (token: string, currentDate: Date) => {
     const verifyOptions: JWTVerifyOptions = {
       algorithms,
       issuer: typeof issuer === 'string' ? issuer : [...issuer],
       audience: typeof audience === 'string' ? audience : [...audience],
       clockTolerance: tolerance,
       requiredClaims: ['exp'],
-      ...(now ? { currentDate: now() } : {}),
+      currentDate,
     }
     if (local !== undefined) return jwtVerify(token, local, verifyOptions)
     if (remote !== undefined) return jwtVerify(token, remote, verifyOptions)
@@ -203,9 +205,14 @@ export function bearerPartner(options: BearerPartnerOptions): Authenticate {
       token.includes(' ')
     )
       throw unauthenticated('the Authorization header is not a Bearer token')
+    const currentDate = now ? now() : new Date()
+    const seconds = Math.floor(currentDate.getTime() / 1000)
+    // A token verified before, by this authenticator, and still in its validity window.
+    const known = Number.isFinite(seconds) ? verified.get(token, seconds) : undefined
+    if (known !== undefined) return { partner: known }
     let payload: Record<string, unknown>
     try {
-      ;({ payload } = await verify(token))
+      ;({ payload } = await verify(token, currentDate))
     } catch (error) {
       // jose's codes name the failed check; its errors may carry the claims, so none is kept.
       const code =
@@ -219,6 +226,12 @@ export function bearerPartner(options: BearerPartnerOptions): Authenticate {
     const partner = payload[claim]
     if (typeof partner !== 'string' || partner === '')
       throw unauthenticated(`no partner id in the ${claim} claim`)
+    // jose checked exp (required) and nbf are NumericDates.
+    verified.set(token, {
+      partner,
+      exp: payload.exp as number,
+      nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined,
+    })
     return { partner }
   }
 }

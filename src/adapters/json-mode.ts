@@ -11,6 +11,7 @@ import {
   signatureHeaders,
   signatureInput,
 } from '../lib/http-signature.js'
+import { notModifiedResponse } from './conditional.js'
 import { respond } from './problem.js'
 import type { ShareRequest } from './share.js'
 
@@ -44,6 +45,20 @@ export function jsonComponents(
 }
 
 /**
+ * The records' JSON text as the payload holds it. The gate writes the payload as the claims with
+ * `"records":` last (`{...claims,"records":[...]}`), and JSON.stringify of the parsed claims
+ * writes them again byte for byte (key order kept), so the records are the rest of the payload:
+ * sliced rather than serialised a second time. Should the payload not start with those claims,
+ * the parsed records are serialised (the same text: the audit event's payloadDigest is the
+ * digest of `data` as served either way).
+ */
+function recordsText(payload: string, meta: string, records: unknown): string {
+  const prefix = `${meta.slice(0, -1)},"records":`
+  if (payload.startsWith(prefix) && payload.endsWith('}')) return payload.slice(prefix.length, -1)
+  return JSON.stringify(records)
+}
+
+/**
  * Releases through `gate.export` (so the `export` event is on the chain, with the `data`'s
  * digest as its `payloadDigest`, before any byte leaves), then serves the export's records as
  * `data` and every other claim (iss, aud, iat, exp, jti, the audit receipt, ...) as `meta`. The
@@ -54,11 +69,15 @@ export async function jsonResponse(
   request: ShareRequest,
   rows: Iterable<unknown>,
   release: ReleaseRequest,
-  notModified: (etag: string) => boolean,
+  held: readonly string[] | undefined,
 ): Promise<Response> {
-  const signed = await gate.export(rows, { ...release, format: 'detached' })
+  const exportRequest = { ...release, format: 'detached' } as const
+  const signed =
+    held === undefined
+      ? await gate.export(rows, exportRequest)
+      : await gate.exportUnlessHeld(rows, exportRequest, held)
+  if ('notModified' in signed) return notModifiedResponse(signed)
   const etag = `W/"${signed.payloadDigest}"`
-  if (notModified(etag)) return respond(304, null, { etag })
   if (signed.payload === undefined)
     throw new DatagateError('ERR_INVALID_ARGUMENT', 'json mode: the export carried no payload')
   const { records, ...meta } = JSON.parse(signed.payload) as {
@@ -66,9 +85,7 @@ export async function jsonResponse(
     iat: number
     exp: number
   }
-  // JSON.parse then JSON.stringify writes the records' text again byte for byte (key order kept),
-  // so the audit event's payloadDigest is the digest of `data` as served.
-  const body = `{"data":${JSON.stringify(records)},"meta":${JSON.stringify(meta)}}`
+  const body = `{"data":${recordsText(signed.payload, JSON.stringify(meta), records)},"meta":${JSON.stringify(meta)}}`
   const digest = contentDigest(body)
   const components = jsonComponents(200, digest, request)
   const input = signatureInput(components, {

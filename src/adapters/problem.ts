@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { type DatagateErrorCode, isDatagateError } from '../errors.js'
+import { responseOf } from './raw-body.js'
 
 /**
  * The statuses an adapter refuses with.
@@ -180,7 +181,7 @@ export const SHARE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 export function problemResponse(problem: Problem): Response {
   const headers = new Headers({ ...SHARE_HEADERS, 'content-type': 'application/problem+json' })
   if (problem.status === 401) headers.set('www-authenticate', 'Bearer')
-  return new Response(JSON.stringify(problem), { status: problem.status, headers })
+  return responseOf(JSON.stringify(problem), { status: problem.status, headers })
 }
 
 /** A response of an adapter: the status, body and headers, with {@link SHARE_HEADERS}. */
@@ -189,5 +190,5 @@ export function respond(
   body: BodyInit | null,
   headers: Record<string, string>,
 ): Response {
-  return new Response(body, { status, headers: { ...SHARE_HEADERS, ...headers } })
+  return responseOf(body, { status, headers: { ...SHARE_HEADERS, ...headers } })
 }

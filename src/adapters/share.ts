@@ -5,9 +5,10 @@ import { DatagateError, isDatagateError } from '../errors.js'
 import type { Gate } from '../export/gate.js'
 import { partnerView } from '../export/partner-report.js'
 import type { StreamPart } from '../export/stream.js'
+import { utf8 } from '../lib/bytes.js'
 import { describeType, typeName } from '../lib/describe-type.js'
-import { textDigest } from '../lib/digest.js'
 import type { Authenticate } from './bearer.js'
+import { heldDigests, notModifiedResponse } from './conditional.js'
 import { jsonResponse } from './json-mode.js'
 import { PROBLEM_STATUS, problemFor, problemResponse, respond } from './problem.js'
 
@@ -75,8 +76,9 @@ export interface ShareOptions {
   readonly mode?: ShareMode
   /**
    * Answer an `If-None-Match` holding the response's ETag with `304` (default `false`: always
-   * 200). The release is made, and audited as an export or release, before the digest can be
-   * compared: with this on, the audit records a release for every 304, which left no data.
+   * 200). The gate computes the released view to compare its digest; when the partner holds it,
+   * nothing is signed or sent and the chain records a `not-modified` event (durable before the
+   * 304 is sent) instead of an export or release.
    */
   readonly conditional?: boolean
   /** Records per signed chunk when the handler gives an async iterable or a ReadableStream. */
@@ -260,15 +262,6 @@ function classify(body: unknown): Body {
   )
 }
 
-function matches(ifNoneMatch: string | null, etag: string): boolean {
-  if (ifNoneMatch === null) return false
-  const opaque = etag.replace(/^W\//, '')
-  return ifNoneMatch
-    .split(',')
-    .map((tag) => tag.trim())
-    .some((tag) => tag === '*' || tag.replace(/^W\//, '') === opaque)
-}
-
 /**
  * The response for an authenticated partner and the handler's result (`produce` runs the
  * handler, or returns what it already gave). Every failure is a problem response with no data.
@@ -286,37 +279,58 @@ export async function releaseResponse(
     if (body.kind === 'stream')
       return await streamResponse(gate, options, request, partner, body.rows)
     const mode = options.mode ?? 'signed'
-    const notModified = (etag: string) =>
-      options.conditional === true && matches(request.headers.get('if-none-match'), etag)
-    if (mode === 'json') return await jsonResponse(gate, request, body.rows, release, notModified)
+    // With `conditional: true` and an If-None-Match, the gate compares the view's digest and,
+    // when the partner holds it, writes a `not-modified` event (durable first) and signs nothing.
+    const held = heldDigests(options, request.headers)
+    if (mode === 'json') return await jsonResponse(gate, request, body.rows, release, held)
     if (mode === 'signed') {
-      const signed = await gate.export(body.rows, release)
-      const etag = `W/"${signed.payloadDigest}"`
-      if (notModified(etag)) return respond(304, null, { etag })
-      return respond(200, signed.token, { 'content-type': 'application/jose', etag })
+      const signed =
+        held === undefined
+          ? await gate.export(body.rows, release)
+          : await gate.exportUnlessHeld(body.rows, release, held)
+      if ('notModified' in signed) return notModifiedResponse(signed)
+      return respond(200, signed.token, {
+        'content-type': 'application/jose',
+        etag: `W/"${signed.payloadDigest}"`,
+      })
     }
-    const { records, report: releaseReport } = await gate.release(body.rows, release)
-    // One serialisation of the records for the body and the ETag: the digest of `data` as
-    // served, which is also the release event's payloadDigest (the plan fixes the key order).
-    const data = JSON.stringify(records)
-    const etag = `W/"${textDigest(data)}"`
-    if (notModified(etag)) return respond(304, null, { etag })
+    // One serialisation of the records, by the gate, for the body, the ETag and the release
+    // event's payloadDigest: the digest of `data` as served.
+    const released = await gate.releaseJson(body.rows, release, held === undefined ? {} : { held })
+    if ('notModified' in released) return notModifiedResponse(released)
     const meta = {
       dataset: options.dataset,
       purpose: options.purpose,
-      count: records.length,
-      report: partnerView(releaseReport),
+      count: released.count,
+      report: partnerView(released.report),
     }
-    return respond(200, `{"data":${data},"meta":${JSON.stringify(meta)}}`, {
-      'content-type': 'application/json',
-      etag,
-    })
+    return respond(
+      200,
+      concatBytes(DATA_OPEN, released.json, utf8(`,"meta":${JSON.stringify(meta)}}`)),
+      {
+        'content-type': 'application/json',
+        etag: `W/"${released.payloadDigest}"`,
+      },
+    )
   } catch (error) {
     return failure(options, request, error, partner)
   }
 }
 
 const encoder = new TextEncoder()
+const DATA_OPEN = utf8('{"data":')
+
+function concatBytes(...parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let length = 0
+  for (const part of parts) length += part.length
+  const out = new Uint8Array(length)
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
 
 async function streamResponse(
   gate: Gate,

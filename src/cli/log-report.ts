@@ -1,6 +1,6 @@
 // `datagate log report [LOG]`: the sharing ledger. Each release, export, delta and stream is a
 // line with its date, partner, category, purpose, agreement, fields with operators and records;
-// refusals are listed apart; totals per partner, month and purpose keep the types apart (an
+// refusals and 304s (not-modified: the partner already held the view) are listed apart; totals per partner, month and purpose keep the types apart (an
 // unsigned release and a signed export of the same rows are two different facts). A partner's
 // category comes from the policy in force at the event: the log's own `policy` events.
 import type { Command } from 'commander'
@@ -70,6 +70,7 @@ export async function buildLedger(source: LogSource, filter: LedgerFilter): Prom
   const policies = new Map<string, { policyHash: string; inLog: boolean; firstSeq: number }>()
   const entries: LogReport['entries'] = []
   const denied: LogReport['denied'] = []
+  const notModified: LogReport['notModified'] = []
   const byPartner = new Map<string, Total>()
   const byMonth = new Map<string, Total>()
   const byPurpose = new Map<string, Total>()
@@ -116,6 +117,15 @@ export async function buildLedger(source: LogSource, filter: LedgerFilter): Prom
     let records = 0
     if (event.type === 'denied')
       denied.push({ ...common, code: event.code, policyHash: event.policyHash })
+    else if (event.type === 'not-modified')
+      // Counted as a 304, never as records released: its totals carry 0 records.
+      notModified.push({
+        ...common,
+        agreement: event.agreement,
+        records: event.rows,
+        payloadDigest: event.payloadDigest,
+        policyHash: event.policyHash,
+      })
     else if (event.type !== 'stream-start') {
       records = event.rows
       entries.push({
@@ -138,6 +148,7 @@ export async function buildLedger(source: LogSource, filter: LedgerFilter): Prom
     chain: { ok: firstBrokenSeq === null, firstBrokenSeq },
     entries,
     denied,
+    notModified,
     totals: {
       byPartner: totals(byPartner, 'partner'),
       byMonth: totals(byMonth, 'month'),
@@ -154,6 +165,7 @@ function ledgerTypeOf(event: AuditEvent): TotalType | undefined {
     case 'export':
     case 'delta':
     case 'denied':
+    case 'not-modified':
       return event.type
     case 'stream-end':
       return 'stream'

@@ -258,22 +258,40 @@ export const LogReportSchema = z.strictObject({
       policyHash: z.string(),
     }),
   ),
+  /**
+   * Conditional requests answered `304` (`not-modified` events): the partner already held the
+   * view of `payloadDigest`, of `records` records; nothing was released, so they are not entries.
+   */
+  notModified: z.array(
+    z.strictObject({
+      seq: z.int().min(0),
+      time: z.string(),
+      partner: z.string(),
+      category: z.string().nullable(),
+      dataset: z.string(),
+      purpose: z.string(),
+      agreement: z.string(),
+      records: z.int().min(0),
+      payloadDigest: z.string(),
+      policyHash: z.string(),
+    }),
+  ),
   totals: z.strictObject({
     byPartner: z.array(
       total.extend({
-        type: z.enum(['release', 'export', 'delta', 'stream', 'denied']),
+        type: z.enum(['release', 'export', 'delta', 'stream', 'denied', 'not-modified']),
         partner: z.string(),
       }),
     ),
     byMonth: z.array(
       total.extend({
-        type: z.enum(['release', 'export', 'delta', 'stream', 'denied']),
+        type: z.enum(['release', 'export', 'delta', 'stream', 'denied', 'not-modified']),
         month: z.string(),
       }),
     ),
     byPurpose: z.array(
       total.extend({
-        type: z.enum(['release', 'export', 'delta', 'stream', 'denied']),
+        type: z.enum(['release', 'export', 'delta', 'stream', 'denied', 'not-modified']),
         purpose: z.string(),
       }),
     ),

@@ -43,8 +43,8 @@ export function isEtagCache(value: unknown): value is EtagCache {
 
 /**
  * Makes the cache `fetchShared` keeps ETags and verified results in (`options.cache`): a
- * re-fetch of the same URL by the same partner (`audience`) sends `If-None-Match`, and the
- * server's `304` returns the kept result. A result whose `exp` has passed is dropped and fetched
+ * re-fetch of the same URL by the same partner (`audience`) of the same `issuer` sends
+ * `If-None-Match`, and the server's `304` returns a copy of the kept result. A result whose `exp` has passed is dropped and fetched
  * anew.
  *
  * @example
@@ -72,11 +72,13 @@ export function createEtagCache(options: { readonly maxEntries?: number } = {}):
         entries.delete(key)
         return undefined
       }
-      return entry
+      // A copy each time: what one caller does to its records never shows in the next answer.
+      return { etag: entry.etag, result: structuredClone(entry.result) }
     },
     set(key, entry) {
       entries.delete(key)
-      entries.set(key, { ...entry })
+      // Kept as a copy: the caller's own result stays its own to change.
+      entries.set(key, { ...entry, result: structuredClone(entry.result) })
       while (entries.size > max) entries.delete(entries.keys().next().value as string)
     },
     clear() {

@@ -106,17 +106,25 @@ export type FetchSharedResult =
       readonly meta: StreamMeta
     }
 
+/**
+ * One remote key set per `jwksUrl`, so jose's cache of each URL's keys is kept across calls. At
+ * most {@link MAX_REMOTE_KEY_SETS}, least recently used dropped first: a client that is handed
+ * ever new URLs (a query string per call) does not keep every one for the life of the process.
+ */
 const remoteKeySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>()
+const MAX_REMOTE_KEY_SETS = 64
 
 /** The keys to verify with: `jwks` as given, or one remote set per `jwksUrl` (jose caches its keys). */
 function keysOf(options: FetchSharedOptions): NonNullable<VerifyExportOptions['jwks']> {
   if (options.jwks !== undefined) return options.jwks
   const url = new URL(options.jwksUrl as string | URL)
   let remote = remoteKeySets.get(url.href)
-  if (remote === undefined) {
-    remote = createRemoteJWKSet(url)
-    remoteKeySets.set(url.href, remote)
-  }
+  if (remote === undefined) remote = createRemoteJWKSet(url)
+  // A Map iterates in insertion order: re-inserting makes this URL the most recently used.
+  remoteKeySets.delete(url.href)
+  remoteKeySets.set(url.href, remote)
+  while (remoteKeySets.size > MAX_REMOTE_KEY_SETS)
+    remoteKeySets.delete(remoteKeySets.keys().next().value as string)
   return remote
 }
 
@@ -178,9 +186,10 @@ async function get(
   const doFetch = options.fetch ?? fetch
   const headers = new Headers(options.headers ?? {})
   const target = new URL(url).href
-  // Per partner and URL, not per token: the server authenticates every request, a refreshed
-  // token included, before it answers 304 for this partner's view.
-  const cacheKey = `${options.audience}\u0000${target}`
+  // Per issuer, partner and URL, not per token: the server authenticates every request, a
+  // refreshed token included, before it answers 304 for this partner's view; a result verified
+  // for one issuer never answers for another.
+  const cacheKey = `${options.issuer}\u0000${options.audience}\u0000${target}`
   const kept = options.cache?.get(cacheKey, nowSeconds(options))
   if (kept !== undefined) headers.set('if-none-match', kept.etag)
   const response = await doFetch(target, { headers })

@@ -65,6 +65,8 @@ const inputSchemas = {
     stream: text(256),
     chunks: z.int().min(0),
   }),
+  // A conditional request answered from what the partner holds: no records left, no token.
+  'not-modified': z.strictObject({ type: z.literal('not-modified'), ...released }),
   denied: z.strictObject({
     type: z.literal('denied'),
     ...request,
@@ -92,6 +94,7 @@ const link = { seq: z.int().min(0), time: z.iso.datetime(), prev: hash, hash }
 const { release, export: exported, delta, denied, policy } = inputSchemas
 const start = inputSchemas['stream-start']
 const end = inputSchemas['stream-end']
+const notModified = inputSchemas['not-modified']
 const { checkpoint, resume } = logSchemas
 
 /** Strict schema of what callers may append (no `checkpoint`, no `resume`: the log writes those). */
@@ -101,6 +104,7 @@ export const auditInputSchema = z.discriminatedUnion('type', [
   delta,
   start,
   end,
+  notModified,
   denied,
   policy,
 ])
@@ -111,6 +115,7 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   delta.extend(link),
   start.extend(link),
   end.extend(link),
+  notModified.extend(link),
   denied.extend(link),
   policy.extend(link),
   checkpoint.extend(link),
@@ -210,6 +215,12 @@ export interface AuditEventBodies {
       readonly stream: string
       readonly chunks: number
     }
+  /**
+   * A conditional request (`If-None-Match`) whose released view the partner already holds: the
+   * view's `payloadDigest` (the ETag's digest), its `rows` and fields, and nothing that left: no
+   * records, no token. `details.answers` names what would have been sent (`export`, `release`).
+   */
+  'not-modified': AuditReleaseFacts & { readonly type: 'not-modified' }
   /** A refused request of a known partner: the error code, never a value. */
   denied: AuditRequestFacts & { readonly type: 'denied'; readonly code: string }
   /** The policy document in force from this event on (policies hold no secrets). */

@@ -52,6 +52,13 @@ import type { ConsentStore } from './consent-store.js'
 import { gateAudit } from './gate-audit.js'
 import type { KeyRing, PublicJwks } from './key-ring.js'
 import { isKeyRing } from './keys.js'
+import {
+  type HeldDigests,
+  heldSet,
+  holds,
+  type NotModified,
+  type ReleasedJson,
+} from './not-modified.js'
 import { partnerView } from './partner-report.js'
 import { diffPreparedViews, type PatchOperation, viewDigest, viewOfKeys } from './patch.js'
 import {
@@ -223,6 +230,27 @@ export interface Gate {
   ): Promise<ReleaseResult<ReleasedRecord<D>>>
   /** Releases and signs: `token` is a compact JWS by default. */
   export(rows: Iterable<unknown>, request: ExportRequest): Promise<SignedExport>
+  /**
+   * A conditional export (HTTP `If-None-Match`): when the released view's digest (the
+   * `payloadDigest` an export of it carries) is in `held` (or `held` holds `'*'`), nothing is
+   * signed and a `not-modified` event is written instead, durable before it resolves; otherwise
+   * the same export as {@link Gate.export}, audited as one. Refusals are those of an export.
+   */
+  exportUnlessHeld(
+    rows: Iterable<unknown>,
+    request: ExportRequest,
+    held: HeldDigests,
+  ): Promise<SignedExport | NotModified>
+  /**
+   * A release written straight to JSON bytes (the HTTP adapters' `filtered` mode): audited as
+   * {@link Gate.release}, with the digest of those bytes. With `options.held` holding that digest
+   * (or `'*'`), a `not-modified` event is written instead and no records are returned.
+   */
+  releaseJson(
+    rows: Iterable<unknown>,
+    request: ReleaseRequest,
+    options?: { readonly held?: HeldDigests },
+  ): Promise<ReleasedJson | NotModified>
   /** Signs the JSON Patch from the previous released view to the current one. */
   exportDelta(
     previousRows: Iterable<unknown>,
@@ -495,6 +523,129 @@ export function createGate(options: GateOptions): Gate {
     return { previousRows: before.rows, rows: after.rows, audit: after.audit }
   }
 
+  /**
+   * Runs the plan into `writer`; an agreement with watermark rows releases into an array first,
+   * so its synthetic rows go among the real ones. `real` counts the real records only.
+   */
+  function runMarkedPlan(plan: ReleasePlan, rows: Iterable<unknown>, writer: JsonArrayWriter) {
+    if (!plan.agreement.watermark) {
+      const run = runPlan(plan, rows, writer)
+      return { report: run.report, count: run.count, real: run.count, marked: 0 }
+    }
+    const realRecords: Record<string, unknown>[] = []
+    const run = runPlan(plan, rows, realRecords)
+    const marked = watermarks.mark(plan, realRecords, now())
+    for (const record of marked.records) writer.push(record)
+    const report = marked.rows === 0 ? run.report : { ...run.report, watermarkRows: marked.rows }
+    return { report, count: run.count + marked.rows, real: run.count, marked: marked.rows }
+  }
+
+  /** Writes the `not-modified` event (durable before it resolves): nothing leaves. */
+  async function notModified(
+    plan: ReleasePlan,
+    count: number,
+    payloadDigest: string,
+    details: Record<string, string | number | boolean>,
+  ): Promise<NotModified> {
+    if (audit.enabled)
+      await audit.append({
+        type: 'not-modified',
+        ...audit.facts(plan),
+        rows: count,
+        payloadDigest,
+        details,
+      })
+    return { notModified: true, payloadDigest, count }
+  }
+
+  /** An export, or (with `held` holding the view's digest) a `not-modified` answer. */
+  async function exportRows(
+    rows: Iterable<unknown>,
+    request: ExportRequest,
+    held: ReadonlySet<string> | undefined,
+  ): Promise<SignedExport | NotModified> {
+    requireOpen()
+    const keys = requireKeys()
+    const plan = await auditedPlan(request)
+    const format = request.format ?? 'compact'
+    assertOneOf(format, 'export: format', EXPORT_FORMATS)
+    let encryptTo: EncryptionRecipient | undefined
+    if (request.encrypt === true) {
+      if (format !== 'compact')
+        invalidArgument(
+          'range',
+          'export: format',
+          'unset with encrypt (encryption nests a compact JWS)',
+        )
+      if (!plan.partner.encryptionKeys || plan.partner.encryptionKeys.keys.length === 0) {
+        throw new DatagateError(
+          'ERR_KEY_UNSUPPORTED',
+          `export: partner ${plan.partner.id} has no public keys in the policy to encrypt to`,
+        )
+      }
+      encryptTo = plan.partner.encryptionKeys
+    }
+    const consent = await consentedRows(plan, rows, consentStore, now())
+    const spend = await chargeRelease(budget, plan, now())
+    // One serialisation: each released record is written as JSON bytes when it is made, the
+    // claims go around them, and those exact bytes are digested and signed.
+    const records = new JsonArrayWriter()
+    const { report, count, real, marked } = runMarkedPlan(plan, consent.rows, records)
+    const jti = newJti()
+    const receipt = audit.receipt()
+    const claims = baseClaims(plan, jti)
+    const head = JSON.stringify({
+      ...claims,
+      audit: receipt,
+      count,
+      report: partnerReport(report),
+    })
+    const payload = records.finish(`${head.slice(0, -1)},"records":`, '}')
+    const payloadDigest = bytesDigest(payload.array)
+    if (holds(held, payloadDigest))
+      return notModified(plan, count, payloadDigest, {
+        answers: 'export',
+        format,
+        ...spend,
+        unknownKeys: report.unknownKeysDropped,
+        ...watermarkDetails(marked, watermarks),
+      })
+    const envelope = await signEnvelopeBytes(
+      payload.bytes,
+      keys,
+      encryptTo ? { typ: EXPORT_TYP, encryptTo } : { typ: EXPORT_TYP, format },
+    )
+    await audit.append({
+      type: 'export',
+      ...audit.facts(plan),
+      rows: real,
+      payloadDigest,
+      jti,
+      signedDigest: bytesDigest(payload.bytes),
+      ...consent.audit,
+      details: {
+        kid: envelope.kid,
+        format: envelope.format,
+        ...spend,
+        unknownKeys: report.unknownKeysDropped,
+        ...watermarkDetails(marked, watermarks),
+      },
+    })
+    // Audited: its json-mode body may now be signed, once (the adapters' `mode: 'json'`).
+    if (format === 'detached' && encryptTo === undefined) {
+      const nowSeconds = Math.floor(now().getTime() / 1000)
+      for (const [digest, exp] of signableBodies)
+        if (exp <= nowSeconds || signableBodies.size >= MAX_SIGNABLE_BODIES)
+          signableBodies.delete(digest)
+        else break
+      signableBodies.set(
+        contentDigestOf([utf8('{"data":'), payload.array, utf8(`,"meta":${head}}`)]),
+        claims.exp,
+      )
+    }
+    return { ...envelope, jti, count, payloadDigest, audit: receipt, report }
+  }
+
   return {
     get policy() {
       return policy
@@ -528,85 +679,45 @@ export function createGate(options: GateOptions): Gate {
       return result as ReleaseResult<never>
     },
 
-    async export(rows, request) {
-      requireOpen()
-      const keys = requireKeys()
+    export(rows, request) {
+      // Without `held`, exportRows never answers not-modified.
+      return exportRows(rows, request, undefined) as Promise<SignedExport>
+    },
+
+    async exportUnlessHeld(rows, request, held) {
+      return exportRows(rows, request, heldSet(held, 'exportUnlessHeld: held'))
+    },
+
+    async releaseJson(rows, request, options = {}) {
+      assertObject(options, 'releaseJson: options')
+      const held =
+        options.held === undefined ? undefined : heldSet(options.held, 'releaseJson: options.held')
       const plan = await auditedPlan(request)
-      const format = request.format ?? 'compact'
-      assertOneOf(format, 'export: format', EXPORT_FORMATS)
-      let encryptTo: EncryptionRecipient | undefined
-      if (request.encrypt === true) {
-        if (format !== 'compact')
-          invalidArgument(
-            'range',
-            'export: format',
-            'unset with encrypt (encryption nests a compact JWS)',
-          )
-        if (!plan.partner.encryptionKeys || plan.partner.encryptionKeys.keys.length === 0) {
-          throw new DatagateError(
-            'ERR_KEY_UNSUPPORTED',
-            `export: partner ${plan.partner.id} has no public keys in the policy to encrypt to`,
-          )
-        }
-        encryptTo = plan.partner.encryptionKeys
-      }
       const consent = await consentedRows(plan, rows, consentStore, now())
       const spend = await chargeRelease(budget, plan, now())
-      // One serialisation: each released record is written as JSON bytes when it is made, the
-      // claims go around them, and those exact bytes are digested and signed.
-      const records = new JsonArrayWriter()
-      // Watermarked agreements release into an array first: their rows go among the real ones.
-      const realRecords: Record<string, unknown>[] = []
-      const run = runPlan(plan, consent.rows, plan.agreement.watermark ? realRecords : records)
-      const marked = watermarks.mark(plan, realRecords, now())
-      for (const record of marked.records) records.push(record)
-      const report = marked.rows === 0 ? run.report : { ...run.report, watermarkRows: marked.rows }
-      const count = run.count + marked.rows
-      const jti = newJti()
-      const receipt = audit.receipt()
-      const claims = baseClaims(plan, jti)
-      const head = JSON.stringify({
-        ...claims,
-        audit: receipt,
-        count,
-        report: partnerReport(report),
-      })
-      const payload = records.finish(`${head.slice(0, -1)},"records":`, '}')
-      const envelope = await signEnvelopeBytes(
-        payload.bytes,
-        keys,
-        encryptTo ? { typ: EXPORT_TYP, encryptTo } : { typ: EXPORT_TYP, format },
-      )
-      const payloadDigest = bytesDigest(payload.array)
-      await audit.append({
-        type: 'export',
-        ...audit.facts(plan),
-        rows: run.count,
-        payloadDigest,
-        jti,
-        signedDigest: bytesDigest(payload.bytes),
-        ...consent.audit,
-        details: {
-          kid: envelope.kid,
-          format: envelope.format,
-          ...spend,
-          unknownKeys: report.unknownKeysDropped,
-          ...watermarkDetails(marked.rows, watermarks),
-        },
-      })
-      // Audited: its json-mode body may now be signed, once (the adapters' `mode: 'json'`).
-      if (format === 'detached' && encryptTo === undefined) {
-        const nowSeconds = Math.floor(now().getTime() / 1000)
-        for (const [digest, exp] of signableBodies)
-          if (exp <= nowSeconds || signableBodies.size >= MAX_SIGNABLE_BODIES)
-            signableBodies.delete(digest)
-          else break
-        signableBodies.set(
-          contentDigestOf([utf8('{"data":'), payload.array, utf8(`,"meta":${head}}`)]),
-          claims.exp,
-        )
+      const writer = new JsonArrayWriter()
+      const { report, count, real, marked } = runMarkedPlan(plan, consent.rows, writer)
+      // The array's own bytes, as JSON.stringify(records) writes them: one serialisation for
+      // the body, the ETag and the release event's digest.
+      const json = writer.finish('', '').array
+      const payloadDigest = bytesDigest(json)
+      const details = {
+        ...spend,
+        unknownKeys: report.unknownKeysDropped,
+        ...watermarkDetails(marked, watermarks),
       }
-      return { ...envelope, jti, count, payloadDigest, audit: receipt, report }
+      if (holds(held, payloadDigest))
+        return notModified(plan, count, payloadDigest, { answers: 'release', ...details })
+      if (audit.enabled)
+        await audit.append({
+          type: 'release',
+          ...audit.facts(plan),
+          rows: real,
+          payloadDigest,
+          ...consent.audit,
+          details,
+        })
+      return { json, count, payloadDigest, report }
     },
 
     async exportDelta(previousRows, rows, request) {

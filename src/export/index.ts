@@ -88,6 +88,7 @@ export {
   retireKey,
   rotateKeys,
 } from './keys.js'
+export type { HeldDigests, NotModified, ReleasedJson } from './not-modified.js'
 export {
   type ApplyPatchOptions,
   applyPatchSafely,

@@ -127,6 +127,52 @@ describe('bearerPartner', () => {
     expect(await lenient(ctx(token))).toEqual({ partner: 'a' })
   })
 
+  it('a token verified before still expires, and waits for its nbf, on every later request', async () => {
+    let clock = NOW
+    const auth = bearerPartner({
+      jwks: jwks as never,
+      issuer: 'partners',
+      audience: 'api',
+      clockTolerance: 5,
+      now: () => new Date(clock * 1000),
+    })
+    const expiring = await sign({ sub: 'a' }, { exp: NOW + 60 })
+    expect(await auth(ctx(expiring))).toEqual({ partner: 'a' })
+    clock = NOW + 64 // within the tolerance: still valid, as jose says
+    expect(await auth(ctx(expiring))).toEqual({ partner: 'a' })
+    clock = NOW + 65 // exp <= now - tolerance
+    await expect(auth(ctx(expiring))).rejects.toMatchObject({
+      code: 'ERR_UNAUTHENTICATED',
+      message: expect.stringContaining('ERR_JWT_EXPIRED'),
+    })
+    const early = await new SignJWT({ sub: 'b' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'k' })
+      .setIssuer('partners')
+      .setAudience('api')
+      .setNotBefore(NOW + 30)
+      .setExpirationTime(NOW + 600)
+      .sign(keys.privateKey)
+    clock = NOW + 24 // nbf > now + tolerance
+    await expect(auth(ctx(early))).rejects.toMatchObject({ code: 'ERR_UNAUTHENTICATED' })
+    clock = NOW + 25
+    expect(await auth(ctx(early))).toEqual({ partner: 'b' })
+    clock = NOW + 24 // a clock set back: the kept token is not yet valid again
+    await expect(auth(ctx(early))).rejects.toMatchObject({ code: 'ERR_UNAUTHENTICATED' })
+    clock = Number.NaN // a broken clock fails closed, even for a kept token
+    await expect(auth(ctx(expiring))).rejects.toMatchObject({ code: 'ERR_UNAUTHENTICATED' })
+  })
+
+  it('a token kept by one authenticator counts for no other; a changed byte is a new token', async () => {
+    const token = await sign({ sub: 'a' })
+    const api = bearerPartner({ jwks: jwks as never, issuer: 'partners', audience: 'api' })
+    const other = bearerPartner({ jwks: jwks as never, issuer: 'partners', audience: 'other' })
+    expect(await api(ctx(token))).toEqual({ partner: 'a' })
+    await expect(other(ctx(token))).rejects.toMatchObject({ code: 'ERR_UNAUTHENTICATED' })
+    const [h, p, sig] = token.split('.') as [string, string, string]
+    const flipped = `${h}.${p}.${sig.slice(0, -2)}${sig.endsWith('AA') ? 'BA' : 'AA'}`
+    await expect(api(ctx(flipped))).rejects.toMatchObject({ code: 'ERR_UNAUTHENTICATED' })
+  })
+
   it('checks its options at once', () => {
     const base = { issuer: 'partners', audience: 'api' }
     expect(() => bearerPartner(base)).toThrow(/exactly one of jwks, jwksUrl or key/)

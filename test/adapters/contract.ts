@@ -11,6 +11,8 @@ import { createVerifier, httpbis } from 'http-message-signatures'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEtagCache, fetchShared, fetchSharedStream } from '../../src/client/index.js'
 import { isDatagateError } from '../../src/errors.js'
+import { verifyAuditChain } from '../../src/export/audit-verify.js'
+import { verifyAuditLog } from '../../src/export/audit-verify-log.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { CANARY, type Fixture, fixture, ISSUER, type Running } from './helpers.js'
 
@@ -110,13 +112,84 @@ export function adapterContract(
       expect(again.headers.get('etag')).toBe(etag)
       expect(again.headers.get('cache-control')).toBe('no-store')
       expect(await again.text()).toBe('')
-      // The release behind the 304 is audited, as the documentation says.
-      expect(fx.audit.events.slice(events)).toEqual([
-        expect.objectContaining({ type: 'export', partner: 'rental-co' }),
+      // The 304 is audited as such: a not-modified event naming the view the partner holds,
+      // with no token (no jti) and no record value.
+      const written = fx.audit.events.slice(events)
+      expect(written).toEqual([
+        expect.objectContaining({
+          type: 'not-modified',
+          partner: 'rental-co',
+          dataset: 'repair_order',
+          purpose: 'courtesy-car',
+          agreement: 'rc',
+          rows: 3,
+          payloadDigest: etag.slice(3, -1),
+          details: expect.objectContaining({ answers: 'export', format: 'compact' }),
+        }),
       ])
+      expect(written[0]).not.toHaveProperty('jti')
+      expect(JSON.stringify(written)).not.toMatch(/R-0|Lyon|CANARY/)
       const other = await get('/orders-conditional', 'insure-co', { 'if-none-match': etag })
       expect(other.status).toBe(200)
       await other.text()
+      expect(fx.audit.events.at(-1)).toMatchObject({ type: 'export', partner: 'insure-co' })
+    })
+
+    it('filtered and json modes answer 304 with a not-modified event too; * matches, foreign tags do not', async () => {
+      for (const [path, answers] of [
+        ['/orders-filtered-conditional', 'release'],
+        ['/orders-json-conditional', 'export'],
+      ] as const) {
+        const first = await get(path, 'insure-co')
+        const etag = first.headers.get('etag')!
+        await first.text()
+        const events = fx.audit.events.length
+        const again = await get(path, 'insure-co', { 'if-none-match': `"other", ${etag}` })
+        expect(again.status).toBe(304)
+        expect(await again.text()).toBe('')
+        expect(fx.audit.events.slice(events)).toEqual([
+          expect.objectContaining({
+            type: 'not-modified',
+            partner: 'insure-co',
+            payloadDigest: etag.slice(3, -1),
+            details: expect.objectContaining({ answers }),
+          }),
+        ])
+        const any = await get(path, 'insure-co', { 'if-none-match': '*' })
+        expect(any.status).toBe(304)
+        expect(fx.audit.events.at(-1)?.type).toBe('not-modified')
+        // A quoted "*" or another server's tag names no view: served, and audited as served.
+        const foreign = await get(path, 'insure-co', { 'if-none-match': '"*", W/"sha256:x"' })
+        expect(foreign.status).toBe(200)
+        await foreign.text()
+        expect(fx.audit.events.at(-1)?.type).toBe(answers)
+      }
+    })
+
+    it('the not-modified event is durable before the 304 is sent: a failed write is the 500 problem', async () => {
+      const first = await get('/orders-conditional', 'rental-co')
+      const etag = first.headers.get('etag')!
+      await first.text()
+      fx.failing.add('not-modified')
+      try {
+        const refused = await get('/orders-conditional', 'rental-co', { 'if-none-match': etag })
+        expect(refused.status).toBe(500)
+        expect(await refused.json()).toMatchObject({
+          type: 'urn:datagate:problem:ERR_AUDIT_WRITE_FAILED',
+        })
+      } finally {
+        fx.failing.clear()
+      }
+    })
+
+    it('the chain with its not-modified events verifies', async () => {
+      const report = verifyAuditChain(fx.audit.events)
+      expect(report).toMatchObject({ ok: true, count: fx.audit.events.length, issues: [] })
+      expect(fx.audit.events.some((e) => e.type === 'not-modified')).toBe(true)
+      expect(await verifyAuditLog(fx.audit.events, { jwks: fx.gate.jwks() })).toMatchObject({
+        ok: true,
+        issues: [],
+      })
     })
 
     it('fetchShared keeps the ETag: a re-fetch sends If-None-Match and a 304 returns the kept result', async () => {
@@ -126,9 +199,9 @@ export function adapterContract(
         const first = await fetchShared(server.url(path), options)
         const events = fx.audit.events.length
         const second = await fetchShared(server.url(path), options)
-        expect(second).toBe(first)
-        // The server answered 304: it released (one export event) but sent no new token.
-        expect(fx.audit.events.slice(events).map((e) => e.type)).toEqual(['export'])
+        expect(second).toEqual(first)
+        // The server answered 304: a not-modified event, no new token.
+        expect(fx.audit.events.slice(events).map((e) => e.type)).toEqual(['not-modified'])
       }
       expect(cache.size).toBe(2)
       // Past the kept result's exp, the client fetches anew instead of trusting a 304.

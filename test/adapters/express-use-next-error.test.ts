@@ -20,6 +20,9 @@ beforeAll(async () => {
   const plain = express.Router()
   plain.use(share(fx.gate, fx.options()))
   plain.get('/default', failing)
+  plain.get('/send', (_req: Request, res: Response) => {
+    res.send(JSON.stringify(rows(1)))
+  })
   app.use('/plain', plain)
   const custom = express.Router()
   custom.use(share(fx.gate, fx.options()))
@@ -57,4 +60,27 @@ describe('express: app.use(share(...)) and next(err)', () => {
       expect(response.headers.get('content-type')).toBe('application/problem+json')
       expect(`${seen.join('\n')}\n${body}`).not.toContain(CANARY)
     })
+
+  it("onError is told the error went to Express's error handling, and how to have it reported", async () => {
+    fx.errors.length = 0
+    await (await get('/plain/default')).text()
+    await (await get('/custom/send')).text()
+    expect(fx.errors.map((e) => [e.error.code, e.ctx.status])).toEqual([
+      ['ERR_INVALID_ARGUMENT', 500],
+      ['ERR_INVALID_ARGUMENT', 500],
+    ])
+    for (const { error } of fx.errors) {
+      expect(error.message).toMatch(/mounted with app\.use.*next\(err\).*Express's error handling/)
+      expect(error.message).toMatch(/app\.get\(path, share\(\.\.\.\), handler\)/)
+      expect(error.message).not.toContain(CANARY)
+    }
+  })
+
+  it('a handler that writes by res.send itself on such a mount is still told it wrote by res.send', async () => {
+    fx.errors.length = 0
+    const response = await get('/plain/send')
+    expect(response.status).toBe(500)
+    await response.text()
+    expect(fx.errors[0]?.error.message).toMatch(/the handler threw or wrote by res\.send/)
+  })
 })

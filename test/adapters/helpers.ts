@@ -86,6 +86,8 @@ export async function* slowRows(n: number, failAfter?: number) {
 export interface Fixture {
   readonly gate: Gate
   readonly audit: ReturnType<typeof memoryAuditSink>
+  /** Event types the gate's sink refuses to write (as a full disk would), until emptied. */
+  readonly failing: Set<string>
   readonly token: (claims: {
     sub?: string
     aud?: string
@@ -98,12 +100,18 @@ export interface Fixture {
 
 export async function fixture(keys: { alg?: 'EdDSA' | 'ES256' } = {}): Promise<Fixture> {
   const audit = memoryAuditSink()
+  const failing = new Set<string>()
   const gate = createGate({
     issuer: ISSUER,
     datasets: [RepairOrder],
     policy,
     keys: await generateKeys(keys),
-    audit,
+    audit: {
+      append(event) {
+        if (failing.has(event.type)) throw new Error('disk full')
+        audit.append?.(event)
+      },
+    },
   })
   const issuerKeys = await generateKeyPair('EdDSA')
   const jwks = { keys: [{ ...(await exportJWK(issuerKeys.publicKey)), alg: 'EdDSA', kid: 'p1' }] }
@@ -122,6 +130,7 @@ export async function fixture(keys: { alg?: 'EdDSA' | 'ES256' } = {}): Promise<F
   return {
     gate,
     audit,
+    failing,
     token,
     errors,
     options: (mode, conditional) => ({
@@ -154,6 +163,12 @@ export const ROUTES: readonly Route[] = [
   { path: '/orders-json-copy', mode: 'json', body: () => rows() },
   { path: '/orders-conditional', conditional: true, body: () => rows() },
   { path: '/orders-json-conditional', mode: 'json', conditional: true, body: () => rows() },
+  {
+    path: '/orders-filtered-conditional',
+    mode: 'filtered',
+    conditional: true,
+    body: () => rows(),
+  },
   { path: '/orders-stream', body: () => slowRows(5) },
   { path: '/orders-stream-breaks', body: () => slowRows(6, 3) },
   {

@@ -10,6 +10,7 @@ import type { Request, RequestHandler, Response } from 'express'
 import { DatagateError } from '../../errors.js'
 import type { Gate } from '../../export/gate.js'
 import { jwksResponse } from '../jwks.js'
+import { rawBody } from '../raw-body.js'
 import {
   authenticateShare,
   checkShareOptions,
@@ -74,6 +75,13 @@ async function writeResponse(
       res.setHeader(name, value)
     })
     Reflect.apply(writers.writeHead, res, [response.status])
+  }
+  const raw = rawBody(response)
+  if (raw !== undefined) {
+    res.setHeader('content-length', String(raw.byteLength))
+    head()
+    end(raw)
+    return
   }
   if (response.body === null) {
     head()
@@ -156,11 +164,12 @@ function routeError(error: unknown, req: Request, _res: Response, next: (error?:
  * that called next(err) and then res.json(rows) had its rows served and its error lost. The
  * route re-reads its stack's length as it dispatches, so the layer serves this request too.
  */
-function guardRoute(req: Request): void {
+function guardRoute(req: Request): boolean {
   const route = (req as { route?: { stack?: unknown } }).route
-  if (typeof route !== 'object' || route === null || guarded.has(route)) return
+  if (typeof route !== 'object' || route === null) return false
+  if (guarded.has(route)) return true
   const stack = route.stack
-  if (!Array.isArray(stack) || stack.length === 0) return
+  if (!Array.isArray(stack) || stack.length === 0) return false
   const Layer = (
     stack[0] as {
       constructor: new (
@@ -174,6 +183,7 @@ function guardRoute(req: Request): void {
   layer.method = undefined
   stack.push(layer)
   guarded.add(route)
+  return true
 }
 
 async function serve(
@@ -228,14 +238,19 @@ async function serve(
     settled = true
     void failure(options, request, error, partner).then(deliver)
   })
-  guardRoute(req)
+  const routed = guardRoute(req)
   const refuse = (path: string) => () => {
     if (!settled) {
       settled = true
-      const error = new DatagateError(
-        'ERR_INVALID_ARGUMENT',
-        `express share: the handler threw or wrote by res.${path}; only res.json(rows) is served`,
-      )
+      // Mounted with app.use (no route to append the error layer to), a handler's next(err) or
+      // throw reaches Express's error handling, whose error page (or the service's own error
+      // handler) is what writes here, with an error status: the error itself is out of reach, so
+      // onError is told where it went and how to have it reported.
+      const message =
+        !routed && res.statusCode >= 400
+          ? `express share: mounted with app.use, the handler's error (next(err) or a throw) went to Express's error handling, which wrote by res.${path} (or the handler wrote status ${res.statusCode} itself); mount share on the route, app.get(path, share(...), handler), to have the error itself reported`
+          : `express share: the handler threw or wrote by res.${path}; only res.json(rows) is served`
+      const error = new DatagateError('ERR_INVALID_ARGUMENT', message)
       void failure(options, request, error, partner).then(deliver)
     }
     return res

@@ -19,6 +19,7 @@ import fp from 'fastify-plugin'
 import { DatagateError } from '../../errors.js'
 import type { Gate } from '../../export/gate.js'
 import { jwksResponse } from '../jwks.js'
+import { rawBody } from '../raw-body.js'
 import {
   authenticateShare,
   checkShareOptions,
@@ -143,6 +144,8 @@ async function deliver(
   response.headers.forEach((value, name) => {
     reply.header(name, value)
   })
+  const raw = rawBody(response)
+  if (raw !== undefined) return Reflect.apply(send, reply, [raw])
   if (response.body === null) return Reflect.apply(send, reply, [])
   if (response.headers.get('content-type') === 'application/x-ndjson')
     return Reflect.apply(send, reply, [response.body])

@@ -31,6 +31,23 @@ export function ledgerRows(r: LogReport, fields = fieldList): string[][] {
   ]
 }
 
+/** The 304s (nothing released: the partner already held the view) as table rows (header first). */
+export function notModifiedRows(r: LogReport): string[][] {
+  return [
+    ['date', 'partner', 'category', 'dataset', 'purpose', 'agreement', 'records held', 'digest'],
+    ...r.notModified.map((n) => [
+      n.time.slice(0, 10),
+      n.partner,
+      n.category ?? '?',
+      n.dataset,
+      n.purpose,
+      n.agreement,
+      String(n.records),
+      n.payloadDigest,
+    ]),
+  ]
+}
+
 /** The refused attempts as table rows (header first), by day; shared with the compliance report. */
 export function deniedRows(r: LogReport): string[][] {
   return [
@@ -64,6 +81,13 @@ function render(
     heading(`Denied (${r.denied.length})`),
     table(deniedRows(r)),
   ]
+  // Only when there are any: 304s need `conditional: true` on a route.
+  if (r.notModified.length > 0)
+    out.push(
+      '',
+      heading(`Not modified, nothing released (${r.notModified.length})`),
+      table(notModifiedRows(r)),
+    )
   for (const [title, rows, key] of [
     ['Totals per partner', r.totals.byPartner, 'partner'],
     ['Totals per month', r.totals.byMonth, 'month'],
@@ -78,7 +102,7 @@ function render(
           String((t as Record<string, unknown>)[key]),
           t.type,
           String(t.events),
-          t.type === 'denied' ? '-' : String(t.records),
+          t.type === 'denied' || t.type === 'not-modified' ? '-' : String(t.records),
         ]),
       ]),
     )
@@ -144,6 +168,21 @@ export const logReportRenderers: Renderers<LogReport> = {
         '',
         d.code,
         d.policyHash,
+      ]),
+      // records 0: nothing was released (the held view's records and digest are in --format json).
+      ...r.notModified.map((n) => [
+        n.seq,
+        n.time,
+        'not-modified',
+        n.partner,
+        n.category ?? '',
+        n.dataset,
+        n.purpose,
+        n.agreement,
+        0,
+        '',
+        '',
+        n.policyHash,
       ]),
     ]),
 }
