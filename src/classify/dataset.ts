@@ -15,6 +15,7 @@ import { textDigest } from '../lib/digest.js'
 import { capFindings, MAX_ERROR_FINDINGS, summariseFindings } from '../lib/findings-cap.js'
 import { issueFinding } from '../lib/zod-findings.js'
 import { fieldMeta, type ReleasedOf } from './field.js'
+import type { ImportantDataKind, PrecisionCap, SensitivePIKind } from './guardrail-tags.js'
 import type { FieldClass, PiiKind } from './types.js'
 
 /** One classified leaf of a dataset. */
@@ -28,6 +29,12 @@ export interface DatasetField {
   readonly operator: Operator
   readonly quasiIdentifier: boolean
   readonly pii: PiiKind | undefined
+  /** Important-data kind (`important` option), when tagged. */
+  readonly important?: ImportantDataKind
+  /** Sensitive-personal-information kind (`sensitivePI` option), when tagged. */
+  readonly sensitivePI?: SensitivePIKind
+  /** Maximum precision of a location field (`maxPrecision` option), when declared. */
+  readonly maxPrecision?: PrecisionCap
   /** The zod type of the leaf (`string`, `number`, `object`, ...), for reports. */
   readonly type: string
 }
@@ -135,6 +142,9 @@ function walk(schema: z.ZodType, segments: string[], state: WalkState): Shape {
       operator: meta.operator,
       quasiIdentifier: meta.quasiIdentifier,
       pii: meta.pii,
+      ...(meta.important === undefined ? {} : { important: meta.important }),
+      ...(meta.sensitivePI === undefined ? {} : { sensitivePI: meta.sensitivePI }),
+      ...(meta.maxPrecision === undefined ? {} : { maxPrecision: meta.maxPrecision }),
       type: leafType(schema),
     })
     return { kind: 'leaf' }
@@ -580,6 +590,10 @@ export function defineDataset<S extends z.ZodObject>(
         type: f.type,
         quasiIdentifier: f.quasiIdentifier,
         pii: f.pii ?? null,
+        // Only when tagged, so datasets without guardrail tags keep the hash they had.
+        ...(f.important === undefined ? {} : { important: f.important }),
+        ...(f.sensitivePI === undefined ? {} : { sensitivePI: f.sensitivePI }),
+        ...(f.maxPrecision === undefined ? {} : { maxPrecision: f.maxPrecision }),
       })),
     }),
   )

@@ -107,6 +107,7 @@ export function normaliseAgreement(
     validFrom,
     validUntil,
     ...(doc.basis === undefined ? {} : { basis: doc.basis }),
+    ...(doc.assessment === undefined ? {} : { assessment: doc.assessment }),
     k: doc.aggregate ? (doc.k ?? 5) : undefined,
     aggregate: doc.aggregate ? normaliseAggregate(doc.aggregate) : undefined,
   })

@@ -9,6 +9,7 @@ import { capFindings } from '../lib/findings-cap.js'
 import { aggregateFindings } from './aggregate-findings.js'
 import { normaliseAgreement } from './agreement.js'
 import type { PolicyDocument } from './document.js'
+import { guardrailFindings } from './guardrails.js'
 import type { Policy } from './load.js'
 import { overlapFindings } from './overlaps.js'
 import { MAX_FINDINGS } from './policy-error.js'
@@ -78,6 +79,7 @@ export function compileDocument(
     })
     findings.push(...overlapFindings(agreements, at))
     findings.push(...aggregateFindings(doc, agreements, byName, at))
+    findings.push(...guardrailFindings(doc, agreements, byName, at, document.locationPrecision))
     partners.push(
       Object.freeze({
         id: doc.id,
@@ -85,6 +87,7 @@ export function compileDocument(
         category: doc.category,
         standing: doc.standing,
         core: doc.core,
+        region: doc.region ?? 'CN',
         // sign.ts checks each key at use (kty, crv, no private part); the policy only refuses private keys.
         encryptionKeys: doc.encryptionKeys as PartnerJwks | undefined,
         maxRecordsPerRelease: doc.maxRecordsPerRelease,

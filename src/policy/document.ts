@@ -1,6 +1,13 @@
 // The policy document's shape, validated with zod strict objects: an unknown key anywhere is
 // an error, never silently ignored (a typo like `feilds` must not widen or narrow a grant).
 import { z } from 'zod'
+import {
+  assessmentSchema,
+  crossBorderSchema,
+  importantDataSchema,
+  locationPrecisionSchema,
+  regionSchema,
+} from './guardrails-document.js'
 
 const id = z
   .string()
@@ -25,6 +32,8 @@ const agreement = z.strictObject({
   validUntil: dateLike,
   /** The legal basis of the processing, as text for the record of processing (`datagate report`); no effect on releases. */
   basis: z.string().min(1).max(4000).optional(),
+  /** Reference of the security assessment that lets important data go to an overseas partner. */
+  assessment: assessmentSchema.optional(),
   k: z.number().int().min(2).max(1_000_000).optional(),
   aggregate: z
     .strictObject({
@@ -50,6 +59,8 @@ const partner = z.strictObject({
   category: z.enum(['capability', 'resource', 'traffic', 'innovation']),
   standing: z.enum(['gold', 'silver', 'bronze', 'yellow', 'terminated']),
   core: z.boolean(),
+  /** Where the partner receives the data: `CN`, or a code outside it (cross-border rules apply). Default `CN`. */
+  region: regionSchema.optional(),
   encryptionKeys: z
     .strictObject({ keys: z.array(z.record(z.string(), z.unknown())).max(32) })
     .optional(),
@@ -67,6 +78,9 @@ const partner = z.strictObject({
 export const policyDocumentSchema = z.strictObject({
   issuer: id,
   partners: z.array(partner).max(10_000),
+  crossBorder: crossBorderSchema.optional(),
+  importantData: importantDataSchema.optional(),
+  locationPrecision: locationPrecisionSchema.optional(),
 })
 
 /** A policy document as written, after structural validation. */

@@ -105,6 +105,8 @@ export interface Agreement {
   readonly validUntil: number
   /** The legal basis of the processing as written (`basis`): shown by `datagate report`, never used to decide. */
   readonly basis?: string
+  /** Reference of the security assessment covering important data sent abroad (`assessment`). */
+  readonly assessment?: string
   /** Smallest cell size of an aggregate release. */
   readonly k: number | undefined
   readonly aggregate: AggregateSpec | undefined
@@ -127,6 +129,8 @@ export interface Partner {
   readonly standing: Standing
   /** Core partners may receive desensitised fields (transformed). */
   readonly core: boolean
+  /** Where the partner receives data: `CN` (the default) or an ISO 3166-1 alpha-2 code outside it. */
+  readonly region?: string
   /** Public keys that `export(..., { encrypt: true })` encrypts to. */
   readonly encryptionKeys: PartnerJwks | undefined
   /** Record cap per release (typical for bronze partners). */
