@@ -37,6 +37,8 @@ export type DatagateErrorCode =
   | 'ERR_NOT_PERMITTED'
   | 'ERR_BUDGET_EXCEEDED'
   | 'ERR_BUDGET_UNAVAILABLE'
+  | 'ERR_THRESHOLD_EXCEEDED'
+  | 'ERR_COUNTER_UNAVAILABLE'
   // export and verification
   | 'ERR_KEY_UNSUPPORTED'
   | 'ERR_TOKEN_MALFORMED'

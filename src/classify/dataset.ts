@@ -51,6 +51,13 @@ export interface ParsedRecord<T> {
 export interface DatasetOptions {
   /** The schema version partners see in every export, e.g. `2026-11`. */
   readonly version: string
+  /**
+   * The leaf naming the data subject of each record (a customer id, a VIN): read to count
+   * distinct people per partner and year (the cross-border thresholds), never released unless
+   * granted. A string or number leaf outside any array. An agreement's own subject (its consent
+   * block), where it has one, takes precedence; this is the default.
+   */
+  readonly subject?: string
 }
 
 /** Structure of the schema, kept to count unknown keys without parsing paths per record. */
@@ -88,6 +95,8 @@ export interface Dataset<S extends z.ZodObject = z.ZodObject> {
   readonly schema: S
   /** Every classified leaf, in schema order. */
   readonly fields: readonly DatasetField[]
+  /** The data subject's leaf path (the `subject` option), when declared. */
+  readonly subject?: string
   /** `sha256:<hex>` over name, version and every leaf's path, class, operator and type. */
   readonly schemaHash: string
   /** The leaf at `path`, or `undefined`. */
@@ -101,6 +110,7 @@ export interface Dataset<S extends z.ZodObject = z.ZodObject> {
   parse(record: unknown): ParsedRecord<z.output<S>>
 }
 
+const SUBJECT_TYPES = new Set(['string', 'number', 'int', 'bigint'])
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/
 const WRAPPERS = new Set([
   'optional',
@@ -569,6 +579,16 @@ export function defineDataset<S extends z.ZodObject>(
 
   const state: WalkState = { fields: [], findings: [] }
   const shape = walk(schema, [], state)
+  if (options.subject !== undefined) {
+    assertString(options.subject, 'defineDataset: options.subject', { nonEmpty: true })
+    const leaf = state.fields.find((f) => f.path === options.subject)
+    if (leaf === undefined || leaf.segments.includes('[]') || !SUBJECT_TYPES.has(leaf.type))
+      state.findings.push({
+        code: 'invalid_subject',
+        path: options.subject,
+        message: `subject ${options.subject} must be a string or number leaf of the dataset outside any array`,
+      })
+  }
   if (state.findings.length > 0) {
     throw new DatagateError(
       'ERR_SCHEMA_INVALID',
@@ -583,6 +603,7 @@ export function defineDataset<S extends z.ZodObject>(
     canonicalJson({
       name,
       version: options.version,
+      ...(options.subject === undefined ? {} : { subject: options.subject }),
       fields: fields.map((f) => ({
         path: f.path,
         class: f.class,
@@ -601,6 +622,7 @@ export function defineDataset<S extends z.ZodObject>(
   const dataset: Dataset<S> = Object.freeze({
     name,
     version: options.version,
+    ...(options.subject === undefined ? {} : { subject: options.subject }),
     schema,
     fields,
     schemaHash,

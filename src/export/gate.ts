@@ -31,9 +31,8 @@ import {
   type KeyMemo,
   type ReleaseReport,
   type ReleaseResult,
-  runPlan,
-  runRelease,
 } from '../policy/release.js'
+import { policyThresholds } from '../policy/thresholds.js'
 import type { SigningAlg } from './algorithms.js'
 import type { AuditSink } from './audit-event.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
@@ -57,6 +56,14 @@ import {
   signEnvelopeBytes,
 } from './sign.js'
 import { type StreamPart, type StreamSource, streamExport } from './stream.js'
+import {
+  checkSubjectCounting,
+  refuseUncounted,
+  runCounted,
+  type SubjectCounting,
+  subjectCountingNeed,
+  subjectTally,
+} from './subject-count.js'
 import { DELTA_TYP, EXPORT_TYP } from './typ.js'
 
 /**
@@ -116,6 +123,12 @@ export interface GateOptions {
    * agreement with `noise` or `once: true`, since a ledger lost on restart would allow them again.
    */
   readonly budget?: BudgetStore
+  /**
+   * Counters of distinct data subjects per partner and year (Asia/Shanghai), for the
+   * cross-border and important-data thresholds: `{ store, key }`. Required when a dataset
+   * declares a `subject` (`ERR_INVALID_ARGUMENT` otherwise); `false` opts out explicitly.
+   */
+  readonly subjects?: SubjectCounting | false
 }
 
 /** What a release is for. */
@@ -332,6 +345,7 @@ export function createGate(options: GateOptions): Gate {
   const budget = options.budget
   let policy = checkPolicy(options.policy, options.issuer, options.datasets)
   assertBudgetStore(policy, budget, 'createGate')
+  const counting = checkSubjectCounting(options.subjects, subjectCountingNeed(options.datasets))
   let plans = new Map<string, ReleasePlan>()
   /**
    * The `Content-Digest` of the json-mode body (`{"data":<records>,"meta":<claims>}`) of each
@@ -435,7 +449,12 @@ export function createGate(options: GateOptions): Gate {
     async release(rows, request) {
       const plan = await auditedPlan(request)
       const spend = await chargeRelease(budget, plan, now())
-      const result = runRelease(plan, rows)
+      const tally = subjectTally(counting, plan, policyThresholds(policy))
+      const released: Record<string, unknown>[] = []
+      const result = { records: released, report: runCounted(plan, rows, released, tally).report }
+      const subjects = tally
+        ? await tally.commit(now()).catch((error) => audit.denied(request, error))
+        : undefined
       // The digest is only for the audit event: JSON of the records, as an export would sign them.
       if (audit.enabled)
         await audit.append({
@@ -443,7 +462,7 @@ export function createGate(options: GateOptions): Gate {
           ...audit.facts(plan),
           rows: result.records.length,
           payloadDigest: jsonDigest(result.records),
-          details: { ...spend, unknownKeys: result.report.unknownKeysDropped },
+          details: { ...spend, ...subjects, unknownKeys: result.report.unknownKeysDropped },
         })
       // The plan validated and projected every record to the dataset's released shape.
       return result as ReleaseResult<never>
@@ -475,7 +494,11 @@ export function createGate(options: GateOptions): Gate {
       // One serialisation: each released record is written as JSON bytes when it is made, the
       // claims go around them, and those exact bytes are digested and signed.
       const records = new JsonArrayWriter()
-      const { report, count } = runPlan(plan, rows, records)
+      const tally = subjectTally(counting, plan, policyThresholds(policy))
+      const { report, count } = runCounted(plan, rows, records, tally)
+      const subjects = tally
+        ? await tally.commit(now()).catch((error) => audit.denied(request, error))
+        : undefined
       const jti = newJti()
       const receipt = audit.receipt()
       const claims = baseClaims(plan, jti)
@@ -503,6 +526,7 @@ export function createGate(options: GateOptions): Gate {
           kid: envelope.kid,
           format: envelope.format,
           ...spend,
+          ...subjects,
           unknownKeys: report.unknownKeysDropped,
         },
       })
@@ -537,6 +561,7 @@ export function createGate(options: GateOptions): Gate {
           `exportDelta: ${plan.noisyFields[0] ?? 'a field'}`,
           "a field without noise (it gets fresh noise on every release, so the partner's view cannot be the base of a patch; export it whole)",
         )
+      refuseUncounted(counting, plan, 'exportDelta')
       // Each record is released straight into its canonical JSON, once: edit-script key, digest
       // part, and normalised form of the records that changed.
       // A row object given in both versions is released once (the plan is deterministic).
@@ -587,6 +612,7 @@ export function createGate(options: GateOptions): Gate {
           `exportStream: agreement ${plan.agreement.id}`,
           'a records agreement, not an aggregate (use export())',
         )
+      refuseUncounted(counting, plan, 'exportStream')
       let spend: BudgetDetails | undefined
       const parts = streamExport(rows, {
         plan,
