@@ -112,6 +112,17 @@ export {
   type VerifiedChunk,
   verifyStream,
 } from './stream.js'
+export {
+  type SubjectCounting,
+  shanghaiYear,
+  subjectCounterNames,
+} from './subject-count.js'
+export {
+  memorySubjectCounterStore,
+  type SubjectCounterStore,
+  type SubjectCountOutcome,
+  type SubjectCountUpdate,
+} from './subject-counter.js'
 export { CHUNK_TYP, DELTA_TYP, EXPORT_TYP, MANIFEST_TYP } from './typ.js'
 export {
   type JwksResolver,
