@@ -118,6 +118,7 @@ export {
   subjectCounterNames,
 } from './subject-count.js'
 export {
+  type MemorySubjectCounterStore,
   memorySubjectCounterStore,
   type SubjectCounterStore,
   type SubjectCountOutcome,

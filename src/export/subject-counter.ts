@@ -99,6 +99,22 @@ export function assertSubjectCounterStore(store: unknown, what: string): void {
 }
 
 /**
+ * The store made by {@link memorySubjectCounterStore}: it answers synchronously.
+ *
+ * @example
+ * ```ts
+ * import { memorySubjectCounterStore, type MemorySubjectCounterStore } from 'datagate'
+ *
+ * const store: MemorySubjectCounterStore = memorySubjectCounterStore()
+ * console.log(store.read(['2026/all'])) // [ 0 ]
+ * ```
+ */
+export interface MemorySubjectCounterStore extends SubjectCounterStore {
+  merge(update: SubjectCountUpdate): SubjectCountOutcome
+  read(counters: readonly string[]): readonly number[]
+}
+
+/**
  * A subject counter store in memory: for tests and short-lived processes (it forgets every count
  * on restart, so a yearly threshold would start again from 0: use the PostgreSQL store in
  * production).
@@ -117,10 +133,7 @@ export function assertSubjectCounterStore(store: unknown, what: string): void {
  * // { ok: true, estimates: [ 2 ] }
  * ```
  */
-export function memorySubjectCounterStore(): SubjectCounterStore & {
-  merge(update: SubjectCountUpdate): SubjectCountOutcome
-  read(counters: readonly string[]): readonly number[]
-} {
+export function memorySubjectCounterStore(): MemorySubjectCounterStore {
   const counters = new Map<string, Uint8Array>()
   return Object.freeze({
     merge(update: SubjectCountUpdate): SubjectCountOutcome {
