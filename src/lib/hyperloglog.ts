@@ -162,7 +162,7 @@ function tau(x: number): number {
     x = Math.sqrt(x)
     const previous = z
     y *= 0.5
-    z -= (1 - x) ** 2 * y
+    z -= (1 - x) * (1 - x) * y
     if (z === previous) return z / 3
   }
 }
