@@ -18,4 +18,5 @@ export {
   PolicyTestReportSchema,
   RiskReportSchema,
   ScanReportSchema,
+  YearReportSchema,
 } from './schemas.js'
