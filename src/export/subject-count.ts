@@ -14,8 +14,9 @@
  */
 import { compileReader } from '../classify/dataset.js'
 import { DatagateError, isDatagateError } from '../errors.js'
-import { assertBytes } from '../lib/assert.js'
+import { assertObject, invalidArgument } from '../lib/assert.js'
 import { HLL_REGISTERS, keyedAdder } from '../lib/hyperloglog.js'
+import { copyPseudonymKey } from '../lib/key-strength.js'
 import type { ReleasePlan } from '../policy/plan.js'
 import { isOverseas, regionOf } from '../policy/region.js'
 import { type RecordSink, type ReleaseReport, runPlan } from '../policy/release.js'
@@ -28,13 +29,14 @@ import {
 
 /**
  * The gate's `subjects` option: where the counters live and the key subjects are HMAC'd with
- * (at least 32 bytes; keep it apart from the pseudonym key, and the same on every instance).
+ * (at least 32 random bytes, `ERR_KEY_INVALID` otherwise; keep it apart from the pseudonym key,
+ * and the same on every instance, or counts from two instances do not merge).
  *
  * @example
  * ```ts
  * import { memorySubjectCounterStore, type SubjectCounting } from 'datagate'
  *
- * const subjects: SubjectCounting = { store: memorySubjectCounterStore(), key: new Uint8Array(32).fill(1) }
+ * const subjects: SubjectCounting = { store: memorySubjectCounterStore(), key: crypto.getRandomValues(new Uint8Array(32)) }
  * console.log(subjects.key.length) // 32
  * ```
  */
@@ -98,9 +100,12 @@ export function checkSubjectCounting(
       `createGate: ${needed} and no subjects counter was given; pass subjects: { store, key } (postgresSubjectCounterStore from datagate/postgres, or memorySubjectCounterStore() for tests), or subjects: false to release without counting`,
     )
   }
+  assertObject(counting, 'createGate: subjects')
   assertSubjectCounterStore(counting.store, 'createGate: subjects.store')
-  assertBytes(counting.key, 'createGate: subjects.key', { minLength: 32 })
-  return { store: counting.store, key: new Uint8Array(counting.key) }
+  // The same checks as the pseudonym key (length, not obviously weak), and a private copy.
+  const key = copyPseudonymKey(counting.key, 'createGate: subjects.key')
+  if (key === undefined) invalidArgument('type', 'createGate: subjects.key', 'a Uint8Array')
+  return { store: counting.store, key }
 }
 
 /** What a counted release records in its audit event. */

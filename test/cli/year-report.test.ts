@@ -93,7 +93,10 @@ beforeAll(async () => {
     policy: loadPolicy(policy, { datasets: [Trip] }),
     pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => i + 1),
     audit: await fileAuditSink(join(dir, 'audit.jsonl')),
-    subjects: { store: memorySubjectCounterStore(), key: new Uint8Array(32).fill(9) },
+    subjects: {
+      store: memorySubjectCounterStore(),
+      key: Uint8Array.from({ length: 32 }, (_, i) => (i * 71 + 13) & 0xff),
+    },
     now: () => new Date(time),
   })
   const eu = { partner: 'maps-eu', dataset: 'trip', purpose: 'eu-map' }
