@@ -1,11 +1,17 @@
 // `datagate report --year YYYY`: the yearly summary of important data and sensitive personal
 // information shared, per partner, purpose and region, with the year's people counts and the
 // thresholds they crossed (src/cli/guardrails.ts reads both from the audit log).
+import { writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
 import type { z } from 'zod'
 import { policyThresholds } from '../policy/thresholds.js'
-import { type Project, requirePolicy, shownPath } from './config.js'
+import { type CliState, emit, fail } from './command.js'
+import { loadProject, type Project, requirePolicy, shownPath } from './config.js'
 import { readYear, thresholdFindings } from './guardrails.js'
+import { palette } from './io.js'
 import { openLogSource } from './log-source.js'
+import { yearReportRenderers } from './reports/year-report.js'
 import type { YearReportSchema } from './schemas.js'
 import { usageError } from './usage.js'
 
@@ -60,4 +66,39 @@ export async function buildYearReport(
     sharing: read?.sharing ?? [],
     findings: counts ? thresholdFindings(thresholds, counts, year) : [],
   }
+}
+
+/**
+ * Runs `datagate report --year` when `--year` was given (and returns true); the monthly report
+ * takes over otherwise, refusing `--format text`, which only the yearly one has.
+ */
+export async function yearReportCommand(
+  program: Command,
+  state: CliState,
+  options: {
+    readonly month?: string
+    readonly year?: string
+    readonly out?: string
+    readonly format: string
+  },
+): Promise<boolean> {
+  if (options.year === undefined) {
+    if (options.format === 'text')
+      usageError('--format text is for --year; the monthly report is html, md or json')
+    return false
+  }
+  if (options.month !== undefined) usageError('pass --month or --year, not both')
+  const project = await loadProject(program.opts().config, state.io.env, state.io.cwd)
+  const report = await buildYearReport(project, options.year, state.io.cwd)
+  if (options.out === undefined) emit(state, yearReportRenderers, options.format, report)
+  else {
+    const render = yearReportRenderers[options.format]
+    if (!render) throw new Error(`no renderer for ${options.format}`)
+    const out = render(report, palette({ write: () => true, isTTY: false }, { NO_COLOR: '1' }))
+    await writeFile(resolve(state.io.cwd, options.out), out.endsWith('\n') ? out : `${out}\n`)
+    state.io.stderr.write(`datagate: report written to ${options.out}\n`)
+  }
+  if (report.chainOk === false || report.findings.some((f) => f.severity === 'error'))
+    fail(state, 1)
+  return true
 }
