@@ -55,16 +55,22 @@ function operator<In, Out>(
   name: string,
   outputSchema: OutputSchema,
   transform: (path: string) => (value: In) => Out,
-  precision?: Operator['precision'],
 ): Operator<In, Out> {
   const op: Operator<In, Out> = {
     kind: 'generalize',
     name,
     outputSchema,
-    ...(precision === undefined ? {} : { precision: Object.freeze(precision) }),
     bind: ({ path }) => transform(path),
   }
   return Object.freeze(op)
+}
+
+/** The operator, declaring the finest location precision it leaves (what precision caps compare). */
+function withPrecision<In, Out>(
+  op: Operator<In, Out>,
+  precision: NonNullable<Operator['precision']>,
+): Operator<In, Out> {
+  return Object.freeze({ ...op, precision: Object.freeze(precision) })
 }
 
 const INTEGER = '-?(?:0|[1-9][0-9]*)'
@@ -171,22 +177,17 @@ function geo<In extends number | LatLng = LatLng>(options: { readonly decimals: 
   const factor = 10 ** decimals
   const name = `generalize.geo(decimals=${decimals})`
   type Out = In extends number ? number : LatLng
-  return operator<In, Out>(
-    name,
-    GEO_OUTPUT,
-    (path) => (value) => {
-      if (typeof value === 'number') {
-        if (!(Math.abs(value) <= 180))
-          operatorRejected(name, path, 'coordinate outside [-180, 180]')
-        return floorTo(value, factor) as Out
-      }
-      checkPoint(name, path, value)
-      // A new object with only lat and lng: other properties (accuracy, address) do not leave.
-      const point: LatLng = { lat: floorTo(value.lat, factor), lng: floorTo(value.lng, factor) }
-      return point as Out
-    },
-    { decimals },
-  )
+  const op = operator<In, Out>(name, GEO_OUTPUT, (path) => (value) => {
+    if (typeof value === 'number') {
+      if (!(Math.abs(value) <= 180)) operatorRejected(name, path, 'coordinate outside [-180, 180]')
+      return floorTo(value, factor) as Out
+    }
+    checkPoint(name, path, value)
+    // A new object with only lat and lng: other properties (accuracy, address) do not leave.
+    const point: LatLng = { lat: floorTo(value.lat, factor), lng: floorTo(value.lng, factor) }
+    return point as Out
+  })
+  return withPrecision(op, { decimals })
 }
 
 function geohash(options: { readonly precision: number }) {
@@ -195,15 +196,11 @@ function geohash(options: { readonly precision: number }) {
   assertNumber(precision, 'generalize.geohash precision', { integer: true, min: 1, max: 12 })
   const name = `generalize.geohash(precision=${precision})`
   const output = stringMatching(`[0-9b-hjkmnp-z]{${precision}}`)
-  return operator<LatLng, string>(
-    name,
-    output,
-    (path) => (value) => {
-      checkPoint(name, path, value)
-      return encodeGeohash(value.lat, value.lng, precision)
-    },
-    { geohash: precision },
-  )
+  const op = operator<LatLng, string>(name, output, (path) => (value) => {
+    checkPoint(name, path, value)
+    return encodeGeohash(value.lat, value.lng, precision)
+  })
+  return withPrecision(op, { geohash: precision })
 }
 
 function prefix(length: number) {
