@@ -65,6 +65,14 @@ function operator<In, Out>(
   return Object.freeze(op)
 }
 
+/** The operator, declaring the finest location precision it leaves (what precision caps compare). */
+function withPrecision<In, Out>(
+  op: Operator<In, Out>,
+  precision: NonNullable<Operator['precision']>,
+): Operator<In, Out> {
+  return Object.freeze({ ...op, precision: Object.freeze(precision) })
+}
+
 const INTEGER = '-?(?:0|[1-9][0-9]*)'
 const MONTH = '-(?:0[1-9]|1[0-2])'
 const DAY = '-(?:0[1-9]|[12][0-9]|3[01])'
@@ -169,7 +177,7 @@ function geo<In extends number | LatLng = LatLng>(options: { readonly decimals: 
   const factor = 10 ** decimals
   const name = `generalize.geo(decimals=${decimals})`
   type Out = In extends number ? number : LatLng
-  return operator<In, Out>(name, GEO_OUTPUT, (path) => (value) => {
+  const op = operator<In, Out>(name, GEO_OUTPUT, (path) => (value) => {
     if (typeof value === 'number') {
       if (!(Math.abs(value) <= 180)) operatorRejected(name, path, 'coordinate outside [-180, 180]')
       return floorTo(value, factor) as Out
@@ -179,6 +187,7 @@ function geo<In extends number | LatLng = LatLng>(options: { readonly decimals: 
     const point: LatLng = { lat: floorTo(value.lat, factor), lng: floorTo(value.lng, factor) }
     return point as Out
   })
+  return withPrecision(op, { decimals })
 }
 
 function geohash(options: { readonly precision: number }) {
@@ -187,10 +196,11 @@ function geohash(options: { readonly precision: number }) {
   assertNumber(precision, 'generalize.geohash precision', { integer: true, min: 1, max: 12 })
   const name = `generalize.geohash(precision=${precision})`
   const output = stringMatching(`[0-9b-hjkmnp-z]{${precision}}`)
-  return operator<LatLng, string>(name, output, (path) => (value) => {
+  const op = operator<LatLng, string>(name, output, (path) => (value) => {
     checkPoint(name, path, value)
     return encodeGeohash(value.lat, value.lng, precision)
   })
+  return withPrecision(op, { geohash: precision })
 }
 
 function prefix(length: number) {

@@ -82,6 +82,11 @@ export interface Operator<In = unknown, Out = unknown> {
    * cannot say; a contract then describes the field as any value (`{}`) and says why.
    */
   readonly outputSchema?: OutputSchema
+  /**
+   * The finest location precision the transform leaves (`generalize.geohash` and
+   * `generalize.geo`): what a location field's precision cap is compared with when a policy loads.
+   */
+  readonly precision?: { readonly geohash: number } | { readonly decimals: number }
   /** Prepares the operator for one partner and field; returns the per-value transform. */
   bind(context: OperatorContext): (value: In) => Out
 }

@@ -17,6 +17,7 @@ import { isMissingKey } from '../lib/issue-hints.js'
 import { issueFinding } from '../lib/zod-findings.js'
 import { isZod3Schema, ZOD3_HINT } from '../lib/zod-version.js'
 import { fieldMeta, type ReleasedOf } from './field.js'
+import type { ImportantDataKind, PrecisionCap, SensitivePIKind } from './guardrail-tags.js'
 import type { FieldClass, PiiKind } from './types.js'
 
 /** One classified leaf of a dataset. */
@@ -30,6 +31,12 @@ export interface DatasetField {
   readonly operator: Operator
   readonly quasiIdentifier: boolean
   readonly pii: PiiKind | undefined
+  /** Important-data kind (`important` option), when tagged. */
+  readonly important?: ImportantDataKind
+  /** Sensitive-personal-information kind (`sensitivePI` option), when tagged. */
+  readonly sensitivePI?: SensitivePIKind
+  /** Maximum precision of a location field (`maxPrecision` option), when declared. */
+  readonly maxPrecision?: PrecisionCap
   /** The zod type of the leaf (`string`, `number`, `object`, ...), for reports. */
   readonly type: string
 }
@@ -46,6 +53,13 @@ export interface ParsedRecord<T> {
 export interface DatasetOptions {
   /** The schema version partners see in every export, e.g. `2026-11`. */
   readonly version: string
+  /**
+   * The leaf naming the data subject of each record (a customer id, a VIN): read to count
+   * distinct people per partner and year (the cross-border thresholds), never released unless
+   * granted. A string or number leaf outside any array. An agreement's own subject (its consent
+   * block), where it has one, takes precedence; this is the default.
+   */
+  readonly subject?: string
 }
 
 /** Structure of the schema, kept to count unknown keys without parsing paths per record. */
@@ -83,6 +97,8 @@ export interface Dataset<S extends z.ZodObject = z.ZodObject> {
   readonly schema: S
   /** Every classified leaf, in schema order. */
   readonly fields: readonly DatasetField[]
+  /** The data subject's leaf path (the `subject` option), when declared. */
+  readonly subject?: string
   /** `sha256:<hex>` over name, version and every leaf's path, class, operator and type. */
   readonly schemaHash: string
   /** The leaf at `path`, or `undefined`. */
@@ -96,6 +112,7 @@ export interface Dataset<S extends z.ZodObject = z.ZodObject> {
   parse(record: unknown): ParsedRecord<z.output<S>>
 }
 
+const SUBJECT_TYPES = new Set(['string', 'number', 'int', 'bigint'])
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/
 const WRAPPERS = new Set([
   'optional',
@@ -137,6 +154,9 @@ function walk(schema: z.ZodType, segments: string[], state: WalkState): Shape {
       operator: meta.operator,
       quasiIdentifier: meta.quasiIdentifier,
       pii: meta.pii,
+      ...(meta.important === undefined ? {} : { important: meta.important }),
+      ...(meta.sensitivePI === undefined ? {} : { sensitivePI: meta.sensitivePI }),
+      ...(meta.maxPrecision === undefined ? {} : { maxPrecision: meta.maxPrecision }),
       type: leafType(schema),
     })
     return { kind: 'leaf' }
@@ -576,6 +596,16 @@ export function defineDataset<S extends z.ZodObject>(
 
   const state: WalkState = { fields: [], findings: [] }
   const shape = walk(schema, [], state)
+  if (options.subject !== undefined) {
+    assertString(options.subject, 'defineDataset: options.subject', { nonEmpty: true })
+    const leaf = state.fields.find((f) => f.path === options.subject)
+    if (leaf === undefined || leaf.segments.includes('[]') || !SUBJECT_TYPES.has(leaf.type))
+      state.findings.push({
+        code: 'invalid_subject',
+        path: options.subject,
+        message: `subject ${options.subject} must be a string or number leaf of the dataset outside any array`,
+      })
+  }
   if (state.findings.length > 0) {
     throw new DatagateError(
       'ERR_SCHEMA_INVALID',
@@ -590,6 +620,7 @@ export function defineDataset<S extends z.ZodObject>(
     canonicalJson({
       name,
       version: options.version,
+      ...(options.subject === undefined ? {} : { subject: options.subject }),
       fields: fields.map((f) => ({
         path: f.path,
         class: f.class,
@@ -597,6 +628,10 @@ export function defineDataset<S extends z.ZodObject>(
         type: f.type,
         quasiIdentifier: f.quasiIdentifier,
         pii: f.pii ?? null,
+        // Only when tagged, so datasets without guardrail tags keep the hash they had.
+        ...(f.important === undefined ? {} : { important: f.important }),
+        ...(f.sensitivePI === undefined ? {} : { sensitivePI: f.sensitivePI }),
+        ...(f.maxPrecision === undefined ? {} : { maxPrecision: f.maxPrecision }),
       })),
     }),
   )
@@ -604,6 +639,7 @@ export function defineDataset<S extends z.ZodObject>(
   const dataset: Dataset<S> = Object.freeze({
     name,
     version: options.version,
+    ...(options.subject === undefined ? {} : { subject: options.subject }),
     schema,
     fields,
     schemaHash,

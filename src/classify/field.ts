@@ -13,6 +13,12 @@ import type { Operator } from '../anonymize/operator.js'
 import { DatagateError } from '../errors.js'
 import { assertOneOf, invalidArgument } from '../lib/assert.js'
 import { isZod3Schema, ZOD3_HINT } from '../lib/zod-version.js'
+import {
+  checkGuardrailTags,
+  type ImportantDataKind,
+  type PrecisionCap,
+  type SensitivePIKind,
+} from './guardrail-tags.js'
 import type { FieldClass, FieldOptions, PiiKind } from './types.js'
 
 /** What the registry holds for a classified schema. */
@@ -22,6 +28,9 @@ export interface FieldMeta {
   readonly operator: Operator
   readonly quasiIdentifier: boolean
   readonly pii: PiiKind | undefined
+  readonly important?: ImportantDataKind
+  readonly sensitivePI?: SensitivePIKind
+  readonly maxPrecision?: PrecisionCap
 }
 
 /** The registry behind `field.*`. Read-only for users: classify through `field`. */
@@ -72,6 +81,7 @@ function classify<S extends z.ZodType>(
   }
   const pii = options?.pii
   if (pii !== undefined) assertOneOf(pii, `field.${fieldClass}: pii`, PII_KINDS)
+  if (options !== undefined) checkGuardrailTags(options, `field.${fieldClass}`)
   const inner = strictestClassInside(schema)
   if (inner !== undefined && STRICTNESS[inner] > STRICTNESS[fieldClass]) {
     throw new DatagateError(
@@ -85,6 +95,11 @@ function classify<S extends z.ZodType>(
     operator,
     quasiIdentifier: options?.quasiIdentifier === true,
     pii,
+    ...(options?.important === undefined ? {} : { important: options.important }),
+    ...(options?.sensitivePI === undefined ? {} : { sensitivePI: options.sensitivePI }),
+    ...(options?.maxPrecision === undefined
+      ? {}
+      : { maxPrecision: Object.freeze({ ...options.maxPrecision }) }),
   }
   // zod's registry types rewrite metadata types (for `$output` markers); ours has none.
   fieldRegistry.add(own, meta as Parameters<typeof fieldRegistry.add>[1])

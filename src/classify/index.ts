@@ -37,6 +37,13 @@ export {
   type ReleasedShape,
 } from './field.js'
 export {
+  IMPORTANT_DATA_KINDS,
+  type ImportantDataKind,
+  type PrecisionCap,
+  SENSITIVE_PI_KINDS,
+  type SensitivePIKind,
+} from './guardrail-tags.js'
+export {
   DETECTABLE_KINDS,
   type PiiFinding,
   type ScanFinding,

@@ -24,10 +24,18 @@ export type PiiKind =
   | 'birth_date'
   | 'other'
 
+import type { ImportantDataKind, PrecisionCap, SensitivePIKind } from './guardrail-tags.js'
+
 /** Optional tags on a field. */
 export interface FieldOptions {
   /** The field could help re-identify a person combined with others (age, city, model). */
   readonly quasiIdentifier?: boolean
   /** The kind of personal data the field holds. */
   readonly pii?: PiiKind
+  /** Important data of this kind (automotive data provisions Art. 3): overseas grants need an assessment. */
+  readonly important?: ImportantDataKind
+  /** Sensitive personal information of this kind; counted apart and reported yearly. Not the `sensitive` class. */
+  readonly sensitivePI?: SensitivePIKind
+  /** A location field: it leaves only generalised to this precision or coarser (checked when a policy loads). */
+  readonly maxPrecision?: PrecisionCap
 }

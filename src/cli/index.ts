@@ -19,4 +19,5 @@ export {
   RiskReportSchema,
   ScanReportSchema,
   TraceReportSchema,
+  YearReportSchema,
 } from './schemas.js'

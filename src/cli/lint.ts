@@ -13,6 +13,7 @@ import { type PartnerScores, standingFromScores } from '../policy/standing.js'
 import { isActiveAt } from '../policy/validity.js'
 import { type CliState, emit, examples, fail, formatOption } from './command.js'
 import { loadProject, type Project, readText, shownPath } from './config.js'
+import { lintThresholds } from './guardrails.js'
 import { type LogSpec, openLogSource } from './log-source.js'
 import { lintRenderers } from './reports/lint.js'
 import type { LintFindingSchema, LintReportSchema } from './schemas.js'
@@ -261,6 +262,16 @@ export async function buildLintReport(
         ...(scores ? { scores } : {}),
       }),
     )
+    // Thresholds the year's counted releases crossed, from the subjects.* details of the log.
+    if (project.config.audit)
+      findings.push(
+        ...(await lintThresholds(
+          loaded.policy,
+          project.datasets,
+          await openLogSource(project.config.audit, cwd),
+          now,
+        )),
+      )
   }
   const errors = findings.filter((f) => f.severity === 'error').length
   return {

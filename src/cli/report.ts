@@ -21,6 +21,7 @@ import { noticeManifest } from './notice-manifest.js'
 import { reportRenderers } from './reports/report.js'
 import type { ComplianceReportSchema } from './schemas.js'
 import { usageError } from './usage.js'
+import { yearReportCommand } from './year-report.js'
 
 type ComplianceReport = z.infer<typeof ComplianceReportSchema>
 type LogReport = NonNullable<ComplianceReport['ledger']>
@@ -94,13 +95,17 @@ export function reportCommand(program: Command, state: CliState): void {
     .command('report')
     .description('the monthly compliance report in one file: access, findings, chain, ledger')
     .option('--month <yyyy-mm>', 'the month reported (UTC); default: the whole log, as of now')
+    .option('--year <yyyy>', 'instead: the yearly important-data summary (Asia/Shanghai year)')
     .option('--out <file>', 'write the report to this file instead of standard output')
-  formatOption(command, ['html', 'md', 'json'])
+  formatOption(command, ['html', 'md', 'json', 'text'])
   examples(command, [
     'datagate report --month 2026-06 --format html --out report.html',
     'datagate report --month 2026-06 --format md',
+    'datagate report --year 2026 --format md',
   ])
   command.action(async (options: { month?: string; out?: string; format: string }) => {
+    // `--year` (in options too, though not in its type here) runs the yearly report instead.
+    if (await yearReportCommand(program, state, options)) return
     const range = options.month === undefined ? undefined : monthRange(options.month)
     const at = range ? range.to : Date.now()
     const project = await loadProject(program.opts().config, state.io.env, state.io.cwd)

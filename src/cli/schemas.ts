@@ -641,3 +641,76 @@ export const TraceReportSchema = z.strictObject({
     }),
   ),
 })
+
+const taggedField = z.strictObject({ path: z.string(), kind: z.string() })
+
+/**
+ * `datagate report --year YYYY --format json`: the yearly summary of important data and
+ * sensitive personal information shared, per partner, purpose, dataset and region (the region
+ * the policy in force at each event declared), the year's people counts as the audit events
+ * recorded them (`null` when no counted release happened), the thresholds in force and the
+ * findings of those crossed. The year is a calendar year in Asia/Shanghai (UTC+8).
+ *
+ * @example
+ * ```ts
+ * import { YearReportSchema } from 'datagate/cli'
+ *
+ * console.log(Object.keys(YearReportSchema.shape.subjects.shape))
+ * // [ 'overseas', 'overseasSensitivePI', 'all', 'partners' ]
+ * ```
+ */
+export const YearReportSchema = z.strictObject({
+  year: z.int(),
+  timeZone: z.literal('Asia/Shanghai'),
+  /** First and last instant of the year, UTC. */
+  from: z.string(),
+  to: z.string(),
+  policy: z.strictObject({ file: z.string(), issuer: z.string(), hash: z.string() }),
+  /** The audit log read, or null when the config names none. */
+  log: z.string().nullable(),
+  /** Whether the log's chain held while it was read. */
+  chainOk: z.boolean().nullable(),
+  thresholds: z.strictObject({
+    crossBorder: z.strictObject({
+      filing: z.int(),
+      assessment: z.int(),
+      sensitivePI: z.int(),
+      onThreshold: z.enum(['warn', 'refuse']),
+    }),
+    importantData: z.strictObject({
+      individuals: z.int(),
+      onThreshold: z.enum(['warn', 'refuse']),
+    }),
+  }),
+  subjects: z.strictObject({
+    /** People whose personal information went to partners outside CN. */
+    overseas: z.int().nullable(),
+    overseasSensitivePI: z.int().nullable(),
+    /** People whose personal information went to any partner. */
+    all: z.int().nullable(),
+    partners: z.array(
+      z.strictObject({
+        partner: z.string(),
+        subjects: z.int().nullable(),
+        sensitivePI: z.int().nullable(),
+      }),
+    ),
+  }),
+  sharing: z.array(
+    z.strictObject({
+      partner: z.string(),
+      purpose: z.string(),
+      dataset: z.string(),
+      region: z.string(),
+      overseas: z.boolean(),
+      agreements: z.array(z.string()),
+      /** Assessment references of those agreements. */
+      assessments: z.array(z.string()),
+      important: z.array(taggedField),
+      sensitivePI: z.array(taggedField),
+      events: z.int().min(0),
+      records: z.int().min(0),
+    }),
+  ),
+  findings: z.array(LintFindingSchema),
+})

@@ -19,6 +19,7 @@ const DENIALS: ReadonlySet<DatagateErrorCode> = new Set([
   'ERR_AGREEMENT_EXPIRED',
   'ERR_NOT_PERMITTED',
   'ERR_UNKNOWN_DATASET',
+  'ERR_THRESHOLD_EXCEEDED',
 ])
 
 /** What the gate is given about its audit trail. */

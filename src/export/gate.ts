@@ -33,9 +33,8 @@ import {
   type KeyMemo,
   type ReleaseReport,
   type ReleaseResult,
-  runPlan,
-  runRelease,
 } from '../policy/release.js'
+import { policyThresholds } from '../policy/thresholds.js'
 import type { SigningAlg } from './algorithms.js'
 import type { AuditSink } from './audit-event.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
@@ -68,6 +67,14 @@ import {
   signEnvelopeBytes,
 } from './sign.js'
 import { rowsOf, type StreamPart, type StreamSource, streamExport } from './stream.js'
+import {
+  checkSubjectCounting,
+  refuseUncounted,
+  runCounted,
+  type SubjectCounting,
+  subjectCountingNeed,
+  subjectTally,
+} from './subject-count.js'
 import { DELTA_TYP, EXPORT_TYP } from './typ.js'
 import { createWatermarker } from './watermark.js'
 import { checkWatermarks, watermarkDetails } from './watermark-gate.js'
@@ -141,6 +148,12 @@ export interface GateOptions {
    * agreement has `watermark: { rows }`; audit events name it by its id only (`watermarkKeyId`).
    */
   readonly watermarkKey?: Uint8Array
+  /**
+   * Counters of distinct data subjects per partner and year (Asia/Shanghai), for the
+   * cross-border and important-data thresholds: `{ store, key }`. Required when a dataset
+   * declares a `subject` (`ERR_INVALID_ARGUMENT` otherwise); `false` opts out explicitly.
+   */
+  readonly subjects?: SubjectCounting | false
 }
 
 /** What a release is for. */
@@ -404,6 +417,7 @@ export function createGate(options: GateOptions): Gate {
   assertConsentStore(policy, consentStore, 'createGate')
   const watermarks = createWatermarker(options.watermarkKey)
   checkWatermarks(policy, options.datasets, watermarks, { pseudonymKey, now })
+  const counting = checkSubjectCounting(options.subjects, subjectCountingNeed(options.datasets))
   let plans = new Map<string, ReleasePlan>()
   /**
    * The `Content-Digest` of the json-mode body (`{"data":<records>,"meta":<claims>}`) of each
@@ -527,13 +541,18 @@ export function createGate(options: GateOptions): Gate {
    * Runs the plan into `writer`; an agreement with watermark rows releases into an array first,
    * so its synthetic rows go among the real ones. `real` counts the real records only.
    */
-  function runMarkedPlan(plan: ReleasePlan, rows: Iterable<unknown>, writer: JsonArrayWriter) {
+  function runMarkedPlan(
+    plan: ReleasePlan,
+    rows: Iterable<unknown>,
+    writer: JsonArrayWriter,
+    tally: ReturnType<typeof subjectTally>,
+  ) {
     if (!plan.agreement.watermark) {
-      const run = runPlan(plan, rows, writer)
+      const run = runCounted(plan, rows, writer, tally)
       return { report: run.report, count: run.count, real: run.count, marked: 0 }
     }
     const realRecords: Record<string, unknown>[] = []
-    const run = runPlan(plan, rows, realRecords)
+    const run = runCounted(plan, rows, realRecords, tally)
     const marked = watermarks.mark(plan, realRecords, now())
     for (const record of marked.records) writer.push(record)
     const report = marked.rows === 0 ? run.report : { ...run.report, watermarkRows: marked.rows }
@@ -590,7 +609,8 @@ export function createGate(options: GateOptions): Gate {
     // One serialisation: each released record is written as JSON bytes when it is made, the
     // claims go around them, and those exact bytes are digested and signed.
     const records = new JsonArrayWriter()
-    const { report, count, real, marked } = runMarkedPlan(plan, consent.rows, records)
+    const tally = subjectTally(counting, plan, policyThresholds(policy))
+    const { report, count, real, marked } = runMarkedPlan(plan, consent.rows, records, tally)
     const jti = newJti()
     const receipt = audit.receipt()
     const claims = baseClaims(plan, jti)
@@ -610,6 +630,10 @@ export function createGate(options: GateOptions): Gate {
         unknownKeys: report.unknownKeysDropped,
         ...watermarkDetails(marked, watermarks),
       })
+    // Counted (and refused past a threshold) before anything is signed.
+    const subjects = tally
+      ? await tally.commit(now()).catch((error) => audit.denied(request, error))
+      : undefined
     const envelope = await signEnvelopeBytes(
       payload.bytes,
       keys,
@@ -627,6 +651,7 @@ export function createGate(options: GateOptions): Gate {
         kid: envelope.kid,
         format: envelope.format,
         ...spend,
+        ...subjects,
         unknownKeys: report.unknownKeysDropped,
         ...watermarkDetails(marked, watermarks),
       },
@@ -655,7 +680,15 @@ export function createGate(options: GateOptions): Gate {
       const plan = await auditedPlan(request)
       const consent = await consentedRows(plan, rows, consentStore, now())
       const spend = await chargeRelease(budget, plan, now())
-      const real = runRelease(plan, consent.rows)
+      const tally = subjectTally(counting, plan, policyThresholds(policy))
+      const released: Record<string, unknown>[] = []
+      const real = {
+        records: released,
+        report: runCounted(plan, consent.rows, released, tally).report,
+      }
+      const subjects = tally
+        ? await tally.commit(now()).catch((error) => audit.denied(request, error))
+        : undefined
       const marked = watermarks.mark(plan, real.records, now())
       const result =
         marked.rows === 0
@@ -671,6 +704,7 @@ export function createGate(options: GateOptions): Gate {
           ...consent.audit,
           details: {
             ...spend,
+            ...subjects,
             unknownKeys: result.report.unknownKeysDropped,
             ...watermarkDetails(marked.rows, watermarks),
           },
@@ -696,18 +730,29 @@ export function createGate(options: GateOptions): Gate {
       const consent = await consentedRows(plan, rows, consentStore, now())
       const spend = await chargeRelease(budget, plan, now())
       const writer = new JsonArrayWriter()
-      const { report, count, real, marked } = runMarkedPlan(plan, consent.rows, writer)
+      const tally = subjectTally(counting, plan, policyThresholds(policy))
+      const { report, count, real, marked } = runMarkedPlan(plan, consent.rows, writer, tally)
       // The array's own bytes, as JSON.stringify(records) writes them: one serialisation for
       // the body, the ETag and the release event's digest.
       const json = writer.finish('', '').array
       const payloadDigest = bytesDigest(json)
+      // A 304 gives nothing new: its subjects were counted when the view was first released.
+      if (holds(held, payloadDigest))
+        return notModified(plan, count, payloadDigest, {
+          answers: 'release',
+          ...spend,
+          unknownKeys: report.unknownKeysDropped,
+          ...watermarkDetails(marked, watermarks),
+        })
+      const subjects = tally
+        ? await tally.commit(now()).catch((error) => audit.denied(request, error))
+        : undefined
       const details = {
         ...spend,
+        ...subjects,
         unknownKeys: report.unknownKeysDropped,
         ...watermarkDetails(marked, watermarks),
       }
-      if (holds(held, payloadDigest))
-        return notModified(plan, count, payloadDigest, { answers: 'release', ...details })
       if (audit.enabled)
         await audit.append({
           type: 'release',
@@ -736,6 +781,7 @@ export function createGate(options: GateOptions): Gate {
           `exportDelta: ${plan.noisyFields[0] ?? 'a field'}`,
           "a field without noise (it gets fresh noise on every release, so the partner's view cannot be the base of a patch; export it whole)",
         )
+      refuseUncounted(counting, plan, 'exportDelta')
       // Each record is released straight into its canonical JSON, once: edit-script key, digest
       // part, and normalised form of the records that changed.
       // A row object given in both versions is released once (the plan is deterministic).
@@ -806,6 +852,7 @@ export function createGate(options: GateOptions): Gate {
           `exportStream: agreement ${plan.agreement.id}`,
           'an agreement without watermark rows (streams do not carry them yet; use export())',
         )
+      refuseUncounted(counting, plan, 'exportStream')
       let spend: BudgetDetails | undefined
       const consentCount = { dropped: 0 }
       const source = plan.agreement.consent

@@ -121,6 +121,18 @@ export {
   verifyStream,
 } from './stream.js'
 export {
+  type SubjectCounting,
+  shanghaiYear,
+  subjectCounterNames,
+} from './subject-count.js'
+export {
+  type MemorySubjectCounterStore,
+  memorySubjectCounterStore,
+  type SubjectCounterStore,
+  type SubjectCountOutcome,
+  type SubjectCountUpdate,
+} from './subject-counter.js'
+export {
   type LeakedData,
   type TracedPartner,
   type TraceOptions,

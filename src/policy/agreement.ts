@@ -115,6 +115,7 @@ export function normaliseAgreement(
     validUntil,
     ...(doc.basis === undefined ? {} : { basis: doc.basis }),
     ...(doc.consent === undefined ? {} : { consent: Object.freeze({ ...doc.consent }) }),
+    ...(doc.assessment === undefined ? {} : { assessment: doc.assessment }),
     k: doc.aggregate ? (doc.k ?? 5) : undefined,
     aggregate: doc.aggregate ? normaliseAggregate(doc.aggregate) : undefined,
     ...(doc.watermark === undefined

@@ -10,6 +10,7 @@ import { aggregateFindings } from './aggregate-findings.js'
 import { normaliseAgreement } from './agreement.js'
 import { consentFindings, roleOf } from './consent-rules.js'
 import type { PolicyDocument } from './document.js'
+import { guardrailFindings } from './guardrails.js'
 import type { Policy } from './load.js'
 import { overlapFindings } from './overlaps.js'
 import { MAX_FINDINGS } from './policy-error.js'
@@ -91,6 +92,7 @@ export function compileDocument(
     })
     findings.push(...overlapFindings(agreements, at))
     findings.push(...aggregateFindings(doc, agreements, byName, at))
+    findings.push(...guardrailFindings(doc, agreements, byName, at, document.locationPrecision))
     partners.push(
       Object.freeze({
         id: doc.id,
@@ -101,6 +103,7 @@ export function compileDocument(
         role: roleOf(doc.role),
         roleDeclared: doc.role !== undefined,
         ...(doc.contact === undefined ? {} : { contact: doc.contact }),
+        region: doc.region ?? 'CN',
         // sign.ts checks each key at use (kty, crv, no private part); the policy only refuses private keys.
         encryptionKeys: doc.encryptionKeys as PartnerJwks | undefined,
         maxRecordsPerRelease: doc.maxRecordsPerRelease,

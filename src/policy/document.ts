@@ -1,6 +1,13 @@
 // The policy document's shape, validated with zod strict objects: an unknown key anywhere is
 // an error, never silently ignored (a typo like `feilds` must not widen or narrow a grant).
 import { z } from 'zod'
+import {
+  assessmentSchema,
+  crossBorderSchema,
+  importantDataSchema,
+  locationPrecisionSchema,
+  regionSchema,
+} from './guardrails-document.js'
 
 const id = z
   .string()
@@ -31,6 +38,8 @@ const agreement = z.strictObject({
    * has no valid consent at release time are dropped first (see consent-rules.ts, docs/governance.md).
    */
   consent: z.strictObject({ scope: id, subject: z.string().min(1).max(256) }).optional(),
+  /** Reference of the security assessment that lets important data go to an overseas partner. */
+  assessment: assessmentSchema.optional(),
   k: z.number().int().min(2).max(1_000_000).optional(),
   aggregate: z
     .strictObject({
@@ -66,6 +75,8 @@ const partner = z.strictObject({
   role: z.enum(['entrusted', 'handler', 'joint-handler']).optional(),
   /** How individuals reach the recipient (PIPL Art. 23 notice): an address, e-mail or phone, as text. */
   contact: z.string().min(1).max(512).optional(),
+  /** Where the partner receives the data: `CN`, or a code outside it (cross-border rules apply). Default `CN`. */
+  region: regionSchema.optional(),
   encryptionKeys: z
     .strictObject({ keys: z.array(z.record(z.string(), z.unknown())).max(32) })
     .optional(),
@@ -98,6 +109,9 @@ export const DEFAULT_PARTNER_ROLE = 'entrusted' as const
 export const policyDocumentSchema = z.strictObject({
   issuer: id,
   partners: z.array(partner).max(10_000),
+  crossBorder: crossBorderSchema.optional(),
+  importantData: importantDataSchema.optional(),
+  locationPrecision: locationPrecisionSchema.optional(),
 })
 
 /** A policy document as written, after structural validation. */

@@ -32,6 +32,12 @@ export {
   standingFromScores,
   type TierThreshold,
 } from './standing.js'
+export {
+  DEFAULT_THRESHOLDS,
+  type OnThreshold,
+  policyThresholds,
+  type Thresholds,
+} from './thresholds.js'
 export type {
   AggregateMeasure,
   AggregateSpec,

@@ -142,6 +142,8 @@ export interface Agreement {
   readonly basis?: string
   /** Consent each row's data subject must hold at release time (see {@link AgreementConsent}). */
   readonly consent?: AgreementConsent
+  /** Reference of the security assessment covering important data sent abroad (`assessment`). */
+  readonly assessment?: string
   /** Smallest cell size of an aggregate release. */
   readonly k: number | undefined
   readonly aggregate: AggregateSpec | undefined
@@ -172,6 +174,8 @@ export interface Partner {
   readonly roleDeclared?: boolean
   /** How individuals reach the recipient (the PIPL Art. 23 notice), as written. */
   readonly contact?: string
+  /** Where the partner receives data: `CN` (the default) or an ISO 3166-1 alpha-2 code outside it. */
+  readonly region?: string
   /** Public keys that `export(..., { encrypt: true })` encrypts to. */
   readonly encryptionKeys: PartnerJwks | undefined
   /** Record cap per release (typical for bronze partners). */

@@ -25,3 +25,9 @@ export {
 export { type MigrateOptions, migrate } from './postgres-migrate.js'
 export { type ReadPostgresAuditLogOptions, readPostgresAuditLog } from './postgres-read.js'
 export type { PostgresQueryable } from './postgres-schema.js'
+export {
+  migrateSubjectCounters,
+  type PostgresSubjectCounterOptions,
+  type PostgresSubjectCounterStore,
+  postgresSubjectCounterStore,
+} from './postgres-subjects.js'

@@ -27,6 +27,10 @@ import { applyPatchSafely } from '../../src/export/patch.js'
 import { createMemoryReplayCache } from '../../src/export/replay-cache.js'
 import { signCompactBytes, signEnvelope } from '../../src/export/sign.js'
 import { type StreamPart, verifyStream } from '../../src/export/stream.js'
+import {
+  memorySubjectCounterStore,
+  type SubjectCounterStore,
+} from '../../src/export/subject-counter.js'
 import { DELTA_TYP, EXPORT_TYP } from '../../src/export/typ.js'
 import { verifyEnvelope } from '../../src/export/verify.js'
 import { verifyExport } from '../../src/export/verify-export.js'
@@ -173,6 +177,34 @@ const canaryCells = () =>
       canaryRow({ city: `${VALUE}-${cell}`, orderId: `${VALUE}-${cell}-${i}`, hours: i }),
     ),
   )
+
+/** A gate over repair orders counted by customer, for an overseas rental-co under refuse. */
+function countedOrderGate(sink: ReturnType<typeof memoryAuditSink>, store: SubjectCounterStore) {
+  const Counted = defineDataset('repair_order', Order.schema, {
+    version: '1',
+    subject: 'customerId',
+  })
+  const doc = orderPolicyDocument()
+  const base = doc.partners[0] as (typeof doc.partners)[number]
+  const policy = loadPolicy(
+    {
+      ...doc,
+      crossBorder: { filing: 2, onThreshold: 'refuse' },
+      partners: [{ ...base, region: 'DE' }],
+    },
+    { datasets: [Counted] },
+  )
+  return createGate({
+    issuer: ISSUER,
+    datasets: [Counted],
+    policy,
+    keys: ring,
+    pseudonymKey: TEST_PSEUDONYM_KEY,
+    audit: sink,
+    subjects: { store, key: TEST_PSEUDONYM_KEY.slice().reverse() },
+    now: () => T0,
+  })
+}
 
 const byCity = { by: ['city'], measures: { n: { op: 'count' }, h: { op: 'sum', field: 'hours' } } }
 
@@ -466,6 +498,28 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
     })
     await closing.close()
     return outcome(() => closing.export([canaryRow()], request), sink.events)
+  },
+  ERR_THRESHOLD_EXCEEDED: async () => {
+    // An overseas partner under `onThreshold: refuse` with a filing threshold of 2: three
+    // subjects (canary customer ids) cross it; the refusal and its denied event name counts only.
+    const sink = memoryAuditSink()
+    const counted = countedOrderGate(sink, memorySubjectCounterStore())
+    return outcome(
+      () =>
+        counted.export(
+          [0, 1, 2].map((i) => canaryRow({ customerId: `${VALUE}-${i}` })),
+          request,
+        ),
+      sink.events,
+    )
+  },
+  ERR_COUNTER_UNAVAILABLE: async () => {
+    const sink = memoryAuditSink()
+    const down = countedOrderGate(sink, {
+      merge: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')),
+      read: () => [],
+    })
+    return outcome(() => down.export([canaryRow({ customerId: VALUE })], request), sink.events)
   },
   ERR_AUDIT_LOG_TORN: async () => {
     const folder = tempDir('datagate-torn-')

@@ -1,0 +1,252 @@
+// Counting data subjects per partner and year (issue 12 §3): thresholds trip where the estimate
+// reaches them (within the HyperLogLog's stated error of the true count), refusals leave the
+// counters as they were, the Asia/Shanghai year boundary starts new counters, and the audit
+// event carries the estimates but never a subject.
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { generalize } from '../../src/anonymize/generalize.js'
+import { pseudonymize } from '../../src/anonymize/pseudonymize.js'
+import { defineDataset } from '../../src/classify/dataset.js'
+import { field } from '../../src/classify/field.js'
+import { isDatagateError } from '../../src/errors.js'
+import { memoryAuditSink } from '../../src/export/audit.js'
+import { createGate } from '../../src/export/gate.js'
+import { generateKeys } from '../../src/export/keys.js'
+import { shanghaiYear, subjectCounterNames } from '../../src/export/subject-count.js'
+import { memorySubjectCounterStore } from '../../src/export/subject-counter.js'
+import { HLL_STANDARD_ERROR } from '../../src/lib/hyperloglog.js'
+import { loadPolicy } from '../../src/policy/load.js'
+
+const KEY = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff)
+const COUNTER_KEY = Uint8Array.from({ length: 32 }, (_, i) => (i * 53 + 5) & 0xff)
+
+const Trip = defineDataset(
+  'trip',
+  z.object({
+    vin: field.desensitised(z.string(), pseudonymize(), { pii: 'vin' }),
+    at: field.desensitised(
+      z.object({ lat: z.number(), lng: z.number() }),
+      generalize.geohash({ precision: 5 }),
+      {
+        sensitivePI: 'location',
+      },
+    ),
+    km: field.public(z.number()),
+  }),
+  { version: '1', subject: 'vin' },
+)
+
+function partner(
+  id: string,
+  region: string,
+  fields: string[],
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    id,
+    name: id,
+    category: 'traffic',
+    standing: 'gold',
+    core: true,
+    region,
+    agreements: [
+      {
+        id: `${id}-trips`,
+        dataset: 'trip',
+        purpose: 'traffic-map',
+        fields,
+        validFrom: '2026-01-01',
+        validUntil: '2027-12-31',
+        ...extra,
+      },
+    ],
+  }
+}
+
+function gateWith(
+  top: Record<string, unknown>,
+  clock: { now: Date },
+  store = memorySubjectCounterStore(),
+) {
+  const policy = loadPolicy(
+    {
+      issuer: 'oem',
+      ...top,
+      partners: [
+        partner('maps-eu', 'DE', ['km', 'at']),
+        partner('fleet-eu', 'FR', ['km'], { assessment: 'CAC-2026-0042' }),
+        partner('maps-cn', 'CN', ['km', 'at']),
+        partner('stats-eu', 'NL', ['km']),
+      ],
+    },
+    { datasets: [Trip] },
+  )
+  const audit = memoryAuditSink()
+  const gate = createGate({
+    issuer: 'oem',
+    datasets: [Trip],
+    policy,
+    pseudonymKey: KEY,
+    audit,
+    subjects: { store, key: COUNTER_KEY },
+    now: () => clock.now,
+  })
+  return { gate, audit, store }
+}
+
+const rows = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    vin: `LSVAU2180N${String(from + i).padStart(7, '0')}`,
+    at: { lat: 31.23, lng: 121.47 },
+    km: i,
+  }))
+const request = (partnerId: string) => ({
+  partner: partnerId,
+  dataset: 'trip',
+  purpose: 'traffic-map',
+})
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise
+    return undefined
+  } catch (error) {
+    if (isDatagateError(error)) return error.code
+    throw error
+  }
+}
+
+describe('subject counters', () => {
+  it('the sensitivePI threshold (10,000 by default) trips within the stated error of 10,000 people, and a refusal counts nothing', async () => {
+    const clock = { now: new Date('2026-06-01T00:00:00Z') }
+    const { gate, audit, store } = gateWith({ crossBorder: { onThreshold: 'refuse' } }, clock)
+    const names = subjectCounterNames(2026, 'maps-eu')
+    await gate.release(rows(0, 9_700), request('maps-eu'))
+    let released = 9_700
+    let refusedAt: number | undefined
+    for (let i = 9_700; i < 10_400; i++) {
+      const code = await codeOf(gate.release(rows(i, 1), request('maps-eu')))
+      if (code === 'ERR_THRESHOLD_EXCEEDED') {
+        refusedAt = i + 1
+        break
+      }
+      expect(code).toBeUndefined()
+      released++
+    }
+    expect(refusedAt).toBeDefined()
+    const at = refusedAt as number
+    // Where it tripped is within 3 standard errors of the threshold.
+    expect(Math.abs(at - 10_000) / 10_000).toBeLessThanOrEqual(3 * HLL_STANDARD_ERROR)
+    const [before] = store.read([names.overseasSensitivePI])
+    expect(before).toBeLessThan(10_000)
+    // The refused person was not counted: the estimate is what the last release left.
+    const last = audit.events.filter((e) => e.type === 'release').at(-1)
+    expect(last?.details?.['subjects.overseasSensitivePI']).toBe(before)
+    expect(audit.events.at(-1)).toMatchObject({ type: 'denied', code: 'ERR_THRESHOLD_EXCEEDED' })
+    // People already counted may still be released; a new one stays refused.
+    await gate.release(rows(0, 500), request('maps-eu'))
+    expect(store.read([names.overseasSensitivePI])).toEqual([before])
+    expect(await codeOf(gate.release(rows(at - 1, 1), request('maps-eu')))).toBe(
+      'ERR_THRESHOLD_EXCEEDED',
+    )
+    // Partners in CN are never refused by the cross-border thresholds, nor one with an assessment.
+    await gate.release(rows(20_000, 200), request('maps-cn'))
+    await gate.release(rows(30_000, 200), request('fleet-eu'))
+    console.log(`sensitivePI threshold 10000 tripped at person ${at} (released ${released})`)
+  })
+
+  it('the filing threshold counts every overseas partner together; warn releases and records', async () => {
+    const clock = { now: new Date('2026-06-01T00:00:00Z') }
+    const { gate, audit } = gateWith({ crossBorder: { filing: 300 } }, clock)
+    await gate.release(rows(0, 200), request('stats-eu'))
+    await gate.release(rows(100, 200), request('fleet-eu'))
+    await gate.release(rows(0, 50), request('maps-cn'))
+    const details = audit.events.filter((e) => e.type === 'release').map((e) => e.details)
+    expect(details[0]).toMatchObject({ 'subjects.year': 2026, 'subjects.released': 200 })
+    // 300 distinct people went abroad (200 + 200 with 100 in common), the estimate says so.
+    const overseas = details[1]?.['subjects.overseas'] as number
+    expect(Math.abs(overseas - 300)).toBeLessThanOrEqual(300 * 3 * HLL_STANDARD_ERROR)
+    expect(details[2]?.['subjects.overseas']).toBeUndefined()
+    expect(details[2]?.['subjects.all']).toBe(details[1]?.['subjects.all'])
+    // No subject ever appears in the chain.
+    expect(JSON.stringify(audit.events)).not.toContain('LSVAU2180N')
+  })
+
+  it('importantData.individuals refuses an overseas release without assessment once the handler passed it', async () => {
+    const clock = { now: new Date('2026-06-01T00:00:00Z') }
+    const { gate } = gateWith({ importantData: { individuals: 100, onThreshold: 'refuse' } }, clock)
+    await gate.release(rows(0, 100), request('maps-cn'))
+    await gate.release(rows(0, 100), request('stats-eu'))
+    expect(await codeOf(gate.release(rows(100, 5), request('stats-eu')))).toBe(
+      'ERR_THRESHOLD_EXCEEDED',
+    )
+    await gate.release(rows(100, 5), request('fleet-eu'))
+    await gate.release(rows(200, 5), request('maps-cn'))
+  })
+
+  it('the Asia/Shanghai year boundary starts new counters: 2026-12-31T16:00Z is 2027', async () => {
+    expect(shanghaiYear(new Date('2026-12-31T15:59:59.999Z'))).toBe(2026)
+    expect(shanghaiYear(new Date('2026-12-31T16:00:00Z'))).toBe(2027)
+    expect(shanghaiYear(Date.parse('2026-01-01T00:00:00+08:00'))).toBe(2026)
+    const clock = { now: new Date('2026-12-31T15:00:00Z') }
+    const { gate, audit } = gateWith({ crossBorder: { filing: 60, onThreshold: 'refuse' } }, clock)
+    await gate.release(rows(0, 50), request('stats-eu'))
+    clock.now = new Date('2026-12-31T15:59:59Z')
+    expect(await codeOf(gate.release(rows(50, 20), request('stats-eu')))).toBe(
+      'ERR_THRESHOLD_EXCEEDED',
+    )
+    clock.now = new Date('2026-12-31T16:00:00Z')
+    await gate.release(rows(50, 20), request('stats-eu'))
+    const last = audit.events.filter((e) => e.type === 'release').at(-1)
+    expect(last?.details).toMatchObject({ 'subjects.year': 2027, 'subjects.overseas': 20 })
+  })
+
+  it('a released row without its subject is refused; gates need a counter or subjects: false', async () => {
+    const clock = { now: new Date('2026-06-01T00:00:00Z') }
+    const { gate, audit } = gateWith({}, clock)
+    const before = audit.events.length
+    const error = await gate
+      .release([{ at: { lat: 1, lng: 1 }, km: 1 }], request('maps-cn'))
+      .catch((e: unknown) => e)
+    expect(isDatagateError(error, 'ERR_RECORD_INVALID')).toBe(true)
+    expect(audit.events.slice(before).some((e) => e.type === 'release')).toBe(false)
+    const policy = gate.policy
+    expect(() => createGate({ issuer: 'oem', datasets: [Trip], policy, audit: false })).toThrow(
+      /declares a subject/,
+    )
+    const uncounted = createGate({
+      issuer: 'oem',
+      datasets: [Trip],
+      policy,
+      audit: false,
+      pseudonymKey: KEY,
+      subjects: false,
+      now: () => clock.now,
+    })
+    expect((await uncounted.release(rows(0, 2), request('maps-cn'))).records).toHaveLength(2)
+  })
+
+  it('streams and deltas of a counted dataset are refused (only release and export count)', async () => {
+    const clock = { now: new Date('2026-06-01T00:00:00Z') }
+    const policy = gateWith({}, clock).gate.policy
+    const gate = createGate({
+      issuer: 'oem',
+      datasets: [Trip],
+      policy,
+      keys: await generateKeys(),
+      audit: memoryAuditSink(),
+      pseudonymKey: KEY,
+      subjects: { store: memorySubjectCounterStore(), key: COUNTER_KEY },
+      now: () => clock.now,
+    })
+    expect(await codeOf(gate.exportDelta(rows(0, 1), rows(0, 2), request('maps-cn')))).toBe(
+      'ERR_INVALID_ARGUMENT',
+    )
+    expect(() => gate.exportStream(rows(0, 1), request('maps-cn'))).toThrow(
+      /only release\(\) and export\(\)/,
+    )
+    const signed = await gate.export(rows(0, 3), request('maps-eu'))
+    expect(signed.count).toBe(3)
+    await gate.close()
+  })
+})
