@@ -12,7 +12,7 @@ const SUBJECT_TYPES = new Set(['string', 'number'])
 /**
  * Whether granting these fields releases personal information: any desensitised field
  * (masked or pseudonymised data still relates to an identifiable person; only anonymised data
- * does not) or any field tagged with a `pii` kind. Aggregate agreements release k-suppressed
+ * does not), any field tagged with a `pii` kind, or any field tagged `sensitivePI`. Aggregate agreements release k-suppressed
  * statistics, not records of persons, and are not counted.
  */
 export function releasesPersonalInformation(
@@ -23,7 +23,10 @@ export function releasesPersonalInformation(
   if (aggregate) return false
   return fields.some((path) => {
     const leaf = dataset.field(path)
-    return leaf !== undefined && (leaf.class === 'desensitised' || leaf.pii !== undefined)
+    return (
+      leaf !== undefined &&
+      (leaf.class === 'desensitised' || leaf.pii !== undefined || leaf.sensitivePI !== undefined)
+    )
   })
 }
 

@@ -19,6 +19,7 @@ const Claim = defineDataset(
     phone: field.desensitised(z.string(), mask.phone()),
     city: field.public(z.string(), { pii: 'address' }),
     model: field.public(z.string()),
+    region: field.public(z.string(), { sensitivePI: 'other' }),
     name: field.sensitive(z.string()),
     services: z.array(z.object({ code: field.public(z.string()) })),
     vehicle: z.object({ vin: field.sensitive(z.string()) }),
@@ -88,6 +89,12 @@ describe('partner roles and consent at load', () => {
     expect(
       findingsOf(policyWith({ role: 'handler' }, [agreement({ fields: ['claimId', 'model'] })])),
     ).toEqual([])
+  })
+
+  it('a field tagged sensitivePI counts as personal information, even public and untagged pii', () => {
+    expect(
+      findingsOf(policyWith({ role: 'handler' }, [agreement({ fields: ['claimId', 'region'] })])),
+    ).toEqual([{ code: 'consent_required', path: 'partners[0].agreements[0].consent' }])
   })
 
   it('an aggregate agreement (k-suppressed statistics) needs no consent', () => {
