@@ -18,4 +18,5 @@ export {
   PolicyTestReportSchema,
   RiskReportSchema,
   ScanReportSchema,
+  StandingReportSchema,
 } from './schemas.js'
