@@ -39,7 +39,8 @@ export interface ScoresFile {
 function cell(column: string, text: string): unknown {
   if (column === 'partner' || column === 'month') return text
   if (column === 'complaintRate' && text.endsWith('%') && NUMBER.test(text.slice(0, -1)))
-    return Number(text.slice(0, -1)) / 100
+    // 1.1 / 100 is 0.011000000000000001 in binary; 15 significant digits give back 0.011.
+    return Number((Number(text.slice(0, -1)) / 100).toPrecision(15))
   return NUMBER.test(text) ? Number(text) : text
 }
 
