@@ -12,13 +12,15 @@ import { dirname, join, resolve } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { isScalar, parseDocument } from 'yaml'
 import { createAuditLog } from '../export/audit.js'
-import type { AuditStandingChange } from '../export/audit-event.js'
+import type { AuditSink, AuditStandingChange } from '../export/audit-event.js'
 import { fileAuditSink } from '../export/audit-file.node.js'
 import { canonicalJson } from '../lib/canonical-json.js'
 import { textDigest } from '../lib/digest.js'
 import type { Policy } from '../policy/load.js'
 import type { Standing } from '../policy/types.js'
-import type { LogSpec } from './log-source.js'
+import { postgresAuditSink } from '../stores/postgres-audit-sink.js'
+import { type LogSpec, withoutCredentials } from './log-source.js'
+import { loadPgPool } from './pg-pool.js'
 import { usageError } from './usage.js'
 
 // The parser options of policy-text.ts, so the edited text is read as the loader reads it.
@@ -77,10 +79,38 @@ export interface RecordedChange {
   readonly hash: string
 }
 
+/** The sink of the config's audit log, opened for appending, and how to let it go. */
+async function openSink(
+  spec: LogSpec,
+  cwd: string,
+): Promise<{ sink: AuditSink; close: () => Promise<void> }> {
+  const postgres =
+    typeof spec !== 'string'
+      ? spec
+      : /^postgres(ql)?:\/\//i.test(spec)
+        ? { postgres: spec }
+        : undefined
+  if (postgres) {
+    const Pool = await loadPgPool(`recording to ${withoutCredentials(postgres.postgres)}`)
+    const pool = new Pool({ connectionString: postgres.postgres, max: 1 })
+    const sink = postgresAuditSink({
+      pool,
+      ...(postgres.table === undefined ? {} : { table: postgres.table }),
+      ...(postgres.schema === undefined ? {} : { schema: postgres.schema }),
+    })
+    return { sink, close: () => pool.end() }
+  }
+  const file = spec as string
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file))
+    usageError(`no writer for ${file.slice(0, file.indexOf(':'))}:// audit logs`)
+  const sink = await fileAuditSink(resolve(cwd, file))
+  return { sink, close: () => sink.close() }
+}
+
 /**
- * Appends the new policy document and a `standing-change` event to the audit log. Only a JSON
- * Lines log (fileAuditSink) is written here; its lock keeps a running gate and this command
- * from writing at once (ERR_AUDIT_LOCKED names the holder).
+ * Appends the new policy document and a `standing-change` event to the config's audit log: a
+ * JSON Lines file (fileAuditSink; its lock keeps a running gate and this command from writing
+ * at once, ERR_AUDIT_LOCKED names the holder) or the shared chain in PostgreSQL.
  */
 export async function recordStandingChange(
   spec: LogSpec,
@@ -89,11 +119,7 @@ export async function recordStandingChange(
   after: Policy,
   facts: { scoresDigest: string; month: string; changes: readonly AuditStandingChange[] },
 ): Promise<RecordedChange> {
-  if (typeof spec !== 'string' || /^[a-z][a-z0-9+.-]*:\/\//i.test(spec))
-    usageError(
-      'standing --write records the change in a JSON Lines audit log; this config names a database, which it does not write yet',
-    )
-  const sink = await fileAuditSink(resolve(cwd, spec))
+  const { sink, close } = await openSink(spec, cwd)
   try {
     const log = createAuditLog({ sink })
     const document = JSON.parse(canonicalJson(after.document)) as unknown
@@ -106,9 +132,10 @@ export async function recordStandingChange(
       month: facts.month,
       changes: facts.changes,
     })
+    await log.close()
     return { seq: event.seq, hash: event.hash }
   } finally {
-    await sink.close()
+    await close()
   }
 }
 

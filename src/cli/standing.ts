@@ -20,6 +20,7 @@ import {
   shownPath,
 } from './config.js'
 import { diffPolicies } from './diff.js'
+import { withoutCredentials } from './log-source.js'
 import { standingRenderers } from './reports/standing.js'
 import type { StandingReportSchema } from './schemas.js'
 import { readScores } from './scores.js'
@@ -134,7 +135,12 @@ export function standingCommand(program: Command, state: CliState): void {
           }),
         )
         audit = {
-          log: typeof spec === 'string' ? shownPath(cwd, resolve(cwd, spec)) : 'audit',
+          log:
+            typeof spec !== 'string'
+              ? withoutCredentials(spec.postgres)
+              : /^postgres(ql)?:\/\//i.test(spec)
+                ? withoutCredentials(spec)
+                : shownPath(cwd, resolve(cwd, spec)),
           ...recorded,
         }
       }
