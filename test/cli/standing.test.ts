@@ -514,4 +514,18 @@ describe('datagate standing', () => {
     expect(runCli(['standing'], { cwd: withoutAudit.dir }).code).toBe(2)
     expect(runCli(['standing', '--scores', 'missing.csv'], { cwd: withoutAudit.dir }).code).toBe(2)
   })
+
+  it('a partner id with terminal escapes in the scores is printed as visible text', () => {
+    const { dir } = project(POLICY, { audit: false })
+    const hostile = 'x\u001b]0;PWNED\u0007\u001b[2J'
+    writeFileSync(join(dir, 'scores.csv'), [HEADER, line(hostile, '2026-06', 4, '1%')].join('\n'))
+    const run = runCli(['standing', '--scores', 'scores.csv'], {
+      cwd: dir,
+      env: { FORCE_COLOR: '1' },
+    })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain('the scores name x\\x1b]0;PWNED\\x07\\x1b[2J, which policy.yaml')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for raw controls
+    expect(run.stdout).not.toMatch(/\u001b\]|\u0007|\u001b\[2J/)
+  })
 })
