@@ -12,7 +12,10 @@ import { usageError } from './usage.js'
 /** Largest scores file read, in bytes: a year of monthly rows for thousands of partners fits. */
 const MAX_SCORES_BYTES = 10 * 1024 * 1024
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
+// Decimal notation only (no `0x10`, `Infinity` or blanks, which Number() also reads); bounded so
+// it stays linear, and Number() then decides whether the characters make a number.
+const NUMBER_CHARACTERS = /^[0-9.eE+-]{1,32}$/
+const isNumber = (text: string) => NUMBER_CHARACTERS.test(text) && Number.isFinite(Number(text))
 
 const metric = z.number().min(0).max(5)
 const rowSchema = z.strictObject({
@@ -38,10 +41,10 @@ export interface ScoresFile {
 /** A CSV cell: a number when it reads as one (`0.4%` is 0.004), else the text, for zod to judge. */
 function cell(column: string, text: string): unknown {
   if (column === 'partner' || column === 'month') return text
-  if (column === 'complaintRate' && text.endsWith('%') && NUMBER.test(text.slice(0, -1)))
+  if (column === 'complaintRate' && text.endsWith('%') && isNumber(text.slice(0, -1)))
     // 1.1 / 100 is 0.011000000000000001 in binary; 15 significant digits give back 0.011.
     return Number((Number(text.slice(0, -1)) / 100).toPrecision(15))
-  return NUMBER.test(text) ? Number(text) : text
+  return isNumber(text) ? Number(text) : text
 }
 
 function csvRows(text: string, file: string): { rows: unknown[]; lines: number[] } {

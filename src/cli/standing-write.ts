@@ -32,7 +32,7 @@ function rewriteJson(text: string, changes: ReadonlyMap<string, Standing>): stri
     const to = changes.get(partner.id)
     if (to !== undefined) partner.standing = to
   }
-  const indent = /\n([ \t]+)"/.exec(text)?.[1] ?? '  '
+  const indent = /\n([ \t]{1,10})"/.exec(text)?.[1] ?? '  '
   return `${JSON.stringify(document, null, indent)}${text.endsWith('\n') ? '\n' : ''}`
 }
 
