@@ -7,7 +7,7 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { z } from 'zod'
 import type { AuditStandingChange } from '../export/audit-event.js'
-import { loadPolicy } from '../policy/load.js'
+import { loadPolicy, type Policy } from '../policy/load.js'
 import { standingFromHistory } from '../policy/standing-history.js'
 import type { Standing } from '../policy/types.js'
 import { type CliState, emit, examples, fail, formatOption } from './command.js'
@@ -23,11 +23,84 @@ import { diffPolicies } from './diff.js'
 import { withoutCredentials } from './log-source.js'
 import { standingRenderers } from './reports/standing.js'
 import type { StandingReportSchema } from './schemas.js'
-import { readScores } from './scores.js'
+import { readScores, type ScoresFile } from './scores.js'
 import { recordStandingChange, replacePolicyFile, rewriteStandings } from './standing-write.js'
 import { usageError } from './usage.js'
 
 type StandingReport = z.infer<typeof StandingReportSchema>
+
+/** Each policy partner's standing for `month`, and findings about the scores. */
+function decide(
+  before: Policy,
+  scores: ScoresFile,
+  month: string,
+  scoresFile: string,
+  policyFile: string,
+): {
+  findings: StandingReport['findings']
+  partners: StandingReport['partners']
+  newStanding: Map<string, Standing>
+  audited: AuditStandingChange[]
+} {
+  const findings: StandingReport['findings'] = []
+  for (const partner of scores.byPartner.keys())
+    if (!before.partner(partner))
+      findings.push({
+        severity: 'error',
+        code: 'unknown_partner',
+        path: scoresFile,
+        message: `the scores name ${partner}, which ${policyFile} does not have`,
+        partner,
+      })
+  const partners: StandingReport['partners'] = []
+  const newStanding = new Map<string, Standing>()
+  const audited: AuditStandingChange[] = []
+  for (const partner of before.partners) {
+    const history = scores.byPartner.get(partner.id) ?? []
+    if (!history.some((s) => s.month === month)) {
+      findings.push({
+        severity: 'warning',
+        code: 'no_scores',
+        path: scoresFile,
+        message: `${partner.id} has no scores for ${month}; its standing ${partner.standing} is left as it is`,
+        partner: partner.id,
+      })
+      partners.push({
+        partner: partner.id,
+        from: partner.standing,
+        to: partner.standing,
+        basis: 'no_scores',
+        rating: null,
+        complaintRate: null,
+        yellowMonths: null,
+      })
+      continue
+    }
+    const decision = standingFromHistory(history, { month, current: partner.standing })
+    const { standing: to, rating, complaintRate, yellowMonths } = decision
+    partners.push({
+      partner: partner.id,
+      from: partner.standing,
+      to,
+      basis: decision.basis,
+      rating,
+      complaintRate,
+      yellowMonths,
+    })
+    if (to !== partner.standing) {
+      newStanding.set(partner.id, to)
+      audited.push({
+        partner: partner.id,
+        from: partner.standing,
+        to,
+        rating,
+        complaintRate,
+        yellowMonths,
+      })
+    }
+  }
+  return { findings, partners, newStanding, audited }
+}
 
 /** Registers `datagate standing`. */
 export function standingCommand(program: Command, state: CliState): void {
@@ -61,63 +134,13 @@ export function standingCommand(program: Command, state: CliState): void {
       const month = options.month ?? scores.latest
       const policyFile = shownPath(cwd, config.policy)
 
-      const findings: StandingReport['findings'] = []
-      for (const partner of scores.byPartner.keys())
-        if (!before.partner(partner))
-          findings.push({
-            severity: 'error',
-            code: 'unknown_partner',
-            path: scoresFile,
-            message: `the scores name ${partner}, which ${policyFile} does not have`,
-            partner,
-          })
-      const partners: StandingReport['partners'] = []
-      const newStanding = new Map<string, Standing>()
-      const audited: AuditStandingChange[] = []
-      for (const partner of before.partners) {
-        const history = scores.byPartner.get(partner.id) ?? []
-        if (!history.some((s) => s.month === month)) {
-          findings.push({
-            severity: 'warning',
-            code: 'no_scores',
-            path: scoresFile,
-            message: `${partner.id} has no scores for ${month}; its standing ${partner.standing} is left as it is`,
-            partner: partner.id,
-          })
-          partners.push({
-            partner: partner.id,
-            from: partner.standing,
-            to: partner.standing,
-            basis: 'no_scores',
-            rating: null,
-            complaintRate: null,
-            yellowMonths: null,
-          })
-          continue
-        }
-        const decision = standingFromHistory(history, { month, current: partner.standing })
-        const { standing: to, rating, complaintRate, yellowMonths } = decision
-        partners.push({
-          partner: partner.id,
-          from: partner.standing,
-          to,
-          basis: decision.basis,
-          rating,
-          complaintRate,
-          yellowMonths,
-        })
-        if (to !== partner.standing) {
-          newStanding.set(partner.id, to)
-          audited.push({
-            partner: partner.id,
-            from: partner.standing,
-            to,
-            rating,
-            complaintRate,
-            yellowMonths,
-          })
-        }
-      }
+      const { findings, partners, newStanding, audited } = decide(
+        before,
+        scores,
+        month,
+        scoresFile,
+        policyFile,
+      )
 
       const newText =
         newStanding.size === 0 ? loaded.text : rewriteStandings(loaded.text, newStanding)
