@@ -125,6 +125,7 @@ export {
   type AuditReceipt,
   type AuditReceiptClaim,
   type AuditSink,
+  type AuditStandingChange,
   applyDelta,
   applyPatchSafely,
   auditEventHash,
