@@ -18,6 +18,7 @@ export {
   PolicyTestReportSchema,
   RiskReportSchema,
   ScanReportSchema,
+  StandingReportSchema,
   TraceReportSchema,
   YearReportSchema,
 } from './schemas.js'

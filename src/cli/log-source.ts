@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { readAuditLog } from '../export/audit-file.node.js'
 import { readPostgresAuditLog } from '../stores/postgres-read.js'
-import type { PostgresQueryable } from '../stores/postgres-schema.js'
 import { shownPath } from './config.js'
+import { loadPgPool } from './pg-pool.js'
 import { usageError } from './usage.js'
 
 /** The shared chain in PostgreSQL: the config's `audit: { postgres: url, table?, schema? }`. */
@@ -92,24 +92,7 @@ export function withoutCredentials(url: string): string {
 
 async function openPostgresSource(spec: PostgresLogSpec): Promise<LogSource> {
   const name = withoutCredentials(spec.postgres)
-  // pg is an optional peer dependency, loaded only when a log lives in PostgreSQL.
-  let Pool: new (config: {
-    connectionString: string
-    max: number
-  }) => PostgresQueryable & {
-    end(): Promise<void>
-  }
-  try {
-    const pg = (await import('pg')) as unknown as {
-      default?: { Pool: typeof Pool }
-      Pool?: typeof Pool
-    }
-    const found = pg.default?.Pool ?? pg.Pool
-    if (found === undefined) throw new Error('no Pool')
-    Pool = found
-  } catch {
-    return usageError(`reading ${name} needs the pg package: npm install pg`)
-  }
+  const Pool = await loadPgPool(`reading ${name}`)
   // Reachable now, so a wrong URL is unreadable input (exit 2) before any command runs; each
   // iteration of `events()` then has a pool of its own, ended when the iteration ends.
   const probe = new Pool({ connectionString: spec.postgres, max: 1 })

@@ -13,6 +13,7 @@ import { matrixCommand } from './matrix.js'
 import { reportCommand } from './report.js'
 import { riskCommand } from './risk.js'
 import { scanCommand } from './scan.js'
+import { standingCommand } from './standing.js'
 import { testCommand } from './test-cases.js'
 import { traceCommand } from './trace.js'
 import { isInputError } from './usage.js'
@@ -45,6 +46,7 @@ export function buildProgram(state: CliState, version: string): Command {
   keysCommand(program, state)
   reportCommand(program, state)
   traceCommand(program, state)
+  standingCommand(program, state)
   const log = program.command('log').description('the audit log: verify it, report what was shared')
   examples(log, [
     'datagate log verify audit.jsonl --jwks jwks.json',

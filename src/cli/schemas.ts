@@ -714,3 +714,55 @@ export const YearReportSchema = z.strictObject({
   ),
   findings: z.array(LintFindingSchema),
 })
+
+const standingEnum = z.enum(['gold', 'silver', 'bronze', 'yellow', 'terminated'])
+
+/**
+ * `datagate standing --format json`: the policy diff of `datagate diff` (`old`, `new`, the
+ * counts and `changes`, the same members), plus each partner's month of scores and what it
+ * decided, the scores file's digest, findings, and whether the change was written and recorded.
+ *
+ * @example
+ * ```ts
+ * import { DiffReportSchema, StandingReportSchema } from 'datagate/cli'
+ *
+ * const hash = `sha256:${'0'.repeat(64)}`
+ * const report = StandingReportSchema.parse({
+ *   old: { file: 'policy.yaml', policyHash: hash }, new: { file: 'policy.yaml (proposed)', policyHash: hash },
+ *   widened: 0, narrowed: 0, changed: 0, changes: [], policy: 'policy.yaml', month: '2026-06',
+ *   scores: { file: 'scores.csv', digest: hash }, findings: [], written: false, audit: null,
+ *   partners: [{ partner: 'rental-co', from: 'gold', to: 'gold', basis: 'scores', rating: 4.9,
+ *     complaintRate: 0.001, yellowMonths: 0 }],
+ * })
+ * console.log(report.partners[0]?.to) // 'gold'
+ * console.log(Object.keys(DiffReportSchema.shape).every((key) => key in StandingReportSchema.shape)) // true
+ * ```
+ */
+export const StandingReportSchema = DiffReportSchema.extend({
+  /** The policy file the standings are read from (and written to with --write). */
+  policy: z.string(),
+  /** The month decided, `YYYY-MM`. */
+  month: z.string(),
+  /** The scores file and the `sha256:` of its bytes. */
+  scores: z.strictObject({ file: z.string(), digest: z.string() }),
+  /** Every partner of the policy, in its order. */
+  partners: z.array(
+    z.strictObject({
+      partner: z.string(),
+      from: standingEnum,
+      to: standingEnum,
+      /** `scores`: decided by the month's scores; `terminated`: stays terminated; `no_scores`: none for the month, unchanged. */
+      basis: z.enum(['scores', 'terminated', 'no_scores']),
+      rating: z.number().nullable(),
+      complaintRate: z.number().nullable(),
+      /** Consecutive yellow months ending with the month. */
+      yellowMonths: z.int().min(0).nullable(),
+    }),
+  ),
+  /** `unknown_partner` (error: the scores name a partner the policy does not have), `no_scores` (warning). */
+  findings: z.array(LintFindingSchema),
+  /** Whether --write changed the policy file. */
+  written: z.boolean(),
+  /** The `standing-change` event recorded with --write, else null. */
+  audit: z.strictObject({ log: z.string(), seq: z.int().min(0), hash: z.string() }).nullable(),
+})

@@ -22,6 +22,7 @@ const HASH = /^sha256:[0-9a-f]{64}$/
 const DETAIL_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/
 const text = (max: number) => z.string().min(1).max(max)
 const hash = z.string().regex(HASH)
+const STANDINGS = ['gold', 'silver', 'bronze', 'yellow', 'terminated'] as const
 const position = z.strictObject({ seq: z.int().min(0), head: hash })
 const details = z
   .record(z.string().regex(DETAIL_KEY), z.union([z.string().max(256), z.number(), z.boolean()]))
@@ -73,6 +74,26 @@ const inputSchemas = {
     code: z.string().regex(/^ERR_[A-Z_]{1,60}$/),
   }),
   policy: z.strictObject({ type: z.literal('policy'), policyHash: hash, document: z.json() }),
+  'standing-change': z.strictObject({
+    type: z.literal('standing-change'),
+    fromPolicyHash: hash,
+    toPolicyHash: hash,
+    scoresDigest: hash,
+    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+    changes: z
+      .array(
+        z.strictObject({
+          partner: text(256),
+          from: z.enum(STANDINGS),
+          to: z.enum(STANDINGS),
+          rating: z.number().min(0).max(5),
+          complaintRate: z.number().min(0).max(1),
+          yellowMonths: z.int().min(0),
+        }),
+      )
+      .min(1)
+      .max(10_000),
+  }),
 } as const
 const logSchemas = {
   checkpoint: z.strictObject({
@@ -92,6 +113,7 @@ const logSchemas = {
 const link = { seq: z.int().min(0), time: z.iso.datetime(), prev: hash, hash }
 
 const { release, export: exported, delta, denied, policy } = inputSchemas
+const standingChange = inputSchemas['standing-change']
 const start = inputSchemas['stream-start']
 const end = inputSchemas['stream-end']
 const notModified = inputSchemas['not-modified']
@@ -107,6 +129,7 @@ export const auditInputSchema = z.discriminatedUnion('type', [
   notModified,
   denied,
   policy,
+  standingChange,
 ])
 /** Strict schema of a complete event: one strict object per type, each with the link members. */
 export const auditEventSchema = z.discriminatedUnion('type', [
@@ -118,6 +141,7 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   notModified.extend(link),
   denied.extend(link),
   policy.extend(link),
+  standingChange.extend(link),
   checkpoint.extend(link),
   resume.extend(link),
 ])
@@ -225,6 +249,21 @@ export interface AuditEventBodies {
   denied: AuditRequestFacts & { readonly type: 'denied'; readonly code: string }
   /** The policy document in force from this event on (policies hold no secrets). */
   policy: { readonly type: 'policy'; readonly policyHash: string; readonly document: unknown }
+  /**
+   * Partners' standing changed from their monthly quality scores (`datagate standing --write`):
+   * the policy before and after, the SHA-256 of the scores file's bytes, the month decided.
+   */
+  'standing-change': {
+    readonly type: 'standing-change'
+    /** The policy before the change. */
+    readonly fromPolicyHash: string
+    /** The policy after it; a `policy` event holding it precedes this one. */
+    readonly toPolicyHash: string
+    readonly scoresDigest: string
+    /** `YYYY-MM`. */
+    readonly month: string
+    readonly changes: readonly AuditStandingChange[]
+  }
   /** A compact JWS by the gate's key over `{ iss, seq, head, time }` of an earlier position. */
   checkpoint: {
     readonly type: 'checkpoint'
@@ -238,6 +277,29 @@ export interface AuditEventBodies {
     readonly from: AuditPosition
     readonly takeover?: AuditLockHolder
   }
+}
+
+/**
+ * One partner's change in a `standing-change` event, with the month's scores that decided it.
+ *
+ * @example
+ * ```ts
+ * import type { AuditStandingChange } from 'datagate/export'
+ *
+ * const change: AuditStandingChange = { partner: 'maps-co', from: 'silver', to: 'yellow', rating: 3.9,
+ *   complaintRate: 0.012, yellowMonths: 1 }
+ * console.log(change.to) // 'yellow'
+ * ```
+ */
+export interface AuditStandingChange {
+  readonly partner: string
+  readonly from: 'gold' | 'silver' | 'bronze' | 'yellow' | 'terminated'
+  readonly to: 'gold' | 'silver' | 'bronze' | 'yellow' | 'terminated'
+  /** The month's composite rating (qualityRating). */
+  readonly rating: number
+  readonly complaintRate: number
+  /** Consecutive yellow months ending with the month decided. */
+  readonly yellowMonths: number
 }
 
 /**

@@ -16,6 +16,7 @@ export {
   type AuditLockHolder,
   type AuditPosition,
   type AuditSink,
+  type AuditStandingChange,
   auditEventHash,
 } from './audit-event.js'
 export {

@@ -29,6 +29,7 @@ export {
   type AuditReceipt,
   type AuditReceiptClaim,
   type AuditSink,
+  type AuditStandingChange,
   auditEventHash,
   CHECKPOINT_TYP,
   type CheckpointClaims,

@@ -26,12 +26,22 @@ export { type LoadPolicyOptions, loadPolicy, MAX_POLICY_TEXT, type Policy } from
 export type { PlanField, ReleasePlan } from './plan.js'
 export type { ReleaseReport, ReleaseResult } from './release.js'
 export {
+  DEFAULT_QUALITY_WEIGHTS,
   DEFAULT_STANDING_THRESHOLDS,
   type PartnerScores,
+  type QualityMetrics,
+  type QualityWeights,
+  qualityRating,
   type StandingThresholds,
   standingFromScores,
   type TierThreshold,
 } from './standing.js'
+export {
+  type MonthlyScores,
+  type StandingDecision,
+  type StandingFromHistoryOptions,
+  standingFromHistory,
+} from './standing-history.js'
 export {
   DEFAULT_THRESHOLDS,
   type OnThreshold,

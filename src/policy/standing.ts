@@ -84,3 +84,79 @@ export function standingFromScores(
   // A period that meets a tier ends the yellow streak; only a yellow period can terminate.
   return yellowMonths >= terminateAfterYellowMonths ? 'terminated' : 'yellow'
 }
+
+/** A partner's four graded metrics for one month, each on the 0 to 5 scale of `rating`. */
+export interface QualityMetrics {
+  /** Customer satisfaction, 0 to 5. */
+  readonly satisfaction: number
+  /** Response speed, 0 to 5. */
+  readonly responseSpeed: number
+  /** Complaint handling, 0 to 5. */
+  readonly complaintHandling: number
+  /** Price fairness, 0 to 5. */
+  readonly priceFairness: number
+}
+
+/** Weights of {@link qualityRating}: non-negative, summing to 1. */
+export type QualityWeights = { readonly [Metric in keyof QualityMetrics]: number }
+
+/** The ecosystem's composite: satisfaction 40 %, response speed 25 %, complaint handling 20 %, price fairness 15 %. */
+export const DEFAULT_QUALITY_WEIGHTS: QualityWeights = Object.freeze({
+  satisfaction: 0.4,
+  responseSpeed: 0.25,
+  complaintHandling: 0.2,
+  priceFairness: 0.15,
+})
+
+const METRICS = ['satisfaction', 'responseSpeed', 'complaintHandling', 'priceFairness'] as const
+/** How far the weights may sum from 1 (decimal fractions such as 0.1 are not exact in binary). */
+const WEIGHT_SUM_TOLERANCE = 1e-9
+
+/**
+ * The composite quality rating, 0 to 5: the weighted mean of the four metrics, each 0 to 5 (the
+ * scale of {@link PartnerScores.rating}), by default satisfaction 40 %, response speed 25 %,
+ * complaint handling 20 % and price fairness 15 % ({@link DEFAULT_QUALITY_WEIGHTS}). Weights must
+ * be non-negative and sum to 1 (within 1e-9). The result is rounded to 9 decimals, so that binary
+ * rounding of the weighted sum cannot lift four metrics of 4.8 above the gold threshold of 4.8.
+ * A metric out of range, or bad weights, throws `ERR_INVALID_ARGUMENT`.
+ *
+ * @example
+ * ```ts
+ * import { qualityRating, standingFromScores } from 'datagate'
+ *
+ * const rating = qualityRating({ satisfaction: 5, responseSpeed: 4.6, complaintHandling: 4.8, priceFairness: 4.4 })
+ * console.log(rating) // 4.77
+ * console.log(standingFromScores({ rating, complaintRate: 0.004 })) // silver
+ * console.log(qualityRating({ satisfaction: 4.8, responseSpeed: 4.8, complaintHandling: 4.8, priceFairness: 4.8 })) // 4.8
+ * const even = { satisfaction: 0.25, responseSpeed: 0.25, complaintHandling: 0.25, priceFairness: 0.25 }
+ * console.log(qualityRating({ satisfaction: 5, responseSpeed: 3, complaintHandling: 4, priceFairness: 4 }, even)) // 4
+ * try {
+ *   qualityRating({ satisfaction: 5, responseSpeed: 5, complaintHandling: 5, priceFairness: 5 }, { ...even, priceFairness: 0.5 })
+ * } catch (error) {
+ *   console.log((error as { code: string }).code) // 'ERR_INVALID_ARGUMENT'
+ * }
+ * ```
+ */
+export function qualityRating(
+  metrics: QualityMetrics,
+  weights: QualityWeights = DEFAULT_QUALITY_WEIGHTS,
+): number {
+  assertObject(metrics, 'qualityRating: metrics')
+  assertObject(weights, 'qualityRating: weights')
+  let sum = 0
+  let total = 0
+  for (const metric of METRICS) {
+    assertNumber(metrics[metric], `qualityRating: ${metric}`, { min: 0, max: 5 })
+    assertNumber(weights[metric], `qualityRating: weights.${metric}`, { min: 0 })
+    sum += weights[metric]
+    total += weights[metric] * metrics[metric]
+  }
+  if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE)
+    invalidArgument(
+      'range',
+      'qualityRating: weights',
+      `weights summing to 1, got ${Number(sum.toPrecision(12))}`,
+    )
+  // Divided by the sum so that weights within the tolerance can never give more than 5.
+  return Math.round((total / sum) * 1e9) / 1e9
+}

@@ -104,6 +104,7 @@ describe('datagate lint', () => {
       ['scan'],
       ['risk'],
       ['keys', 'generate'],
+      ['standing'],
       ['log'],
       ['keys'],
     ]) {

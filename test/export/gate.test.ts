@@ -432,7 +432,12 @@ describe('audit trail', () => {
     ])
     for (const event of added) {
       if (event.type === 'denied' || event.type === 'policy') continue
-      if (event.type === 'checkpoint' || event.type === 'resume') continue
+      if (
+        event.type === 'checkpoint' ||
+        event.type === 'resume' ||
+        event.type === 'standing-change'
+      )
+        continue
       expect(event).toMatchObject({
         partner: 'rental-co',
         dataset: 'repair_order',
