@@ -19,7 +19,7 @@ import {
   invalidArgument,
 } from '../lib/assert.js'
 import { base64url, utf8 } from '../lib/bytes.js'
-import { bytesDigest, contentDigestOf, jsonDigest, textDigest } from '../lib/digest.js'
+import { bytesDigest, contentDigestOf, jsonArrayDigest, textDigest } from '../lib/digest.js'
 import { JsonArrayWriter } from '../lib/json-writer.js'
 import { copyPseudonymKey } from '../lib/key-strength.js'
 import { type AccessMatrix, accessMatrix } from '../policy/access-matrix.js'
@@ -442,7 +442,7 @@ export function createGate(options: GateOptions): Gate {
           type: 'release',
           ...audit.facts(plan),
           rows: result.records.length,
-          payloadDigest: jsonDigest(result.records),
+          payloadDigest: jsonArrayDigest(result.records),
           details: { ...spend, unknownKeys: result.report.unknownKeysDropped },
         })
       // The plan validated and projected every record to the dataset's released shape.
