@@ -486,19 +486,22 @@ export function createGate(options: GateOptions): Gate {
         report: partnerReport(report),
       })
       const payload = records.finish(`${head.slice(0, -1)},"records":`, '}')
-      const envelope = await signEnvelopeBytes(
+      const signing = signEnvelopeBytes(
         payload.bytes,
         keys,
         encryptTo ? { typ: EXPORT_TYP, encryptTo } : { typ: EXPORT_TYP, format },
       )
+      // Digested while Web Crypto signs on the thread pool (nothing awaits in between).
       const payloadDigest = bytesDigest(payload.array)
+      const signedDigest = bytesDigest(payload.bytes)
+      const envelope = await signing
       await audit.append({
         type: 'export',
         ...audit.facts(plan),
         rows: count,
         payloadDigest,
         jti,
-        signedDigest: bytesDigest(payload.bytes),
+        signedDigest,
         details: {
           kid: envelope.kid,
           format: envelope.format,
