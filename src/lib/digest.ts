@@ -50,6 +50,24 @@ export function jsonArrayDigest(values: readonly unknown[]): string {
 }
 
 /**
+ * `textDigest(`[${texts.join(',')}]`)`: the digest of an array written from its elements' JSON
+ * texts (a delta's view, from its records' canonical JSON), hashed slice by slice as
+ * {@link jsonArrayDigest} does, without the one joined text. Each element must be a complete JSON
+ * text (which never ends inside a surrogate pair). test/lib/digest.test.ts checks the equality.
+ */
+export function jsonTextsDigest(texts: readonly string[]): string {
+  if (texts.length <= DIGEST_SLICE) return textDigest(`[${texts.join(',')}]`)
+  const hash = sha256TextStream()
+  hash.update('[')
+  for (let start = 0; start < texts.length; start += DIGEST_SLICE) {
+    const part = texts.slice(start, start + DIGEST_SLICE).join(',')
+    hash.update(start === 0 ? part : `,${part}`)
+  }
+  hash.update(']')
+  return `sha256:${hex(hash.digest())}`
+}
+
+/**
  * The RFC 9530 `Content-Digest` field value (`sha-256=:<base64>:`) of a body given in parts, as
  * `contentDigest` of lib/http-signature writes it; here without the structured-fields library,
  * so the gate (core entry) can name the body of a json-mode response it may sign.

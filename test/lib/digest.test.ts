@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { jsonArrayDigest, jsonDigest } from '../../src/lib/digest.js'
+import { jsonArrayDigest, jsonDigest, jsonTextsDigest, textDigest } from '../../src/lib/digest.js'
 import * as noble from '../../src/lib/hash.js'
 import * as node from '../../src/lib/hash.node.js'
 
@@ -44,6 +44,25 @@ describe('jsonArrayDigest', () => {
       if (length > 3) sparse[3] = { x: 1 }
       expect(jsonArrayDigest(sparse)).toBe(jsonDigest(sparse))
     }
+  })
+})
+
+describe('jsonTextsDigest', () => {
+  it('is textDigest of the joined array text, around and across the slice boundaries', () => {
+    for (const length of [0, 1, 199, 200, 201, 400, 401, 1001]) {
+      const texts = Array.from({ length }, (_, i) =>
+        JSON.stringify({ i, city: i % 2 ? '杭州' : '😀' }),
+      )
+      expect(jsonTextsDigest(texts)).toBe(textDigest(`[${texts.join(',')}]`))
+    }
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 600 }), (values) => {
+        const texts = values.map((value) => JSON.stringify(value))
+        expect(jsonTextsDigest(texts)).toBe(textDigest(`[${texts.join(',')}]`))
+        expect(jsonTextsDigest(texts)).toBe(jsonDigest(values))
+      }),
+      { numRuns: 40 },
+    )
   })
 })
 
