@@ -164,7 +164,10 @@ export interface SignedDelta extends SignedEnvelope {
 
 /** Options of {@link Gate.exportStream}. */
 export interface StreamRequest extends ReleaseRequest {
-  /** Records per signed chunk; default 10 000. */
+  /**
+   * Records per signed chunk; default 2,000 (with 10,000, a partner verifying a 1,000,000-record
+   * stream in the issuer's process peaked about 35 MB higher: docs/benchmarks.md).
+   */
   readonly chunkSize?: number
 }
 
@@ -594,7 +597,7 @@ export function createGate(options: GateOptions): Gate {
       const parts = streamExport(rows, {
         plan,
         keys,
-        chunkSize: request.chunkSize ?? 10_000,
+        chunkSize: request.chunkSize ?? 2_000,
         claims: (jti) => baseClaims(plan, jti),
         newJti,
         receipt: audit.receipt,
