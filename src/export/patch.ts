@@ -11,7 +11,7 @@ import jsonpatch, { type Operation } from 'fast-json-patch'
 import { DatagateError } from '../errors.js'
 import { assertNumber } from '../lib/assert.js'
 import { canonicalJson } from '../lib/canonical-json.js'
-import { textDigest } from '../lib/digest.js'
+import { jsonTextsDigest, textDigest } from '../lib/digest.js'
 import { isForbiddenKey } from '../lib/forbidden-keys.js'
 import { editScript } from '../lib/myers.js'
 
@@ -132,7 +132,7 @@ export function prepareView(records: readonly unknown[]): PreparedView {
 
 /** The prepared view of records given as their canonical JSON (`plan.canonicalKey`). */
 export function viewOfKeys(keys: readonly string[]): PreparedView {
-  return { keys, digest: textDigest(`[${keys.join(',')}]`) }
+  return { keys, digest: jsonTextsDigest(keys) }
 }
 
 /** {@link diffViews} of two prepared views, without serialising any record again. */

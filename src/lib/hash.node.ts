@@ -19,6 +19,23 @@ export function sha256Text(text: string): Uint8Array {
   return toUint8Array(createHash('sha256').update(text, 'utf8').digest())
 }
 
+/**
+ * An incremental SHA-256 of the UTF-8 of texts given in parts (the digest of their
+ * concatenation). A part must not end inside a surrogate pair: each is encoded on its own.
+ */
+export function sha256TextStream(): {
+  update(text: string): void
+  digest(): Uint8Array
+} {
+  const state = createHash('sha256')
+  return {
+    update(text) {
+      state.update(text, 'utf8')
+    },
+    digest: () => toUint8Array(state.digest()),
+  }
+}
+
 /** Returns an HMAC-SHA-256 function bound to `key`; the key is prepared once, not per call. */
 export function hmacSha256(key: Uint8Array): (data: Uint8Array) => Uint8Array {
   const secret = createSecretKey(key)

@@ -27,6 +27,11 @@ const scratch = new Uint8Array(64 * 1024)
 export function sha256Text(text: string): Uint8Array {
   if (text.length <= SLICE) return nobleSha256(textEncoder.encode(text))
   const hash = nobleSha256.create()
+  updateText(hash, text)
+  return hash.digest()
+}
+
+function updateText(hash: ReturnType<typeof nobleSha256.create>, text: string): void {
   for (let start = 0; start < text.length; ) {
     let end = Math.min(start + SLICE, text.length)
     const last = text.charCodeAt(end - 1)
@@ -35,7 +40,23 @@ export function sha256Text(text: string): Uint8Array {
     hash.update(scratch.subarray(0, written))
     start = end
   }
-  return hash.digest()
+}
+
+/**
+ * An incremental SHA-256 of the UTF-8 of texts given in parts (the digest of their
+ * concatenation). A part must not end inside a surrogate pair: each is encoded on its own.
+ */
+export function sha256TextStream(): {
+  update(text: string): void
+  digest(): Uint8Array
+} {
+  const hash = nobleSha256.create()
+  return {
+    update(text) {
+      updateText(hash, text)
+    },
+    digest: () => hash.digest(),
+  }
 }
 
 /** Returns an HMAC-SHA-256 function bound to `key`; the key is prepared once, not per call. */

@@ -11,7 +11,7 @@ describe('JsonArrayWriter', () => {
   it('writes prefix + JSON.stringify(records) + suffix, with the array as a view within it', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.jsonValue(), { maxLength: 30 }),
+        fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 300 }),
         fc.string({ unit: 'grapheme', maxLength: 6000 }),
         (records, claim) => {
           const writer = new JsonArrayWriter()
@@ -42,12 +42,26 @@ describe('JsonArrayWriter', () => {
     })
   })
 
-  it('refuses a record that is not JSON-serialisable', () => {
+  it('writes values with no JSON form as null, as JSON.stringify of the array does', () => {
+    const values = Array.from({ length: 150 }, (_, i) =>
+      i % 3 === 0 ? undefined : i % 5 === 0 ? () => i : { i },
+    )
     const writer = new JsonArrayWriter()
+    for (const value of values) writer.push(value)
+    expect(writer.count).toBe(150)
+    expect(text(writer.finish('', '').bytes)).toBe(JSON.stringify(values))
+  })
+
+  it('refuses a record that is not JSON-serialisable, by finish at the latest', () => {
     const cyclic: Record<string, unknown> = {}
     cyclic.self = cyclic
-    expect(() => writer.push(cyclic)).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
-    )
+    for (const before of [0, 63, 64, 200]) {
+      const writer = new JsonArrayWriter()
+      expect(() => {
+        for (let i = 0; i < before; i++) writer.push({ i })
+        writer.push(cyclic)
+        writer.finish('{"records":', '}')
+      }).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }))
+    }
   })
 })
