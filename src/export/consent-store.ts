@@ -7,6 +7,7 @@
  */
 import { DatagateError } from '../errors.js'
 import { assertArray, assertDate, assertString, invalidArgument } from '../lib/assert.js'
+import { parseIsoDate } from '../lib/iso-date.js'
 
 /**
  * Where consent lives: {@link memoryConsentStore}, `jsonlConsentStore(path)` from `datagate/node`,
@@ -87,7 +88,10 @@ export function parseConsentEvent(
   if (event !== 'grant' && event !== 'withdraw') return undefined
   let time: number
   if (at instanceof Date) time = at.getTime()
-  else if (typeof at === 'string' && ISO_WITH_ZONE.test(at)) time = Date.parse(at)
+  // Not Date.parse: it rolls an impossible day over (2026-02-30 is read as 2026-03-02), so a
+  // mistyped withdrawal would silently count from another day instead of being refused.
+  else if (typeof at === 'string' && ISO_WITH_ZONE.test(at))
+    time = parseIsoDate(at, { requireOffset: true })
   else return undefined
   if (!Number.isFinite(time)) return undefined
   return { subject, scope, at: time, granted: event === 'grant' }

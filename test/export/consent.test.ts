@@ -349,6 +349,43 @@ describe('fail closed', () => {
     expect((error as Error).message).toContain('line 2')
   })
 
+  it('a day or time that does not exist is malformed, never rolled over into another day', async () => {
+    // Date.parse reads 2026-02-30 as 2026-03-02: a withdrawal typed for it would count from then.
+    for (const at of [
+      '2026-02-30T00:00:00Z',
+      '2026-04-31T09:00:00+08:00',
+      '2026-06-01T24:00:00Z',
+    ]) {
+      expect(
+        () => memoryConsentStore([{ subject: 'subject-1', scope: SCOPE, at, event: 'withdraw' }]),
+        at,
+      ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }))
+      const path = join(tempDir('datagate-consent-day-'), 'consent.jsonl')
+      await writeFile(
+        path,
+        [
+          JSON.stringify({
+            subject: 'subject-1',
+            scope: SCOPE,
+            at: '2026-01-01T00:00:00Z',
+            event: 'grant',
+          }),
+          JSON.stringify({ subject: 'subject-1', scope: SCOPE, at, event: 'withdraw' }),
+        ].join('\n'),
+      )
+      const error = await jsonlConsentStore(path)
+        .has('subject-1', SCOPE, new Date('2026-12-01T00:00:00Z'))
+        .catch((e: unknown) => e)
+      expect(isDatagateError(error, 'ERR_CONSENT_UNAVAILABLE'), at).toBe(true)
+      expect((error as Error).message).toContain('line 2')
+    }
+    // Leap day of a leap year exists.
+    const leap = memoryConsentStore([
+      { subject: 'subject-1', scope: SCOPE, at: '2028-02-29T00:00:00Z', event: 'grant' },
+    ])
+    expect(leap.has('subject-1', SCOPE, new Date('2028-02-29T00:00:00Z'))).toBe(true)
+  })
+
   it('JSONL: an appended withdrawal counts from the next release on', async () => {
     const store = await jsonlStoreWith(grantsExcept(new Set(), 3))
     const gate = await gateWith(store)
