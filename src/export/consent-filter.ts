@@ -8,7 +8,7 @@ import { DatagateError, isDatagateError } from '../errors.js'
 import { assertFunction, assertObject } from '../lib/assert.js'
 import type { Policy } from '../policy/load.js'
 import type { ReleasePlan } from '../policy/plan.js'
-import { type ConsentStore, MAX_SUBJECT_LENGTH } from './consent-store.js'
+import { type ConsentStore, isSubjectId } from './consent-store.js'
 
 /** Rows per store call in a stream. */
 const STREAM_BATCH = 1000
@@ -75,9 +75,8 @@ function subjectReader(plan: ReleasePlan, path: string): SubjectReader {
       value = (value as Record<string, unknown>)[segment]
     }
     const subject = typeof value === 'number' ? String(value) : value
-    return typeof subject === 'string' && subject.length > 0 && subject.length <= MAX_SUBJECT_LENGTH
-      ? subject
-      : undefined
+    // An id no store can hold consent for (empty, too long, NUL, lone surrogate) holds none.
+    return isSubjectId(subject) ? subject : undefined
   }
   readers.set(plan, reader)
   return reader

@@ -71,9 +71,25 @@ export function assertScope(scope: unknown, what: string): asserts scope is stri
   if (!SCOPE.test(scope)) invalidArgument('range', what, 'letters, digits and . _ : - only')
 }
 
+// A NUL character, or a lone surrogate (which UTF-8 encodes as U+FFFD, so two different ids would
+// meet as one in PostgreSQL): no store can hold consent for such an id the same way.
+const NOT_AN_ID = /[\u0000\p{Cs}]/u
+
+/** Whether `value` can be a subject id: a string of 1 to 256 units, no NUL, no lone surrogate. */
+export function isSubjectId(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_SUBJECT_LENGTH &&
+    !NOT_AN_ID.test(value)
+  )
+}
+
 /** Checks a subject id. */
 export function assertSubject(subject: unknown, what: string): asserts subject is string {
   assertString(subject, what, { nonEmpty: true, maxLength: MAX_SUBJECT_LENGTH })
+  if (!isSubjectId(subject))
+    invalidArgument('range', what, 'a subject id without NUL characters or lone surrogates')
 }
 
 /** A consent event checked and reduced to what an index holds; `undefined` when it is not one. */
@@ -82,8 +98,7 @@ export function parseConsentEvent(
 ): { subject: string; scope: string; at: number; granted: boolean } | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
   const { subject, scope, at, event } = value as Record<string, unknown>
-  if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH)
-    return undefined
+  if (!isSubjectId(subject)) return undefined
   if (typeof scope !== 'string' || !SCOPE.test(scope)) return undefined
   if (event !== 'grant' && event !== 'withdraw') return undefined
   let time: number
