@@ -73,7 +73,7 @@ export function assertScope(scope: unknown, what: string): asserts scope is stri
 
 // A NUL character, or a lone surrogate (which UTF-8 encodes as U+FFFD, so two different ids would
 // meet as one in PostgreSQL): no store can hold consent for such an id the same way.
-const NOT_AN_ID = /[\u0000\p{Cs}]/u
+const LONE_SURROGATE = /\p{Cs}/u
 
 /** Whether `value` can be a subject id: a string of 1 to 256 units, no NUL, no lone surrogate. */
 export function isSubjectId(value: unknown): value is string {
@@ -81,7 +81,8 @@ export function isSubjectId(value: unknown): value is string {
     typeof value === 'string' &&
     value.length > 0 &&
     value.length <= MAX_SUBJECT_LENGTH &&
-    !NOT_AN_ID.test(value)
+    !value.includes('\u0000') &&
+    !LONE_SURROGATE.test(value)
   )
 }
 
