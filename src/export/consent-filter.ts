@@ -184,7 +184,18 @@ export async function* consentedStream(
   let batch: unknown[] = []
   let offset = 0
   const flush = async () => {
-    const kept = await filterBatch(plan, store, batch, offset, now())
+    let kept: unknown[]
+    try {
+      kept = await filterBatch(plan, store, batch, offset, now())
+    } catch (error) {
+      // Past the first batch, chunks may already have left: "nothing was released" would be false.
+      if (offset === 0 || !isDatagateError(error, 'ERR_CONSENT_UNAVAILABLE')) throw error
+      throw new DatagateError(
+        'ERR_CONSENT_UNAVAILABLE',
+        `the consent store could not answer for the batch from row ${offset}; the stream stops there: no further chunk and no manifest leave, and chunks already sent stay unconfirmed`,
+        { cause: error },
+      )
+    }
     counter.dropped += batch.length - kept.length
     offset += batch.length
     batch = []

@@ -312,6 +312,36 @@ describe('fail closed', () => {
     await gate.close()
   })
 
+  it('a store failing mid-stream: no chunk after it, no manifest, no stream-end, and the error does not say nothing left', async () => {
+    let calls = 0
+    const flaky: ConsentStore = {
+      has: () => true,
+      filter: (subjects) => {
+        calls++
+        if (calls === 2) throw new Error('consent service down')
+        return subjects
+      },
+    }
+    const audit = memoryAuditSink()
+    const gate = await gateWith(flaky, {}, audit)
+    const rows = Array.from({ length: 2500 }, (_, i) => row(i))
+    const parts: StreamPart[] = []
+    const error = await (async () => {
+      for await (const part of gate.exportStream(rows, { ...request, chunkSize: 500 }))
+        parts.push(part)
+    })().catch((e: unknown) => e)
+    expect(isDatagateError(error, 'ERR_CONSENT_UNAVAILABLE')).toBe(true)
+    // The first batch of 1,000 rows was consented and left as two chunks; nothing after it.
+    expect(parts.map((p) => p.kind)).toEqual(['chunk', 'chunk'])
+    expect((error as Error).message).not.toContain('nothing was released')
+    expect((error as Error).message).toContain('row 1000')
+    expect((error as Error).message).not.toContain('subject-')
+    const types = audit.events.map((e) => e.type)
+    expect(types).toContain('stream-start')
+    expect(types).not.toContain('stream-end')
+    await gate.close()
+  })
+
   it('a store that answers with something else than an iterable fails closed', async () => {
     const odd = { has: () => true, filter: () => 42 } as unknown as ConsentStore
     const gate = await gateWith(odd)
