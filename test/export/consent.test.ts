@@ -13,6 +13,7 @@ import { mask } from '../../src/anonymize/mask.js'
 import { pseudonymize } from '../../src/anonymize/pseudonymize.js'
 import { defineDataset } from '../../src/classify/dataset.js'
 import { field } from '../../src/classify/field.js'
+import { ExplainReportSchema } from '../../src/cli/schemas.js'
 import { isDatagateError } from '../../src/errors.js'
 import { type MemoryAuditSink, memoryAuditSink } from '../../src/export/audit.js'
 import { jsonlConsentStore } from '../../src/export/consent-file.node.js'
@@ -443,6 +444,23 @@ describe('fail closed', () => {
     const { records } = await gate.release([row(0), { ...row(1), name: undefined }], request)
     expect(records.map((r) => r.claimId)).toEqual(['K-0'])
     await gate.close()
+  })
+})
+
+describe('explain', () => {
+  it('says a consent agreement releases rows only of consenting subjects, without asking the store', async () => {
+    const gate = await gateWith(memoryConsentStore(grantsExcept(new Set([1]), 3)))
+    const why = gate.explain(request, [row(0), row(1)])
+    // Row 1 lacks consent: the gate drops it, so the explanation must not read as unconditional.
+    expect(why.consent).toEqual({ scope: SCOPE, subject: 'name' })
+    expect(ExplainReportSchema.parse(JSON.parse(JSON.stringify(why))).consent).toEqual(why.consent)
+    expect((await gate.release([row(0), row(1)], request)).records.map((r) => r.claimId)).toEqual([
+      'K-0',
+    ])
+    await gate.close()
+    const plain = await gateWith(undefined, { consent: false })
+    expect('consent' in plain.explain(request)).toBe(false)
+    await plain.close()
   })
 })
 
