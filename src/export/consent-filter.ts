@@ -128,6 +128,26 @@ async function consented(
   return granted
 }
 
+/** The indices (in `rows`) of the rows of one batch kept; the read starts at row `offset`. */
+async function keptIndices(
+  plan: ReleasePlan,
+  store: ConsentStore | undefined,
+  rows: readonly unknown[],
+  offset: number,
+  at: Date,
+): Promise<number[]> {
+  const consent = plan.agreement.consent as { scope: string; subject: string }
+  const read = subjectReader(plan, consent.subject)
+  const subjects = rows.map((row, i) => read(row, offset + i))
+  const distinct = [...new Set(subjects.filter((s): s is string => s !== undefined))]
+  const granted = await consented(store, distinct, consent.scope, at)
+  const kept: number[] = []
+  subjects.forEach((subject, i) => {
+    if (subject !== undefined && granted.has(subject)) kept.push(i)
+  })
+  return kept
+}
+
 /** Filters one batch of rows; the read starts at row `offset`. */
 async function filterBatch(
   plan: ReleasePlan,
@@ -136,15 +156,36 @@ async function filterBatch(
   offset: number,
   at: Date,
 ): Promise<unknown[]> {
-  const consent = plan.agreement.consent as { scope: string; subject: string }
-  const read = subjectReader(plan, consent.subject)
-  const subjects = rows.map((row, i) => read(row, offset + i))
-  const distinct = [...new Set(subjects.filter((s): s is string => s !== undefined))]
-  const granted = await consented(store, distinct, consent.scope, at)
-  return rows.filter((_, i) => {
-    const subject = subjects[i]
-    return subject !== undefined && granted.has(subject)
-  })
+  return (await keptIndices(plan, store, rows, offset, at)).map((i) => rows[i])
+}
+
+/**
+ * Runs a release over consented rows so that a row error names the row as the caller gave it:
+ * the plan numbers only the rows it receives, and without this an `ERR_RECORD_INVALID` for the
+ * caller's row 7 would say `row 2` when five rows before it lacked consent.
+ */
+export function inOriginalRows<T>(origin: readonly number[] | undefined, run: () => T): T {
+  if (origin === undefined) return run()
+  try {
+    return run()
+  } catch (error) {
+    if (!isDatagateError(error, 'ERR_RECORD_INVALID')) throw error
+    const match = /^row (\d+): /.exec(error.message)
+    const original = match ? origin[Number(match[1])] : undefined
+    if (match === null || original === undefined) throw error
+    const from = `[${match[1]}]`
+    throw new DatagateError(
+      'ERR_RECORD_INVALID',
+      `row ${original}: ${error.message.slice(match[0].length)}`,
+      {
+        cause: error,
+        findings: error.findings.map((f) => ({
+          ...f,
+          path: f.path.startsWith(from) ? `[${original}]${f.path.slice(from.length)}` : f.path,
+        })),
+      },
+    )
+  }
 }
 
 /**
@@ -157,7 +198,12 @@ export async function consentedRows(
   rows: Iterable<unknown>,
   store: ConsentStore | undefined,
   at: Date,
-): Promise<{ readonly rows: Iterable<unknown>; readonly audit: { consentDropped?: number } }> {
+): Promise<{
+  readonly rows: Iterable<unknown>
+  readonly audit: { consentDropped?: number }
+  /** For each row kept, its index among the rows given (for {@link inOriginalRows}). */
+  readonly origin?: readonly number[]
+}> {
   if (plan.agreement.consent === undefined) return { rows, audit: {} }
   if (rows === null || typeof rows !== 'object' || !(Symbol.iterator in rows))
     throw new DatagateError(
@@ -166,8 +212,12 @@ export async function consentedRows(
       { cause: new TypeError('rows not iterable') },
     )
   const all = Array.isArray(rows) ? rows : [...rows]
-  const kept = await filterBatch(plan, store, all, 0, at)
-  return { rows: kept, audit: { consentDropped: all.length - kept.length } }
+  const origin = await keptIndices(plan, store, all, 0, at)
+  return {
+    rows: origin.map((i) => all[i]),
+    audit: { consentDropped: all.length - origin.length },
+    origin,
+  }
 }
 
 /**

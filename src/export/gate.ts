@@ -46,7 +46,12 @@ import {
   chargeRelease,
 } from './budget.js'
 import type { CheckpointSink } from './checkpoint.js'
-import { assertConsentStore, consentedRows, consentedStream } from './consent-filter.js'
+import {
+  assertConsentStore,
+  consentedRows,
+  consentedStream,
+  inOriginalRows,
+} from './consent-filter.js'
 import type { ConsentStore } from './consent-store.js'
 import { gateAudit } from './gate-audit.js'
 import type { KeyRing, PublicJwks } from './key-ring.js'
@@ -472,7 +477,13 @@ export function createGate(options: GateOptions): Gate {
     previousAt: Date | undefined,
   ) {
     if (plan.agreement.consent === undefined)
-      return { previousRows, rows, audit: {} as { consentDropped?: number } }
+      return {
+        previousRows,
+        rows,
+        audit: {} as { consentDropped?: number },
+        previousOrigin: undefined,
+        origin: undefined,
+      }
     if (previousAt === undefined)
       invalidArgument(
         'type',
@@ -482,7 +493,13 @@ export function createGate(options: GateOptions): Gate {
     assertDate(previousAt, 'exportDelta: previousAt')
     const before = await consentedRows(plan, previousRows, consentStore, previousAt)
     const after = await consentedRows(plan, rows, consentStore, now())
-    return { previousRows: before.rows, rows: after.rows, audit: after.audit }
+    return {
+      previousRows: before.rows,
+      rows: after.rows,
+      audit: after.audit,
+      previousOrigin: before.origin,
+      origin: after.origin,
+    }
   }
 
   return {
@@ -494,7 +511,7 @@ export function createGate(options: GateOptions): Gate {
       const plan = await auditedPlan(request)
       const consent = await consentedRows(plan, rows, consentStore, now())
       const spend = await chargeRelease(budget, plan, now())
-      const result = runRelease(plan, consent.rows)
+      const result = inOriginalRows(consent.origin, () => runRelease(plan, consent.rows))
       // The digest is only for the audit event: JSON of the records, as an export would sign them.
       if (audit.enabled)
         await audit.append({
@@ -536,7 +553,9 @@ export function createGate(options: GateOptions): Gate {
       // One serialisation: each released record is written as JSON bytes when it is made, the
       // claims go around them, and those exact bytes are digested and signed.
       const records = new JsonArrayWriter()
-      const { report, count } = runPlan(plan, consent.rows, records)
+      const { report, count } = inOriginalRows(consent.origin, () =>
+        runPlan(plan, consent.rows, records),
+      )
       const jti = newJti()
       const receipt = audit.receipt()
       const claims = baseClaims(plan, jti)
@@ -604,8 +623,14 @@ export function createGate(options: GateOptions): Gate {
       // A row object given in both versions is released once (the plan is deterministic).
       const memo: KeyMemo = new Map()
       const versions = await consentedVersions(plan, previousRows, rows, request.previousAt)
-      const before = viewOfKeys(canonicalKeys(plan, versions.previousRows, memo))
-      const afterKeys = canonicalKeys(plan, versions.rows, memo)
+      const before = viewOfKeys(
+        inOriginalRows(versions.previousOrigin, () =>
+          canonicalKeys(plan, versions.previousRows, memo),
+        ),
+      )
+      const afterKeys = inOriginalRows(versions.origin, () =>
+        canonicalKeys(plan, versions.rows, memo),
+      )
       const afterView = viewOfKeys(afterKeys)
       const patch = diffPreparedViews(before, afterView)
       const baseDigest = before.digest

@@ -447,6 +447,28 @@ describe('fail closed', () => {
   })
 })
 
+describe('row errors after consent', () => {
+  it('a bad row behind dropped rows is named by its index among the rows given', async () => {
+    // subject-0 and subject-1 lack consent: the bad row is the caller's row 2, the plan's row 0.
+    const gate = await gateWith(memoryConsentStore(grantsExcept(new Set([0, 1]), 3)))
+    const rows = [row(0), row(1), { ...row(2), hours: 'many' }]
+    for (const attempt of [
+      () => gate.release(rows, request),
+      () => gate.export(rows, request),
+      () => gate.exportDelta([], rows, { ...request, previousAt: T1 }),
+      () => gate.exportDelta(rows, [], { ...request, previousAt: T1 }),
+    ]) {
+      const error = await attempt().catch((e: unknown) => e)
+      expect(isDatagateError(error, 'ERR_RECORD_INVALID')).toBe(true)
+      expect((error as Error).message).toMatch(/^row 2: /)
+      expect((error as { findings: { path: string }[] }).findings.map((f) => f.path)).toEqual([
+        '[2].hours',
+      ])
+    }
+    await gate.close()
+  })
+})
+
 describe('explain', () => {
   it('says a consent agreement releases rows only of consenting subjects, without asking the store', async () => {
     const gate = await gateWith(memoryConsentStore(grantsExcept(new Set([1]), 3)))
