@@ -124,7 +124,12 @@ async function consented(
   // Only subjects that were asked about count: a store that answers more widens nothing.
   const asked = new Set(subjects)
   const granted = new Set<string>()
-  for (const subject of answer) if (asked.has(subject)) granted.add(subject)
+  try {
+    // A lazy answer (a generator, a driver's cursor) can still fail while it is read.
+    for (const subject of answer) if (asked.has(subject)) granted.add(subject)
+  } catch (error) {
+    throw unavailable(error)
+  }
   return granted
 }
 

@@ -351,6 +351,23 @@ describe('fail closed', () => {
     await gate.close()
   })
 
+  it('a store whose answer fails while it is read fails closed, without its message', async () => {
+    const lazy: ConsentStore = {
+      has: () => true,
+      *filter(subjects) {
+        yield subjects[0] as string
+        throw new Error(`cursor lost after ${subjects[0]}`)
+      },
+    }
+    const gate = await gateWith(lazy)
+    const error = await gate.release(rows, request).catch((e: unknown) => e)
+    expect(isDatagateError(error, 'ERR_CONSENT_UNAVAILABLE')).toBe(true)
+    expect(String((error as Error).message) + String((error as Error).cause)).not.toContain(
+      'subject-',
+    )
+    await gate.close()
+  })
+
   it('a store answering subjects it was not asked about widens nothing', async () => {
     const wide: ConsentStore = { has: () => true, filter: () => ['subject-1', 'subject-99'] }
     const gate = await gateWith(wide)
