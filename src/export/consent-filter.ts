@@ -153,17 +153,6 @@ async function keptIndices(
   return kept
 }
 
-/** Filters one batch of rows; the read starts at row `offset`. */
-async function filterBatch(
-  plan: ReleasePlan,
-  store: ConsentStore | undefined,
-  rows: readonly unknown[],
-  offset: number,
-  at: Date,
-): Promise<unknown[]> {
-  return (await keptIndices(plan, store, rows, offset, at)).map((i) => rows[i])
-}
-
 /**
  * Runs a release over consented rows so that a row error names the row as the caller gave it:
  * the plan numbers only the rows it receives, and without this an `ERR_RECORD_INVALID` for the
@@ -174,22 +163,43 @@ export function inOriginalRows<T>(origin: readonly number[] | undefined, run: ()
   try {
     return run()
   } catch (error) {
-    if (!isDatagateError(error, 'ERR_RECORD_INVALID')) throw error
-    const match = /^row (\d+): /.exec(error.message)
-    const original = match ? origin[Number(match[1])] : undefined
-    if (match === null || original === undefined) throw error
-    const from = `[${match[1]}]`
-    throw new DatagateError(
-      'ERR_RECORD_INVALID',
-      `row ${original}: ${error.message.slice(match[0].length)}`,
-      {
-        cause: error,
-        findings: error.findings.map((f) => ({
-          ...f,
-          path: f.path.startsWith(from) ? `[${original}]${f.path.slice(from.length)}` : f.path,
-        })),
-      },
-    )
+    throw renumbered(error, (k) => origin[k])
+  }
+}
+
+/** An `ERR_RECORD_INVALID` of the plan's row k renamed to the caller's row `original(k)`. */
+function renumbered(error: unknown, original: (k: number) => number | undefined): unknown {
+  if (!isDatagateError(error, 'ERR_RECORD_INVALID')) return error
+  const match = /^row (\d+): /.exec(error.message)
+  const index = match ? original(Number(match[1])) : undefined
+  if (match === null || index === undefined) return error
+  const from = `[${match[1]}]`
+  return new DatagateError(
+    'ERR_RECORD_INVALID',
+    `row ${index}: ${error.message.slice(match[0].length)}`,
+    {
+      cause: error,
+      findings: error.findings.map((f) => ({
+        ...f,
+        path: f.path.startsWith(from) ? `[${index}]${f.path.slice(from.length)}` : f.path,
+      })),
+    },
+  )
+}
+
+/**
+ * The parts of a consent-filtered stream, a row error renamed to the caller's row: the stream
+ * releases each row as soon as it is pulled, so the failing row is the last one
+ * {@link consentedStream} yielded (`counter.lastRow`).
+ */
+export async function* inOriginalStreamRows<T>(
+  parts: AsyncGenerator<T, void, undefined>,
+  counter: { readonly lastRow?: number },
+): AsyncGenerator<T, void, undefined> {
+  try {
+    yield* parts
+  } catch (error) {
+    throw renumbered(error, () => counter.lastRow)
   }
 }
 
@@ -234,14 +244,14 @@ export async function* consentedStream(
   rows: AsyncIterable<unknown>,
   store: ConsentStore | undefined,
   now: () => Date,
-  counter: { dropped: number },
+  counter: { dropped: number; lastRow?: number },
 ): AsyncGenerator<unknown, void, undefined> {
   let batch: unknown[] = []
   let offset = 0
   const flush = async () => {
-    let kept: unknown[]
+    let kept: number[]
     try {
-      kept = await filterBatch(plan, store, batch, offset, now())
+      kept = await keptIndices(plan, store, batch, offset, now())
     } catch (error) {
       // Past the first batch, chunks may already have left: "nothing was released" would be false.
       if (offset === 0 || !isDatagateError(error, 'ERR_CONSENT_UNAVAILABLE')) throw error
@@ -252,13 +262,21 @@ export async function* consentedStream(
       )
     }
     counter.dropped += batch.length - kept.length
+    const rowsOfBatch = batch
+    const start = offset
     offset += batch.length
     batch = []
-    return kept
+    return { kept, rowsOfBatch, start }
+  }
+  async function* release(part: Awaited<ReturnType<typeof flush>>) {
+    for (const i of part.kept) {
+      counter.lastRow = part.start + i
+      yield part.rowsOfBatch[i]
+    }
   }
   for await (const row of rows) {
     batch.push(row)
-    if (batch.length >= STREAM_BATCH) yield* await flush()
+    if (batch.length >= STREAM_BATCH) yield* release(await flush())
   }
-  if (batch.length > 0) yield* await flush()
+  if (batch.length > 0) yield* release(await flush())
 }

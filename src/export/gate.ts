@@ -51,6 +51,7 @@ import {
   consentedRows,
   consentedStream,
   inOriginalRows,
+  inOriginalStreamRows,
 } from './consent-filter.js'
 import type { ConsentStore } from './consent-store.js'
 import { gateAudit } from './gate-audit.js'
@@ -677,7 +678,7 @@ export function createGate(options: GateOptions): Gate {
           'a records agreement, not an aggregate (use export())',
         )
       let spend: BudgetDetails | undefined
-      const consentCount = { dropped: 0 }
+      const consentCount: { dropped: number; lastRow?: number } = { dropped: 0 }
       const source = plan.agreement.consent
         ? consentedStream(plan, rowsOf(rows), consentStore, now, consentCount)
         : rows
@@ -712,9 +713,12 @@ export function createGate(options: GateOptions): Gate {
           }),
       })
       // Spends before the first chunk leaves; a refused charge leaves nothing.
-      return chargeFirst(async () => {
-        spend = await chargeRelease(budget, plan, now())
-      }, parts)
+      return chargeFirst(
+        async () => {
+          spend = await chargeRelease(budget, plan, now())
+        },
+        plan.agreement.consent ? inOriginalStreamRows(parts, consentCount) : parts,
+      )
     },
 
     plan: planFor,

@@ -484,6 +484,23 @@ describe('row errors after consent', () => {
     }
     await gate.close()
   })
+
+  it('in a stream too, across consent batches of 1,000 rows', async () => {
+    // Every tenth subject lacks consent; the bad row is the caller's row 1,504.
+    const lacking = new Set(Array.from({ length: 200 }, (_, i) => i * 10))
+    const gate = await gateWith(memoryConsentStore(grantsExcept(lacking, 2000)))
+    const rows = Array.from({ length: 2000 }, (_, i) =>
+      i === 1504 ? { ...row(i), hours: 'x' } : row(i),
+    )
+    const error = await (async () => {
+      for await (const _ of gate.exportStream(rows, { ...request, chunkSize: 100 })) {
+      }
+    })().catch((e: unknown) => e)
+    expect(isDatagateError(error, 'ERR_RECORD_INVALID')).toBe(true)
+    expect((error as Error).message).toMatch(/^row 1504: /)
+    expect((error as { findings: { path: string }[] }).findings[0]?.path).toBe('[1504].hours')
+    await gate.close()
+  })
 })
 
 describe('explain', () => {
