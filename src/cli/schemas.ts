@@ -128,6 +128,7 @@ export const ExplainReportSchema = z.strictObject({
     }),
   ),
   cap: z.int().nullable(),
+  consent: z.strictObject({ scope: z.string(), subject: z.string() }).optional(),
   fields: z.array(
     z.strictObject({
       path: z.string(),

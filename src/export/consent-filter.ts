@@ -8,7 +8,7 @@ import { DatagateError, isDatagateError } from '../errors.js'
 import { assertFunction, assertObject } from '../lib/assert.js'
 import type { Policy } from '../policy/load.js'
 import type { ReleasePlan } from '../policy/plan.js'
-import { type ConsentStore, MAX_SUBJECT_LENGTH } from './consent-store.js'
+import { type ConsentStore, isSubjectId } from './consent-store.js'
 
 /** Rows per store call in a stream. */
 const STREAM_BATCH = 1000
@@ -75,9 +75,8 @@ function subjectReader(plan: ReleasePlan, path: string): SubjectReader {
       value = (value as Record<string, unknown>)[segment]
     }
     const subject = typeof value === 'number' ? String(value) : value
-    return typeof subject === 'string' && subject.length > 0 && subject.length <= MAX_SUBJECT_LENGTH
-      ? subject
-      : undefined
+    // An id no store can hold consent for (empty, too long, NUL, lone surrogate) holds none.
+    return isSubjectId(subject) ? subject : undefined
   }
   readers.set(plan, reader)
   return reader
@@ -125,27 +124,83 @@ async function consented(
   // Only subjects that were asked about count: a store that answers more widens nothing.
   const asked = new Set(subjects)
   const granted = new Set<string>()
-  for (const subject of answer) if (asked.has(subject)) granted.add(subject)
+  try {
+    // A lazy answer (a generator, a driver's cursor) can still fail while it is read.
+    for (const subject of answer) if (asked.has(subject)) granted.add(subject)
+  } catch (error) {
+    throw unavailable(error)
+  }
   return granted
 }
 
-/** Filters one batch of rows; the read starts at row `offset`. */
-async function filterBatch(
+/** The indices (in `rows`) of the rows of one batch kept; the read starts at row `offset`. */
+async function keptIndices(
   plan: ReleasePlan,
   store: ConsentStore | undefined,
   rows: readonly unknown[],
   offset: number,
   at: Date,
-): Promise<unknown[]> {
+): Promise<number[]> {
   const consent = plan.agreement.consent as { scope: string; subject: string }
   const read = subjectReader(plan, consent.subject)
   const subjects = rows.map((row, i) => read(row, offset + i))
   const distinct = [...new Set(subjects.filter((s): s is string => s !== undefined))]
   const granted = await consented(store, distinct, consent.scope, at)
-  return rows.filter((_, i) => {
-    const subject = subjects[i]
-    return subject !== undefined && granted.has(subject)
+  const kept: number[] = []
+  subjects.forEach((subject, i) => {
+    if (subject !== undefined && granted.has(subject)) kept.push(i)
   })
+  return kept
+}
+
+/**
+ * Runs a release over consented rows so that a row error names the row as the caller gave it:
+ * the plan numbers only the rows it receives, and without this an `ERR_RECORD_INVALID` for the
+ * caller's row 7 would say `row 2` when five rows before it lacked consent.
+ */
+export function inOriginalRows<T>(origin: readonly number[] | undefined, run: () => T): T {
+  if (origin === undefined) return run()
+  try {
+    return run()
+  } catch (error) {
+    throw renumbered(error, (k) => origin[k])
+  }
+}
+
+/** An `ERR_RECORD_INVALID` of the plan's row k renamed to the caller's row `original(k)`. */
+function renumbered(error: unknown, original: (k: number) => number | undefined): unknown {
+  if (!isDatagateError(error, 'ERR_RECORD_INVALID')) return error
+  const match = /^row (\d+): /.exec(error.message)
+  const index = match ? original(Number(match[1])) : undefined
+  if (match === null || index === undefined) return error
+  const from = `[${match[1]}]`
+  return new DatagateError(
+    'ERR_RECORD_INVALID',
+    `row ${index}: ${error.message.slice(match[0].length)}`,
+    {
+      cause: error,
+      findings: error.findings.map((f) => ({
+        ...f,
+        path: f.path.startsWith(from) ? `[${index}]${f.path.slice(from.length)}` : f.path,
+      })),
+    },
+  )
+}
+
+/**
+ * The parts of a consent-filtered stream, a row error renamed to the caller's row: the stream
+ * releases each row as soon as it is pulled, so the failing row is the last one
+ * {@link consentedStream} yielded (`counter.lastRow`).
+ */
+export async function* inOriginalStreamRows<T>(
+  parts: AsyncGenerator<T, void, undefined>,
+  counter: { readonly lastRow?: number },
+): AsyncGenerator<T, void, undefined> {
+  try {
+    yield* parts
+  } catch (error) {
+    throw renumbered(error, () => counter.lastRow)
+  }
 }
 
 /**
@@ -158,7 +213,12 @@ export async function consentedRows(
   rows: Iterable<unknown>,
   store: ConsentStore | undefined,
   at: Date,
-): Promise<{ readonly rows: Iterable<unknown>; readonly audit: { consentDropped?: number } }> {
+): Promise<{
+  readonly rows: Iterable<unknown>
+  readonly audit: { consentDropped?: number }
+  /** For each row kept, its index among the rows given (for {@link inOriginalRows}). */
+  readonly origin?: readonly number[]
+}> {
   if (plan.agreement.consent === undefined) return { rows, audit: {} }
   if (rows === null || typeof rows !== 'object' || !(Symbol.iterator in rows))
     throw new DatagateError(
@@ -167,8 +227,12 @@ export async function consentedRows(
       { cause: new TypeError('rows not iterable') },
     )
   const all = Array.isArray(rows) ? rows : [...rows]
-  const kept = await filterBatch(plan, store, all, 0, at)
-  return { rows: kept, audit: { consentDropped: all.length - kept.length } }
+  const origin = await keptIndices(plan, store, all, 0, at)
+  return {
+    rows: origin.map((i) => all[i]),
+    audit: { consentDropped: all.length - origin.length },
+    origin,
+  }
 }
 
 /**
@@ -180,20 +244,39 @@ export async function* consentedStream(
   rows: AsyncIterable<unknown>,
   store: ConsentStore | undefined,
   now: () => Date,
-  counter: { dropped: number },
+  counter: { dropped: number; lastRow?: number },
 ): AsyncGenerator<unknown, void, undefined> {
   let batch: unknown[] = []
   let offset = 0
   const flush = async () => {
-    const kept = await filterBatch(plan, store, batch, offset, now())
+    let kept: number[]
+    try {
+      kept = await keptIndices(plan, store, batch, offset, now())
+    } catch (error) {
+      // Past the first batch, chunks may already have left: "nothing was released" would be false.
+      if (offset === 0 || !isDatagateError(error, 'ERR_CONSENT_UNAVAILABLE')) throw error
+      throw new DatagateError(
+        'ERR_CONSENT_UNAVAILABLE',
+        `the consent store could not answer for the batch from row ${offset}; the stream stops there: no further chunk and no manifest leave, and chunks already sent stay unconfirmed`,
+        { cause: error },
+      )
+    }
     counter.dropped += batch.length - kept.length
+    const rowsOfBatch = batch
+    const start = offset
     offset += batch.length
     batch = []
-    return kept
+    return { kept, rowsOfBatch, start }
+  }
+  async function* release(part: Awaited<ReturnType<typeof flush>>) {
+    for (const i of part.kept) {
+      counter.lastRow = part.start + i
+      yield part.rowsOfBatch[i]
+    }
   }
   for await (const row of rows) {
     batch.push(row)
-    if (batch.length >= STREAM_BATCH) yield* await flush()
+    if (batch.length >= STREAM_BATCH) yield* release(await flush())
   }
-  if (batch.length > 0) yield* await flush()
+  if (batch.length > 0) yield* release(await flush())
 }

@@ -7,6 +7,7 @@
  */
 import { DatagateError } from '../errors.js'
 import { assertArray, assertDate, assertString, invalidArgument } from '../lib/assert.js'
+import { parseIsoDate } from '../lib/iso-date.js'
 
 /**
  * Where consent lives: {@link memoryConsentStore}, `jsonlConsentStore(path)` from `datagate/node`,
@@ -70,9 +71,26 @@ export function assertScope(scope: unknown, what: string): asserts scope is stri
   if (!SCOPE.test(scope)) invalidArgument('range', what, 'letters, digits and . _ : - only')
 }
 
+// A NUL character, or a lone surrogate (which UTF-8 encodes as U+FFFD, so two different ids would
+// meet as one in PostgreSQL): no store can hold consent for such an id the same way.
+const LONE_SURROGATE = /\p{Cs}/u
+
+/** Whether `value` can be a subject id: a string of 1 to 256 units, no NUL, no lone surrogate. */
+export function isSubjectId(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_SUBJECT_LENGTH &&
+    !value.includes('\u0000') &&
+    !LONE_SURROGATE.test(value)
+  )
+}
+
 /** Checks a subject id. */
 export function assertSubject(subject: unknown, what: string): asserts subject is string {
   assertString(subject, what, { nonEmpty: true, maxLength: MAX_SUBJECT_LENGTH })
+  if (!isSubjectId(subject))
+    invalidArgument('range', what, 'a subject id without NUL characters or lone surrogates')
 }
 
 /** A consent event checked and reduced to what an index holds; `undefined` when it is not one. */
@@ -81,13 +99,15 @@ export function parseConsentEvent(
 ): { subject: string; scope: string; at: number; granted: boolean } | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
   const { subject, scope, at, event } = value as Record<string, unknown>
-  if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH)
-    return undefined
+  if (!isSubjectId(subject)) return undefined
   if (typeof scope !== 'string' || !SCOPE.test(scope)) return undefined
   if (event !== 'grant' && event !== 'withdraw') return undefined
   let time: number
   if (at instanceof Date) time = at.getTime()
-  else if (typeof at === 'string' && ISO_WITH_ZONE.test(at)) time = Date.parse(at)
+  // Not Date.parse: it rolls an impossible day over (2026-02-30 is read as 2026-03-02), so a
+  // mistyped withdrawal would silently count from another day instead of being refused.
+  else if (typeof at === 'string' && ISO_WITH_ZONE.test(at))
+    time = parseIsoDate(at, { requireOffset: true })
   else return undefined
   if (!Number.isFinite(time)) return undefined
   return { subject, scope, at: time, granted: event === 'grant' }

@@ -46,7 +46,13 @@ import {
   chargeRelease,
 } from './budget.js'
 import type { CheckpointSink } from './checkpoint.js'
-import { assertConsentStore, consentedRows, consentedStream } from './consent-filter.js'
+import {
+  assertConsentStore,
+  consentedRows,
+  consentedStream,
+  inOriginalRows,
+  inOriginalStreamRows,
+} from './consent-filter.js'
 import type { ConsentStore } from './consent-store.js'
 import { gateAudit } from './gate-audit.js'
 import type { KeyRing, PublicJwks } from './key-ring.js'
@@ -527,7 +533,13 @@ export function createGate(options: GateOptions): Gate {
     previousAt: Date | undefined,
   ) {
     if (plan.agreement.consent === undefined)
-      return { previousRows, rows, audit: {} as { consentDropped?: number } }
+      return {
+        previousRows,
+        rows,
+        audit: {} as { consentDropped?: number },
+        previousOrigin: undefined,
+        origin: undefined,
+      }
     if (previousAt === undefined)
       invalidArgument(
         'type',
@@ -537,7 +549,13 @@ export function createGate(options: GateOptions): Gate {
     assertDate(previousAt, 'exportDelta: previousAt')
     const before = await consentedRows(plan, previousRows, consentStore, previousAt)
     const after = await consentedRows(plan, rows, consentStore, now())
-    return { previousRows: before.rows, rows: after.rows, audit: after.audit }
+    return {
+      previousRows: before.rows,
+      rows: after.rows,
+      audit: after.audit,
+      previousOrigin: before.origin,
+      origin: after.origin,
+    }
   }
 
   /**
@@ -613,7 +631,9 @@ export function createGate(options: GateOptions): Gate {
     // claims go around them, and those exact bytes are digested and signed.
     const records = new JsonArrayWriter()
     const tally = subjectTally(counting, plan, policyThresholds(policy))
-    const { report, count, real, marked } = runMarkedPlan(plan, consent.rows, records, tally)
+    const { report, count, real, marked } = inOriginalRows(consent.origin, () =>
+      runMarkedPlan(plan, consent.rows, records, tally),
+    )
     const jti = newJti()
     const receipt = audit.receipt()
     const claims = baseClaims(plan, jti)
@@ -690,7 +710,9 @@ export function createGate(options: GateOptions): Gate {
       const released: Record<string, unknown>[] = []
       const real = {
         records: released,
-        report: runCounted(plan, consent.rows, released, tally).report,
+        report: inOriginalRows(consent.origin, () =>
+          runCounted(plan, consent.rows, released, tally),
+        ).report,
       }
       const subjects = tally
         ? await tally.commit(now()).catch((error) => audit.denied(request, error))
@@ -737,7 +759,9 @@ export function createGate(options: GateOptions): Gate {
       const spend = await chargeRelease(budget, plan, now())
       const writer = new JsonArrayWriter()
       const tally = subjectTally(counting, plan, policyThresholds(policy))
-      const { report, count, real, marked } = runMarkedPlan(plan, consent.rows, writer, tally)
+      const { report, count, real, marked } = inOriginalRows(consent.origin, () =>
+        runMarkedPlan(plan, consent.rows, writer, tally),
+      )
       // The array's own bytes, as JSON.stringify(records) writes them: one serialisation for
       // the body, the ETag and the release event's digest.
       const json = writer.finish('', '').array
@@ -796,9 +820,17 @@ export function createGate(options: GateOptions): Gate {
       // Both views carry the period's watermark rows, anchored alike: the patch leaves them be.
       const at = now()
       const before = viewOfKeys(
-        watermarks.markKeys(plan, canonicalKeys(plan, versions.previousRows, memo), at).keys,
+        watermarks.markKeys(
+          plan,
+          inOriginalRows(versions.previousOrigin, () =>
+            canonicalKeys(plan, versions.previousRows, memo),
+          ),
+          at,
+        ).keys,
       )
-      const realAfter = canonicalKeys(plan, versions.rows, memo)
+      const realAfter = inOriginalRows(versions.origin, () =>
+        canonicalKeys(plan, versions.rows, memo),
+      )
       const markedAfter = watermarks.markKeys(plan, realAfter, at)
       const afterKeys = markedAfter.keys
       const afterView = viewOfKeys(afterKeys)
@@ -860,7 +892,7 @@ export function createGate(options: GateOptions): Gate {
         )
       refuseUncounted(counting, plan, 'exportStream')
       let spend: BudgetDetails | undefined
-      const consentCount = { dropped: 0 }
+      const consentCount: { dropped: number; lastRow?: number } = { dropped: 0 }
       const source = plan.agreement.consent
         ? consentedStream(plan, rowsOf(rows), consentStore, now, consentCount)
         : rows
@@ -895,9 +927,12 @@ export function createGate(options: GateOptions): Gate {
           }),
       })
       // Spends before the first chunk leaves; a refused charge leaves nothing.
-      return chargeFirst(async () => {
-        spend = await chargeRelease(budget, plan, now())
-      }, parts)
+      return chargeFirst(
+        async () => {
+          spend = await chargeRelease(budget, plan, now())
+        },
+        plan.agreement.consent ? inOriginalStreamRows(parts, consentCount) : parts,
+      )
     },
 
     plan: planFor,

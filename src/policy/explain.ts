@@ -54,7 +54,10 @@ export interface ClauseExplanation {
 /** One row of an {@link Explanation}. */
 export interface RowExplanation {
   readonly index: number
-  /** Whether the row would be released (before the partner's record cap). */
+  /**
+   * Whether the row would be released (before the partner's record cap, and before consent: with
+   * {@link Explanation.consent}, only if its subject holds that consent at release time).
+   */
   readonly released: boolean
   /** `refused` (the request is), `record_invalid` (the row fails the schema), `condition_failed`, or `null`. */
   readonly reason: 'refused' | 'record_invalid' | 'condition_failed' | null
@@ -89,6 +92,12 @@ export interface Explanation {
   }[]
   /** The partner's record cap per release, or `null`. */
   readonly cap: number | null
+  /**
+   * Present when the agreement in force releases only with each data subject's consent: rows
+   * are released only if their subject holds `scope` at release time. The explanation does not
+   * ask the consent store, so `rows[].released` does not count it.
+   */
+  readonly consent?: { readonly scope: string; readonly subject: string }
   readonly fields: readonly FieldExplanation[]
   /** Present when rows were given. */
   readonly rows?: readonly RowExplanation[]
@@ -187,6 +196,9 @@ export function explainRelease(
       inForce: isActiveAt(a, time),
     })),
     cap: partner?.maxRecordsPerRelease ?? null,
+    ...(active?.consent
+      ? { consent: { scope: active.consent.scope, subject: active.consent.subject } }
+      : {}),
     fields,
   }
   if (options.rows === undefined) return explanation

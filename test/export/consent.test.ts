@@ -13,6 +13,7 @@ import { mask } from '../../src/anonymize/mask.js'
 import { pseudonymize } from '../../src/anonymize/pseudonymize.js'
 import { defineDataset } from '../../src/classify/dataset.js'
 import { field } from '../../src/classify/field.js'
+import { ExplainReportSchema } from '../../src/cli/schemas.js'
 import { isDatagateError } from '../../src/errors.js'
 import { type MemoryAuditSink, memoryAuditSink } from '../../src/export/audit.js'
 import { jsonlConsentStore } from '../../src/export/consent-file.node.js'
@@ -312,11 +313,58 @@ describe('fail closed', () => {
     await gate.close()
   })
 
+  it('a store failing mid-stream: no chunk after it, no manifest, no stream-end, and the error does not say nothing left', async () => {
+    let calls = 0
+    const flaky: ConsentStore = {
+      has: () => true,
+      filter: (subjects) => {
+        calls++
+        if (calls === 2) throw new Error('consent service down')
+        return subjects
+      },
+    }
+    const audit = memoryAuditSink()
+    const gate = await gateWith(flaky, {}, audit)
+    const rows = Array.from({ length: 2500 }, (_, i) => row(i))
+    const parts: StreamPart[] = []
+    const error = await (async () => {
+      for await (const part of gate.exportStream(rows, { ...request, chunkSize: 500 }))
+        parts.push(part)
+    })().catch((e: unknown) => e)
+    expect(isDatagateError(error, 'ERR_CONSENT_UNAVAILABLE')).toBe(true)
+    // The first batch of 1,000 rows was consented and left as two chunks; nothing after it.
+    expect(parts.map((p) => p.kind)).toEqual(['chunk', 'chunk'])
+    expect((error as Error).message).not.toContain('nothing was released')
+    expect((error as Error).message).toContain('row 1000')
+    expect((error as Error).message).not.toContain('subject-')
+    const types = audit.events.map((e) => e.type)
+    expect(types).toContain('stream-start')
+    expect(types).not.toContain('stream-end')
+    await gate.close()
+  })
+
   it('a store that answers with something else than an iterable fails closed', async () => {
     const odd = { has: () => true, filter: () => 42 } as unknown as ConsentStore
     const gate = await gateWith(odd)
     const error = await gate.release(rows, request).catch((e: unknown) => e)
     expect(isDatagateError(error, 'ERR_CONSENT_UNAVAILABLE')).toBe(true)
+    await gate.close()
+  })
+
+  it('a store whose answer fails while it is read fails closed, without its message', async () => {
+    const lazy: ConsentStore = {
+      has: () => true,
+      *filter(subjects) {
+        yield subjects[0] as string
+        throw new Error(`cursor lost after ${subjects[0]}`)
+      },
+    }
+    const gate = await gateWith(lazy)
+    const error = await gate.release(rows, request).catch((e: unknown) => e)
+    expect(isDatagateError(error, 'ERR_CONSENT_UNAVAILABLE')).toBe(true)
+    expect(String((error as Error).message) + String((error as Error).cause)).not.toContain(
+      'subject-',
+    )
     await gate.close()
   })
 
@@ -349,6 +397,43 @@ describe('fail closed', () => {
     expect((error as Error).message).toContain('line 2')
   })
 
+  it('a day or time that does not exist is malformed, never rolled over into another day', async () => {
+    // Date.parse reads 2026-02-30 as 2026-03-02: a withdrawal typed for it would count from then.
+    for (const at of [
+      '2026-02-30T00:00:00Z',
+      '2026-04-31T09:00:00+08:00',
+      '2026-06-01T24:00:00Z',
+    ]) {
+      expect(
+        () => memoryConsentStore([{ subject: 'subject-1', scope: SCOPE, at, event: 'withdraw' }]),
+        at,
+      ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }))
+      const path = join(tempDir('datagate-consent-day-'), 'consent.jsonl')
+      await writeFile(
+        path,
+        [
+          JSON.stringify({
+            subject: 'subject-1',
+            scope: SCOPE,
+            at: '2026-01-01T00:00:00Z',
+            event: 'grant',
+          }),
+          JSON.stringify({ subject: 'subject-1', scope: SCOPE, at, event: 'withdraw' }),
+        ].join('\n'),
+      )
+      const error = await jsonlConsentStore(path)
+        .has('subject-1', SCOPE, new Date('2026-12-01T00:00:00Z'))
+        .catch((e: unknown) => e)
+      expect(isDatagateError(error, 'ERR_CONSENT_UNAVAILABLE'), at).toBe(true)
+      expect((error as Error).message).toContain('line 2')
+    }
+    // Leap day of a leap year exists.
+    const leap = memoryConsentStore([
+      { subject: 'subject-1', scope: SCOPE, at: '2028-02-29T00:00:00Z', event: 'grant' },
+    ])
+    expect(leap.has('subject-1', SCOPE, new Date('2028-02-29T00:00:00Z'))).toBe(true)
+  })
+
   it('JSONL: an appended withdrawal counts from the next release on', async () => {
     const store = await jsonlStoreWith(grantsExcept(new Set(), 3))
     const gate = await gateWith(store)
@@ -376,6 +461,62 @@ describe('fail closed', () => {
     const { records } = await gate.release([row(0), { ...row(1), name: undefined }], request)
     expect(records.map((r) => r.claimId)).toEqual(['K-0'])
     await gate.close()
+  })
+})
+
+describe('row errors after consent', () => {
+  it('a bad row behind dropped rows is named by its index among the rows given', async () => {
+    // subject-0 and subject-1 lack consent: the bad row is the caller's row 2, the plan's row 0.
+    const gate = await gateWith(memoryConsentStore(grantsExcept(new Set([0, 1]), 3)))
+    const rows = [row(0), row(1), { ...row(2), hours: 'many' }]
+    for (const attempt of [
+      () => gate.release(rows, request),
+      () => gate.export(rows, request),
+      () => gate.exportDelta([], rows, { ...request, previousAt: T1 }),
+      () => gate.exportDelta(rows, [], { ...request, previousAt: T1 }),
+    ]) {
+      const error = await attempt().catch((e: unknown) => e)
+      expect(isDatagateError(error, 'ERR_RECORD_INVALID')).toBe(true)
+      expect((error as Error).message).toMatch(/^row 2: /)
+      expect((error as { findings: { path: string }[] }).findings.map((f) => f.path)).toEqual([
+        '[2].hours',
+      ])
+    }
+    await gate.close()
+  })
+
+  it('in a stream too, across consent batches of 1,000 rows', async () => {
+    // Every tenth subject lacks consent; the bad row is the caller's row 1,504.
+    const lacking = new Set(Array.from({ length: 200 }, (_, i) => i * 10))
+    const gate = await gateWith(memoryConsentStore(grantsExcept(lacking, 2000)))
+    const rows = Array.from({ length: 2000 }, (_, i) =>
+      i === 1504 ? { ...row(i), hours: 'x' } : row(i),
+    )
+    const error = await (async () => {
+      for await (const _ of gate.exportStream(rows, { ...request, chunkSize: 100 })) {
+      }
+    })().catch((e: unknown) => e)
+    expect(isDatagateError(error, 'ERR_RECORD_INVALID')).toBe(true)
+    expect((error as Error).message).toMatch(/^row 1504: /)
+    expect((error as { findings: { path: string }[] }).findings[0]?.path).toBe('[1504].hours')
+    await gate.close()
+  })
+})
+
+describe('explain', () => {
+  it('says a consent agreement releases rows only of consenting subjects, without asking the store', async () => {
+    const gate = await gateWith(memoryConsentStore(grantsExcept(new Set([1]), 3)))
+    const why = gate.explain(request, [row(0), row(1)])
+    // Row 1 lacks consent: the gate drops it, so the explanation must not read as unconditional.
+    expect(why.consent).toEqual({ scope: SCOPE, subject: 'name' })
+    expect(ExplainReportSchema.parse(JSON.parse(JSON.stringify(why))).consent).toEqual(why.consent)
+    expect((await gate.release([row(0), row(1)], request)).records.map((r) => r.claimId)).toEqual([
+      'K-0',
+    ])
+    await gate.close()
+    const plain = await gateWith(undefined, { consent: false })
+    expect('consent' in plain.explain(request)).toBe(false)
+    await plain.close()
   })
 })
 

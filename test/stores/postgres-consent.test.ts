@@ -127,6 +127,37 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'the PostgreSQL consent store', () => {
     await gate.close()
   })
 
+  it('a subject id with a NUL or a lone surrogate holds no consent: that row is dropped, the release goes on', async () => {
+    const table = uniqueTable('consent_odd')
+    await migrateConsent(pool, { table })
+    const store = postgresConsentStore({ pool, table })
+    const at = new Date('2026-01-01T00:00:00Z')
+    await store.grant('C-1', SCOPE, at)
+    await store.grant('C-\uFFFD', SCOPE, at)
+    // PostgreSQL text holds no NUL, and UTF-8 turns a lone surrogate into U+FFFD: such ids are
+    // refused when recorded, and asking about one never answers for another subject.
+    for (const odd of ['C-\u0000', 'C-\uD800', 'C-\uDC00']) {
+      const recorded = await store.grant(odd, SCOPE, at).catch((e: unknown) => e)
+      expect(isDatagateError(recorded, 'ERR_INVALID_ARGUMENT'), JSON.stringify(odd)).toBe(true)
+    }
+    const gate = createGate({
+      issuer: 'oem',
+      datasets: [Claim],
+      policy,
+      pseudonymKey: KEY,
+      audit: memoryAuditSink(),
+      now: () => NOW,
+      consent: store,
+    })
+    const rows = ['C-1', 'C-\u0000', 'C-\uD800', 'C-\uFFFD'].map((customerId, i) => ({
+      claimId: `K-${i}`,
+      customerId,
+    }))
+    const { records } = await gate.release(rows, request)
+    expect(records.map((r) => r.claimId)).toEqual(['K-0', 'K-3'])
+    await gate.close()
+  })
+
   it('quotes names: a table with a quote, a space and a schema', async () => {
     const schema = uniqueTable('consent schema')
     await pool.query(`CREATE SCHEMA "${schema}"`)

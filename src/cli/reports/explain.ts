@@ -30,6 +30,11 @@ function render(e: Explanation, c: Palette, table: (rows: string[][]) => string)
         `  agreement ${a.id}: ${a.validFrom.slice(0, 10)} to ${a.validUntil.slice(0, 10)}${a.inForce ? ' (in force)' : ' (not in force)'}`,
     ),
     ...(e.cap === null ? [] : [`  record cap per release: ${e.cap}`]),
+    ...(e.consent === undefined
+      ? []
+      : [
+          `  consent: rows only of subjects (${e.consent.subject}) holding ${e.consent.scope} at release time; not asked here`,
+        ]),
     '',
   ]
   const fields = table([
