@@ -70,6 +70,7 @@ try {
     'datagate/client',
     'datagate/postgres',
     'datagate/redis',
+    'datagate/jobs',
     'datagate/cli',
   ]
   for (const subpath of subpaths) {

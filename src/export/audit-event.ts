@@ -64,6 +64,15 @@ const inputSchemas = {
     stream: text(256),
     chunks: z.int().min(0),
   }),
+  // A bulk export's set manifest (datagate/jobs): it carries no records, only the digests of
+  // partition manifests whose own stream-start and stream-end events are on the chain.
+  'stream-set': z.strictObject({
+    type: z.literal('stream-set'),
+    ...released,
+    ...signed,
+    set: text(256),
+    partitions: z.int().min(1),
+  }),
   denied: z.strictObject({
     type: z.literal('denied'),
     ...request,
@@ -91,6 +100,7 @@ const link = { seq: z.int().min(0), time: z.iso.datetime(), prev: hash, hash }
 const { release, export: exported, delta, denied, policy } = inputSchemas
 const start = inputSchemas['stream-start']
 const end = inputSchemas['stream-end']
+const set = inputSchemas['stream-set']
 const { checkpoint, resume } = logSchemas
 
 /** Strict schema of what callers may append (no `checkpoint`, no `resume`: the log writes those). */
@@ -100,6 +110,7 @@ export const auditInputSchema = z.discriminatedUnion('type', [
   delta,
   start,
   end,
+  set,
   denied,
   policy,
 ])
@@ -110,6 +121,7 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   delta.extend(link),
   start.extend(link),
   end.extend(link),
+  set.extend(link),
   denied.extend(link),
   policy.extend(link),
   checkpoint.extend(link),
@@ -203,6 +215,16 @@ export interface AuditEventBodies {
       readonly type: 'stream-end'
       readonly stream: string
       readonly chunks: number
+    }
+  /**
+   * The signed set manifest of a bulk export (`datagate/jobs`): `set` is the export id, `rows` the
+   * records of every partition, `payloadDigest` the digest of the listed partitions.
+   */
+  'stream-set': AuditReleaseFacts &
+    AuditSignedFacts & {
+      readonly type: 'stream-set'
+      readonly set: string
+      readonly partitions: number
     }
   /** A refused request of a known partner: the error code, never a value. */
   denied: AuditRequestFacts & { readonly type: 'denied'; readonly code: string }

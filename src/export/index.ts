@@ -69,6 +69,7 @@ export {
   type SignedDelta,
   type SignedExport,
   type StreamRequest,
+  type StreamSetRequest,
 } from './gate.js'
 export type { KeyRing, PublicJwk, PublicJwks, SigningKey } from './key-ring.js'
 export {
@@ -112,7 +113,14 @@ export {
   type VerifiedChunk,
   verifyStream,
 } from './stream.js'
-export { CHUNK_TYP, DELTA_TYP, EXPORT_TYP, MANIFEST_TYP } from './typ.js'
+export {
+  type StreamSetPartition,
+  type StreamSetSummary,
+  type VerifiedSetChunk,
+  verifyStreamSet,
+} from './stream-set.js'
+export type { SignedStreamSet, StreamSetEntry } from './stream-set-sign.js'
+export { CHUNK_TYP, DELTA_TYP, EXPORT_TYP, MANIFEST_TYP, STREAM_SET_TYP } from './typ.js'
 export {
   type JwksResolver,
   type VerifiedEnvelope,
