@@ -56,13 +56,20 @@ export interface ExportQueue {
  * ```
  */
 export interface PgBossLike {
-  createQueue(name: string, options?: Record<string, unknown>): Promise<void>
-  send(name: string, data: object, options: Record<string, unknown>): Promise<string | null>
+  createQueue(name: string, options: PgBossJobPolicy & { name: string }): Promise<void>
+  send(name: string, data: object, options: PgBossJobPolicy & { id: string }): Promise<string | null>
   work(
     name: string,
-    options: Record<string, unknown>,
+    options: { batchSize: number; pollingIntervalSeconds?: number },
     handler: (jobs: { data: unknown }[]) => Promise<unknown>,
   ): Promise<string>
+}
+
+/** The retry policy datagate gives each pg-boss queue and job. */
+interface PgBossJobPolicy {
+  retryLimit: number
+  retryDelay: number
+  expireInSeconds: number
 }
 
 /**
