@@ -57,7 +57,11 @@ export interface ExportQueue {
  */
 export interface PgBossLike {
   createQueue(name: string, options: PgBossJobPolicy & { name: string }): Promise<void>
-  send(name: string, data: object, options: PgBossJobPolicy & { id: string }): Promise<string | null>
+  send(
+    name: string,
+    data: object,
+    options: PgBossJobPolicy & { id: string },
+  ): Promise<string | null>
   work(
     name: string,
     options: { batchSize: number; pollingIntervalSeconds?: number },
