@@ -77,7 +77,9 @@ interface PgBossJobPolicy {
 }
 
 /**
- * Retry and expiry of the export jobs on pg-boss.
+ * Retry and expiry of the export jobs on pg-boss. Each job carries those of the process that
+ * sent it (`startExport` sends the partition jobs, a worker the set job): give every process the
+ * same options.
  *
  * @example
  * ```ts
