@@ -127,8 +127,22 @@ async function readText(sink: ExportSink, key: string): Promise<string | undefin
   return new TextDecoder().decode(await new Blob(parts as BlobPart[]).arrayBuffer())
 }
 
-async function* ndjson(parts: AsyncIterable<StreamPart>): AsyncGenerator<string, void, undefined> {
+/**
+ * The partition's lines for the sink. Before the body ends (so before the sink commits it), a
+ * set already signed stops it: an attempt the queue gave up on as expired, still running, must
+ * not replace a partition that set lists.
+ */
+async function* ndjson(
+  parts: AsyncIterable<StreamPart>,
+  sealed: () => Promise<boolean>,
+  where: string,
+): AsyncGenerator<string, void, undefined> {
   for await (const part of parts) yield `${part.token}\n`
+  if (await sealed())
+    throw new DatagateError(
+      'ERR_STREAM_SET_DUPLICATE',
+      `${where}: the set is already signed; this attempt's output is dropped`,
+    )
 }
 
 function checkRequest(request: StartExportRequest): Required<StartExportRequest> {
@@ -215,13 +229,15 @@ export async function registerExportJobs(
   async function runPartition(data: ExportJobData): Promise<void> {
     const partition = data.partition as number
     // A set already signed is final: a late retry must not replace a partition it lists.
-    if ((await sink.list(setKey(data.exportId))).length > 0) return
+    const sealed = async () => (await sink.list(setKey(data.exportId))).length > 0
+    if (await sealed()) return
     const request = { partner: data.partner, dataset: data.dataset, purpose: data.purpose }
     const parts = gate.exportStream(source(partition, data.of, data), {
       ...request,
       chunkSize: data.chunkSize,
     })
-    await sink.put(partitionKey(data.exportId, partition), ndjson(parts))
+    const where = `export ${data.exportId} partition ${partition}`
+    await sink.put(partitionKey(data.exportId, partition), ndjson(parts, sealed, where))
     const { done } = await status(data.exportId)
     if (done.length === data.of) {
       const { partition: _partition, ...set } = data

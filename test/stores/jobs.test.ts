@@ -3,10 +3,11 @@
 // verifyStreamSet; a failed attempt is retried by pg-boss and its output appears once; every
 // listed stream has its stream-start and stream-end on the chain, then the stream-set event.
 import { readdirSync, readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pg from 'pg'
 import PgBoss from 'pg-boss'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { type AuditEvent, verifyAuditChain } from '../../src/export/audit.js'
 import { createGate, type Gate } from '../../src/export/gate.js'
 import type { KeyRing } from '../../src/export/key-ring.js'
@@ -162,6 +163,61 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'datagate/jobs over pg-boss', () => {
     expect(setEvents).toHaveLength(1)
     expect(setEvents[0]).toMatchObject({ set: 'nightly-1', rows: total, partitions: 5 })
     expect((await jobs.status('nightly-1')).set).toBe(set)
+  }, 90_000)
+
+  it('an attempt the queue gave up on, finishing after the set is signed, replaces nothing', async () => {
+    const table = uniqueTable('jobs')
+    const schema = uniqueTable('boss')
+    await migrate(pool, { table, idleInTransactionTimeoutMs: false })
+    const { boss, gate } = await worker(table, schema)
+    const base = folderSink(tempDir('datagate-jobs-'))
+    const refused: unknown[] = []
+    const sink = {
+      ...base,
+      put: (key: string, body: Parameters<typeof base.put>[1]) =>
+        base.put(key, body).catch((error: unknown) => {
+          refused.push(error)
+          throw error
+        }),
+    }
+    let release!: () => void
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let attempts = 0
+    const jobs = await registerExportJobs(boss, gate, {
+      sink,
+      // expireInSeconds 1: pg-boss gives up on the first attempt of partition 0 while it is held.
+      pgBoss: { retryLimit: 2, retryDelay: 0, expireInSeconds: 1, pollingIntervalSeconds: 0.5 },
+      async *source(partition, of) {
+        const first = partition === 0 && ++attempts === 1
+        for (const row of vehicleRows(partition, of, 300)) {
+          if (first && row.id === 'V50') await held
+          yield row
+        }
+      },
+    })
+    await jobs.startExport({ exportId: 'late', ...exportRequest, partitions: 2, chunkSize: 64 })
+    const done = await jobs.waitFor('late', {
+      signal: AbortSignal.timeout(60_000),
+      intervalMs: 100,
+    })
+    const before = await readFile(join(base.root, 'late', 'partition-000000.ndjson'), 'utf8')
+    release()
+    await vi.waitFor(() => expect(refused).toHaveLength(1), { timeout: 20_000, interval: 50 })
+    expect(refused[0]).toMatchObject({ code: 'ERR_STREAM_SET_DUPLICATE' })
+    expect(attempts).toBe(2)
+    expect(await readFile(join(base.root, 'late', 'partition-000000.ndjson'), 'utf8')).toBe(before)
+    const { set, partitions } = await readExportSet(base, 'late')
+    expect(set).toBe(done.set)
+    let count = 0
+    for await (const chunk of verifyStreamSet(set, partitions, {
+      jwks: keys.jwks(),
+      issuer: 'oem',
+      audience: 'fleet-co',
+    }))
+      count += chunk.records.length
+    expect(count).toBe(300)
   }, 90_000)
 
   it('refuses bad arguments with typed errors', async () => {
