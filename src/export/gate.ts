@@ -169,7 +169,18 @@ export interface StreamRequest extends ReleaseRequest {
   readonly chunkSize?: number
 }
 
-/** What {@link Gate.signStreamSet} signs: one export split into partitions (`datagate/jobs`). */
+/**
+ * What {@link Gate.signStreamSet} signs: one export split into partitions (`datagate/jobs`).
+ *
+ * @example
+ * ```ts
+ * import type { StreamSetRequest } from 'datagate'
+ *
+ * const request: StreamSetRequest = { partner: 'maps-co', dataset: 'outlet', purpose: 'map',
+ *   set: 'nightly-2026-12-01', manifests: ['eyJ...0', 'eyJ...1'] }
+ * console.log(request.manifests.length) // 2
+ * ```
+ */
 export interface StreamSetRequest extends ReleaseRequest {
   /** The export id (1 to 128 characters). */
   readonly set: string

@@ -10,7 +10,17 @@ import type { StreamSetEntry } from './stream-set-sign.js'
 import { STREAM_SET_TYP } from './typ.js'
 import { verifyEnvelope } from './verify.js'
 
-/** The parts of one partition: chunk and manifest tokens (or parts), the manifest last. */
+/**
+ * The parts of one partition: chunk and manifest tokens (or parts), the manifest last.
+ *
+ * @example
+ * ```ts
+ * import type { StreamSetPartition } from 'datagate'
+ *
+ * const partition: StreamSetPartition = ['eyJ...chunk', 'eyJ...manifest']
+ * console.log(Array.isArray(partition)) // true
+ * ```
+ */
 export type StreamSetPartition = Iterable<string | StreamPart> | AsyncIterable<string | StreamPart>
 
 /**

@@ -4,7 +4,18 @@
 import { createHash } from 'node:crypto'
 import { assertFunction, assertNumber, assertObject } from '../lib/assert.js'
 
-/** What every export job carries. */
+/**
+ * What every export job carries (JSON, in the queue's job row).
+ *
+ * @example
+ * ```ts
+ * import type { ExportJobData } from 'datagate/jobs'
+ *
+ * const job: ExportJobData = { exportId: 'nightly-1', partner: 'maps-co', dataset: 'outlet', purpose: 'map',
+ *   of: 8, chunkSize: 10_000, partition: 3 }
+ * console.log(job.partition) // 3
+ * ```
+ */
 export interface ExportJobData {
   readonly exportId: string
   readonly partner: string

@@ -2,7 +2,18 @@
 // (S3 and its kin have put, get, list and delete by key), and the keys datagate uses in it.
 import { assertFunction, assertObject, assertString, invalidArgument } from '../lib/assert.js'
 
-/** A body to store: text or bytes, whole or as an async iterable of pieces. */
+/**
+ * A body to store: text or bytes, whole or as an async iterable of pieces.
+ *
+ * @example
+ * ```ts
+ * import type { SinkBody } from 'datagate/jobs'
+ *
+ * async function* lines() { yield 'chunk\n'; yield 'manifest\n' }
+ * const body: SinkBody = lines()
+ * console.log(Symbol.asyncIterator in body) // true
+ * ```
+ */
 export type SinkBody = string | Uint8Array | AsyncIterable<string | Uint8Array>
 
 /**
