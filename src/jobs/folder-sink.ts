@@ -68,18 +68,22 @@ export function folderSink(root: string): ExportSink & { readonly root: string }
     },
     async list(prefix) {
       assertString(prefix, 'folderSink.list: prefix')
+      // Only the folder the prefix names is read (an export's own folder), not every export's.
+      const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : ''
+      if (folder !== '') assertSinkKey(folder, 'folderSink.list: prefix')
+      const base = folder === '' ? root : pathOf(folder)
       let names: string[]
       try {
-        names = await readdir(root, { recursive: true })
+        names = await readdir(base, { recursive: true })
       } catch {
         return []
       }
       const keys: string[] = []
       for (const name of names) {
-        const key = relative(root, join(root, name)).split(sep).join('/')
+        const key = relative(root, join(base, name)).split(sep).join('/')
         if (key.split('/').some((segment) => segment.startsWith('.'))) continue
         if (!key.startsWith(prefix)) continue
-        if ((await stat(join(root, name))).isFile()) keys.push(key)
+        if ((await stat(join(base, name))).isFile()) keys.push(key)
       }
       return keys.sort()
     },

@@ -145,6 +145,36 @@ async function* ndjson(
     )
 }
 
+/** The request `startExport` stored, read back; anything else in its place is refused. */
+function storedRequest(text: string, exportId: string): ExportJobData {
+  let data: Partial<ExportJobData> | undefined
+  try {
+    data = JSON.parse(text) as Partial<ExportJobData>
+  } catch {
+    data = undefined
+  }
+  if (data?.exportId !== exportId || !Number.isSafeInteger(data.of))
+    throw new DatagateError(
+      'ERR_STREAM_SET_INVALID',
+      `export ${exportId}: the sink's export.json is not the request startExport stored`,
+    )
+  return data as ExportJobData
+}
+
+/** A job's data as the queue hands it back: checked again, the queue's table being writable. */
+function checkJob(data: ExportJobData, withPartition: boolean): void {
+  assertObject(data, 'export job: data')
+  assertExportId(data.exportId, 'export job: exportId')
+  assertNumber(data.of, 'export job: of', { integer: true, min: 1, max: 10_000 })
+  assertNumber(data.chunkSize, 'export job: chunkSize', { integer: true, min: 1, max: 1_000_000 })
+  if (withPartition)
+    assertNumber(data.partition, 'export job: partition', {
+      integer: true,
+      min: 0,
+      max: data.of - 1,
+    })
+}
+
 function checkRequest(request: StartExportRequest): Required<StartExportRequest> {
   assertObject(request, 'startExport: request')
   assertExportId(request.exportId, 'startExport: exportId')
@@ -217,7 +247,7 @@ export async function registerExportJobs(
   async function status(exportId: string): Promise<ExportStatus> {
     assertExportId(exportId, 'status: exportId')
     const stored = await readText(sink, requestKey(exportId))
-    const partitions = stored === undefined ? 0 : (JSON.parse(stored) as ExportJobData).of
+    const partitions = stored === undefined ? 0 : storedRequest(stored, exportId).of
     const keys = await sink.list(`${exportId}/`)
     const done = keys
       .map((key) => partitionOf(exportId, key))
@@ -227,6 +257,7 @@ export async function registerExportJobs(
   }
 
   async function runPartition(data: ExportJobData): Promise<void> {
+    checkJob(data, true)
     const partition = data.partition as number
     // A set already signed is final: a late retry must not replace a partition it lists.
     const sealed = async () => (await sink.list(setKey(data.exportId))).length > 0
@@ -246,6 +277,7 @@ export async function registerExportJobs(
   }
 
   async function runSet(data: ExportJobData): Promise<void> {
+    checkJob(data, false)
     if ((await sink.list(setKey(data.exportId))).length > 0) return
     const manifests: string[] = []
     for (let partition = 0; partition < data.of; partition++) {

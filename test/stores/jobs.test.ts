@@ -248,6 +248,12 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'datagate/jobs over pg-boss', () => {
       await expectCode(jobs.startExport({ ...request, ...bad }), 'ERR_INVALID_ARGUMENT')
     await expectCode(jobs.status('..'), 'ERR_INVALID_ARGUMENT')
     await expectCode(readExportSet(sink, 'ok'), 'ERR_STREAM_SET_INCOMPLETE')
+    // Something else stored in the place of an export's request is refused, not parsed blindly.
+    await sink.put('other/export.json', '{"exportId":"other"')
+    await expectCode(jobs.status('other'), 'ERR_STREAM_SET_INVALID')
+    await sink.put('other/export.json', JSON.stringify({ exportId: 'not-other', of: 2 }))
+    await expectCode(jobs.status('other'), 'ERR_STREAM_SET_INVALID')
+    expect(await sink.list('missing/')).toEqual([])
     // An aborted wait rejects with the signal's reason.
     const aborted = jobs.waitFor('ok', { signal: AbortSignal.timeout(50), intervalMs: 10 })
     await expect(aborted).rejects.toMatchObject({ name: 'TimeoutError' })
