@@ -229,6 +229,7 @@ export async function registerExportJobs(
   gate: Gate,
   options: ExportJobsOptions,
 ): Promise<ExportJobs> {
+  assertObject(queue, 'registerExportJobs: queue')
   assertObject(gate, 'registerExportJobs: gate')
   assertFunction(gate.exportStream, 'registerExportJobs: gate.exportStream')
   assertObject(options, 'registerExportJobs: options')

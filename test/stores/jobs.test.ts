@@ -234,6 +234,14 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'datagate/jobs over pg-boss', () => {
       registerExportJobs(boss, gate, { source: undefined as never, sink }),
       'ERR_INVALID_ARGUMENT',
     )
+    await expectCode(
+      registerExportJobs(null as never, gate, { source, sink }),
+      'ERR_INVALID_ARGUMENT',
+    )
+    await expectCode(
+      registerExportJobs({ send: async () => {} } as never, gate, { source, sink }),
+      'ERR_INVALID_ARGUMENT',
+    )
     const jobs = await registerExportJobs(boss, gate, { source, sink, work: false })
     const request = { exportId: 'ok', ...exportRequest, partitions: 2 }
     for (const bad of [
