@@ -18,6 +18,7 @@ export default defineConfig({
     client: 'src/client/index.ts',
     postgres: 'src/stores/postgres.ts',
     redis: 'src/stores/redis.ts',
+    jobs: 'src/jobs/index.ts',
     // The `datagate` bin (dist/cli.js, shebang kept from the source) and `datagate/cli`, the
     // zod schemas of its JSON output.
     cli: 'src/cli/main.ts',

@@ -19,6 +19,7 @@ export default defineConfig({
       },
       { find: /^datagate\/client$/, replacement: src('client/index.ts') },
       { find: /^datagate\/(postgres|redis)$/, replacement: src('stores/$1.ts') },
+      { find: /^datagate\/jobs$/, replacement: src('jobs/index.ts') },
       { find: /^datagate\/cli$/, replacement: src('cli/index.ts') },
       { find: /^datagate$/, replacement: src('index.ts') },
     ],

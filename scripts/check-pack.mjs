@@ -122,6 +122,7 @@ try {
     'datagate/client',
     'datagate/postgres',
     'datagate/redis',
+    'datagate/jobs',
     'datagate/cli',
   ]
   for (const subpath of subpaths) {

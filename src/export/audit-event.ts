@@ -68,6 +68,15 @@ const inputSchemas = {
   }),
   // A conditional request answered from what the partner holds: no records left, no token.
   'not-modified': z.strictObject({ type: z.literal('not-modified'), ...released }),
+  // A bulk export's set manifest (datagate/jobs): it carries no records, only the digests of
+  // partition manifests whose own stream-start and stream-end events are on the chain.
+  'stream-set': z.strictObject({
+    type: z.literal('stream-set'),
+    ...released,
+    ...signed,
+    set: text(256),
+    partitions: z.int().min(1),
+  }),
   denied: z.strictObject({
     type: z.literal('denied'),
     ...request,
@@ -117,6 +126,7 @@ const standingChange = inputSchemas['standing-change']
 const start = inputSchemas['stream-start']
 const end = inputSchemas['stream-end']
 const notModified = inputSchemas['not-modified']
+const set = inputSchemas['stream-set']
 const { checkpoint, resume } = logSchemas
 
 /** Strict schema of what callers may append (no `checkpoint`, no `resume`: the log writes those). */
@@ -127,6 +137,7 @@ export const auditInputSchema = z.discriminatedUnion('type', [
   start,
   end,
   notModified,
+  set,
   denied,
   policy,
   standingChange,
@@ -139,6 +150,7 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   start.extend(link),
   end.extend(link),
   notModified.extend(link),
+  set.extend(link),
   denied.extend(link),
   policy.extend(link),
   standingChange.extend(link),
@@ -245,6 +257,16 @@ export interface AuditEventBodies {
    * records, no token. `details.answers` names what would have been sent (`export`, `release`).
    */
   'not-modified': AuditReleaseFacts & { readonly type: 'not-modified' }
+  /**
+   * The signed set manifest of a bulk export (`datagate/jobs`): `set` is the export id, `rows` the
+   * records of every partition, `payloadDigest` the digest of the listed partitions.
+   */
+  'stream-set': AuditReleaseFacts &
+    AuditSignedFacts & {
+      readonly type: 'stream-set'
+      readonly set: string
+      readonly partitions: number
+    }
   /** A refused request of a known partner: the error code, never a value. */
   denied: AuditRequestFacts & { readonly type: 'denied'; readonly code: string }
   /** The policy document in force from this event on (policies hold no secrets). */

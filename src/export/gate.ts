@@ -73,6 +73,7 @@ import {
   signEnvelopeBytes,
 } from './sign.js'
 import { rowsOf, type StreamPart, type StreamSource, streamExport } from './stream.js'
+import { type SignedStreamSet, setEntries, signStreamSet } from './stream-set-sign.js'
 import {
   checkSubjectCounting,
   refuseUncounted,
@@ -237,6 +238,25 @@ export interface StreamRequest extends ReleaseRequest {
   readonly chunkSize?: number
 }
 
+/**
+ * What {@link Gate.signStreamSet} signs: one export split into partitions (`datagate/jobs`).
+ *
+ * @example
+ * ```ts
+ * import type { StreamSetRequest } from 'datagate'
+ *
+ * const request: StreamSetRequest = { partner: 'maps-co', dataset: 'outlet', purpose: 'map',
+ *   set: 'nightly-2026-12-01', manifests: ['eyJ...0', 'eyJ...1'] }
+ * console.log(request.manifests.length) // 2
+ * ```
+ */
+export interface StreamSetRequest extends ReleaseRequest {
+  /** The export id (1 to 128 characters). */
+  readonly set: string
+  /** Each partition's stream manifest token, in partition order. */
+  readonly manifests: readonly string[]
+}
+
 /** The gate made by {@link createGate}. */
 export interface Gate {
   /** The policy in force. */
@@ -284,6 +304,13 @@ export interface Gate {
     rows: StreamSource,
     request: StreamRequest,
   ): AsyncGenerator<StreamPart, void, undefined>
+  /**
+   * Signs the set manifest of an export split into partition streams: each manifest must be one
+   * this gate signed for the same partner, dataset, purpose and agreement, each stream once
+   * (`ERR_INVALID_ARGUMENT` otherwise). Writes a `stream-set` event; partners check the set with
+   * `verifyStreamSet`.
+   */
+  signStreamSet(request: StreamSetRequest): Promise<SignedStreamSet>
   /** The compiled plan for a request, valid now (for inspection and tests). */
   plan(request: ReleaseRequest): ReleasePlan
   /**
@@ -933,6 +960,35 @@ export function createGate(options: GateOptions): Gate {
         },
         plan.agreement.consent ? inOriginalStreamRows(parts, consentCount) : parts,
       )
+    },
+
+    async signStreamSet(request) {
+      requireOpen()
+      const keys = requireKeys()
+      assertObject(request, 'signStreamSet: request')
+      assertString(request.set, 'signStreamSet: set', { nonEmpty: true, maxLength: 128 })
+      assertArray(request.manifests, 'signStreamSet: manifests', { nonEmpty: true })
+      const plan = await auditedPlan(request)
+      const context = { plan, keys, issuer: options.issuer, now }
+      const entries = await setEntries(request.manifests, context, 'signStreamSet')
+      const jti = newJti()
+      const set = await signStreamSet(request.set, entries, {
+        ...context,
+        claims: baseClaims(plan, jti),
+        receipt: audit.receipt(),
+      })
+      await audit.append({
+        type: 'stream-set',
+        ...audit.facts(plan),
+        rows: set.signed.count,
+        payloadDigest: set.payloadDigest,
+        jti,
+        signedDigest: set.signedDigest,
+        set: request.set,
+        partitions: entries.length,
+        details: { kid: set.kid },
+      })
+      return set.signed
     },
 
     plan: planFor,

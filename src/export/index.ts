@@ -77,6 +77,7 @@ export {
   type SignedDelta,
   type SignedExport,
   type StreamRequest,
+  type StreamSetRequest,
 } from './gate.js'
 export type { KeyRing, PublicJwk, PublicJwks, SigningKey } from './key-ring.js'
 export {
@@ -122,6 +123,13 @@ export {
   verifyStream,
 } from './stream.js'
 export {
+  type StreamSetPartition,
+  type StreamSetSummary,
+  type VerifiedSetChunk,
+  verifyStreamSet,
+} from './stream-set.js'
+export type { SignedStreamSet, StreamSetEntry } from './stream-set-sign.js'
+export {
   type SubjectCounting,
   shanghaiYear,
   subjectCounterNames,
@@ -141,7 +149,7 @@ export {
   type TraceSignals,
   traceLeak,
 } from './trace.js'
-export { CHUNK_TYP, DELTA_TYP, EXPORT_TYP, MANIFEST_TYP } from './typ.js'
+export { CHUNK_TYP, DELTA_TYP, EXPORT_TYP, MANIFEST_TYP, STREAM_SET_TYP } from './typ.js'
 export {
   type JwksResolver,
   type VerifiedEnvelope,

@@ -52,3 +52,16 @@ export const CHUNK_TYP = 'datagate-chunk+jwt'
  * ```
  */
 export const MANIFEST_TYP = 'datagate-manifest+jwt'
+
+/**
+ * `typ` of the signed export-set manifest that lists the partition manifests of a bulk export
+ * (`datagate/jobs`), each by digest, in partition order.
+ *
+ * @example
+ * ```ts
+ * import { STREAM_SET_TYP } from 'datagate/export'
+ *
+ * console.log(STREAM_SET_TYP) // 'datagate-stream-set+jwt'
+ * ```
+ */
+export const STREAM_SET_TYP = 'datagate-stream-set+jwt'

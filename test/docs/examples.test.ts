@@ -35,6 +35,7 @@ const ENTRY_POINTS: Readonly<Record<string, string>> = {
   'datagate/client': 'src/client/index.ts',
   'datagate/postgres': 'src/stores/postgres.ts',
   'datagate/redis': 'src/stores/redis.ts',
+  'datagate/jobs': 'src/jobs/index.ts',
   'datagate/cli': 'src/cli/index.ts',
 }
 

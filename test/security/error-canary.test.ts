@@ -27,11 +27,12 @@ import { applyPatchSafely } from '../../src/export/patch.js'
 import { createMemoryReplayCache } from '../../src/export/replay-cache.js'
 import { signCompactBytes, signEnvelope } from '../../src/export/sign.js'
 import { type StreamPart, verifyStream } from '../../src/export/stream.js'
+import { verifyStreamSet } from '../../src/export/stream-set.js'
 import {
   memorySubjectCounterStore,
   type SubjectCounterStore,
 } from '../../src/export/subject-counter.js'
-import { DELTA_TYP, EXPORT_TYP } from '../../src/export/typ.js'
+import { DELTA_TYP, EXPORT_TYP, STREAM_SET_TYP } from '../../src/export/typ.js'
 import { verifyEnvelope } from '../../src/export/verify.js'
 import { verifyExport } from '../../src/export/verify-export.js'
 import { loadPolicy } from '../../src/policy/load.js'
@@ -137,6 +138,28 @@ beforeAll(async () => {
 })
 
 const verify = () => ({ jwks: gate.jwks(), issuer: ISSUER, audience: 'rental-co', now: () => T0 })
+
+/** An export set of `size` partitions of canary rows, signed by the gate. */
+async function canarySet(size: number): Promise<{ set: string; partitions: string[][] }> {
+  const partitions: string[][] = []
+  for (let p = 0; p < size; p++) {
+    const tokens: string[] = []
+    for await (const part of gate.exportStream([canaryRow(), canaryRow()], request))
+      tokens.push(part.token)
+    partitions.push(tokens)
+  }
+  const manifests = partitions.map((p) => p.at(-1) as string)
+  const { token } = await gate.signStreamSet({ ...request, set: 'nightly-set', manifests })
+  return { set: token, partitions }
+}
+
+async function drainSet(set: string, partitions: (string[] | undefined)[]): Promise<void> {
+  for await (const _ of verifyStreamSet(set, partitions as string[][], verify())) {
+    // drain
+  }
+}
+
+const unb64uText = (text: string) => new TextDecoder().decode(Buffer.from(text, 'base64url'))
 
 /** A compact JWE-shaped token with the given protected header and canary content. */
 const fakeJwe = (header: Record<string, unknown>) =>
@@ -340,6 +363,31 @@ const cases: Record<DatagateErrorCode, () => Promise<Outcome>> = {
         // drain
       }
     }, events)
+  },
+  ERR_STREAM_SET_INVALID: async () => {
+    const { set, partitions } = await canarySet(2)
+    const [stray] = (await canarySet(1)).partitions
+    return outcome(() => drainSet(set, [partitions[0], stray]), events)
+  },
+  ERR_STREAM_SET_INCOMPLETE: async () => {
+    const { set, partitions } = await canarySet(2)
+    return outcome(() => drainSet(set, partitions.slice(0, 1)), events)
+  },
+  ERR_STREAM_SET_DUPLICATE: async () => {
+    const { set, partitions } = await canarySet(2)
+    return outcome(() => drainSet(set, [partitions[0], partitions[0], partitions[1]]), events)
+  },
+  ERR_STREAM_SET_ORDER: async () => {
+    const { set, partitions } = await canarySet(2)
+    return outcome(() => drainSet(set, [partitions[1], partitions[0]]), events)
+  },
+  ERR_STREAM_SET_COUNT: async () => {
+    const { set, partitions } = await canarySet(2)
+    const claims = JSON.parse(unb64uText(set.split('.')[1] as string)) as { count: number }
+    const wrong = await signEnvelope({ ...claims, count: claims.count + 1 }, ring, {
+      typ: STREAM_SET_TYP,
+    })
+    return outcome(() => drainSet(wrong.token, partitions), events)
   },
   ERR_INTERVAL_AUDIT_FAILED: async () => {
     // A solver that fails and, as solvers do, quotes the model it was given: the model must hold
