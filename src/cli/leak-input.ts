@@ -3,8 +3,10 @@
 // NDJSON records, CSV with a header row (dot paths for nested fields), one compact JWS, or a
 // stream's NDJSON of compact JWS. Tokens are decoded without checking their signature: a leak
 // is evidence, not something to trust, and the partner's copy may be past its `exp`.
+import { parse as parseCsvText } from 'csv-parse/sync'
 import { base64urlDecode } from '../lib/bytes.js'
 import { bytesDigest, jsonDigest } from '../lib/digest.js'
+import { isForbiddenKey } from '../lib/forbidden-keys.js'
 import { usageError } from './usage.js'
 
 /** A leak as read. */
@@ -83,39 +85,23 @@ function fromTokens(tokens: readonly string[], file: string): LeakInput {
 }
 
 /**
- * RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. Hand-written (about 30 lines): no CSV
- * library is a dependency of datagate, and a leak file needs nothing beyond the RFC.
+ * CSV with a header row (csv-parse, RFC 4180: quoted fields, doubled quotes, CRLF or LF); a dot in
+ * a header names a nested field (`vehicle.model`). A header segment that reaches an object's
+ * prototype (`__proto__`, `constructor`, `prototype`) is refused: the records are built from
+ * the finder's file, which anyone may have written.
  */
 export function parseCsv(text: string, file: string): Record<string, unknown>[] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let cell = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"'
-        i++
-      } else if (ch === '"') quoted = false
-      else cell += ch
-    } else if (ch === '"' && cell === '') quoted = true
-    else if (ch === ',') {
-      row.push(cell)
-      cell = ''
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++
-      row.push(cell)
-      if (row.some((c) => c !== '')) rows.push(row)
-      row = []
-      cell = ''
-    } else cell += ch
+  let rows: string[][]
+  try {
+    rows = parseCsvText(text, { bom: true, skip_empty_lines: true, relax_column_count: true })
+  } catch (error) {
+    return usageError(`${file}: not CSV: ${(error as Error).message}`)
   }
-  if (quoted) usageError(`${file}: a quoted CSV field is not closed`)
-  row.push(cell)
-  if (row.some((c) => c !== '')) rows.push(row)
   const [header, ...body] = rows
   if (!header) return []
+  for (const name of header)
+    if (name.split('.').some(isForbiddenKey))
+      usageError(`${file}:1: header ${JSON.stringify(name)} names a prototype key`)
   return body.map((cells, line) => {
     if (cells.length !== header.length)
       usageError(`${file}:${line + 2}: ${cells.length} fields, the header has ${header.length}`)
@@ -126,7 +112,12 @@ export function parseCsv(text: string, file: string): Record<string, unknown>[] 
       const segments = name.split('.')
       let node = record
       for (const segment of segments.slice(0, -1)) {
-        if (typeof node[segment] !== 'object' || node[segment] === null) node[segment] = {}
+        if (
+          !Object.hasOwn(node, segment) ||
+          typeof node[segment] !== 'object' ||
+          node[segment] === null
+        )
+          node[segment] = {}
         node = node[segment] as Record<string, unknown>
       }
       node[segments[segments.length - 1] as string] = value
