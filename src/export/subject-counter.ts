@@ -65,6 +65,7 @@ export interface SubjectCountOutcome {
  * ```
  */
 export interface SubjectCounterStore {
+  /** Merges `update.registers` into every counter of `update.counters`, all or none (see {@link SubjectCountUpdate}). */
   merge(update: SubjectCountUpdate): SubjectCountOutcome | Promise<SubjectCountOutcome>
   /** The rounded estimates of `counters` (0 for a counter never merged into). */
   read(counters: readonly string[]): readonly number[] | Promise<readonly number[]>
@@ -110,7 +111,9 @@ export function assertSubjectCounterStore(store: unknown, what: string): void {
  * ```
  */
 export interface MemorySubjectCounterStore extends SubjectCounterStore {
+  /** As {@link SubjectCounterStore.merge}, answered synchronously. */
   merge(update: SubjectCountUpdate): SubjectCountOutcome
+  /** As {@link SubjectCounterStore.read}, answered synchronously. */
   read(counters: readonly string[]): readonly number[]
 }
 

@@ -50,7 +50,9 @@ export interface ExportJobData {
 export interface ExportQueue {
   /** Creates the named queues where the queue needs that (pg-boss 10 does). */
   prepare?(names: readonly string[]): Promise<void>
+  /** Enqueues one job; `id` is derived from the export id, so sending it again adds no job. */
   send(name: string, id: string, data: ExportJobData): Promise<void>
+  /** Runs `handler` for each job of the queue `name`; a rejection makes the queue retry it. */
   work(name: string, handler: (data: ExportJobData) => Promise<void>): Promise<void>
 }
 
@@ -67,12 +69,15 @@ export interface ExportQueue {
  * ```
  */
 export interface PgBossLike {
+  /** pg-boss 10's `createQueue`: queues must exist before jobs are sent to them. */
   createQueue(name: string, options: PgBossJobPolicy & { name: string }): Promise<void>
+  /** pg-boss 10's `send`, with the job's id and retry policy. */
   send(
     name: string,
     data: object,
     options: PgBossJobPolicy & { id: string },
   ): Promise<string | null>
+  /** pg-boss 10's `work`, one job per batch. */
   work(
     name: string,
     options: { batchSize: number; pollingIntervalSeconds?: number },

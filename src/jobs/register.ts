@@ -111,6 +111,7 @@ export interface ExportStatus {
 export interface ExportJobs {
   /** Stores the request and enqueues one job per partition (again for the same id: no new jobs). */
   startExport(request: StartExportRequest): Promise<void>
+  /** What the sink holds for the export: the partitions stored so far, and the set once signed. */
   status(exportId: string): Promise<ExportStatus>
   /** Resolves with the status once the set manifest is stored; rejects with `signal.reason`. */
   waitFor(

@@ -206,7 +206,9 @@ $datagate$`)
  * ```
  */
 export interface PostgresSubjectCounterStore extends SubjectCounterStore {
+  /** One SQL function call: the counters' locks, the limit check, then the register upsert. */
   merge(update: SubjectCountUpdate): Promise<SubjectCountOutcome>
+  /** The counters' rounded estimates, computed in SQL from their register rows. */
   read(counters: readonly string[]): Promise<readonly number[]>
 }
 
