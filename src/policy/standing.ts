@@ -100,7 +100,17 @@ export interface QualityMetrics {
 /** Weights of {@link qualityRating}: non-negative, summing to 1. */
 export type QualityWeights = { readonly [Metric in keyof QualityMetrics]: number }
 
-/** The ecosystem's composite: satisfaction 40 %, response speed 25 %, complaint handling 20 %, price fairness 15 %. */
+/**
+ * The ecosystem's composite: satisfaction 40 %, response speed 25 %, complaint handling 20 %,
+ * price fairness 15 %.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_QUALITY_WEIGHTS } from 'datagate'
+ *
+ * console.log(DEFAULT_QUALITY_WEIGHTS.satisfaction, DEFAULT_QUALITY_WEIGHTS.priceFairness) // 0.4 0.15
+ * ```
+ */
 export const DEFAULT_QUALITY_WEIGHTS: QualityWeights = Object.freeze({
   satisfaction: 0.4,
   responseSpeed: 0.25,
