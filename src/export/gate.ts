@@ -917,7 +917,10 @@ export function createGate(options: GateOptions): Gate {
           `exportStream: agreement ${plan.agreement.id}`,
           'an agreement without watermark rows (streams do not carry them yet; use export())',
         )
-      refuseUncounted(counting, plan, 'exportStream')
+      // Counted chunk by chunk: the registers only grow (a HyperLogLog merge is a maximum), so
+      // each chunk merges everything released so far, and a threshold refuses the next chunk.
+      const tally = subjectTally(counting, plan, policyThresholds(policy))
+      let subjects: Record<string, number | string> | undefined
       let spend: BudgetDetails | undefined
       const consentCount: { dropped: number; lastRow?: number } = { dropped: 0 }
       const source = plan.agreement.consent
@@ -926,6 +929,18 @@ export function createGate(options: GateOptions): Gate {
       const parts = streamExport(source, {
         plan,
         keys,
+        ...(tally
+          ? {
+              tally: {
+                observe: (row: unknown) => tally.observe(row),
+                beforeChunk: async () => {
+                  subjects = {
+                    ...(await tally.commit(now()).catch((error) => audit.denied(request, error))),
+                  }
+                },
+              },
+            }
+          : {}),
         chunkSize: request.chunkSize ?? 2_000,
         claims: (jti) => baseClaims(plan, jti),
         newJti,
@@ -950,7 +965,7 @@ export function createGate(options: GateOptions): Gate {
             stream: summary.stream,
             chunks: summary.chunks,
             ...(plan.agreement.consent ? { consentDropped: consentCount.dropped } : {}),
-            ...(spend ? { details: spend } : {}),
+            ...(spend || subjects ? { details: { ...spend, ...subjects } } : {}),
           }),
       })
       // Spends before the first chunk leaves; a refused charge leaves nothing.

@@ -49,6 +49,15 @@ export interface StreamExportContext {
   readonly newJti: () => string
   /** The `audit` claim of the manifest, read when it is signed. */
   readonly receipt: () => AuditReceiptClaim
+  /**
+   * Subject counting (`createGate({ subjects })`): `observe` sees each row a record was released
+   * from, and `beforeChunk` (the counters' merge, which may refuse past a threshold) is awaited
+   * before each chunk is signed, so no chunk leaves uncounted.
+   */
+  readonly tally?: {
+    readonly observe: (row: unknown) => void
+    readonly beforeChunk: () => Promise<void>
+  }
   /** Writes `stream-start`; awaited before any row is read, so before the first chunk leaves. */
   readonly onStart: (stream: string) => Promise<void>
   /** Writes `stream-end`; awaited after the manifest is signed and before it is yielded. */
@@ -129,6 +138,7 @@ export async function* streamExport(
   const records = new JsonArrayWriter()
 
   async function sign(): Promise<StreamChunk> {
+    if (context.tally && records.count > 0) await context.tally.beforeChunk()
     const index = digests.length
     const count = records.count
     const head = JSON.stringify({
@@ -149,7 +159,10 @@ export async function* streamExport(
 
   for await (const row of rowsOf(source)) {
     const released = run.row(row)
-    if (released !== undefined) records.push(released)
+    if (released !== undefined) {
+      context.tally?.observe(row)
+      records.push(released)
+    }
     if (records.count === chunkSize) yield await sign()
   }
   if (records.count > 0 || digests.length === 0) yield await sign()

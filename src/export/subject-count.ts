@@ -117,6 +117,8 @@ export interface SubjectTally {
   rows(rows: Iterable<unknown>): Iterable<unknown>
   /** The sink, adding the subject of the row just released before each push. */
   sink(target: RecordSink): RecordSink
+  /** Adds the subject of `row`, a row a record was released from (streams). */
+  observe(row: unknown): void
   /** Merges into the counters at `time`; throws `ERR_THRESHOLD_EXCEEDED` when refused. */
   commit(time: Date): Promise<SubjectDetails>
 }
@@ -177,6 +179,10 @@ export function subjectTally(
           return target.push(record)
         },
       }
+    },
+    observe(row) {
+      add(registers, subjectOf(row))
+      counted++
     },
     async commit(time) {
       const year = shanghaiYear(time)
@@ -279,7 +285,7 @@ export function subjectCountingNeed(
   return named ? `dataset ${named.name} declares a subject (${named.subject})` : undefined
 }
 
-/** Refuses a stream or delta of a counted plan: their subjects are not counted yet. */
+/** Refuses a delta of a counted plan: its subjects are not counted yet. */
 export function refuseUncounted(
   counting: SubjectCounting | undefined,
   plan: ReleasePlan,
@@ -288,6 +294,6 @@ export function refuseUncounted(
   if (counting !== undefined && countsSubjects(plan))
     throw new DatagateError(
       'ERR_INVALID_ARGUMENT',
-      `${what}: dataset ${plan.dataset.name} declares a subject and the gate counts subjects, which only release() and export() do so far; use export() (chunk it by rows), or a gate with subjects: false`,
+      `${what}: dataset ${plan.dataset.name} declares a subject and the gate counts subjects, which release(), export() and exportStream() do but exportDelta() does not yet; use export(), or a gate with subjects: false`,
     )
 }

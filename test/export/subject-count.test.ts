@@ -226,7 +226,7 @@ describe('subject counters', () => {
     expect((await uncounted.release(rows(0, 2), request('maps-cn'))).records).toHaveLength(2)
   })
 
-  it('streams and deltas of a counted dataset are refused (only release and export count)', async () => {
+  it('deltas of a counted dataset are refused (only release, export and streams count)', async () => {
     const clock = { now: new Date('2026-06-01T00:00:00Z') }
     const policy = gateWith({}, clock).gate.policy
     const gate = createGate({
@@ -242,11 +242,60 @@ describe('subject counters', () => {
     expect(await codeOf(gate.exportDelta(rows(0, 1), rows(0, 2), request('maps-cn')))).toBe(
       'ERR_INVALID_ARGUMENT',
     )
-    expect(() => gate.exportStream(rows(0, 1), request('maps-cn'))).toThrow(
-      /only release\(\) and export\(\)/,
-    )
     const signed = await gate.export(rows(0, 3), request('maps-eu'))
     expect(signed.count).toBe(3)
+    await gate.close()
+  })
+
+  it('a stream counts its subjects chunk by chunk, and a threshold refuses the chunk that would pass it', async () => {
+    const clock = { now: new Date('2026-06-01T00:00:00Z') }
+    const store = memorySubjectCounterStore()
+    const { gate: base } = gateWith({ crossBorder: { filing: 250, onThreshold: 'refuse' } }, clock)
+    const audit = memoryAuditSink()
+    const gate = createGate({
+      issuer: 'oem',
+      datasets: [Trip],
+      policy: base.policy,
+      keys: await generateKeys(),
+      audit,
+      pseudonymKey: KEY,
+      subjects: { store, key: COUNTER_KEY },
+      now: () => clock.now,
+    })
+    const names = subjectCounterNames(2026, 'maps-eu')
+    // Within the threshold: every chunk counted, the stream-end event carries the estimates.
+    const parts = []
+    for await (const part of gate.exportStream(rows(0, 150), {
+      ...request('maps-eu'),
+      chunkSize: 50,
+    }))
+      parts.push(part)
+    expect(parts.map((p) => p.kind)).toEqual(['chunk', 'chunk', 'chunk', 'manifest'])
+    const [counted] = store.read([names.overseas])
+    expect(Math.abs((counted as number) - 150)).toBeLessThanOrEqual(150 * 3 * HLL_STANDARD_ERROR)
+    const end = audit.events.find((e) => e.type === 'stream-end')
+    expect(end?.details?.['subjects.overseas']).toBe(counted)
+    expect(end?.details?.['subjects.released']).toBe(150)
+    // Past it: the chunks within the threshold leave, the one that would pass it does not, and
+    // nothing follows it (no manifest, no stream-end); the refusal is a denied event.
+    const second: string[] = []
+    let code: string | undefined
+    try {
+      for await (const part of gate.exportStream(rows(150, 200), {
+        ...request('maps-eu'),
+        chunkSize: 50,
+      }))
+        second.push(part.kind)
+    } catch (error) {
+      code = isDatagateError(error) ? error.code : 'other'
+    }
+    expect(code).toBe('ERR_THRESHOLD_EXCEEDED')
+    expect(second.length).toBeGreaterThanOrEqual(1)
+    expect(second).not.toContain('manifest')
+    expect(store.read([names.overseas])[0]).toBeLessThan(250)
+    expect(audit.events.filter((e) => e.type === 'stream-end')).toHaveLength(1)
+    expect(audit.events.at(-1)).toMatchObject({ type: 'denied', code: 'ERR_THRESHOLD_EXCEEDED' })
+    expect(JSON.stringify(audit.events)).not.toContain('LSVAU2180N')
     await gate.close()
   })
 })
