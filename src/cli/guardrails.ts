@@ -38,6 +38,26 @@ export interface YearLog {
 const max = (a: number | null, b: unknown) =>
   typeof b === 'number' ? (a === null ? b : Math.max(a, b)) : a
 
+/** Raises the year's counts to the estimates one event's `subjects.*` details recorded. */
+function countSubjects(
+  counts: YearCounts,
+  year: number,
+  partnerId: string,
+  details: Readonly<Record<string, unknown>> | undefined,
+): void {
+  if (details?.['subjects.year'] !== year) return
+  counts.overseas = max(counts.overseas, details['subjects.overseas'])
+  counts.overseasSensitivePI = max(
+    counts.overseasSensitivePI,
+    details['subjects.overseasSensitivePI'],
+  )
+  counts.all = max(counts.all, details['subjects.all'])
+  const partner = counts.partners.get(partnerId) ?? { subjects: null, sensitivePI: null }
+  partner.subjects = max(partner.subjects, details['subjects.partner'])
+  partner.sensitivePI = max(partner.sensitivePI, details['subjects.partnerSensitivePI'])
+  counts.partners.set(partnerId, partner)
+}
+
 function regionIn(document: unknown, partner: string): string {
   const partners = (document as { partners?: unknown } | undefined)?.partners
   if (!Array.isArray(partners)) return 'CN'
@@ -97,6 +117,8 @@ export async function readYear(
     if (event.type === 'stream-end') {
       const row = streams.get(event.stream)
       if (row) row.records += event.rows
+      // A counted stream's estimates are on its end (merged chunk by chunk before it).
+      countSubjects(counts, year, event.partner, event.details)
       continue
     }
     if (
@@ -107,19 +129,12 @@ export async function readYear(
     )
       continue
     const released = event as Released
-    const details = 'details' in released ? released.details : undefined
-    if (details?.['subjects.year'] === year) {
-      counts.overseas = max(counts.overseas, details['subjects.overseas'])
-      counts.overseasSensitivePI = max(
-        counts.overseasSensitivePI,
-        details['subjects.overseasSensitivePI'],
-      )
-      counts.all = max(counts.all, details['subjects.all'])
-      const partner = counts.partners.get(released.partner) ?? { subjects: null, sensitivePI: null }
-      partner.subjects = max(partner.subjects, details['subjects.partner'])
-      partner.sensitivePI = max(partner.sensitivePI, details['subjects.partnerSensitivePI'])
-      counts.partners.set(released.partner, partner)
-    }
+    countSubjects(
+      counts,
+      year,
+      released.partner,
+      'details' in released ? released.details : undefined,
+    )
     const dataset = byName.get(released.dataset)
     const tagged = released.fields
       .map((f) => dataset?.field(f.path))

@@ -76,7 +76,6 @@ import { rowsOf, type StreamPart, type StreamSource, streamExport } from './stre
 import { type SignedStreamSet, setEntries, signStreamSet } from './stream-set-sign.js'
 import {
   checkSubjectCounting,
-  refuseUncounted,
   runCounted,
   type SubjectCounting,
   subjectCountingNeed,
@@ -838,7 +837,6 @@ export function createGate(options: GateOptions): Gate {
           `exportDelta: ${plan.noisyFields[0] ?? 'a field'}`,
           "a field without noise (it gets fresh noise on every release, so the partner's view cannot be the base of a patch; export it whole)",
         )
-      refuseUncounted(counting, plan, 'exportDelta')
       // Each record is released straight into its canonical JSON, once: edit-script key, digest
       // part, and normalised form of the records that changed.
       // A row object given in both versions is released once (the plan is deterministic).
@@ -855,8 +853,11 @@ export function createGate(options: GateOptions): Gate {
           at,
         ).keys,
       )
+      // The new view is what the partner holds after the patch: its subjects are counted (again,
+      // for those counted before: a HyperLogLog merge is a maximum, so nobody counts twice).
+      const tally = subjectTally(counting, plan, policyThresholds(policy))
       const realAfter = inOriginalRows(versions.origin, () =>
-        canonicalKeys(plan, versions.rows, memo),
+        canonicalKeys(plan, versions.rows, memo, tally ? (row) => tally.observe(row) : undefined),
       )
       const markedAfter = watermarks.markKeys(plan, realAfter, at)
       const afterKeys = markedAfter.keys
@@ -874,6 +875,10 @@ export function createGate(options: GateOptions): Gate {
         operations: patch.length,
         patch,
       }
+      // Counted (and refused past a threshold) before anything is signed.
+      const subjects = tally
+        ? await tally.commit(now()).catch((error) => audit.denied(request, error))
+        : undefined
       const envelope = await signEnvelope(claims, keys, { typ: DELTA_TYP })
       await audit.append({
         type: 'delta',
@@ -888,6 +893,7 @@ export function createGate(options: GateOptions): Gate {
           baseDigest,
           resultDigest,
           operations: patch.length,
+          ...subjects,
           ...watermarkDetails(markedAfter.rows, watermarks),
         },
       })

@@ -284,16 +284,3 @@ export function subjectCountingNeed(
   const named = datasets.find((d) => d.subject !== undefined)
   return named ? `dataset ${named.name} declares a subject (${named.subject})` : undefined
 }
-
-/** Refuses a delta of a counted plan: its subjects are not counted yet. */
-export function refuseUncounted(
-  counting: SubjectCounting | undefined,
-  plan: ReleasePlan,
-  what: string,
-): void {
-  if (counting !== undefined && countsSubjects(plan))
-    throw new DatagateError(
-      'ERR_INVALID_ARGUMENT',
-      `${what}: dataset ${plan.dataset.name} declares a subject and the gate counts subjects, which release(), export() and exportStream() do but exportDelta() does not yet; use export(), or a gate with subjects: false`,
-    )
-}

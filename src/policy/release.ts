@@ -228,12 +228,14 @@ export type KeyMemo = Map<object, { readonly key: string | null; readonly unknow
  * cap still counts it), and every row object released or filtered is added to it. A
  * deterministic plan releases the same object to the same text, so the keys are the same; a
  * row whose accessors answer differently on each read is released as first read (and
- * validated as read then). Rows that are equal but distinct objects are run again.
+ * validated as read then). Rows that are equal but distinct objects are run again. `observe`
+ * sees each row a key was released from (the subject counters of a delta's new view).
  */
 export function canonicalKeys(
   plan: ReleasePlan,
   rows: Iterable<unknown>,
   memo?: KeyMemo,
+  observe?: (row: unknown) => void,
 ): string[] {
   assertRows(rows)
   const run = startRun(plan, plan.canonicalKey)
@@ -241,13 +243,19 @@ export function canonicalKeys(
   for (const row of rows) {
     if (memo === undefined || typeof row !== 'object' || row === null) {
       const key = run.row(row)
-      if (key !== undefined) keys.push(key)
+      if (key !== undefined) {
+        observe?.(row)
+        keys.push(key)
+      }
       continue
     }
     const known = memo.get(row)
     if (known !== undefined) {
       const key = run.repeat(known.key, known.unknownKeys)
-      if (key !== undefined) keys.push(key)
+      if (key !== undefined) {
+        observe?.(row)
+        keys.push(key)
+      }
       continue
     }
     const filteredBefore = run.filtered
@@ -255,6 +263,7 @@ export function canonicalKeys(
     const key = run.row(row)
     const unknownKeys = run.unknownKeysDropped - unknownBefore
     if (key !== undefined) {
+      observe?.(row)
       keys.push(key)
       memo.set(row, { key, unknownKeys })
     } else if (run.filtered > filteredBefore) memo.set(row, { key: null, unknownKeys })

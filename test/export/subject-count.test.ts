@@ -226,24 +226,37 @@ describe('subject counters', () => {
     expect((await uncounted.release(rows(0, 2), request('maps-cn'))).records).toHaveLength(2)
   })
 
-  it('deltas of a counted dataset are refused (only release, export and streams count)', async () => {
+  it("a delta counts the subjects of the partner's new view, and is refused past a threshold", async () => {
     const clock = { now: new Date('2026-06-01T00:00:00Z') }
-    const policy = gateWith({}, clock).gate.policy
+    const store = memorySubjectCounterStore()
+    const { gate: base } = gateWith({ crossBorder: { filing: 250, onThreshold: 'refuse' } }, clock)
+    const audit = memoryAuditSink()
     const gate = createGate({
       issuer: 'oem',
       datasets: [Trip],
-      policy,
+      policy: base.policy,
       keys: await generateKeys(),
-      audit: memoryAuditSink(),
+      audit,
       pseudonymKey: KEY,
-      subjects: { store: memorySubjectCounterStore(), key: COUNTER_KEY },
+      subjects: { store, key: COUNTER_KEY },
       now: () => clock.now,
     })
-    expect(await codeOf(gate.exportDelta(rows(0, 1), rows(0, 2), request('maps-cn')))).toBe(
-      'ERR_INVALID_ARGUMENT',
+    const names = subjectCounterNames(2026, 'maps-eu')
+    await gate.export(rows(0, 100), request('maps-eu'))
+    const delta = await gate.exportDelta(rows(0, 100), rows(0, 180), request('maps-eu'))
+    expect(delta.patch.length).toBeGreaterThan(0)
+    const [counted] = store.read([names.overseas])
+    expect(Math.abs((counted as number) - 180)).toBeLessThanOrEqual(180 * 3 * HLL_STANDARD_ERROR)
+    const event = audit.events.find((e) => e.type === 'delta')
+    expect(event?.details?.['subjects.overseas']).toBe(counted)
+    expect(event?.details?.['subjects.released']).toBe(180)
+    // 120 more people would pass 249: nothing is signed, nothing counted, a denied event.
+    expect(await codeOf(gate.exportDelta(rows(0, 180), rows(0, 300), request('maps-eu')))).toBe(
+      'ERR_THRESHOLD_EXCEEDED',
     )
-    const signed = await gate.export(rows(0, 3), request('maps-eu'))
-    expect(signed.count).toBe(3)
+    expect(store.read([names.overseas])).toEqual([counted])
+    expect(audit.events.filter((e) => e.type === 'delta')).toHaveLength(1)
+    expect(audit.events.at(-1)).toMatchObject({ type: 'denied', code: 'ERR_THRESHOLD_EXCEEDED' })
     await gate.close()
   })
 
