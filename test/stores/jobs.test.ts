@@ -226,7 +226,12 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'datagate/jobs over pg-boss', () => {
     await migrate(pool, { table, idleInTransactionTimeoutMs: false })
     const { boss, gate } = await worker(table, schema)
     const sink = folderSink(tempDir('datagate-jobs-'))
-    const pgBoss = { retryLimit: 0, retryDelay: 0, expireInSeconds: 30, pollingIntervalSeconds: 0.5 }
+    const pgBoss = {
+      retryLimit: 0,
+      retryDelay: 0,
+      expireInSeconds: 30,
+      pollingIntervalSeconds: 0.5,
+    }
     const ran: string[] = []
     const options = {
       sink,
