@@ -90,6 +90,21 @@ describe('gate.exportUnlessHeld', () => {
   })
 })
 
+describe('a suspended partner', () => {
+  it('is refused (ERR_PARTNER_SUSPENDED, a denied event), never answered not-modified, even with *', async () => {
+    const claims = { partner: 'insure-co', dataset: 'customer', purpose: 'claims' } as const
+    const customers = sampleRows('customers')
+    const before = sink.events.length
+    expect(await codeOf(gate.exportUnlessHeld(customers, claims, ['*']))).toBe(
+      'ERR_PARTNER_SUSPENDED',
+    )
+    expect(await codeOf(gate.releaseJson(customers, claims, { held: ['*'] }))).toBe(
+      'ERR_PARTNER_SUSPENDED',
+    )
+    expect(sink.events.slice(before).map((e) => e.type)).toEqual(['denied', 'denied'])
+  })
+})
+
 describe('gate.releaseJson', () => {
   it("the release's records as JSON bytes, with the release event's digest", async () => {
     const { records, report } = await gate.release(orders, courtesy)
