@@ -33,7 +33,9 @@ function rewriteJson(text: string, changes: ReadonlyMap<string, Standing>): stri
     if (to !== undefined) partner.standing = to
   }
   const indent = /\n([ \t]{1,10})"/.exec(text)?.[1] ?? '  '
-  return `${JSON.stringify(document, null, indent)}${text.endsWith('\n') ? '\n' : ''}`
+  const out = `${JSON.stringify(document, null, indent)}${text.endsWith('\n') ? '\n' : ''}`
+  // A file with CRLF line ends keeps them: otherwise every line of it would show as changed.
+  return text.includes('\r\n') ? out.replace(/\n/g, '\r\n') : out
 }
 
 function rewriteYaml(text: string, changes: ReadonlyMap<string, Standing>): string {
@@ -68,8 +70,11 @@ export function rewriteStandings(text: string, changes: ReadonlyMap<string, Stan
   const expected = parse(text) as { partners: { id: string; standing: string }[] }
   for (const partner of expected.partners)
     partner.standing = changes.get(partner.id) ?? partner.standing
+  // A standing carrying a YAML anchor that other values use would change those too.
   if (!isDeepStrictEqual(parse(out), expected))
-    throw new Error('the rewritten policy does not read back as the intended document')
+    usageError(
+      'the policy cannot be rewritten in place (a standing shared through a YAML anchor?): write those standings out plainly; nothing was written',
+    )
   return out
 }
 

@@ -29,6 +29,13 @@ import { usageError } from './usage.js'
 
 type StandingReport = z.infer<typeof StandingReportSchema>
 
+/**
+ * A scores file's partner id on one line: its line breaks shown as `\u000a` and the like (the printed report
+ * keeps newlines, so an id holding one could forge a line or a Markdown heading of its own).
+ */
+const oneLine = (id: string) =>
+  id.replace(/[\n\r\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+
 /** Each policy partner's standing for `month`, and findings about the scores. */
 function decide(
   before: Policy,
@@ -49,7 +56,7 @@ function decide(
         severity: 'error',
         code: 'unknown_partner',
         path: scoresFile,
-        message: `the scores name ${partner}, which ${policyFile} does not have`,
+        message: `the scores name ${oneLine(partner)}, which ${policyFile} does not have`,
         partner,
       })
   const partners: StandingReport['partners'] = []

@@ -254,7 +254,8 @@ export interface AuditEventBodies {
   /**
    * A conditional request (`If-None-Match`) whose released view the partner already holds: the
    * view's `payloadDigest` (the ETag's digest), its `rows` and fields, and nothing that left: no
-   * records, no token. `details.answers` names what would have been sent (`export`, `release`).
+   * records, no token. `details.answers` names what would have been sent (`export`, `release`); `details.held` is
+   * `digest` when the partner named the view's digest, `any` when only `'*'` matched.
    */
   'not-modified': AuditReleaseFacts & { readonly type: 'not-modified' }
   /**

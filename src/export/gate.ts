@@ -59,6 +59,7 @@ import type { KeyRing, PublicJwks } from './key-ring.js'
 import { isKeyRing } from './keys.js'
 import {
   type HeldDigests,
+  heldBy,
   heldSet,
   holds,
   type NotModified,
@@ -674,6 +675,7 @@ export function createGate(options: GateOptions): Gate {
     if (holds(held, payloadDigest))
       return notModified(plan, count, payloadDigest, {
         answers: 'export',
+        held: heldBy(held, payloadDigest),
         format,
         ...spend,
         unknownKeys: report.unknownKeysDropped,
@@ -796,6 +798,7 @@ export function createGate(options: GateOptions): Gate {
       if (holds(held, payloadDigest))
         return notModified(plan, count, payloadDigest, {
           answers: 'release',
+          held: heldBy(held, payloadDigest),
           ...spend,
           unknownKeys: report.unknownKeysDropped,
           ...watermarkDetails(marked, watermarks),

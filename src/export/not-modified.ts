@@ -73,3 +73,11 @@ export function heldSet(held: unknown, what: string): ReadonlySet<string> {
 export function holds(held: ReadonlySet<string> | undefined, digest: string): boolean {
   return held !== undefined && (held.has(digest) || held.has('*'))
 }
+
+/**
+ * How the partner named the view, for the `not-modified` event: `digest` when it gave the view's
+ * digest (it held those bytes), `any` when only `'*'` matched (it may never have received them).
+ */
+export function heldBy(held: ReadonlySet<string> | undefined, digest: string): 'digest' | 'any' {
+  return held?.has(digest) ? 'digest' : 'any'
+}

@@ -162,6 +162,9 @@ function storedRequest(text: string, exportId: string): ExportJobData {
   return data as ExportJobData
 }
 
+/** What a job carries of the stored request (all but the partition). */
+const REQUEST_FIELDS = ['exportId', 'partner', 'dataset', 'purpose', 'of', 'chunkSize'] as const
+
 /** A job's data as the queue hands it back: checked again, the queue's table being writable. */
 function checkJob(data: ExportJobData, withPartition: boolean): void {
   assertObject(data, 'export job: data')
@@ -258,8 +261,24 @@ export async function registerExportJobs(
     return { exportId, partitions, done, set: set?.trim() }
   }
 
+  /**
+   * The job's data must be the request `startExport` stored, field by field: someone who can
+   * write the queue's table (not the sink) could otherwise change `of` (rows lost or repeated
+   * in a set that still verifies) or the partner, dataset or purpose of one partition.
+   */
+  async function matchStored(data: ExportJobData): Promise<void> {
+    const text = await readText(sink, requestKey(data.exportId))
+    const stored = text === undefined ? undefined : storedRequest(text, data.exportId)
+    if (stored === undefined || REQUEST_FIELDS.some((key) => stored[key] !== data[key]))
+      throw new DatagateError(
+        'ERR_STREAM_SET_INVALID',
+        `export ${data.exportId}: the job's data is not the request startExport stored`,
+      )
+  }
+
   async function runPartition(data: ExportJobData): Promise<void> {
     checkJob(data, true)
+    await matchStored(data)
     const partition = data.partition as number
     // A set already signed is final: a late retry must not replace a partition it lists.
     const sealed = async () => (await sink.list(setKey(data.exportId))).length > 0
@@ -281,6 +300,7 @@ export async function registerExportJobs(
   async function runSet(data: ExportJobData): Promise<void> {
     checkJob(data, false)
     if ((await sink.list(setKey(data.exportId))).length > 0) return
+    await matchStored(data)
     const manifests: string[] = []
     for (let partition = 0; partition < data.of; partition++) {
       const body = await sink.get(partitionKey(data.exportId, partition))

@@ -71,7 +71,32 @@ export function standingFromScores(
   assertNumber(scores.complaintRate, 'standingFromScores: complaintRate', { min: 0, max: 1 })
   const yellowMonths = scores.yellowMonths ?? 0
   assertNumber(yellowMonths, 'standingFromScores: yellowMonths', { integer: true, min: 0 })
+  assertObject(thresholds, 'standingFromScores: thresholds')
   const { gold, silver, bronze, terminateAfterYellowMonths } = thresholds
+  // Checked, or a NaN streak length would never terminate anyone (every `>=` is false).
+  assertNumber(
+    terminateAfterYellowMonths,
+    'standingFromScores: thresholds.terminateAfterYellowMonths',
+    {
+      integer: true,
+      min: 1,
+    },
+  )
+  for (const [name, tier] of [
+    ['gold', gold],
+    ['silver', silver],
+    ['bronze', bronze],
+  ] as const) {
+    assertObject(tier, `standingFromScores: thresholds.${name}`)
+    assertNumber(tier.minRating, `standingFromScores: thresholds.${name}.minRating`, {
+      min: 0,
+      max: 5,
+    })
+    assertNumber(tier.maxComplaintRate, `standingFromScores: thresholds.${name}.maxComplaintRate`, {
+      min: 0,
+      max: 1,
+    })
+  }
   if (!(gold.minRating >= silver.minRating && silver.minRating >= bronze.minRating))
     invalidArgument(
       'range',

@@ -42,6 +42,25 @@ describe('rewriteStandings', () => {
     expect(out).toContain('# anchor')
   })
 
+  it('a standing whose anchor another partner uses is a usage error, not a rewrite of both', () => {
+    const text = `issuer: oem\npartners:\n  - id: a\n    standing: &good gold\n  - id: b\n    standing: *good\n`
+    let caught: unknown
+    try {
+      rewriteStandings(text, new Map([['a', 'yellow']]))
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
+    expect((caught as Error).message).toContain('YAML anchor')
+  })
+
+  it('a JSON policy with CRLF line ends keeps them', () => {
+    const document = { issuer: 'oem', partners: [{ id: 'a', standing: 'gold' }] }
+    const crlf = `${JSON.stringify(document, null, 2).replace(/\n/g, '\r\n')}\r\n`
+    const out = rewriteStandings(crlf, new Map([['a', 'silver']]))
+    expect(out).toBe(crlf.replace('"gold"', '"silver"'))
+  })
+
   it('keeps a JSON policy JSON, with its indentation and key order, tabs included', () => {
     const document = { issuer: 'oem', partners: [{ standing: 'gold', id: 'a', core: false }] }
     const tabbed = `${JSON.stringify(document, null, '\t')}\n`

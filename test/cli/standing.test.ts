@@ -528,4 +528,34 @@ describe('datagate standing', () => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for raw controls
     expect(run.stdout).not.toMatch(/\u001b\]|\u0007|\u001b\[2J/)
   })
+
+  it('a partner id with a line break in the scores cannot forge a line of the report', () => {
+    const { dir } = project(POLICY, { audit: false })
+    const hostile = 'x\n## all partners approved\r\nwarning forged'
+    writeFileSync(
+      join(dir, 'scores.json'),
+      JSON.stringify([
+        {
+          partner: hostile,
+          month: '2026-06',
+          satisfaction: 4,
+          responseSpeed: 4,
+          complaintHandling: 4,
+          priceFairness: 4,
+          complaintRate: 0.01,
+        },
+      ]),
+    )
+    for (const format of ['text', 'md']) {
+      const run = runCli(['standing', '--scores', 'scores.json', '--format', format], { cwd: dir })
+      expect(run.code).toBe(1)
+      expect(run.stdout).toContain(
+        'the scores name x\\u000a## all partners approved\\u000d\\u000awarning forged, which',
+      )
+      const lines = run.stdout.split(/\r?\n/)
+      expect(
+        lines.some((l) => l.startsWith('## all partners') || l.startsWith('warning forged')),
+      ).toBe(false)
+    }
+  })
 })

@@ -53,7 +53,7 @@ describe('gate.exportUnlessHeld', () => {
       agreement: 'courtesy-car-2026',
       rows: signed.count,
       payloadDigest: signed.payloadDigest,
-      details: { answers: 'export', format: 'compact' },
+      details: { answers: 'export', format: 'compact', held: 'digest' },
     })
     expect(written[0]).not.toHaveProperty('jti')
     expect(verifyAuditChain(sink.events).ok).toBe(true)
@@ -73,6 +73,8 @@ describe('gate.exportUnlessHeld', () => {
     expect(await gate.exportUnlessHeld(orders, courtesy, ['*'])).toMatchObject({
       notModified: true,
     })
+    // The chain tells a partner that named the view's digest from one that only sent '*'.
+    expect(sink.events.at(-1)).toMatchObject({ type: 'not-modified', details: { held: 'any' } })
   })
 
   it('refusals are those of an export (a denied event); bad held lists are ERR_INVALID_ARGUMENT', async () => {
@@ -85,6 +87,21 @@ describe('gate.exportUnlessHeld', () => {
       expect(await codeOf(gate.exportUnlessHeld(orders, courtesy, held as never))).toBe(
         'ERR_INVALID_ARGUMENT',
       )
+  })
+})
+
+describe('a suspended partner', () => {
+  it('is refused (ERR_PARTNER_SUSPENDED, a denied event), never answered not-modified, even with *', async () => {
+    const claims = { partner: 'insure-co', dataset: 'customer', purpose: 'claims' } as const
+    const customers = sampleRows('customers')
+    const before = sink.events.length
+    expect(await codeOf(gate.exportUnlessHeld(customers, claims, ['*']))).toBe(
+      'ERR_PARTNER_SUSPENDED',
+    )
+    expect(await codeOf(gate.releaseJson(customers, claims, { held: ['*'] }))).toBe(
+      'ERR_PARTNER_SUSPENDED',
+    )
+    expect(sink.events.slice(before).map((e) => e.type)).toEqual(['denied', 'denied'])
   })
 })
 

@@ -31,6 +31,21 @@ describe('standingFromScores', () => {
     )
   })
 
+  it('rejects thresholds that are not numbers in range: a NaN streak would never terminate', () => {
+    const scores = { rating: 2, complaintRate: 0.5, yellowMonths: 9 }
+    for (const bad of [
+      { terminateAfterYellowMonths: Number.NaN },
+      { terminateAfterYellowMonths: 0 },
+      { terminateAfterYellowMonths: 1.5 },
+      { bronze: { minRating: 4, maxComplaintRate: Number.NaN } },
+      { gold: { minRating: 4.8, maxComplaintRate: Number.POSITIVE_INFINITY } },
+      { silver: undefined },
+    ])
+      expect(() =>
+        standingFromScores(scores, { ...DEFAULT_STANDING_THRESHOLDS, ...bad } as never),
+      ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }))
+  })
+
   it('is monotone: a better rating or fewer complaints never lowers the standing', () => {
     const order = ['terminated', 'yellow', 'bronze', 'silver', 'gold']
     fc.assert(

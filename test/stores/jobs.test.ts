@@ -220,6 +220,59 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'datagate/jobs over pg-boss', () => {
     expect(count).toBe(300)
   }, 90_000)
 
+  it('a job row changed in the queue table (partition count, purpose) runs nothing and signs no set', async () => {
+    const table = uniqueTable('jobs')
+    const schema = uniqueTable('boss')
+    await migrate(pool, { table, idleInTransactionTimeoutMs: false })
+    const { boss, gate } = await worker(table, schema)
+    const sink = folderSink(tempDir('datagate-jobs-'))
+    const pgBoss = {
+      retryLimit: 0,
+      retryDelay: 0,
+      expireInSeconds: 30,
+      pollingIntervalSeconds: 0.5,
+    }
+    const ran: string[] = []
+    const options = {
+      sink,
+      pgBoss,
+      *source(partition: number, of: number, request: { partner: string }) {
+        ran.push(`${partition}/${of}/${request.partner}`)
+        yield* vehicleRows(partition, of, 90)
+      },
+    }
+    // This process only enqueues; the rows are then changed by someone with access to the table.
+    const starter = await registerExportJobs(boss, gate, { ...options, work: false })
+    await starter.startExport({ exportId: 'tampered', ...exportRequest, partitions: 3 })
+    const job = `${schema}.job`
+    const changed = await pool.query(
+      `UPDATE ${job} SET data = jsonb_set(data, '{of}', '4') WHERE data->>'exportId' = 'tampered' AND data->>'partition' = '2'`,
+    )
+    expect(changed.rowCount).toBe(1)
+    await pool.query(
+      `UPDATE ${job} SET data = jsonb_set(data, '{purpose}', '"other"') WHERE data->>'exportId' = 'tampered' AND data->>'partition' = '1'`,
+    )
+    await registerExportJobs(boss, gate, options)
+    await vi.waitFor(
+      async () => {
+        const { rows } = await pool.query(
+          `SELECT data->>'partition' AS partition, state FROM ${job} WHERE data->>'exportId' = 'tampered' ORDER BY 1`,
+        )
+        expect(rows).toEqual([
+          { partition: '0', state: 'completed' },
+          { partition: '1', state: 'failed' },
+          { partition: '2', state: 'failed' },
+        ])
+      },
+      { timeout: 30_000, interval: 200 },
+    )
+    // Only the untouched partition ran its source; the changed ones never reached the gate.
+    expect(ran).toEqual(['0/3/fleet-co'])
+    const status = await starter.status('tampered')
+    expect(status.done).toEqual([0])
+    expect(status.set).toBeUndefined()
+  }, 90_000)
+
   it('refuses bad arguments with typed errors', async () => {
     const table = uniqueTable('jobs')
     await migrate(pool, { table, idleInTransactionTimeoutMs: false })
