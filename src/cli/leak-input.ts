@@ -150,16 +150,31 @@ export function readLeak(text: string, file: string): LeakInput {
   const none = { payloadDigests: [] as string[], signedDigests: [] as string[], dataset: undefined }
   if (file.toLowerCase().endsWith('.csv'))
     return { input: 'csv', records: parseCsv(trimmed, file), ...none }
+  let value: unknown
+  let isJson = true
   try {
-    const value: unknown = JSON.parse(trimmed)
+    value = JSON.parse(trimmed)
+  } catch {
+    // Not one JSON document: NDJSON, or CSV.
+    isJson = false
+  }
+  if (isJson) {
     if (Array.isArray(value))
       return { input: 'json', records: value, ...none, payloadDigests: [jsonDigest(value)] }
     const object = (typeof value === 'object' && value !== null ? value : {}) as Record<
       string,
       unknown
     >
+    // A flattened JWS: its errors are the leak's (outside the JSON.parse above, so a payload that
+    // is not base64url or not JSON is said, not read as one NDJSON record).
     if (typeof object.payload === 'string' && typeof object.signature === 'string') {
-      const decoded = decodePayload(base64urlDecode(object.payload), file)
+      let bytes: Uint8Array
+      try {
+        bytes = base64urlDecode(object.payload)
+      } catch {
+        return usageError(`${file}: a token whose payload is not base64url`)
+      }
+      const decoded = decodePayload(bytes, file)
       return {
         input: 'token',
         records: decoded.records,
@@ -174,8 +189,6 @@ export function readLeak(text: string, file: string): LeakInput {
         return { input: 'json', records, ...none, payloadDigests: [jsonDigest(records)] }
     }
     return { input: 'json', records: [value], ...none }
-  } catch {
-    // Not one JSON document: NDJSON, or CSV.
   }
   const parsed: unknown[] = []
   for (const line of lines) {
