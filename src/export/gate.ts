@@ -190,7 +190,9 @@ export interface DeltaRequest extends ReleaseRequest {
   /**
    * When the partner's current view was released (the previous export's time). Required when
    * the agreement declares `consent`: the base view is computed with consent as of then, the new
-   * one with consent now, so a withdrawal in between becomes `remove` operations.
+   * one with consent now, so a withdrawal in between becomes `remove` operations. With
+   * `watermark` rows the base view has the rows of that time's period (without it, of now's):
+   * give it when the previous export may be from another month.
    */
   readonly previousAt?: Date
 }
@@ -844,15 +846,19 @@ export function createGate(options: GateOptions): Gate {
       // A row object given in both versions is released once (the plan is deterministic).
       const memo: KeyMemo = new Map()
       const versions = await consentedVersions(plan, previousRows, rows, request.previousAt)
-      // Both views carry the period's watermark rows, anchored alike: the patch leaves them be.
+      // Each view carries its period's watermark rows, anchored alike: within a month the patch
+      // leaves them be. The base is the view as released at `previousAt` (else now): a partner
+      // holding last month's view holds last month's rows, and the patch swaps them.
       const at = now()
+      if (request.previousAt !== undefined)
+        assertDate(request.previousAt, 'exportDelta: previousAt')
       const before = viewOfKeys(
         watermarks.markKeys(
           plan,
           inOriginalRows(versions.previousOrigin, () =>
             canonicalKeys(plan, versions.previousRows, memo),
           ),
-          at,
+          request.previousAt ?? at,
         ).keys,
       )
       const realAfter = inOriginalRows(versions.origin, () =>

@@ -199,6 +199,42 @@ describe('watermark rows', () => {
     })
   })
 
+  it("a delta into the next month applies to the view held from the last (previousAt's rows as its base)", async () => {
+    let clock = new Date('2026-06-28T08:00:00Z')
+    const { gate, audit } = gateOf({ rows: 5, now: () => clock })
+    const before = sourceRows(100)
+    const after = before.map((r, i) => (i === 3 ? { ...r, status: 'closed' } : r))
+    const verifyAt = (now: () => Date) => ({
+      jwks: gate.jwks(),
+      issuer: 'oem-aftersales',
+      audience: 'insure-co',
+      now,
+    })
+    const juneAt = clock
+    const held = (
+      await verifyExport(
+        (
+          await gate.export(before, request)
+        ).token,
+        verifyAt(() => juneAt),
+      )
+    ).records
+    clock = new Date('2026-07-02T08:00:00Z')
+    const july = () => clock
+    const delta = await gate.exportDelta(before, after, { ...request, previousAt: juneAt })
+    const next = await applyDelta(held, delta.token, verifyAt(july))
+    const expected = (await verifyExport((await gate.export(after, request)).token, verifyAt(july)))
+      .records
+    expect(next).toEqual(expected)
+    // July's rows are not June's: the patch swaps them, and the event counts the new ones.
+    expect(new Set(next.map((r) => JSON.stringify(r))).size).toBe(next.length)
+    expect(audit.events.at(-2)).toMatchObject({
+      type: 'delta',
+      rows: 100,
+      details: { watermarkRows: 5 },
+    })
+  })
+
   it('never lower k: assessRisk of an export with watermark rows is no worse than without', async () => {
     const rows = sourceRows(400)
     const marked = (await gateOf({ rows: 20 }).gate.release(rows, request)).records
