@@ -232,6 +232,33 @@ export function watermarkSet(plan: ReleasePlan, key: Uint8Array, period: string)
   return { period, source, released, fingerprint, quasiIdentifiers }
 }
 
+/**
+ * `count` more synthetic rows of `plan` for `period`, drawn like its watermark rows but from
+ * other labels and never released: a sample of what the rows look like, by which a tracer
+ * tells how often a record matches a watermark fingerprint by chance. Rows the schema or the
+ * plan refuse are left out.
+ */
+export function watermarkProbes(
+  plan: ReleasePlan,
+  key: Uint8Array,
+  period: string,
+  count: number,
+): Record<string, unknown>[] {
+  const mac = periodMac(key, plan, period)
+  const conditions = new Map(Object.entries(plan.agreement.where ?? {}))
+  const out: Record<string, unknown>[] = []
+  for (let i = 0; i < count; i++) {
+    const row = synthesizeRecord(plan.dataset, conditions, keyedDraws(mac, `probe:${i}`))
+    try {
+      plan.dataset.parse(row)
+      out.push(plan.project(plan.read(row).record))
+    } catch (error) {
+      if (!isDatagateError(error)) throw error
+    }
+  }
+  return out
+}
+
 /** Marks releases of the gate: `undefined` key means none (createGate refuses such agreements). */
 export interface Watermarker {
   /** `wm-…` id of the key, or `undefined` without one. */
