@@ -256,6 +256,26 @@ describe('watermark rows', () => {
     expect(withMarks.l ?? 0).toBeGreaterThanOrEqual(without.l ?? 0)
   })
 
+  it('differ in their fingerprint, not only in the quasi-identifiers they then share', () => {
+    // city is copied from one real class onto every row: only status tells the rows apart.
+    const doc = tracePolicyDocument(3)
+    const partner = doc.partners.find((p) => p.id === 'tow-co') as (typeof doc.partners)[number]
+    Object.assign(partner.agreements[0] as object, { fields: ['city', 'status'] })
+    const policy = loadPolicy(doc, { datasets: [Order] })
+    const tow = policy.partners.find((p) => p.id === 'tow-co') as (typeof policy.partners)[number]
+    const plan = compilePlan(tow, tow.agreements[0] as (typeof tow.agreements)[number], Order, {
+      pseudonymKey: PSEUDONYM_KEY,
+    })
+    const set = watermarkSet(plan, WATERMARK_KEY, '2026-06')
+    expect(set.fingerprint).toEqual(['status'])
+    expect(new Set(set.released.map((r) => r.status)).size).toBe(3)
+    // Three statuses make three rows at most: a fourth would repeat one once city is copied.
+    const four = { ...plan, agreement: { ...plan.agreement, watermark: { rows: 4 } } }
+    expect(() => watermarkSet(four, WATERMARK_KEY, '2026-06')).toThrow(
+      expect.objectContaining({ code: 'ERR_WATERMARK_UNAVAILABLE' }),
+    )
+  })
+
   it('are refused on a stream rather than left out', async () => {
     const { gate } = gateOf({ rows: 2 })
     await expect(async () => {
