@@ -609,18 +609,23 @@ export function createGate(options: GateOptions): Gate {
     return { report, count: run.count + marked.rows, real: run.count, marked: marked.rows }
   }
 
-  /** Writes the `not-modified` event (durable before it resolves): nothing leaves. */
+  /**
+   * Writes the `not-modified` event (durable before it resolves): nothing leaves. Its `rows` are
+   * the real records (`real`), as the export's and release's events count them; `count` (with
+   * watermark rows) is the view's, answered to the caller.
+   */
   async function notModified(
     plan: ReleasePlan,
     count: number,
     payloadDigest: string,
     details: Record<string, string | number | boolean>,
+    real = count,
   ): Promise<NotModified> {
     if (audit.enabled)
       await audit.append({
         type: 'not-modified',
         ...audit.facts(plan),
-        rows: count,
+        rows: real,
         payloadDigest,
         details,
       })
@@ -675,13 +680,19 @@ export function createGate(options: GateOptions): Gate {
     const payload = records.finish(`${head.slice(0, -1)},"records":`, '}')
     const payloadDigest = bytesDigest(payload.array)
     if (holds(held, payloadDigest))
-      return notModified(plan, count, payloadDigest, {
-        answers: 'export',
-        format,
-        ...spend,
-        unknownKeys: report.unknownKeysDropped,
-        ...watermarkDetails(marked, watermarks),
-      })
+      return notModified(
+        plan,
+        count,
+        payloadDigest,
+        {
+          answers: 'export',
+          format,
+          ...spend,
+          unknownKeys: report.unknownKeysDropped,
+          ...watermarkDetails(marked, watermarks),
+        },
+        real,
+      )
     // Counted (and refused past a threshold) before anything is signed.
     const subjects = tally
       ? await tally.commit(now()).catch((error) => audit.denied(request, error))
@@ -797,12 +808,18 @@ export function createGate(options: GateOptions): Gate {
       const payloadDigest = bytesDigest(json)
       // A 304 gives nothing new: its subjects were counted when the view was first released.
       if (holds(held, payloadDigest))
-        return notModified(plan, count, payloadDigest, {
-          answers: 'release',
-          ...spend,
-          unknownKeys: report.unknownKeysDropped,
-          ...watermarkDetails(marked, watermarks),
-        })
+        return notModified(
+          plan,
+          count,
+          payloadDigest,
+          {
+            answers: 'release',
+            ...spend,
+            unknownKeys: report.unknownKeysDropped,
+            ...watermarkDetails(marked, watermarks),
+          },
+          real,
+        )
       const subjects = tally
         ? await tally.commit(now()).catch((error) => audit.denied(request, error))
         : undefined

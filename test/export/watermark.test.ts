@@ -276,6 +276,22 @@ describe('watermark rows', () => {
     )
   })
 
+  it('a not-modified answer counts the real records in its event, as the export did', async () => {
+    const { gate, audit } = gateOf({ rows: 5 })
+    const rows = sourceRows(50)
+    const first = await gate.export(rows, request)
+    const again = await gate.exportUnlessHeld(rows, request, [first.payloadDigest])
+    expect(again).toMatchObject({ notModified: true })
+    const [exported, held] = audit.events.filter(
+      (e) => e.type === 'export' || e.type === 'not-modified',
+    )
+    expect(exported?.rows).toBe(50)
+    expect(held).toMatchObject({ type: 'not-modified', rows: 50, details: { watermarkRows: 5 } })
+    const json = await gate.releaseJson(rows, request)
+    await gate.releaseJson(rows, request, { held: [json.payloadDigest] })
+    expect(audit.events.at(-1)).toMatchObject({ type: 'not-modified', rows: 50 })
+  })
+
   it('are refused on a stream rather than left out', async () => {
     const { gate } = gateOf({ rows: 2 })
     await expect(async () => {
