@@ -17,6 +17,21 @@ export interface LeakInput {
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/
+const UNSAFE_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype'])
+/** Deeper than any dataset's records: a leak nested past it is refused, not walked recursively. */
+const MAX_DEPTH = 64
+
+/** Whether every record nests at most MAX_DEPTH levels (walked without recursion). */
+function withinDepth(records: readonly unknown[]): boolean {
+  const stack: [unknown, number][] = records.map((r) => [r, 1])
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [value, depth] = item
+    if (typeof value !== 'object' || value === null) continue
+    if (depth > MAX_DEPTH) return false
+    for (const child of Object.values(value)) stack.push([child, depth + 1])
+  }
+  return true
+}
 
 /** Whether `text` is `parts` base64url segments joined by dots (the first non-empty). */
 function isCompact(text: string, parts: 3 | 5): boolean {
@@ -116,6 +131,10 @@ export function parseCsv(text: string, file: string): Record<string, unknown>[] 
   if (row.some((c) => c !== '')) rows.push(row)
   const [header, ...body] = rows
   if (!header) return []
+  // A header is dot paths written into plain objects: `__proto__.x` would write Object.prototype.
+  for (const name of header)
+    if (name.split('.').some((segment) => UNSAFE_SEGMENTS.has(segment)))
+      usageError(`${file}: a CSV header names ${JSON.stringify(name)}, which is not a field path`)
   return body.map((cells, line) => {
     if (cells.length !== header.length)
       usageError(`${file}:${line + 2}: ${cells.length} fields, the header has ${header.length}`)
@@ -135,8 +154,15 @@ export function parseCsv(text: string, file: string): Record<string, unknown>[] 
   })
 }
 
-/** Reads the leaked file's text. */
+/** Reads the leaked file's text; records nested deeper than 64 levels are a usage error. */
 export function readLeak(text: string, file: string): LeakInput {
+  const leak = readAny(text, file)
+  if (!withinDepth(leak.records))
+    usageError(`${file}: records nested deeper than ${MAX_DEPTH} levels are not a dataset's`)
+  return leak
+}
+
+function readAny(text: string, file: string): LeakInput {
   const trimmed = text.trim()
   const lines = trimmed.split(/\r?\n/).filter((l) => l.trim() !== '')
   if (

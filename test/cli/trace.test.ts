@@ -230,4 +230,18 @@ describe('datagate trace', () => {
     expect(flat.code).toBe(2)
     expect(flat.stderr).toContain('payload is not base64url')
   })
+
+  it('refuses a leak nested past any record, and a CSV header that would write a prototype, with exit 2', () => {
+    // 20,000 levels overflowed the stack in the matching (an internal error, exit 3).
+    writeFileSync(join(dir, 'deep.json'), `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`)
+    const deep = runCli(['trace', 'deep.json'], { cwd: dir })
+    expect(deep.code).toBe(2)
+    expect(deep.stderr).toContain('nested deeper than 64 levels')
+    for (const name of ['__proto__.polluted', 'constructor.prototype.polluted']) {
+      writeFileSync(join(dir, 'proto.csv'), `${name},city\nyes,Hangzhou\n`)
+      const proto = runCli(['trace', 'proto.csv'], { cwd: dir })
+      expect(proto.code).toBe(2)
+      expect(proto.stderr).toContain('which is not a field path')
+    }
+  })
 })
