@@ -4,7 +4,7 @@
 // DATAGATE_WATERMARK_KEY_FILE, never from anywhere else, and a key file kept in the audit log's
 // folder is refused: whoever can write the log must not hold the keys that attribute a leak.
 import { existsSync, realpathSync } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
 import type { Command } from 'commander'
 import type { z } from 'zod'
@@ -29,6 +29,20 @@ export const KEY_FILE_ENV = {
 } as const
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/
+/** A leak or source file past this is refused before it is read (it is parsed whole in memory). */
+const MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+/** The text of a leak or source file, refusing one too large to parse whole. */
+async function readInput(path: string, file: string): Promise<string> {
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => 0, // readText says why it cannot be read
+  )
+  if (size > MAX_INPUT_BYTES)
+    usageError(`${file}: ${size} bytes, over the ${MAX_INPUT_BYTES} bytes trace reads`)
+  return readText(path)
+}
+
 /** A key file is a line of text or a few raw bytes: anything longer is not one (`/dev/zero`). */
 const MAX_KEY_FILE = 4096
 
@@ -176,7 +190,7 @@ export function traceCommand(program: Command, state: CliState): void {
       const watermarkKey = watermarkFile
         ? await readKey(watermarkFile, 'watermark key', io.cwd, logDirs)
         : undefined
-      const leak = readLeak(await readText(resolve(io.cwd, file)), file)
+      const leak = readLeak(await readInput(resolve(io.cwd, file), file), file)
       // Nothing to compare (an empty file, a token without records or digests): no attribution.
       if (
         leak.records.length === 0 &&
@@ -185,7 +199,10 @@ export function traceCommand(program: Command, state: CliState): void {
       )
         usageError(`${file}: holds no records to trace`)
       const source = options.source
-        ? parseRecords(await readText(resolve(io.cwd, options.source)), options.source)
+        ? parseRecords(
+            await readInput(resolve(io.cwd, options.source), options.source),
+            options.source,
+          )
         : undefined
       let events: unknown[] | undefined
       let auditName: string | null = null

@@ -1,7 +1,7 @@
 // `datagate trace` as a user runs it: the built bin over a project whose gate exported the same
 // source to five partners into a real audit log; a 5 % sample of one partner's export, leaked as
 // NDJSON and as CSV, and another partner's whole token, are each attributed to their recipient.
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
@@ -243,5 +243,14 @@ describe('datagate trace', () => {
       expect(proto.code).toBe(2)
       expect(proto.stderr).toContain('which is not a field path')
     }
+  })
+
+  it('refuses a leak too large to parse whole before reading it, with exit 2', () => {
+    // A sparse 300 MB file: read whole it was 300 MB of text in memory, then parsed.
+    writeFileSync(join(dir, 'huge.json'), '')
+    truncateSync(join(dir, 'huge.json'), 300 * 1024 * 1024)
+    const huge = runCli(['trace', 'huge.json'], { cwd: dir })
+    expect(huge.code).toBe(2)
+    expect(huge.stderr).toContain('over the 268435456 bytes trace reads')
   })
 })
