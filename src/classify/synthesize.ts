@@ -244,15 +244,20 @@ function stringValue(
   return fitLength(shaped, schema.minLength, schema.maxLength, draws)
 }
 
-function numberValue(schema: z.ZodNumber, name: string, draws: Draws): number {
+/** The range a number named `name` is drawn from when nothing narrower is known. */
+function nameRange(name: string): readonly [number, number] {
   const key = name.toLowerCase()
-  const [lo, hi] = key.includes('age')
+  return key.includes('age')
     ? [18, 80]
     : key.includes('hour')
       ? [1, 12]
       : /price|amount|cost|fee/.test(key)
         ? [100, 10_000]
         : [0, 1000]
+}
+
+function numberValue(schema: z.ZodNumber, name: string, draws: Draws): number {
+  const [lo, hi] = nameRange(name)
   const min = Math.max(schema.minValue ?? lo, Math.min(lo, schema.maxValue ?? lo))
   const max = Math.min(schema.maxValue ?? hi, Math.max(hi, min))
   const low = Number.isFinite(min) ? min : lo
@@ -275,6 +280,7 @@ function unwrapLeaf(schema: z.ZodType): z.ZodType {
 function steerNumber(
   ops: Record<string, unknown>,
   schema: z.ZodType,
+  name: string,
   draws: Draws,
 ): number | undefined {
   const leaf = unwrapLeaf(schema)
@@ -292,6 +298,13 @@ function steerNumber(
   if (typeof ops.$gt === 'number') lo = Math.max(lo, ops.$gt + step)
   if (typeof ops.$lte === 'number') hi = Math.min(hi, ops.$lte)
   if (typeof ops.$lt === 'number') hi = Math.min(hi, ops.$lt - step)
+  // Within the bounds, the range the name suggests (hours 1-12), where the two meet: a condition
+  // `$gte: 1` on hours must not draw 77 where real rows hold 1-12 and single the row out.
+  const [nameLo, nameHi] = nameRange(name)
+  if (leaf instanceof z.ZodNumber && Math.max(lo, nameLo) <= Math.min(hi, nameHi)) {
+    lo = Math.max(lo, nameLo)
+    hi = Math.min(hi, nameHi)
+  }
   if (!Number.isFinite(lo)) lo = Number.isFinite(hi) ? hi - 100 : 0
   if (!Number.isFinite(hi)) hi = lo + 100
   if (isInt) {
@@ -310,6 +323,7 @@ function steerNumber(
 function steer(
   condition: LeafCondition,
   schema: z.ZodType,
+  name: string,
   draws: Draws,
   fallback: () => unknown,
 ): unknown {
@@ -319,7 +333,7 @@ function steer(
   if (Array.isArray(ops.$in) && ops.$in.length > 0) return pick(draws, ops.$in)
   if (ops.$exists === false) return OMIT
   const numeric = ['$gt', '$gte', '$lt', '$lte'].some((op) => typeof ops[op] === 'number')
-  if (numeric) return steerNumber(ops, schema, draws) ?? fallback()
+  if (numeric) return steerNumber(ops, schema, name, draws) ?? fallback()
   if (typeof ops.$gte === 'string') return ops.$gte
   if (typeof ops.$lte === 'string') return ops.$lte
   return fallback()
@@ -342,7 +356,7 @@ function generate(
   if (leaf) {
     const value = () => leafValue(schema, name, leaf.pii, draws)
     return context.conditions.has(path)
-      ? steer(context.conditions.get(path), schema, draws, value)
+      ? steer(context.conditions.get(path), schema, name, draws, value)
       : value()
   }
   const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType }

@@ -19,6 +19,20 @@ export interface LeakInput {
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/
+/** Deeper than any dataset's records: a leak nested past it is refused, not walked recursively. */
+const MAX_DEPTH = 64
+
+/** Whether every record nests at most MAX_DEPTH levels (walked without recursion). */
+function withinDepth(records: readonly unknown[]): boolean {
+  const stack: [unknown, number][] = records.map((r) => [r, 1])
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [value, depth] = item
+    if (typeof value !== 'object' || value === null) continue
+    if (depth > MAX_DEPTH) return false
+    for (const child of Object.values(value)) stack.push([child, depth + 1])
+  }
+  return true
+}
 
 /** Whether `text` is `parts` base64url segments joined by dots (the first non-empty). */
 function isCompact(text: string, parts: 3 | 5): boolean {
@@ -126,8 +140,15 @@ export function parseCsv(text: string, file: string): Record<string, unknown>[] 
   })
 }
 
-/** Reads the leaked file's text. */
+/** Reads the leaked file's text; records nested deeper than 64 levels are a usage error. */
 export function readLeak(text: string, file: string): LeakInput {
+  const leak = readAny(text, file)
+  if (!withinDepth(leak.records))
+    usageError(`${file}: records nested deeper than ${MAX_DEPTH} levels are not a dataset's`)
+  return leak
+}
+
+function readAny(text: string, file: string): LeakInput {
   const trimmed = text.trim()
   const lines = trimmed.split(/\r?\n/).filter((l) => l.trim() !== '')
   if (
@@ -141,16 +162,31 @@ export function readLeak(text: string, file: string): LeakInput {
   const none = { payloadDigests: [] as string[], signedDigests: [] as string[], dataset: undefined }
   if (file.toLowerCase().endsWith('.csv'))
     return { input: 'csv', records: parseCsv(trimmed, file), ...none }
+  let value: unknown
+  let isJson = true
   try {
-    const value: unknown = JSON.parse(trimmed)
+    value = JSON.parse(trimmed)
+  } catch {
+    // Not one JSON document: NDJSON, or CSV.
+    isJson = false
+  }
+  if (isJson) {
     if (Array.isArray(value))
       return { input: 'json', records: value, ...none, payloadDigests: [jsonDigest(value)] }
     const object = (typeof value === 'object' && value !== null ? value : {}) as Record<
       string,
       unknown
     >
+    // A flattened JWS: its errors are the leak's (outside the JSON.parse above, so a payload that
+    // is not base64url or not JSON is said, not read as one NDJSON record).
     if (typeof object.payload === 'string' && typeof object.signature === 'string') {
-      const decoded = decodePayload(base64urlDecode(object.payload), file)
+      let bytes: Uint8Array
+      try {
+        bytes = base64urlDecode(object.payload)
+      } catch {
+        return usageError(`${file}: a token whose payload is not base64url`)
+      }
+      const decoded = decodePayload(bytes, file)
       return {
         input: 'token',
         records: decoded.records,
@@ -165,8 +201,6 @@ export function readLeak(text: string, file: string): LeakInput {
         return { input: 'json', records, ...none, payloadDigests: [jsonDigest(records)] }
     }
     return { input: 'json', records: [value], ...none }
-  } catch {
-    // Not one JSON document: NDJSON, or CSV.
   }
   const parsed: unknown[] = []
   for (const line of lines) {

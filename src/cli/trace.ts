@@ -4,10 +4,11 @@
 // DATAGATE_WATERMARK_KEY_FILE, never from anywhere else, and a key file kept in the audit log's
 // folder is refused: whoever can write the log must not hold the keys that attribute a leak.
 import { existsSync, realpathSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
 import type { Command } from 'commander'
 import type { z } from 'zod'
+import { isDatagateError } from '../errors.js'
 import { traceLeak } from '../export/trace.js'
 import { fromHex } from '../lib/bytes.js'
 import { type CliState, emit, examples, formatOption } from './command.js'
@@ -28,6 +29,46 @@ export const KEY_FILE_ENV = {
 } as const
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/
+/** A leak or source file past this is refused before it is read (it is parsed whole in memory). */
+const MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+/** The text of a leak or source file, refusing one too large to parse whole. */
+async function readInput(path: string, file: string): Promise<string> {
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => 0, // readText says why it cannot be read
+  )
+  if (size > MAX_INPUT_BYTES)
+    usageError(`${file}: ${size} bytes, over the ${MAX_INPUT_BYTES} bytes trace reads`)
+  return readText(path)
+}
+
+/** A key file is a line of text or a few raw bytes: anything longer is not one (`/dev/zero`). */
+const MAX_KEY_FILE = 4096
+
+/** At most MAX_KEY_FILE bytes of a regular file, or a usage error: never a hang on a device. */
+async function readKeyBytes(real: string, what: string, file: string): Promise<Uint8Array> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined
+  try {
+    handle = await open(real, 'r')
+    if (!(await handle.stat()).isFile()) return usageError(`${what}: ${file} is not a file`)
+    const buffer = new Uint8Array(MAX_KEY_FILE + 1)
+    let length = 0
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null)
+      if (bytesRead === 0) break
+      length += bytesRead
+      if (length > MAX_KEY_FILE)
+        return usageError(`${what}: ${file} is over ${MAX_KEY_FILE} bytes; it is not a key file`)
+    }
+    return buffer.slice(0, length)
+  } catch (error) {
+    if (isDatagateError(error)) throw error
+    return usageError(`${what}: cannot read ${file}`)
+  } finally {
+    await handle?.close()
+  }
+}
 
 /**
  * A key file: hex (64+ digits) or base64/base64url text on one line, else the raw bytes; at
@@ -45,12 +86,7 @@ async function readKey(file: string, what: string, cwd: string, logDirs: readonl
     usageError(
       `${what}: ${file} is in the audit log's folder; keep tracing keys where the log's writers cannot read them`,
     )
-  let bytes: Uint8Array
-  try {
-    bytes = new Uint8Array(await readFile(real))
-  } catch {
-    return usageError(`${what}: cannot read ${file}`)
-  }
+  const bytes = await readKeyBytes(real, what, file)
   const text = new TextDecoder().decode(bytes).trim()
   let key = bytes
   if (/^[0-9a-fA-F]{64,}$/.test(text) && text.length % 2 === 0) key = fromHex(text.toLowerCase())
@@ -142,7 +178,7 @@ export function traceCommand(program: Command, state: CliState): void {
       // Every file log in play: the one read and the config's.
       const logDirs = [options.audit, project.config.audit].flatMap((spec) =>
         typeof spec === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)
-          ? (realDir(resolve(io.cwd, spec)) ?? [])
+          ? realDirs(resolve(io.cwd, spec))
           : [],
       )
       const keyFile = (flag: string | undefined, env: string) => flag ?? (io.env[env] || undefined)
@@ -154,9 +190,19 @@ export function traceCommand(program: Command, state: CliState): void {
       const watermarkKey = watermarkFile
         ? await readKey(watermarkFile, 'watermark key', io.cwd, logDirs)
         : undefined
-      const leak = readLeak(await readText(resolve(io.cwd, file)), file)
+      const leak = readLeak(await readInput(resolve(io.cwd, file), file), file)
+      // Nothing to compare (an empty file, a token without records or digests): no attribution.
+      if (
+        leak.records.length === 0 &&
+        leak.payloadDigests.length === 0 &&
+        leak.signedDigests.length === 0
+      )
+        usageError(`${file}: holds no records to trace`)
       const source = options.source
-        ? parseRecords(await readText(resolve(io.cwd, options.source)), options.source)
+        ? parseRecords(
+            await readInput(resolve(io.cwd, options.source), options.source),
+            options.source,
+          )
         : undefined
       let events: unknown[] | undefined
       let auditName: string | null = null
@@ -222,10 +268,14 @@ export function traceCommand(program: Command, state: CliState): void {
   )
 }
 
-function realDir(logFile: string): string | undefined {
-  try {
-    return realpathSync(dirname(logFile))
-  } catch {
-    return undefined
-  }
+/** The log's folder as named and, when the log is a symlink, the folder it really is in. */
+function realDirs(logFile: string): string[] {
+  const dirs: string[] = []
+  for (const path of [() => dirname(logFile), () => dirname(realpathSync(logFile))])
+    try {
+      dirs.push(realpathSync(path()))
+    } catch {
+      // Not there (yet): nothing to refuse for it.
+    }
+  return dirs
 }

@@ -190,7 +190,9 @@ export interface DeltaRequest extends ReleaseRequest {
   /**
    * When the partner's current view was released (the previous export's time). Required when
    * the agreement declares `consent`: the base view is computed with consent as of then, the new
-   * one with consent now, so a withdrawal in between becomes `remove` operations.
+   * one with consent now, so a withdrawal in between becomes `remove` operations. With
+   * `watermark` rows the base view has the rows of that time's period (without it, of now's):
+   * give it when the previous export may be from another month.
    */
   readonly previousAt?: Date
 }
@@ -607,18 +609,23 @@ export function createGate(options: GateOptions): Gate {
     return { report, count: run.count + marked.rows, real: run.count, marked: marked.rows }
   }
 
-  /** Writes the `not-modified` event (durable before it resolves): nothing leaves. */
+  /**
+   * Writes the `not-modified` event (durable before it resolves): nothing leaves. Its `rows` are
+   * the real records (`real`), as the export's and release's events count them; `count` (with
+   * watermark rows) is the view's, answered to the caller.
+   */
   async function notModified(
     plan: ReleasePlan,
     count: number,
     payloadDigest: string,
     details: Record<string, string | number | boolean>,
+    real = count,
   ): Promise<NotModified> {
     if (audit.enabled)
       await audit.append({
         type: 'not-modified',
         ...audit.facts(plan),
-        rows: count,
+        rows: real,
         payloadDigest,
         details,
       })
@@ -673,14 +680,20 @@ export function createGate(options: GateOptions): Gate {
     const payload = records.finish(`${head.slice(0, -1)},"records":`, '}')
     const payloadDigest = bytesDigest(payload.array)
     if (holds(held, payloadDigest))
-      return notModified(plan, count, payloadDigest, {
-        answers: 'export',
-        held: heldBy(held, payloadDigest),
-        format,
-        ...spend,
-        unknownKeys: report.unknownKeysDropped,
-        ...watermarkDetails(marked, watermarks),
-      })
+      return notModified(
+        plan,
+        count,
+        payloadDigest,
+        {
+          answers: 'export',
+          held: heldBy(held, payloadDigest),
+          format,
+          ...spend,
+          unknownKeys: report.unknownKeysDropped,
+          ...watermarkDetails(marked, watermarks),
+        },
+        real,
+      )
     // Counted (and refused past a threshold) before anything is signed.
     const subjects = tally
       ? await tally.commit(now()).catch((error) => audit.denied(request, error))
@@ -796,13 +809,19 @@ export function createGate(options: GateOptions): Gate {
       const payloadDigest = bytesDigest(json)
       // A 304 gives nothing new: its subjects were counted when the view was first released.
       if (holds(held, payloadDigest))
-        return notModified(plan, count, payloadDigest, {
-          answers: 'release',
-          held: heldBy(held, payloadDigest),
-          ...spend,
-          unknownKeys: report.unknownKeysDropped,
-          ...watermarkDetails(marked, watermarks),
-        })
+        return notModified(
+          plan,
+          count,
+          payloadDigest,
+          {
+            answers: 'release',
+            held: heldBy(held, payloadDigest),
+            ...spend,
+            unknownKeys: report.unknownKeysDropped,
+            ...watermarkDetails(marked, watermarks),
+          },
+          real,
+        )
       const subjects = tally
         ? await tally.commit(now()).catch((error) => audit.denied(request, error))
         : undefined
@@ -845,15 +864,19 @@ export function createGate(options: GateOptions): Gate {
       // A row object given in both versions is released once (the plan is deterministic).
       const memo: KeyMemo = new Map()
       const versions = await consentedVersions(plan, previousRows, rows, request.previousAt)
-      // Both views carry the period's watermark rows, anchored alike: the patch leaves them be.
+      // Each view carries its period's watermark rows, anchored alike: within a month the patch
+      // leaves them be. The base is the view as released at `previousAt` (else now): a partner
+      // holding last month's view holds last month's rows, and the patch swaps them.
       const at = now()
+      if (request.previousAt !== undefined)
+        assertDate(request.previousAt, 'exportDelta: previousAt')
       const before = viewOfKeys(
         watermarks.markKeys(
           plan,
           inOriginalRows(versions.previousOrigin, () =>
             canonicalKeys(plan, versions.previousRows, memo),
           ),
-          at,
+          request.previousAt ?? at,
         ).keys,
       )
       // The new view is what the partner holds after the patch: its subjects are counted (again,

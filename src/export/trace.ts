@@ -15,7 +15,7 @@ import { canonicalJson } from '../lib/canonical-json.js'
 import type { Policy } from '../policy/load.js'
 import { compilePlan, type ReleasePlan } from '../policy/plan.js'
 import { runRelease } from '../policy/release.js'
-import { watermarkPeriod, watermarkSet } from './watermark.js'
+import { watermarkPeriod, watermarkProbes, watermarkSet } from './watermark.js'
 
 /** What was leaked: the records, and digests of whole exports where the leak holds one. */
 export interface LeakedData {
@@ -108,6 +108,41 @@ export interface TraceResult {
     readonly periods: readonly string[]
   }
   readonly partners: readonly TracedPartner[]
+}
+
+/** Probe rows drawn to size a watermark fingerprint (only for a period that matched). */
+const PROBES = 1024
+/** A fingerprint counts when the leak would match it by chance fewer than this many times. */
+const MAX_CHANCE_MATCHES = 0.01
+
+/**
+ * How many records of a leak of `leaked` records would match one of `rows` watermark rows by
+ * chance, estimated from probe rows: each fingerprint path's number of values by the birthday
+ * count of its collisions among the probes (M probes over N even values collide in about
+ * M^2 / 2N pairs; none seen gives the floor M^2 / 2), the paths taken as independent, as they
+ * are drawn. A fingerprint of a few hundred values (hours and a status) is then no evidence.
+ */
+function chanceMatches(
+  probes: readonly Record<string, unknown>[],
+  print: readonly string[],
+  rows: number,
+  leaked: number,
+): number {
+  const m = probes.length
+  if (m < 2) return Number.POSITIVE_INFINITY
+  const fields = probes.map((probe) => leaves(probe))
+  let space = 1
+  for (const path of print) {
+    const counts = new Map<string, number>()
+    for (const probe of fields) {
+      const value = canonicalJson(probe.get(path) ?? null)
+      counts.set(value, (counts.get(value) ?? 0) + 1)
+    }
+    let pairs = 0
+    for (const c of counts.values()) pairs += (c * (c - 1)) / 2
+    space *= (m * (m - 1)) / 2 / Math.max(pairs, 1)
+  }
+  return (leaked * rows) / space
 }
 
 const WEIGHTS = {
@@ -367,6 +402,17 @@ export function traceLeak(leak: LeakedData, options: TraceOptions): TraceResult 
               prints.has(canonicalJson(print.map((p) => fields.get(p) ?? null)))
             )
               rows++
+          // A match by chance is no evidence: a fingerprint too small for this leak is skipped.
+          if (
+            rows > 0 &&
+            chanceMatches(
+              watermarkProbes(plan, options.watermarkKey as Uint8Array, period, PROBES),
+              print,
+              set.released.length,
+              leaked.length,
+            ) > MAX_CHANCE_MATCHES
+          )
+            rows = 0
           if (rows > 0) {
             watermarks += rows
             watermarkPeriods.push({ agreement: agreement.id, period, rows })

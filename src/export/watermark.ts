@@ -152,7 +152,7 @@ function writePath(
  * is the projected object (releases, exports) or parsed back from its canonical JSON (deltas),
  * and cheaper than the canonical JSON of the whole record.
  */
-function anchorText(plan: ReleasePlan): (record: unknown) => string {
+function anchorText(plan: Pick<ReleasePlan, 'fields'>): (record: unknown) => string {
   const paths = [
     ...new Set(
       plan.fields.map((f) => {
@@ -202,6 +202,12 @@ export function watermarkSet(plan: ReleasePlan, key: Uint8Array, period: string)
   const conditions = new Map(Object.entries(plan.agreement.where ?? {}))
   const source: Record<string, unknown>[] = []
   const released: Record<string, unknown>[] = []
+  // Rows must differ in their fingerprint: their quasi-identifiers are all copied from one class,
+  // so two rows apart only there would be twin records in the release.
+  const printOf = anchorText({
+    fields: plan.fields.filter((f) => fingerprint.includes(f.path)),
+  })
+  const prints = new Set<string>()
   for (let j = 0; j < rows; j++) {
     let made = false
     let last: unknown
@@ -212,8 +218,9 @@ export function watermarkSet(plan: ReleasePlan, key: Uint8Array, period: string)
         const parsed = plan.read(row)
         if (!plan.predicate(parsed.record)) continue
         const out = plan.project(parsed.record)
-        const key = canonicalJson(out)
-        if (released.some((r) => canonicalJson(r) === key)) continue
+        const print = printOf(out)
+        if (prints.has(print)) continue
+        prints.add(print)
         source.push(row)
         released.push(out)
         made = true
@@ -230,6 +237,33 @@ export function watermarkSet(plan: ReleasePlan, key: Uint8Array, period: string)
       )
   }
   return { period, source, released, fingerprint, quasiIdentifiers }
+}
+
+/**
+ * `count` more synthetic rows of `plan` for `period`, drawn like its watermark rows but from
+ * other labels and never released: a sample of what the rows look like, by which a tracer
+ * tells how often a record matches a watermark fingerprint by chance. Rows the schema or the
+ * plan refuse are left out.
+ */
+export function watermarkProbes(
+  plan: ReleasePlan,
+  key: Uint8Array,
+  period: string,
+  count: number,
+): Record<string, unknown>[] {
+  const mac = periodMac(key, plan, period)
+  const conditions = new Map(Object.entries(plan.agreement.where ?? {}))
+  const out: Record<string, unknown>[] = []
+  for (let i = 0; i < count; i++) {
+    const row = synthesizeRecord(plan.dataset, conditions, keyedDraws(mac, `probe:${i}`))
+    try {
+      plan.dataset.parse(row)
+      out.push(plan.project(plan.read(row).record))
+    } catch (error) {
+      if (!isDatagateError(error)) throw error
+    }
+  }
+  return out
 }
 
 /** Marks releases of the gate: `undefined` key means none (createGate refuses such agreements). */

@@ -1,7 +1,7 @@
 // `datagate trace` as a user runs it: the built bin over a project whose gate exported the same
 // source to five partners into a real audit log; a 5 % sample of one partner's export, leaked as
 // NDJSON and as CSV, and another partner's whole token, are each attributed to their recipient.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
@@ -52,6 +52,10 @@ beforeAll(async () => {
   writeFileSync(
     join(dir, 'datagate.config.yaml'),
     stringify({ datasets: fixture, policy: './policy.yaml', audit: './log/audit.jsonl' }),
+  )
+  writeFileSync(
+    join(dir, 'nolog.config.yaml'),
+    stringify({ datasets: fixture, policy: './policy.yaml' }),
   )
   writeFileSync(
     join(dir, 'secrets', 'pseudonym.key'),
@@ -185,5 +189,68 @@ describe('datagate trace', () => {
       runCli(['trace', 'leak.csv', '--from', '2026-13', '--to', '2026-12'], { cwd: dir }).code,
     ).toBe(2)
     expect(runCli(['trace', 'missing.csv'], { cwd: dir }).code).toBe(2)
+  })
+
+  it('refuses a key file that is a device or too long, and a log symlinked out of its folder, with exit 2', () => {
+    // /dev/zero never ends: read whole, it hung the command.
+    const zero = runCli(['trace', 'leak.csv', '--watermark-key-file', '/dev/zero'], { cwd: dir })
+    expect(zero.code).toBe(2)
+    expect(zero.stderr).toContain('is not a file')
+    writeFileSync(join(dir, 'secrets', 'long.key'), 'a'.repeat(10_000))
+    const long = runCli(['trace', 'leak.csv', '--pseudonym-key-file', 'secrets/long.key'], {
+      cwd: dir,
+    })
+    expect(long.code).toBe(2)
+    expect(long.stderr).toContain('is over 4096 bytes')
+    // The log named through a symlink in another folder: its real folder holds the key.
+    mkdirSync(join(dir, 'elsewhere'))
+    symlinkSync(join(dir, 'log', 'audit.jsonl'), join(dir, 'elsewhere', 'audit.jsonl'))
+    const linked = runCli(
+      [
+        'trace',
+        'leak.csv',
+        '--audit',
+        'elsewhere/audit.jsonl',
+        '--watermark-key-file',
+        'log/watermark.key',
+      ],
+      { cwd: dir, env: { DATAGATE_CONFIG: join(dir, 'nolog.config.yaml') } },
+    )
+    expect(linked.stderr).toContain("in the audit log's folder")
+    expect(linked.code).toBe(2)
+  })
+
+  it('says a leak with nothing to trace, or a flattened token that is not one, with exit 2', () => {
+    writeFileSync(join(dir, 'empty.ndjson'), '\n')
+    const empty = runCli(['trace', 'empty.ndjson'], { cwd: dir })
+    expect(empty.code).toBe(2)
+    expect(empty.stderr).toContain('holds no records to trace')
+    writeFileSync(join(dir, 'flat.json'), JSON.stringify({ payload: '@@', signature: 'x' }))
+    const flat = runCli(['trace', 'flat.json'], { cwd: dir })
+    expect(flat.code).toBe(2)
+    expect(flat.stderr).toContain('payload is not base64url')
+  })
+
+  it('refuses a leak nested past any record, and a CSV header that would write a prototype, with exit 2', () => {
+    // 20,000 levels overflowed the stack in the matching (an internal error, exit 3).
+    writeFileSync(join(dir, 'deep.json'), `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`)
+    const deep = runCli(['trace', 'deep.json'], { cwd: dir })
+    expect(deep.code).toBe(2)
+    expect(deep.stderr).toContain('nested deeper than 64 levels')
+    for (const name of ['__proto__.polluted', 'constructor.prototype.polluted']) {
+      writeFileSync(join(dir, 'proto.csv'), `${name},city\nyes,Hangzhou\n`)
+      const proto = runCli(['trace', 'proto.csv'], { cwd: dir })
+      expect(proto.code).toBe(2)
+      expect(proto.stderr).toContain('names a prototype key')
+    }
+  })
+
+  it('refuses a leak too large to parse whole before reading it, with exit 2', () => {
+    // A sparse 300 MB file: read whole it was 300 MB of text in memory, then parsed.
+    writeFileSync(join(dir, 'huge.json'), '')
+    truncateSync(join(dir, 'huge.json'), 300 * 1024 * 1024)
+    const huge = runCli(['trace', 'huge.json'], { cwd: dir })
+    expect(huge.code).toBe(2)
+    expect(huge.stderr).toContain('over the 268435456 bytes trace reads')
   })
 })

@@ -127,6 +127,19 @@ describe('traceLeak', () => {
     for (const p of trace.partners) expect(p.signals.watermarks).toBe(0)
   })
 
+  it("does not attribute one partner's real records to another by a weak fingerprint", () => {
+    // tow-co's rows without the pseudonym key print only hours (1-100) and status (3 values):
+    // a few hundred values, which real records of any partner granted them hit by chance.
+    const survey = (exports.get('survey-co')?.records ?? []).slice(0, 400)
+    const trace = traceLeak(
+      { records: survey },
+      { policy, datasets: [Order], watermarkKey: WATERMARK_KEY, periods: ['2026-06'] },
+    )
+    const tow = trace.partners.find((p) => p.partner === 'tow-co')
+    expect(tow?.signals.watermarks).toBe(0)
+    expect(tow?.confidence).not.toBe('conclusive')
+  })
+
   it('names the export event of a whole leaked export by its digest', () => {
     const payload = JSON.parse(
       Buffer.from(exports.get('parts-co')?.token.split('.')[1] ?? '', 'base64url').toString(),

@@ -199,6 +199,42 @@ describe('watermark rows', () => {
     })
   })
 
+  it("a delta into the next month applies to the view held from the last (previousAt's rows as its base)", async () => {
+    let clock = new Date('2026-06-28T08:00:00Z')
+    const { gate, audit } = gateOf({ rows: 5, now: () => clock })
+    const before = sourceRows(100)
+    const after = before.map((r, i) => (i === 3 ? { ...r, status: 'closed' } : r))
+    const verifyAt = (now: () => Date) => ({
+      jwks: gate.jwks(),
+      issuer: 'oem-aftersales',
+      audience: 'insure-co',
+      now,
+    })
+    const juneAt = clock
+    const held = (
+      await verifyExport(
+        (
+          await gate.export(before, request)
+        ).token,
+        verifyAt(() => juneAt),
+      )
+    ).records
+    clock = new Date('2026-07-02T08:00:00Z')
+    const july = () => clock
+    const delta = await gate.exportDelta(before, after, { ...request, previousAt: juneAt })
+    const next = await applyDelta(held, delta.token, verifyAt(july))
+    const expected = (await verifyExport((await gate.export(after, request)).token, verifyAt(july)))
+      .records
+    expect(next).toEqual(expected)
+    // July's rows are not June's: the patch swaps them, and the event counts the new ones.
+    expect(new Set(next.map((r) => JSON.stringify(r))).size).toBe(next.length)
+    expect(audit.events.at(-2)).toMatchObject({
+      type: 'delta',
+      rows: 100,
+      details: { watermarkRows: 5 },
+    })
+  })
+
   it('never lower k: assessRisk of an export with watermark rows is no worse than without', async () => {
     const rows = sourceRows(400)
     const marked = (await gateOf({ rows: 20 }).gate.release(rows, request)).records
@@ -218,6 +254,54 @@ describe('watermark rows', () => {
     expect(withMarks.classes).toBe(without.classes)
     expect(withMarks.atRisk.records).toBeLessThanOrEqual(without.atRisk.records)
     expect(withMarks.l ?? 0).toBeGreaterThanOrEqual(without.l ?? 0)
+  })
+
+  it('differ in their fingerprint, not only in the quasi-identifiers they then share', () => {
+    // city is copied from one real class onto every row: only status tells the rows apart.
+    const doc = tracePolicyDocument(3)
+    const partner = doc.partners.find((p) => p.id === 'tow-co') as (typeof doc.partners)[number]
+    Object.assign(partner.agreements[0] as object, { fields: ['city', 'status'] })
+    const policy = loadPolicy(doc, { datasets: [Order] })
+    const tow = policy.partners.find((p) => p.id === 'tow-co') as (typeof policy.partners)[number]
+    const plan = compilePlan(tow, tow.agreements[0] as (typeof tow.agreements)[number], Order, {
+      pseudonymKey: PSEUDONYM_KEY,
+    })
+    const set = watermarkSet(plan, WATERMARK_KEY, '2026-06')
+    expect(set.fingerprint).toEqual(['status'])
+    expect(new Set(set.released.map((r) => r.status)).size).toBe(3)
+    // Three statuses make three rows at most: a fourth would repeat one once city is copied.
+    const four = { ...plan, agreement: { ...plan.agreement, watermark: { rows: 4 } } }
+    expect(() => watermarkSet(four, WATERMARK_KEY, '2026-06')).toThrow(
+      expect.objectContaining({ code: 'ERR_WATERMARK_UNAVAILABLE' }),
+    )
+  })
+
+  it('a not-modified answer counts the real records in its event, as the export did', async () => {
+    const { gate, audit } = gateOf({ rows: 5 })
+    const rows = sourceRows(50)
+    const first = await gate.export(rows, request)
+    const again = await gate.exportUnlessHeld(rows, request, [first.payloadDigest])
+    expect(again).toMatchObject({ notModified: true })
+    const [exported, held] = audit.events.filter(
+      (e) => e.type === 'export' || e.type === 'not-modified',
+    )
+    expect(exported?.rows).toBe(50)
+    expect(held).toMatchObject({ type: 'not-modified', rows: 50, details: { watermarkRows: 5 } })
+    const json = await gate.releaseJson(rows, request)
+    await gate.releaseJson(rows, request, { held: [json.payloadDigest] })
+    expect(audit.events.at(-1)).toMatchObject({ type: 'not-modified', rows: 50 })
+  })
+
+  it("draw a number under a condition in the range real ones of that name take, not the schema's", () => {
+    // `hours: { $gte: 1 }` and a schema max of 100: real rows hold 1-12 hours; 77 stood out.
+    const policy = loadPolicy(tracePolicyDocument(60), { datasets: [Order] })
+    for (const partner of policy.partners) {
+      const agreement = partner.agreements[0] as (typeof partner.agreements)[number]
+      if (!agreement.fields.includes('hours')) continue
+      const plan = compilePlan(partner, agreement, Order, { pseudonymKey: PSEUDONYM_KEY })
+      const hours = watermarkSet(plan, WATERMARK_KEY, '2026-06').source.map((r) => r.hours)
+      expect(hours.every((h) => typeof h === 'number' && h >= 1 && h <= 12)).toBe(true)
+    }
   })
 
   it('are refused on a stream rather than left out', async () => {
