@@ -755,10 +755,11 @@ export function createGate(options: GateOptions): Gate {
           runCounted(plan, consent.rows, released, tally),
         ).report,
       }
+      // The watermark rows first: a period whose rows cannot be made refuses before anyone is counted.
+      const marked = watermarks.mark(plan, real.records, now())
       const subjects = tally
         ? await tally.commit(now()).catch((error) => audit.denied(request, error))
         : undefined
-      const marked = watermarks.mark(plan, real.records, now())
       const result =
         marked.rows === 0
           ? real
