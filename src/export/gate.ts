@@ -79,6 +79,8 @@ import {
   checkSubjectCounting,
   runCounted,
   type SubjectCounting,
+  type SubjectDetails,
+  type SubjectTally,
   subjectCountingNeed,
   subjectTally,
 } from './subject-count.js'
@@ -552,6 +554,17 @@ export function createGate(options: GateOptions): Gate {
   const newJti = () => base64url(random(16))
 
   /**
+   * Merges a release's subjects into the counters (nothing without a tally); a refusal past a
+   * threshold, or a store failure, is on the chain as `denied` before it is thrown.
+   */
+  async function countSubjects(
+    tally: SubjectTally | undefined,
+    request: ReleaseRequest,
+  ): Promise<SubjectDetails | undefined> {
+    return tally ? tally.commit(now()).catch((error) => audit.denied(request, error)) : undefined
+  }
+
+  /**
    * Both versions of a delta filtered by consent: the previous rows as of `previousAt` (what the
    * partner was given then), the current rows as of now, so a withdrawal becomes a removal.
    */
@@ -695,9 +708,7 @@ export function createGate(options: GateOptions): Gate {
         real,
       )
     // Counted (and refused past a threshold) before anything is signed.
-    const subjects = tally
-      ? await tally.commit(now()).catch((error) => audit.denied(request, error))
-      : undefined
+    const subjects = await countSubjects(tally, request)
     const signing = signEnvelopeBytes(
       payload.bytes,
       keys,
@@ -757,9 +768,7 @@ export function createGate(options: GateOptions): Gate {
       }
       // The watermark rows first: a period whose rows cannot be made refuses before anyone is counted.
       const marked = watermarks.mark(plan, real.records, now())
-      const subjects = tally
-        ? await tally.commit(now()).catch((error) => audit.denied(request, error))
-        : undefined
+      const subjects = await countSubjects(tally, request)
       const result =
         marked.rows === 0
           ? real
@@ -823,9 +832,7 @@ export function createGate(options: GateOptions): Gate {
           },
           real,
         )
-      const subjects = tally
-        ? await tally.commit(now()).catch((error) => audit.denied(request, error))
-        : undefined
+      const subjects = await countSubjects(tally, request)
       const details = {
         ...spend,
         ...subjects,
@@ -903,9 +910,7 @@ export function createGate(options: GateOptions): Gate {
         patch,
       }
       // Counted (and refused past a threshold) before anything is signed.
-      const subjects = tally
-        ? await tally.commit(now()).catch((error) => audit.denied(request, error))
-        : undefined
+      const subjects = await countSubjects(tally, request)
       const envelope = await signEnvelope(claims, keys, { typ: DELTA_TYP })
       await audit.append({
         type: 'delta',
@@ -967,9 +972,7 @@ export function createGate(options: GateOptions): Gate {
               tally: {
                 observe: (row: unknown) => tally.observe(row),
                 beforeChunk: async () => {
-                  subjects = {
-                    ...(await tally.commit(now()).catch((error) => audit.denied(request, error))),
-                  }
+                  subjects = { ...(await countSubjects(tally, request)) }
                 },
               },
             }
