@@ -93,6 +93,21 @@ export async function readYear(
       documents.set(event.policyHash, event.document)
       continue
     }
+    // The counts by the year their merge named: the event is written a moment later and may
+    // fall in the next year (a release counted at 15:59:59.999Z, audited at 16:00Z).
+    const counted = 'details' in event ? event.details : undefined
+    if (counted?.['subjects.year'] === year && 'partner' in event) {
+      counts.overseas = max(counts.overseas, counted['subjects.overseas'])
+      counts.overseasSensitivePI = max(
+        counts.overseasSensitivePI,
+        counted['subjects.overseasSensitivePI'],
+      )
+      counts.all = max(counts.all, counted['subjects.all'])
+      const partner = counts.partners.get(event.partner) ?? { subjects: null, sensitivePI: null }
+      partner.subjects = max(partner.subjects, counted['subjects.partner'])
+      partner.sensitivePI = max(partner.sensitivePI, counted['subjects.partnerSensitivePI'])
+      counts.partners.set(event.partner, partner)
+    }
     if (shanghaiYear(Date.parse(event.time)) !== year) continue
     if (event.type === 'stream-end') {
       const row = streams.get(event.stream)
@@ -107,19 +122,6 @@ export async function readYear(
     )
       continue
     const released = event as Released
-    const details = 'details' in released ? released.details : undefined
-    if (details?.['subjects.year'] === year) {
-      counts.overseas = max(counts.overseas, details['subjects.overseas'])
-      counts.overseasSensitivePI = max(
-        counts.overseasSensitivePI,
-        details['subjects.overseasSensitivePI'],
-      )
-      counts.all = max(counts.all, details['subjects.all'])
-      const partner = counts.partners.get(released.partner) ?? { subjects: null, sensitivePI: null }
-      partner.subjects = max(partner.subjects, details['subjects.partner'])
-      partner.sensitivePI = max(partner.sensitivePI, details['subjects.partnerSensitivePI'])
-      counts.partners.set(released.partner, partner)
-    }
     const dataset = byName.get(released.dataset)
     const tagged = released.fields
       .map((f) => dataset?.field(f.path))
