@@ -157,7 +157,11 @@ export function subjectTally(
       },
     )
   }
-  const sensitivePI = plan.fields.some((f) => plan.dataset.field(f.path)?.sensitivePI !== undefined)
+  // Sensitive when a granted field is tagged, or the row condition reads one: rows selected by
+  // `minor: true` tell the partner that of every person it receives.
+  const tagged = (path: string) => plan.dataset.field(path)?.sensitivePI !== undefined
+  const sensitivePI =
+    plan.fields.some((f) => tagged(f.path)) || Object.keys(plan.agreement.where ?? {}).some(tagged)
   return {
     rows(rows) {
       return {

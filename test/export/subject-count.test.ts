@@ -250,3 +250,57 @@ describe('subject counters', () => {
     await gate.close()
   })
 })
+
+describe('what counts as sensitive personal information', () => {
+  it('a row condition on a sensitivePI field releases it too (the partner learns it of every row): counted as sensitive', async () => {
+    const Driver = defineDataset(
+      'driver',
+      z.object({
+        vin: field.desensitised(z.string(), pseudonymize()),
+        minor: field.public(z.boolean(), { sensitivePI: 'minor' }),
+        km: field.public(z.number()),
+      }),
+      { version: '1', subject: 'vin' },
+    )
+    const agreement = (where?: object) => ({
+      id: 'p-a',
+      dataset: 'driver',
+      purpose: 'insure',
+      fields: ['vin', 'km'],
+      validFrom: '2026-01-01',
+      validUntil: '2026-12-31',
+      ...(where ? { where } : {}),
+    })
+    const policy = loadPolicy(
+      {
+        issuer: 'oem',
+        partners: [
+          { ...partner('ins-de', 'DE', []), agreements: [agreement({ minor: true })] },
+          { ...partner('ins-fr', 'FR', []), agreements: [agreement()] },
+        ],
+      },
+      { datasets: [Driver] },
+    )
+    const audit = memoryAuditSink()
+    const gate = createGate({
+      issuer: 'oem',
+      datasets: [Driver],
+      policy,
+      pseudonymKey: KEY,
+      audit,
+      subjects: { store: memorySubjectCounterStore(), key: COUNTER_KEY },
+      now: () => new Date('2026-06-01T00:00:00Z'),
+    })
+    const drivers = Array.from({ length: 20 }, (_, i) => ({ vin: `V${i}`, minor: i < 5, km: i }))
+    const selected = await gate.release(drivers, {
+      partner: 'ins-de',
+      dataset: 'driver',
+      purpose: 'insure',
+    })
+    expect(selected.records).toHaveLength(5)
+    await gate.release(drivers, { partner: 'ins-fr', dataset: 'driver', purpose: 'insure' })
+    const [byCondition, plain] = audit.events.filter((e) => e.type === 'release')
+    expect(byCondition?.details?.['subjects.overseasSensitivePI']).toBe(5)
+    expect(plain?.details?.['subjects.overseasSensitivePI']).toBeUndefined()
+  })
+})
