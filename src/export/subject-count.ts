@@ -283,6 +283,27 @@ export function subjectCountingNeed(
   return named ? `dataset ${named.name} declares a subject (${named.subject})` : undefined
 }
 
+/**
+ * Refuses a gate that does not count (`subjects: false`) over a dataset that declares a subject
+ * when the policy says `onThreshold: refuse`: such a gate could never refuse, so the policy's
+ * word would silently not hold.
+ */
+export function assertCountingForRefusal(
+  counting: SubjectCounting | undefined,
+  needed: string | undefined,
+  thresholds: Thresholds,
+  what: string,
+): void {
+  const refuses =
+    thresholds.crossBorder.onThreshold === 'refuse' ||
+    thresholds.importantData.onThreshold === 'refuse'
+  if (counting === undefined && needed !== undefined && refuses)
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      `${what}: ${needed} and the policy refuses releases past its thresholds (onThreshold: refuse), but the gate does not count subjects (subjects: false), so it could never refuse; pass subjects: { store, key }`,
+    )
+}
+
 /** Refuses a stream or delta of a counted plan: their subjects are not counted yet. */
 export function refuseUncounted(
   counting: SubjectCounting | undefined,

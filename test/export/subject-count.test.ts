@@ -304,3 +304,19 @@ describe('what counts as sensitive personal information', () => {
     expect(plain?.details?.['subjects.overseasSensitivePI']).toBeUndefined()
   })
 })
+
+describe('a gate that does not count', () => {
+  it('is refused when the policy refuses past its thresholds: it could never refuse (createGate and setPolicy)', () => {
+    const clock = { now: new Date('2026-06-01T00:00:00Z') }
+    const warn = gateWith({}, clock).gate.policy
+    const refuse = gateWith({ crossBorder: { onThreshold: 'refuse' } }, clock).gate.policy
+    const important = gateWith({ importantData: { onThreshold: 'refuse' } }, clock).gate.policy
+    const uncounted = (policy: typeof warn) =>
+      createGate({ issuer: 'oem', datasets: [Trip], policy, audit: false, subjects: false })
+    for (const policy of [refuse, important])
+      expect(() => uncounted(policy)).toThrow(/could never refuse/)
+    const gate = uncounted(warn)
+    expect(() => gate.setPolicy(refuse)).toThrow(/setPolicy: .*could never refuse/)
+    expect(gate.policy.hash).toBe(warn.hash)
+  })
+})
