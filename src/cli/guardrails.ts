@@ -38,9 +38,11 @@ export interface YearLog {
 const max = (a: number | null, b: unknown) =>
   typeof b === 'number' ? (a === null ? b : Math.max(a, b)) : a
 
-function regionIn(document: unknown, partner: string): string {
+// `undefined` when the log holds no policy event of the release's policy hash (a log cut or
+// rotated): not CN, which would report a partner abroad as domestic.
+function regionIn(document: unknown, partner: string): string | undefined {
   const partners = (document as { partners?: unknown } | undefined)?.partners
-  if (!Array.isArray(partners)) return 'CN'
+  if (!Array.isArray(partners)) return undefined
   const found = partners.find((p) => (p as { id?: unknown })?.id === partner) as
     | { region?: unknown; agreements?: unknown }
     | undefined
@@ -128,14 +130,14 @@ export async function readYear(
       .filter((f) => f !== undefined && (f.important !== undefined || f.sensitivePI !== undefined))
     if (tagged.length === 0) continue
     const document = documents.get(released.policyHash)
-    const region = regionIn(document, released.partner)
+    const region = regionIn(document, released.partner) ?? 'unknown'
     const key = [released.partner, released.purpose, released.dataset, region].join('\u0000')
     const row: Sharing = sharing.get(key) ?? {
       partner: released.partner,
       purpose: released.purpose,
       dataset: released.dataset,
       region,
-      overseas: region !== 'CN',
+      overseas: region === 'unknown' ? null : region !== 'CN',
       agreements: [],
       assessments: [],
       important: [],

@@ -279,3 +279,34 @@ describe('the year of a count', () => {
     }
   })
 })
+
+describe('a log without its policy events', () => {
+  it('reports the region as unknown, not CN: a partner abroad is not shown as domestic', async () => {
+    const audit = memoryAuditSink()
+    const gate = createGate({
+      issuer: 'oem',
+      datasets: [Trip],
+      policy: loadPolicy(policy, { datasets: [Trip] }),
+      pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => i + 1),
+      audit,
+      subjects: {
+        store: memorySubjectCounterStore(),
+        key: Uint8Array.from({ length: 32 }, (_, i) => (i * 71 + 13) & 0xff),
+      },
+      now: () => new Date('2026-06-01T00:00:00Z'),
+    })
+    await gate.release(trips(0, 3), { partner: 'maps-eu', dataset: 'trip', purpose: 'eu-map' })
+    const source = (skipPolicy: boolean) => ({
+      name: 'memory',
+      events: async function* () {
+        for (const event of audit.events) if (!skipPolicy || event.type !== 'policy') yield event
+      },
+      locate: () => ({}),
+      torn: undefined,
+    })
+    const whole = await readYear(source(false), 2026, [Trip])
+    expect(whole.sharing.map((s) => [s.region, s.overseas])).toEqual([['DE', true]])
+    const cut = await readYear(source(true), 2026, [Trip])
+    expect(cut.sharing.map((s) => [s.region, s.overseas])).toEqual([['unknown', null]])
+  })
+})
