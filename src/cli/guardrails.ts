@@ -38,29 +38,11 @@ export interface YearLog {
 const max = (a: number | null, b: unknown) =>
   typeof b === 'number' ? (a === null ? b : Math.max(a, b)) : a
 
-/** Raises the year's counts to the estimates one event's `subjects.*` details recorded. */
-function countSubjects(
-  counts: YearCounts,
-  year: number,
-  partnerId: string,
-  details: Readonly<Record<string, unknown>> | undefined,
-): void {
-  if (details?.['subjects.year'] !== year) return
-  counts.overseas = max(counts.overseas, details['subjects.overseas'])
-  counts.overseasSensitivePI = max(
-    counts.overseasSensitivePI,
-    details['subjects.overseasSensitivePI'],
-  )
-  counts.all = max(counts.all, details['subjects.all'])
-  const partner = counts.partners.get(partnerId) ?? { subjects: null, sensitivePI: null }
-  partner.subjects = max(partner.subjects, details['subjects.partner'])
-  partner.sensitivePI = max(partner.sensitivePI, details['subjects.partnerSensitivePI'])
-  counts.partners.set(partnerId, partner)
-}
-
-function regionIn(document: unknown, partner: string): string {
+// `undefined` when the log holds no policy event of the release's policy hash (a log cut or
+// rotated): not CN, which would report a partner abroad as domestic.
+function regionIn(document: unknown, partner: string): string | undefined {
   const partners = (document as { partners?: unknown } | undefined)?.partners
-  if (!Array.isArray(partners)) return 'CN'
+  if (!Array.isArray(partners)) return undefined
   const found = partners.find((p) => (p as { id?: unknown })?.id === partner) as
     | { region?: unknown; agreements?: unknown }
     | undefined
@@ -113,12 +95,25 @@ export async function readYear(
       documents.set(event.policyHash, event.document)
       continue
     }
+    // The counts by the year their merge named: the event is written a moment later and may
+    // fall in the next year (a release counted at 15:59:59.999Z, audited at 16:00Z).
+    const counted = 'details' in event ? event.details : undefined
+    if (counted?.['subjects.year'] === year && 'partner' in event) {
+      counts.overseas = max(counts.overseas, counted['subjects.overseas'])
+      counts.overseasSensitivePI = max(
+        counts.overseasSensitivePI,
+        counted['subjects.overseasSensitivePI'],
+      )
+      counts.all = max(counts.all, counted['subjects.all'])
+      const partner = counts.partners.get(event.partner) ?? { subjects: null, sensitivePI: null }
+      partner.subjects = max(partner.subjects, counted['subjects.partner'])
+      partner.sensitivePI = max(partner.sensitivePI, counted['subjects.partnerSensitivePI'])
+      counts.partners.set(event.partner, partner)
+    }
     if (shanghaiYear(Date.parse(event.time)) !== year) continue
     if (event.type === 'stream-end') {
       const row = streams.get(event.stream)
       if (row) row.records += event.rows
-      // A counted stream's estimates are on its end (merged chunk by chunk before it).
-      countSubjects(counts, year, event.partner, event.details)
       continue
     }
     if (
@@ -129,26 +124,20 @@ export async function readYear(
     )
       continue
     const released = event as Released
-    countSubjects(
-      counts,
-      year,
-      released.partner,
-      'details' in released ? released.details : undefined,
-    )
     const dataset = byName.get(released.dataset)
     const tagged = released.fields
       .map((f) => dataset?.field(f.path))
       .filter((f) => f !== undefined && (f.important !== undefined || f.sensitivePI !== undefined))
     if (tagged.length === 0) continue
     const document = documents.get(released.policyHash)
-    const region = regionIn(document, released.partner)
+    const region = regionIn(document, released.partner) ?? 'unknown'
     const key = [released.partner, released.purpose, released.dataset, region].join('\u0000')
     const row: Sharing = sharing.get(key) ?? {
       partner: released.partner,
       purpose: released.purpose,
       dataset: released.dataset,
       region,
-      overseas: region !== 'CN',
+      overseas: region === 'unknown' ? null : region !== 'CN',
       agreements: [],
       assessments: [],
       important: [],

@@ -703,7 +703,8 @@ export const YearReportSchema = z.strictObject({
       purpose: z.string(),
       dataset: z.string(),
       region: z.string(),
-      overseas: z.boolean(),
+      /** Null when the log holds no policy event naming the region (`region` is then `unknown`). */
+      overseas: z.boolean().nullable(),
       agreements: z.array(z.string()),
       /** Assessment references of those agreements. */
       assessments: z.array(z.string()),

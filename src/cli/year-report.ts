@@ -23,6 +23,8 @@ const SHANGHAI_OFFSET_MS = 8 * 3_600_000
 export function shanghaiYearRange(value: string): { year: number; from: number; to: number } {
   if (!/^\d{4}$/.test(value)) usageError(`--year: expected YYYY, got ${value}`)
   const year = Number(value)
+  // Date.UTC reads years 0-99 as 1900-1999, and no audit event is older than 1970.
+  if (year < 1970) usageError(`--year: expected a year from 1970, got ${value}`)
   return {
     year,
     from: Date.UTC(year, 0, 1) - SHANGHAI_OFFSET_MS,

@@ -76,6 +76,7 @@ import {
 import { rowsOf, type StreamPart, type StreamSource, streamExport } from './stream.js'
 import { type SignedStreamSet, setEntries, signStreamSet } from './stream-set-sign.js'
 import {
+  assertCountingForRefusal,
   checkSubjectCounting,
   runCounted,
   type SubjectCounting,
@@ -458,6 +459,12 @@ export function createGate(options: GateOptions): Gate {
   const watermarks = createWatermarker(options.watermarkKey)
   checkWatermarks(policy, options.datasets, watermarks, { pseudonymKey, now })
   const counting = checkSubjectCounting(options.subjects, subjectCountingNeed(options.datasets))
+  assertCountingForRefusal(
+    counting,
+    subjectCountingNeed(options.datasets),
+    policyThresholds(policy),
+    'createGate',
+  )
   let plans = new Map<string, ReleasePlan>()
   /**
    * The `Content-Digest` of the json-mode body (`{"data":<records>,"meta":<claims>}`) of each
@@ -1108,6 +1115,12 @@ export function createGate(options: GateOptions): Gate {
       const checked = checkPolicy(next, options.issuer, options.datasets)
       assertBudgetStore(checked, budget, 'setPolicy')
       assertConsentStore(checked, consentStore, 'setPolicy')
+      assertCountingForRefusal(
+        counting,
+        subjectCountingNeed(options.datasets),
+        policyThresholds(checked),
+        'setPolicy',
+      )
       checkWatermarks(checked, options.datasets, watermarks, { pseudonymKey, now })
       policy = checked
       plans = new Map()

@@ -159,7 +159,11 @@ export function subjectTally(
       },
     )
   }
-  const sensitivePI = plan.fields.some((f) => plan.dataset.field(f.path)?.sensitivePI !== undefined)
+  // Sensitive when a granted field is tagged, or the row condition reads one: rows selected by
+  // `minor: true` tell the partner that of every person it receives.
+  const tagged = (path: string) => plan.dataset.field(path)?.sensitivePI !== undefined
+  const sensitivePI =
+    plan.fields.some((f) => tagged(f.path)) || Object.keys(plan.agreement.where ?? {}).some(tagged)
   return {
     rows(rows) {
       return {
@@ -283,4 +287,25 @@ export function subjectCountingNeed(
 ): string | undefined {
   const named = datasets.find((d) => d.subject !== undefined)
   return named ? `dataset ${named.name} declares a subject (${named.subject})` : undefined
+}
+
+/**
+ * Refuses a gate that does not count (`subjects: false`) over a dataset that declares a subject
+ * when the policy says `onThreshold: refuse`: such a gate could never refuse, so the policy's
+ * word would silently not hold.
+ */
+export function assertCountingForRefusal(
+  counting: SubjectCounting | undefined,
+  needed: string | undefined,
+  thresholds: Thresholds,
+  what: string,
+): void {
+  const refuses =
+    thresholds.crossBorder.onThreshold === 'refuse' ||
+    thresholds.importantData.onThreshold === 'refuse'
+  if (counting === undefined && needed !== undefined && refuses)
+    throw new DatagateError(
+      'ERR_INVALID_ARGUMENT',
+      `${what}: ${needed} and the policy refuses releases past its thresholds (onThreshold: refuse), but the gate does not count subjects (subjects: false), so it could never refuse; pass subjects: { store, key }`,
+    )
 }

@@ -28,7 +28,7 @@ export const regionSchema = z
   )
 
 /** An agreement's `assessment`: the reference of the security assessment that covers it. */
-export const assessmentSchema = z.string().min(1).max(128)
+export const assessmentSchema = z.string().min(1).max(128).regex(/\S/, 'a reference, not blanks')
 
 const onThreshold = z.enum(['warn', 'refuse'])
 const count = z.number().int().min(1).max(1_000_000_000_000)

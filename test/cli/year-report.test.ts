@@ -5,9 +5,16 @@ import { join } from 'node:path'
 import { LintReportSchema, YearReportSchema } from 'datagate/cli'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
+import { readYear } from '../../src/cli/guardrails.js'
+import { shanghaiYearRange } from '../../src/cli/year-report.js'
+import { isDatagateError } from '../../src/errors.js'
+import { memoryAuditSink } from '../../src/export/audit.js'
 import { fileAuditSink } from '../../src/export/audit-file.node.js'
 import { createGate } from '../../src/export/gate.js'
-import { memorySubjectCounterStore } from '../../src/export/subject-counter.js'
+import {
+  memorySubjectCounterStore,
+  type SubjectCountUpdate,
+} from '../../src/export/subject-counter.js'
 import { loadPolicy } from '../../src/policy/load.js'
 import { tempDir } from '../temp-dir.js'
 import { Trip } from './fixtures/guardrails/datasets.js'
@@ -196,6 +203,7 @@ describe('datagate report --year', () => {
 
   it('bad usage exits 2', () => {
     expect(cli(['report', '--year', '26']).code).toBe(2)
+    expect(cli(['report', '--year', '0000']).code).toBe(2)
     expect(cli(['report', '--year', '2026', '--month', '2026-06']).code).toBe(2)
     expect(cli(['report', '--month', '2026-06', '--format', 'text']).code).toBe(2)
   })
@@ -214,5 +222,91 @@ describe('datagate lint: thresholds', () => {
       JSON.parse(cli(['lint', '--at', '2027-01-02', '--format', 'json']).stdout),
     )
     expect(next.findings.filter((f) => f.code.startsWith('cross_border'))).toEqual([])
+  })
+})
+
+describe('the year of a count', () => {
+  it('a release counted at 15:59:59.999Z and audited at 16:00Z counts in the year its merge named', async () => {
+    // The merge and the event take the clock apart; here the store's answer crosses midnight.
+    let time = Date.parse('2026-12-31T15:59:59.999Z')
+    const memory = memorySubjectCounterStore()
+    const store = {
+      merge(update: SubjectCountUpdate) {
+        const outcome = memory.merge(update)
+        time = Date.parse('2026-12-31T16:00:00Z')
+        return outcome
+      },
+      read: (counters: readonly string[]) => memory.read(counters),
+    }
+    const audit = memoryAuditSink()
+    const gate = createGate({
+      issuer: 'oem',
+      datasets: [Trip],
+      policy: loadPolicy(policy, { datasets: [Trip] }),
+      pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => i + 1),
+      audit,
+      subjects: { store, key: Uint8Array.from({ length: 32 }, (_, i) => (i * 71 + 13) & 0xff) },
+      now: () => new Date(time),
+    })
+    await gate.release(trips(0, 30), { partner: 'maps-eu', dataset: 'trip', purpose: 'eu-map' })
+    const event = audit.events.find((e) => e.type === 'release')
+    expect(event?.details?.['subjects.year']).toBe(2026)
+    expect(event?.time).toBe('2026-12-31T16:00:00.000Z')
+    const source = {
+      name: 'memory',
+      events: async function* () {
+        yield* audit.events
+      },
+      locate: () => ({}),
+      torn: undefined,
+    }
+    const year = await readYear(source, 2026, [Trip])
+    expect(year.counts.overseas).toBe(event?.details?.['subjects.overseas'])
+    expect((await readYear(source, 2027, [Trip])).counts.overseas).toBeNull()
+  })
+
+  it('--year before 1970 is bad usage, not a range in the 1900s', () => {
+    expect(shanghaiYearRange('2026').from).toBe(Date.parse('2025-12-31T16:00:00Z'))
+    for (const year of ['0000', '0099', '1969']) {
+      let error: unknown
+      try {
+        shanghaiYearRange(year)
+      } catch (e) {
+        error = e
+      }
+      expect(isDatagateError(error, 'ERR_INVALID_ARGUMENT')).toBe(true)
+      expect((error as Error).message).toMatch(/--year/)
+    }
+  })
+})
+
+describe('a log without its policy events', () => {
+  it('reports the region as unknown, not CN: a partner abroad is not shown as domestic', async () => {
+    const audit = memoryAuditSink()
+    const gate = createGate({
+      issuer: 'oem',
+      datasets: [Trip],
+      policy: loadPolicy(policy, { datasets: [Trip] }),
+      pseudonymKey: Uint8Array.from({ length: 32 }, (_, i) => i + 1),
+      audit,
+      subjects: {
+        store: memorySubjectCounterStore(),
+        key: Uint8Array.from({ length: 32 }, (_, i) => (i * 71 + 13) & 0xff),
+      },
+      now: () => new Date('2026-06-01T00:00:00Z'),
+    })
+    await gate.release(trips(0, 3), { partner: 'maps-eu', dataset: 'trip', purpose: 'eu-map' })
+    const source = (skipPolicy: boolean) => ({
+      name: 'memory',
+      events: async function* () {
+        for (const event of audit.events) if (!skipPolicy || event.type !== 'policy') yield event
+      },
+      locate: () => ({}),
+      torn: undefined,
+    })
+    const whole = await readYear(source(false), 2026, [Trip])
+    expect(whole.sharing.map((s) => [s.region, s.overseas])).toEqual([['DE', true]])
+    const cut = await readYear(source(true), 2026, [Trip])
+    expect(cut.sharing.map((s) => [s.region, s.overseas])).toEqual([['unknown', null]])
   })
 })

@@ -312,3 +312,73 @@ describe('subject counters', () => {
     await gate.close()
   })
 })
+
+describe('what counts as sensitive personal information', () => {
+  it('a row condition on a sensitivePI field releases it too (the partner learns it of every row): counted as sensitive', async () => {
+    const Driver = defineDataset(
+      'driver',
+      z.object({
+        vin: field.desensitised(z.string(), pseudonymize()),
+        minor: field.public(z.boolean(), { sensitivePI: 'minor' }),
+        km: field.public(z.number()),
+      }),
+      { version: '1', subject: 'vin' },
+    )
+    const agreement = (where?: object) => ({
+      id: 'p-a',
+      dataset: 'driver',
+      purpose: 'insure',
+      fields: ['vin', 'km'],
+      validFrom: '2026-01-01',
+      validUntil: '2026-12-31',
+      ...(where ? { where } : {}),
+    })
+    const policy = loadPolicy(
+      {
+        issuer: 'oem',
+        partners: [
+          { ...partner('ins-de', 'DE', []), agreements: [agreement({ minor: true })] },
+          { ...partner('ins-fr', 'FR', []), agreements: [agreement()] },
+        ],
+      },
+      { datasets: [Driver] },
+    )
+    const audit = memoryAuditSink()
+    const gate = createGate({
+      issuer: 'oem',
+      datasets: [Driver],
+      policy,
+      pseudonymKey: KEY,
+      audit,
+      subjects: { store: memorySubjectCounterStore(), key: COUNTER_KEY },
+      now: () => new Date('2026-06-01T00:00:00Z'),
+    })
+    const drivers = Array.from({ length: 20 }, (_, i) => ({ vin: `V${i}`, minor: i < 5, km: i }))
+    const selected = await gate.release(drivers, {
+      partner: 'ins-de',
+      dataset: 'driver',
+      purpose: 'insure',
+    })
+    expect(selected.records).toHaveLength(5)
+    await gate.release(drivers, { partner: 'ins-fr', dataset: 'driver', purpose: 'insure' })
+    const [byCondition, plain] = audit.events.filter((e) => e.type === 'release')
+    expect(byCondition?.details?.['subjects.overseasSensitivePI']).toBe(5)
+    expect(plain?.details?.['subjects.overseasSensitivePI']).toBeUndefined()
+  })
+})
+
+describe('a gate that does not count', () => {
+  it('is refused when the policy refuses past its thresholds: it could never refuse (createGate and setPolicy)', () => {
+    const clock = { now: new Date('2026-06-01T00:00:00Z') }
+    const warn = gateWith({}, clock).gate.policy
+    const refuse = gateWith({ crossBorder: { onThreshold: 'refuse' } }, clock).gate.policy
+    const important = gateWith({ importantData: { onThreshold: 'refuse' } }, clock).gate.policy
+    const uncounted = (policy: typeof warn) =>
+      createGate({ issuer: 'oem', datasets: [Trip], policy, audit: false, subjects: false })
+    for (const policy of [refuse, important])
+      expect(() => uncounted(policy)).toThrow(/could never refuse/)
+    const gate = uncounted(warn)
+    expect(() => gate.setPolicy(refuse)).toThrow(/setPolicy: .*could never refuse/)
+    expect(gate.policy.hash).toBe(warn.hash)
+  })
+})

@@ -106,6 +106,16 @@ describe('location precision caps', () => {
     ])
   })
 
+  it('a row condition on a location field is refused: released rows would be known to lie in a band finer than the cap', () => {
+    const findings = findingsOf(
+      doc({}, ['km'], { where: { raw: { $gte: 'wtw3sjq6', $lt: 'wtw3sjq7' } } }),
+    )
+    expect(findings.map((f) => [f.code, f.path])).toEqual([
+      ['location_in_condition', 'partners[0].agreements[0].where.raw'],
+    ])
+    expect(findingsOf(doc({}, ['km'], { where: { raw: { $exists: true } } }))).toEqual([])
+  })
+
   it('a wildcard grant checks the location leaves it expands to', () => {
     const codes = findingsOf(doc({}, ['*'])).map((f) => f.code)
     expect(codes.filter((c) => c.startsWith('location_'))).toEqual([
@@ -147,6 +157,23 @@ describe('important data abroad', () => {
       const findings = findingsOf(doc({ region }, ['km']))
       expect(findings.map((f) => f.path)).toEqual(['partners[0].region'])
     }
+  })
+
+  it('a row condition on important data abroad needs the assessment too: it tells the partner about the value of every row it gets', () => {
+    const where = { where: { chargerLoad: { $gt: 41.5, $lt: 41.6 } } }
+    expect(findingsOf(doc({ region: 'DE' }, ['km'], where)).map((f) => [f.code, f.path])).toEqual([
+      ['important_data_abroad_without_assessment', 'partners[0].agreements[0].where.chargerLoad'],
+    ])
+    expect(findingsOf(doc({ region: 'DE' }, ['km'], { ...where, assessment: 'CAC-1' }))).toEqual([])
+    expect(findingsOf(doc({ region: 'CN' }, ['km'], where))).toEqual([])
+    // Whether the value is there says nothing of it.
+    const present = { where: { chargerLoad: { $exists: true }, plateVideo: { $ne: null } } }
+    expect(findingsOf(doc({ region: 'DE' }, ['km'], present))).toEqual([])
+  })
+
+  it('an assessment reference of blanks is no reference', () => {
+    const findings = findingsOf(doc({ region: 'DE' }, ['chargerLoad'], { assessment: '  ' }))
+    expect(findings.map((f) => f.path)).toEqual(['partners[0].agreements[0].assessment'])
   })
 
   it('location, important-data and region problems come in one load error', () => {

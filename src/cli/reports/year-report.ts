@@ -30,10 +30,14 @@ export function sharingRows(r: YearReport): string[][] {
       s.partner,
       s.purpose,
       s.dataset,
-      s.overseas ? `${s.region} (overseas)` : s.region,
+      s.overseas === null
+        ? 'unknown (no policy event in the log)'
+        : s.overseas
+          ? `${s.region} (overseas)`
+          : s.region,
       tags(s.important),
       tags(s.sensitivePI),
-      s.assessments.join(', ') || (s.overseas && s.important.length > 0 ? 'NONE' : '-'),
+      s.assessments.join(', ') || (s.overseas !== false && s.important.length > 0 ? 'NONE' : '-'),
       String(s.events),
       String(s.records),
     ]),
