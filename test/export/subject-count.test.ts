@@ -11,6 +11,7 @@ import { field } from '../../src/classify/field.js'
 import { isDatagateError } from '../../src/errors.js'
 import { memoryAuditSink } from '../../src/export/audit.js'
 import { createGate } from '../../src/export/gate.js'
+import type { KeyRing } from '../../src/export/key-ring.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { shanghaiYear, subjectCounterNames } from '../../src/export/subject-count.js'
 import { memorySubjectCounterStore } from '../../src/export/subject-counter.js'
@@ -67,6 +68,7 @@ function gateWith(
   top: Record<string, unknown>,
   clock: { now: Date },
   store = memorySubjectCounterStore(),
+  keys?: KeyRing,
 ) {
   const policy = loadPolicy(
     {
@@ -90,6 +92,7 @@ function gateWith(
     audit,
     subjects: { store, key: COUNTER_KEY },
     now: () => clock.now,
+    ...(keys ? { keys } : {}),
   })
   return { gate, audit, store }
 }
@@ -228,19 +231,12 @@ describe('subject counters', () => {
 
   it("a delta counts the subjects of the partner's new view, and is refused past a threshold", async () => {
     const clock = { now: new Date('2026-06-01T00:00:00Z') }
-    const store = memorySubjectCounterStore()
-    const { gate: base } = gateWith({ crossBorder: { filing: 250, onThreshold: 'refuse' } }, clock)
-    const audit = memoryAuditSink()
-    const gate = createGate({
-      issuer: 'oem',
-      datasets: [Trip],
-      policy: base.policy,
-      keys: await generateKeys(),
-      audit,
-      pseudonymKey: KEY,
-      subjects: { store, key: COUNTER_KEY },
-      now: () => clock.now,
-    })
+    const { gate, audit, store } = gateWith(
+      { crossBorder: { filing: 250, onThreshold: 'refuse' } },
+      clock,
+      memorySubjectCounterStore(),
+      await generateKeys(),
+    )
     const names = subjectCounterNames(2026, 'maps-eu')
     await gate.export(rows(0, 100), request('maps-eu'))
     const delta = await gate.exportDelta(rows(0, 100), rows(0, 180), request('maps-eu'))
@@ -262,19 +258,12 @@ describe('subject counters', () => {
 
   it('a stream counts its subjects chunk by chunk, and a threshold refuses the chunk that would pass it', async () => {
     const clock = { now: new Date('2026-06-01T00:00:00Z') }
-    const store = memorySubjectCounterStore()
-    const { gate: base } = gateWith({ crossBorder: { filing: 250, onThreshold: 'refuse' } }, clock)
-    const audit = memoryAuditSink()
-    const gate = createGate({
-      issuer: 'oem',
-      datasets: [Trip],
-      policy: base.policy,
-      keys: await generateKeys(),
-      audit,
-      pseudonymKey: KEY,
-      subjects: { store, key: COUNTER_KEY },
-      now: () => clock.now,
-    })
+    const { gate, audit, store } = gateWith(
+      { crossBorder: { filing: 250, onThreshold: 'refuse' } },
+      clock,
+      memorySubjectCounterStore(),
+      await generateKeys(),
+    )
     const names = subjectCounterNames(2026, 'maps-eu')
     // Within the threshold: every chunk counted, the stream-end event carries the estimates.
     const parts = []

@@ -7,15 +7,13 @@ import { createServer } from 'node:net'
 import { Redis } from 'ioredis6'
 import { createClient } from 'redis6'
 import { expect, it } from 'vitest'
-import { z } from 'zod'
-import { defineDataset, field } from '../../src/classify/index.js'
 import { memoryAuditSink } from '../../src/export/audit.js'
 import { createGate } from '../../src/export/gate.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { verifyExport } from '../../src/export/verify-export.js'
-import { loadPolicy } from '../../src/policy/load.js'
 import { type RedisClientLike, redisReplayCache } from '../../src/stores/redis.js'
 import { expectCode } from '../export/helpers.js'
+import { Outlet, policy } from './fixtures/outlet-policy.js'
 import { describeWith, REDIS_URL, uniqueTable } from './services.js'
 
 type Kind = 'node-redis 6' | 'ioredis 6'
@@ -34,33 +32,6 @@ async function connect(
   await client.connect()
   return { client, close: () => client.destroy() }
 }
-
-const Outlet = defineDataset('outlet', z.object({ id: field.public(z.string()) }), { version: '1' })
-const policy = loadPolicy(
-  {
-    issuer: 'oem',
-    partners: [
-      {
-        id: 'maps-co',
-        name: 'Maps Co',
-        category: 'traffic',
-        standing: 'gold',
-        core: false,
-        agreements: [
-          {
-            id: 'm1',
-            dataset: 'outlet',
-            purpose: 'map',
-            fields: ['id'],
-            validFrom: '2026-01-01',
-            validUntil: '2099-12-31',
-          },
-        ],
-      },
-    ],
-  },
-  { datasets: [Outlet] },
-)
 
 describeWith(
   REDIS_URL,

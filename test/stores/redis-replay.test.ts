@@ -10,44 +10,16 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { z } from 'zod'
-import { defineDataset, field } from '../../src/classify/index.js'
 import { isDatagateError } from '../../src/errors.js'
 import { memoryAuditSink } from '../../src/export/audit.js'
 import { createGate, type Gate } from '../../src/export/gate.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { verifyExport } from '../../src/export/verify-export.js'
-import { loadPolicy } from '../../src/policy/load.js'
 import { type RedisClientLike, redisReplayCache } from '../../src/stores/redis.js'
 import { startChild, tagged } from './children.js'
+import { Outlet, policy } from './fixtures/outlet-policy.js'
 import { describeWith, REDIS_URL, uniqueTable } from './services.js'
 
-const Outlet = defineDataset('outlet', z.object({ id: field.public(z.string()) }), { version: '1' })
-const policy = loadPolicy(
-  {
-    issuer: 'oem',
-    partners: [
-      {
-        id: 'maps-co',
-        name: 'Maps Co',
-        category: 'traffic',
-        standing: 'gold',
-        core: false,
-        agreements: [
-          {
-            id: 'm1',
-            dataset: 'outlet',
-            purpose: 'map',
-            fields: ['id'],
-            validFrom: '2026-01-01',
-            validUntil: '2099-12-31',
-          },
-        ],
-      },
-    ],
-  },
-  { datasets: [Outlet] },
-)
 const request = { partner: 'maps-co', dataset: 'outlet', purpose: 'map' } as const
 
 type Kind = 'node-redis' | 'ioredis'
