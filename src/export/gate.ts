@@ -561,8 +561,9 @@ export function createGate(options: GateOptions): Gate {
   const newJti = () => base64url(random(16))
 
   /**
-   * Merges a release's subjects into the counters (nothing without a tally); a refusal past a
-   * threshold, or a store failure, is on the chain as `denied` before it is thrown.
+   * Merges a release's subjects into the counters (nothing without a tally). A refusal past a
+   * threshold is on the chain as `denied` before it is thrown; a store failure is thrown as
+   * `ERR_COUNTER_UNAVAILABLE` (audit.denied records refusals of the partner, not outages).
    */
   async function countSubjects(
     tally: SubjectTally | undefined,
