@@ -155,7 +155,7 @@ export function pgBossQueue(boss: PgBossLike, options: PgBossQueueOptions = {}):
   const policy = { retryLimit, retryDelay, expireInSeconds }
   return {
     async prepare(names) {
-      for (const name of names) await boss.createQueue(name, { name, ...policy })
+      for (const name of names) await createQueueRetrying(boss, name, policy)
     },
     async send(name, id, data) {
       await boss.send(name, data, { id: uuidOf(name, id), ...policy })
@@ -182,4 +182,32 @@ export function isPgBoss(value: unknown): value is PgBossLike {
     typeof v.work === 'function' &&
     typeof v.send === 'function'
   )
+}
+
+/** PostgreSQL's deadlock_detected and unique_violation SQLSTATEs. */
+const RACE_CODES = new Set(['40P01', '23505'])
+const CREATE_ATTEMPTS = 5
+
+/**
+ * pg-boss 10's `createQueue` run by several workers that start at once can deadlock in its
+ * `create_queue` function (measured: 4 workers on an empty schema, SQLSTATE 40P01) or lose the
+ * insert race; the queue then exists or is being made by the winner, so the loser tries again
+ * after a short jittered pause. Any other error, or the fifth loss, is thrown.
+ */
+async function createQueueRetrying(
+  boss: PgBossLike,
+  name: string,
+  policy: PgBossJobPolicy,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await boss.createQueue(name, { name, ...policy })
+      return
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code
+      if (attempt >= CREATE_ATTEMPTS || typeof code !== 'string' || !RACE_CODES.has(code))
+        throw error
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt + Math.random() * 50))
+    }
+  }
 }

@@ -14,6 +14,7 @@ import type { KeyRing } from '../../src/export/key-ring.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { verifyStreamSet } from '../../src/export/stream-set.js'
 import { folderSink } from '../../src/jobs/folder-sink.js'
+import { pgBossQueue } from '../../src/jobs/queue.js'
 import { readExportSet } from '../../src/jobs/read.js'
 import { registerExportJobs } from '../../src/jobs/register.js'
 import { migrate, postgresAuditSink, readPostgresAuditLog } from '../../src/stores/postgres.js'
@@ -272,6 +273,43 @@ describeWith(PG_URL, 'DATAGATE_TEST_PG', 'datagate/jobs over pg-boss', () => {
     expect(status.done).toEqual([0])
     expect(status.set).toBeUndefined()
   }, 90_000)
+
+  it('four workers preparing the same queues at once on a fresh schema all succeed', async () => {
+    const schema = `boss_${uniqueTable('prep')}`.slice(0, 50)
+    const started: PgBoss[] = []
+    // Started one by one (pg-boss's own first migration races), then prepared at once: pg-boss's
+    // create_queue can deadlock between them (seen in CI: SQLSTATE 40P01), which prepare retries.
+    for (let i = 0; i < 4; i++) started.push((await worker(uniqueTable('prep_audit'), schema)).boss)
+    const names = Array.from({ length: 6 }, (_, i) => `datagate-prep-${i}`)
+    await Promise.all(started.map((boss) => pgBossQueue(boss).prepare?.(names)))
+    const queues = await pool.query(
+      `SELECT name FROM "${schema}".queue WHERE name LIKE 'datagate-prep-%' ORDER BY name`,
+    )
+    expect(queues.rows.map((r) => r.name)).toEqual(names)
+  })
+
+  it('prepare retries a deadlocked or raced createQueue, and throws any other error at once', async () => {
+    const calls: string[] = []
+    const failing = (codes: (string | undefined)[]) => ({
+      createQueue: async (name: string) => {
+        calls.push(name)
+        const code = codes.shift()
+        if (code !== undefined) throw Object.assign(new Error(`create ${name}`), { code })
+      },
+      send: async () => null,
+      work: async () => 'w',
+    })
+    await pgBossQueue(failing(['40P01', '23505'])).prepare?.(['q'])
+    expect(calls).toEqual(['q', 'q', 'q'])
+    calls.length = 0
+    await expect(pgBossQueue(failing(['42P01'])).prepare?.(['q'])).rejects.toThrow('create q')
+    expect(calls).toEqual(['q'])
+    calls.length = 0
+    await expect(
+      pgBossQueue(failing(['40P01', '40P01', '40P01', '40P01', '40P01'])).prepare?.(['q']),
+    ).rejects.toThrow('create q')
+    expect(calls).toHaveLength(5)
+  })
 
   it('refuses bad arguments with typed errors', async () => {
     const table = uniqueTable('jobs')
