@@ -102,6 +102,19 @@ function conditionChanges(
   return out
 }
 
+/** A new agreement (or one whose dataset or purpose changed): all its fields are a widening. */
+function agreementAdded(partner: string, a: Agreement): Change {
+  return {
+    kind: 'agreement_added',
+    direction: 'widen',
+    partner,
+    agreement: a.id,
+    dataset: a.dataset,
+    to: a.fields.join(' '),
+    message: `new agreement for ${a.dataset}/${a.purpose} grants ${a.fields.join(', ')}`,
+  }
+}
+
 function agreementChanges(
   partner: Partner,
   a: Agreement,
@@ -193,16 +206,7 @@ export function diffPolicies(
         to: partner.standing,
         message: `new partner ${partner.id} (${partner.category}, ${partner.standing}${partner.core ? ', core' : ''}) with ${partner.agreements.length} agreement(s)`,
       })
-      for (const a of partner.agreements)
-        out.push({
-          kind: 'agreement_added',
-          direction: 'widen',
-          partner: partner.id,
-          agreement: a.id,
-          dataset: a.dataset,
-          to: a.fields.join(' '),
-          message: `new agreement for ${a.dataset}/${a.purpose} grants ${a.fields.join(', ')}`,
-        })
+      for (const a of partner.agreements) out.push(agreementAdded(partner.id, a))
       continue
     }
     if (was.standing !== partner.standing) {
@@ -253,15 +257,7 @@ export function diffPolicies(
             dataset: prior.dataset,
             message: `agreement ${prior.id} for ${prior.dataset}/${prior.purpose} replaced`,
           })
-        out.push({
-          kind: 'agreement_added',
-          direction: 'widen',
-          partner: partner.id,
-          agreement: a.id,
-          dataset: a.dataset,
-          to: a.fields.join(' '),
-          message: `new agreement for ${a.dataset}/${a.purpose} grants ${a.fields.join(', ')}`,
-        })
+        out.push(agreementAdded(partner.id, a))
         continue
       }
       out.push(...agreementChanges(partner, prior, a, oldByName, newByName))

@@ -11,27 +11,16 @@ import { memoryAuditSink } from '../../src/export/audit.js'
 import { createGate } from '../../src/export/gate.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { verifyExport } from '../../src/export/verify-export.js'
-import { type RedisClientLike, redisReplayCache } from '../../src/stores/redis.js'
+import { redisReplayCache } from '../../src/stores/redis.js'
 import { expectCode } from '../export/helpers.js'
 import { Outlet, policy } from './fixtures/outlet-policy.js'
+import { redisConnector } from './fixtures/redis-connect.js'
 import { describeWith, REDIS_URL, uniqueTable } from './services.js'
 
 type Kind = 'node-redis 6' | 'ioredis 6'
-
-async function connect(
-  kind: Kind,
-  url: string,
-): Promise<{ client: RedisClientLike; close(): void }> {
-  if (kind === 'ioredis 6') {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 })
-    client.on('error', () => undefined)
-    await client.connect()
-    return { client, close: () => client.disconnect() }
-  }
-  const client = createClient({ url }).on('error', () => undefined)
-  await client.connect()
-  return { client, close: () => client.destroy() }
-}
+const connectAny = redisConnector({ createClient, Redis })
+const connect = (kind: Kind, url: string) =>
+  connectAny(kind === 'ioredis 6' ? 'ioredis' : 'node-redis', url)
 
 describeWith(
   REDIS_URL,

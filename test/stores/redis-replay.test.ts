@@ -15,28 +15,16 @@ import { memoryAuditSink } from '../../src/export/audit.js'
 import { createGate, type Gate } from '../../src/export/gate.js'
 import { generateKeys } from '../../src/export/keys.js'
 import { verifyExport } from '../../src/export/verify-export.js'
-import { type RedisClientLike, redisReplayCache } from '../../src/stores/redis.js'
+import { redisReplayCache } from '../../src/stores/redis.js'
 import { startChild, tagged } from './children.js'
 import { Outlet, policy } from './fixtures/outlet-policy.js'
+import { redisConnector } from './fixtures/redis-connect.js'
 import { describeWith, REDIS_URL, uniqueTable } from './services.js'
 
 const request = { partner: 'maps-co', dataset: 'outlet', purpose: 'map' } as const
 
 type Kind = 'node-redis' | 'ioredis'
-async function connect(
-  kind: Kind,
-  url: string,
-): Promise<{ client: RedisClientLike; close(): void }> {
-  if (kind === 'ioredis') {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 })
-    client.on('error', () => undefined)
-    await client.connect()
-    return { client, close: () => client.disconnect() }
-  }
-  const client = createClient({ url }).on('error', () => undefined)
-  await client.connect()
-  return { client, close: () => client.destroy() }
-}
+const connect = redisConnector({ createClient, Redis })
 
 describeWith(REDIS_URL, 'DATAGATE_TEST_REDIS', 'the Redis replay cache', () => {
   let gate: Gate
