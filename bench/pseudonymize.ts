@@ -1,12 +1,15 @@
 // Pseudonymisation per value on 100,000 distinct customer ids: the dataset's pseudonymize()
 // operator, bound as a plan binds it, against what a team writes with node:crypto (createHmac per
 // value under the same derived key, truncated and base64url-encoded the same way). Also the HMAC
-// constructions underneath: the node backend's hmacSha256Text, the HMAC from two prepared SHA-256
-// states cloned with Hash.copy() that issue 8 proposed, and the portable @noble/hashes backend.
-import { createHash, createHmac, hkdfSync } from 'node:crypto'
+// constructions underneath: datagate's textHmac (src/lib/hmac-sha256.ts, both pads compressed once
+// in JavaScript), the two one-shot crypto.hash calls the node backend used before it, the HMAC
+// from two prepared SHA-256 states cloned with Hash.copy() that issue 8 proposed, and
+// @noble/hashes' prepared HMAC cloned per value (what the portable backend used before).
+import { createHash, createHmac, hash, hkdfSync } from 'node:crypto'
 import { loadavg } from 'node:os'
-import * as nobleBackend from '../src/lib/hash.js'
-import * as nodeBackend from '../src/lib/hash.node.js'
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
+import { textHmac } from '../src/lib/hmac-sha256.js'
 import { bindTransform, keepsRow } from './baselines.js'
 import { type AfterSalesRow, PSEUDONYM_KEY, REQUEST } from './fixtures.js'
 import { type ComparisonReport, interleave, keep, paired, scaledRounds } from './harness.js'
@@ -21,6 +24,32 @@ function hashCopyHmac(key: Uint8Array): (text: string) => Buffer {
   const inner = createHash('sha256').update(block.map((b) => b ^ 0x36))
   const outer = createHash('sha256').update(block.map((b) => b ^ 0x5c))
   return (text) => outer.copy().update(inner.copy().update(text, 'utf8').digest()).digest()
+}
+
+/**
+ * RFC 2104 over two one-shot `crypto.hash` calls with both pad blocks prepared (what
+ * hash.node.ts's hmacSha256Text did before textHmac): the message is encoded behind the inner pad.
+ */
+function oneShotHmac(key: Uint8Array): (text: string) => Buffer {
+  const once = hash as (algorithm: 'sha256', data: Uint8Array, encoding: 'buffer') => Buffer
+  const inner = Buffer.alloc(64 + 4096)
+  const outer = Buffer.alloc(64 + 32)
+  for (let i = 0; i < 64; i++) {
+    inner[i] = (key[i] ?? 0) ^ 0x36
+    outer[i] = (key[i] ?? 0) ^ 0x5c
+  }
+  return (text) => {
+    const length = inner.write(text, 64, 'utf8')
+    outer.set(once('sha256', inner.subarray(0, 64 + length), 'buffer'), 64)
+    return once('sha256', outer, 'buffer')
+  }
+}
+
+/** @noble/hashes' HMAC, prepared once and cloned per value. */
+function nobleHmac(key: Uint8Array): (text: string) => Uint8Array {
+  const prepared = hmac.create(nobleSha256, key)
+  const encoder = new TextEncoder()
+  return (text) => prepared.clone().update(encoder.encode(text)).digest()
 }
 
 /** Entries of the bench-only pseudonym cache. */
@@ -72,19 +101,24 @@ export async function pseudonymizeComparison(
   // The quickest way a team would write it: Buffer#toString encodes the first 16 bytes in place.
   const byHand = (value: string) =>
     `cus_${createHmac('sha256', key).update(value).digest().toString('base64url', 0, 16)}`
-  const nodeText = nodeBackend.hmacSha256Text(key)
-  const nobleText = nobleBackend.hmacSha256Text(key)
+  const ours = textHmac(key)
+  const datagateText = (value: string) => ours.bytes(value)
+  const oneShot = oneShotHmac(key)
+  const nobleText = nobleHmac(key)
   const hashCopy = hashCopyHmac(key)
   const viaCreateHmac = (value: string) => createHmac('sha256', key).update(value).digest()
   const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(b)
   const checks: { baseline: string; ok: boolean }[] = [
     { baseline: 'createHmac per value', ok: values.every((v) => pseudonymize(v) === byHand(v)) },
     {
-      baseline: 'HMAC constructions (node text, Hash.copy, noble) equal createHmac',
+      baseline: 'HMAC constructions (textHmac, crypto.hash, Hash.copy, noble) equal createHmac',
       ok: values.slice(0, 5000).every((v) => {
         const expected = viaCreateHmac(v)
         return (
-          same(nodeText(v), expected) && same(hashCopy(v), expected) && same(nobleText(v), expected)
+          same(datagateText(v), expected) &&
+          same(oneShot(v), expected) &&
+          same(hashCopy(v), expected) &&
+          same(nobleText(v), expected)
         )
       }),
     },
@@ -110,10 +144,11 @@ export async function pseudonymizeComparison(
     [
       { name: 'pseudonymize()', run: each(pseudonymize) },
       { name: 'createHmac per value', run: each(byHand) },
-      { name: 'HMAC: hmacSha256Text (node)', run: each(nodeText) },
+      { name: 'HMAC: textHmac (datagate)', run: each(datagateText) },
       { name: 'HMAC: createHmac', run: each(viaCreateHmac) },
+      { name: 'HMAC: two crypto.hash calls, pads prepared', run: each(oneShot) },
       { name: 'HMAC: two Hash states + Hash.copy()', run: each(hashCopy) },
-      { name: 'HMAC: hmacSha256Text (noble)', run: each(nobleText) },
+      { name: 'HMAC: @noble/hashes, prepared and cloned', run: each(nobleText) },
       { name: 'pseudonymize(), workload column', run: each(pseudonymize, column) },
       {
         name: `pseudonymize() + ${CACHE_ENTRIES}-entry cache, workload column`,
@@ -130,9 +165,10 @@ export async function pseudonymizeComparison(
     timings: result.cases,
     ratios: [
       paired(result, 'pseudonymize()', 'createHmac per value'),
-      paired(result, 'HMAC: hmacSha256Text (node)', 'HMAC: createHmac'),
+      paired(result, 'HMAC: textHmac (datagate)', 'HMAC: createHmac'),
+      paired(result, 'HMAC: two crypto.hash calls, pads prepared', 'HMAC: createHmac'),
       paired(result, 'HMAC: two Hash states + Hash.copy()', 'HMAC: createHmac'),
-      paired(result, 'HMAC: hmacSha256Text (noble)', 'HMAC: createHmac'),
+      paired(result, 'HMAC: @noble/hashes, prepared and cloned', 'HMAC: createHmac'),
       paired(
         result,
         `pseudonymize() + ${CACHE_ENTRIES}-entry cache, workload column`,

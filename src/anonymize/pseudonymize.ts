@@ -3,10 +3,11 @@
  *
  * @packageDocumentation
  */
-import { base64url, hkdfSha256, hmacSha256Text } from '#hash'
+import { hkdfSha256 } from '#hash'
 import { DatagateError } from '../errors.js'
 import { assertNumber, assertObject, assertOneOf, assertString } from '../lib/assert.js'
 import { utf8 } from '../lib/bytes.js'
+import { textHmac } from '../lib/hmac-sha256.js'
 import { operatorFailed, operatorRejected } from '../lib/operator-error.js'
 import { literalPattern, stringMatching } from '../lib/output-pattern.js'
 import type { Operator } from './operator.js'
@@ -110,7 +111,7 @@ export function pseudonymize(
         label = `datagate/pseudonym/v1/partner/${labelPart(partner, 'operator context partner')}`
       }
       const key = hkdfSha256(pseudonymKey, NO_SALT, utf8(label + domainLabel), 32)
-      const mac = hmacSha256Text(key)
+      const mac = textHmac(key)
       return (value) => {
         let text: string
         if (typeof value === 'string') text = value
@@ -120,7 +121,7 @@ export function pseudonymize(
         // UTF-8 turns every lone surrogate into U+FFFD: two such strings would share a pseudonym.
         if (LONE_SURROGATE.test(text))
           operatorRejected(name, path, 'string is not well-formed Unicode')
-        return prefix + base64url(mac(text).subarray(0, length))
+        return prefix + mac.base64url(text, length)
       }
     },
   }

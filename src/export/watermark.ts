@@ -14,11 +14,12 @@
  *
  * @packageDocumentation
  */
-import { hkdfSha256, hmacSha256Text } from '#hash'
+import { hkdfSha256 } from '#hash'
 import { type Draws, synthesizeRecord } from '../classify/synthesize.js'
 import { DatagateError, isDatagateError } from '../errors.js'
 import { utf8 } from '../lib/bytes.js'
 import { canonicalJson } from '../lib/canonical-json.js'
+import { textHmac } from '../lib/hmac-sha256.js'
 import { copyPseudonymKey } from '../lib/key-strength.js'
 import type { ReleasePlan } from '../policy/plan.js'
 
@@ -54,7 +55,7 @@ export function watermarkPeriod(at: Date): string {
  * ```
  */
 export function watermarkKeyId(key: Uint8Array): string {
-  const mac = hmacSha256Text(key)('datagate watermark key id')
+  const mac = textHmac(key).bytes('datagate watermark key id')
   let hex = ''
   for (const byte of mac.subarray(0, 8)) hex += byte.toString(16).padStart(2, '0')
   return `wm-${hex}`
@@ -110,7 +111,8 @@ function periodMac(
   period: string,
 ): (text: string) => Uint8Array {
   const info = utf8(canonicalJson([plan.partner.id, plan.dataset.name, plan.agreement.id, period]))
-  return hmacSha256Text(hkdfSha256(key, SALT, info, 32))
+  const mac = textHmac(hkdfSha256(key, SALT, info, 32))
+  return (text) => mac.bytes(text)
 }
 
 function unavailable(plan: ReleasePlan, why: string, cause?: unknown): DatagateError {

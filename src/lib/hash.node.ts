@@ -1,6 +1,6 @@
 // node:crypto and Buffer backend of `#hash`, chosen under the `node` export condition. It must export the
 // same names with the same signatures and byte-identical output as hash.ts (tested).
-import { createHash, createHmac, createSecretKey, hash, hkdfSync } from 'node:crypto'
+import { createHash, createHmac, createSecretKey, hkdfSync } from 'node:crypto'
 
 /** Which implementation this build uses. */
 export const hashBackend: 'noble' | 'node' = 'node'
@@ -40,43 +40,6 @@ export function sha256TextStream(): {
 export function hmacSha256(key: Uint8Array): (data: Uint8Array) => Uint8Array {
   const secret = createSecretKey(key)
   return (data) => toUint8Array(createHmac('sha256', secret).update(data).digest())
-}
-
-const BLOCK = 64
-/** Room for the message after the inner pad; longer messages take the createHmac path. */
-const SCRATCH_BYTES = 4096
-const sha256Once = hash as (algorithm: 'sha256', data: Uint8Array, encoding: 'buffer') => Buffer
-
-/**
- * Returns an HMAC-SHA-256 function of the UTF-8 of a string, bound to `key`: what a pseudonym
- * costs per value. RFC 2104 spelled out over two one-shot SHA-256 calls, on the key XOR ipad
- * block followed by the message, then on the key XOR opad block followed by the inner digest.
- * Both pads are prepared once; the message is encoded natively straight behind the inner pad.
- *
- * Measured on Node 20.20 (bench/pseudonymize.ts, docs/benchmarks.md): `createHmac` per call
- * costs an object and three crossings into C++; two prepared `Hash` states cloned with
- * `Hash.copy()` cost two objects and six crossings and ran at 0.6-0.8x of `createHmac`; these two
- * one-shot `crypto.hash` calls run ahead of it. The returned bytes are a Buffer, so base64url()
- * below encodes them without another view.
- */
-export function hmacSha256Text(key: Uint8Array): (text: string) => Uint8Array {
-  const block = new Uint8Array(BLOCK)
-  block.set(key.length > BLOCK ? sha256(key) : key)
-  const inner = Buffer.alloc(BLOCK + SCRATCH_BYTES)
-  const outer = Buffer.alloc(BLOCK + 32)
-  for (let i = 0; i < BLOCK; i++) {
-    inner[i] = (block[i] as number) ^ 0x36
-    outer[i] = (block[i] as number) ^ 0x5c
-  }
-  block.fill(0)
-  const secret = createSecretKey(key)
-  return (text) => {
-    // A UTF-16 unit is at most 3 UTF-8 bytes, so this never truncates.
-    if (text.length * 3 > SCRATCH_BYTES) return createHmac('sha256', secret).update(text).digest()
-    const length = inner.write(text, BLOCK, 'utf8')
-    outer.set(sha256Once('sha256', inner.subarray(0, BLOCK + length), 'buffer'), BLOCK)
-    return sha256Once('sha256', outer, 'buffer')
-  }
 }
 
 /** HKDF-SHA-256 (RFC 5869): `length` bytes of output keying material. */

@@ -14,7 +14,7 @@
 // only the histogram of register values, has no empirical tables, and keeps the relative
 // standard error near 1.04 / sqrt(m) = 0.81 % for m = 2^14 over the whole range (measured in
 // test/lib/hyperloglog.test.ts).
-import { hmacSha256Text } from '#hash'
+import { textHmac } from './hmac-sha256.js'
 
 /** Index bits: 2^14 = 16,384 registers of one byte. */
 export const HLL_PRECISION = 14
@@ -79,9 +79,9 @@ export function raise(registers: Uint8Array, index: number, rank: number): boole
  * ```
  */
 export function keyedAdder(key: Uint8Array): (registers: Uint8Array, subject: string) => void {
-  const mac = hmacSha256Text(key)
+  const mac = textHmac(key)
   return (registers, subject) => {
-    const digest = mac(subject)
+    const digest = mac.bytes(subject)
     const high =
       ((digest[0] as number) << 24) |
       ((digest[1] as number) << 16) |
