@@ -446,6 +446,49 @@ function unreadable(name: string): DatagateError {
   )
 }
 
+/** Wrappers whose output, when neither undefined nor null, is their inner schema's own output. */
+const PASS_THROUGH = new Set(['optional', 'nullable', 'nonoptional'])
+
+function freshNodes(schema: z.ZodType, tree: ReadTree): boolean {
+  // A leaf's value is replaced in its parent, never written into.
+  if (fieldMeta(schema)) return true
+  const def = schema._zod.def as { type: string; innerType?: z.ZodType }
+  if (PASS_THROUGH.has(def.type) && def.innerType) return freshNodes(def.innerType, tree)
+  if (schema instanceof z.ZodObject) {
+    const shape = schema.shape as Record<string, z.ZodType>
+    for (const [key, child] of tree) {
+      const declared = Object.hasOwn(shape, key) ? shape[key] : undefined
+      if (declared !== undefined && !freshNodes(declared, child)) return false
+    }
+    return true
+  }
+  if (schema instanceof z.ZodArray) {
+    const element = tree.get('[]')
+    return element !== undefined && freshNodes(schema.element as z.ZodType, element)
+  }
+  return false
+}
+
+/**
+ * Whether every object and array that {@link compileReader}'s reader of `paths` returns is one
+ * zod made for that parse, with no members but the leaves read: true when each object or array
+ * on the way to a read leaf is a plain `z.object` or `z.array`, at most under `.optional()`,
+ * `.nullable()` or `.nonoptional()`. Not under `.default()` or `.catch()` (their value is
+ * returned as given, the same object every time, with every key it holds), `.readonly()` (frozen),
+ * a pipe or a transform (which may return anything). A release plan may then reuse that output
+ * as the released record instead of copying it (src/policy/plan.ts).
+ */
+export function readsFreshObjects(dataset: Dataset, paths: readonly string[]): boolean {
+  const own = internals.get(dataset)
+  if (own === undefined) return false
+  const leaves: DatasetField[] = []
+  for (const path of paths) {
+    const leaf = dataset.field(path)
+    if (leaf !== undefined && !leaves.includes(leaf)) leaves.push(leaf)
+  }
+  return freshNodes(own.schema, readTree(leaves))
+}
+
 /**
  * Compiles what a release plan reads of a row: validates only the leaves at `paths` (released
  * leaves and condition fields) with their own zod schemas, and returns their parse output, so
