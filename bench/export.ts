@@ -58,7 +58,7 @@ export async function exportComparison(
     { name: 'naive export pipeline', run: () => naive(rows) },
     { name: 'JSON.stringify(raw batch)', run: () => JSON.stringify(rows) },
     {
-      name: 'gate.exportStream (2,000 a chunk, the default)',
+      name: 'gate.exportStream (625 a chunk, the default)',
       run: () => drain(gate.exportStream(rows, REQUEST)),
     },
   ])
@@ -71,7 +71,7 @@ export async function exportComparison(
     ratios: [
       paired(result, 'gate.export', 'naive export pipeline'),
       paired(result, 'gate.export', 'JSON.stringify(raw batch)', 'time'),
-      paired(result, 'gate.exportStream (2,000 a chunk, the default)', 'gate.export'),
+      paired(result, 'gate.exportStream (625 a chunk, the default)', 'gate.export'),
     ],
     notes: ['gate.export includes its audit event (memory sink); the naive pipeline writes none'],
     load: [loadBefore, loadAfter],

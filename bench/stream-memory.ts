@@ -34,7 +34,7 @@ async function* lazyRows(count: number): AsyncGenerator<AfterSalesRow, void, und
 const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '1000000' },
-    chunk: { type: 'string', default: '2000' },
+    chunk: { type: 'string', default: '625' },
     verify: { type: 'string', default: 'true' },
   },
 })
