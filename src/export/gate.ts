@@ -20,7 +20,13 @@ import {
   invalidArgument,
 } from '../lib/assert.js'
 import { base64url, utf8 } from '../lib/bytes.js'
-import { bytesDigest, contentDigestOf, jsonArrayDigest, textDigest } from '../lib/digest.js'
+import {
+  bytesDigest,
+  contentDigestOf,
+  digestingArray,
+  jsonArrayDigest,
+  textDigest,
+} from '../lib/digest.js'
 import { JsonArrayWriter } from '../lib/json-writer.js'
 import { copyPseudonymKey } from '../lib/key-strength.js'
 import { didYouMean } from '../lib/suggest.js'
@@ -768,9 +774,11 @@ export function createGate(options: GateOptions): Gate {
       const consent = await consentedRows(plan, rows, consentStore, now())
       const spend = await chargeRelease(budget, plan, now())
       const tally = subjectTally(counting, plan, policyThresholds(policy))
-      const released: Record<string, unknown>[] = []
+      // Digested as the records are made (the audit event's payloadDigest), unless watermark
+      // rows are woven in afterwards: then the digest is of the woven records.
+      const released = digestingArray<Record<string, unknown>>()
       const real = {
-        records: released,
+        records: released.values,
         report: inOriginalRows(consent.origin, () =>
           runCounted(plan, consent.rows, released, tally),
         ).report,
@@ -788,7 +796,7 @@ export function createGate(options: GateOptions): Gate {
           type: 'release',
           ...audit.facts(plan),
           rows: real.records.length,
-          payloadDigest: jsonArrayDigest(result.records),
+          payloadDigest: marked.rows === 0 ? released.digest() : jsonArrayDigest(result.records),
           ...consent.audit,
           details: {
             ...spend,

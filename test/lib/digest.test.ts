@@ -4,7 +4,13 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { jsonArrayDigest, jsonDigest, jsonTextsDigest, textDigest } from '../../src/lib/digest.js'
+import {
+  digestingArray,
+  jsonArrayDigest,
+  jsonDigest,
+  jsonTextsDigest,
+  textDigest,
+} from '../../src/lib/digest.js'
 import * as noble from '../../src/lib/hash.js'
 import * as node from '../../src/lib/hash.node.js'
 
@@ -43,6 +49,34 @@ describe('jsonArrayDigest', () => {
       const sparse = new Array<unknown>(length)
       if (length > 3) sparse[3] = { x: 1 }
       expect(jsonArrayDigest(sparse)).toBe(jsonDigest(sparse))
+    }
+  })
+})
+
+describe('digestingArray', () => {
+  const filled = (values: readonly unknown[]) => {
+    const array = digestingArray<unknown>()
+    for (const value of values) array.push(value)
+    return array
+  }
+
+  it('holds what was pushed and digests it as jsonDigest does, for any records', () => {
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 700 }), (records) => {
+        const array = filled(records)
+        expect(array.values).toStrictEqual(records)
+        expect(array.digest()).toBe(`sha256:${sha256Hex(JSON.stringify(records))}`)
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  it('digests around and across the slice boundaries, undefined and functions too', () => {
+    for (const length of [0, 1, 199, 200, 201, 399, 400, 401, 1000, 1001]) {
+      const values: unknown[] = Array.from({ length }, (_, i) =>
+        i % 7 === 0 ? undefined : i % 11 === 0 ? () => i : { i, text: `第${i}号` },
+      )
+      expect(filled(values).digest()).toBe(jsonDigest(values))
     }
   })
 })
