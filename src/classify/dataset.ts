@@ -448,45 +448,73 @@ function unreadable(name: string): DatagateError {
 
 /** Wrappers whose output, when neither undefined nor null, is their inner schema's own output. */
 const PASS_THROUGH = new Set(['optional', 'nullable', 'nonoptional'])
+/** Leaf types whose parse output is a value of that type, never undefined. */
+const DEFINITE = new Set(['string', 'number', 'boolean', 'bigint', 'date', 'enum'])
 
-function freshNodes(schema: z.ZodType, tree: ReadTree): boolean {
+/** One node of what a reader returns, as {@link freshReadNodes} describes it. */
+export interface ReadNode {
+  /** The member is never undefined where its parent holds one (null is possible). */
+  readonly definite: boolean
+  /** The members read below it: object keys, or `[]` for an array's elements. */
+  readonly children: ReadonlyMap<string, ReadNode>
+}
+
+const NO_CHILDREN: ReadonlyMap<string, ReadNode> = new Map()
+
+function freshNodes(schema: z.ZodType, tree: ReadTree): ReadNode | undefined {
   // A leaf's value is replaced in its parent, never written into.
-  if (fieldMeta(schema)) return true
+  if (fieldMeta(schema))
+    return { definite: DEFINITE.has(schema._zod.def.type), children: NO_CHILDREN }
   const def = schema._zod.def as { type: string; innerType?: z.ZodType }
-  if (PASS_THROUGH.has(def.type) && def.innerType) return freshNodes(def.innerType, tree)
+  if (PASS_THROUGH.has(def.type) && def.innerType) {
+    const inner = freshNodes(def.innerType, tree)
+    if (inner === undefined) return undefined
+    return def.type === 'optional' ? { definite: false, children: inner.children } : inner
+  }
   if (schema instanceof z.ZodObject) {
     const shape = schema.shape as Record<string, z.ZodType>
+    const children = new Map<string, ReadNode>()
     for (const [key, child] of tree) {
       const declared = Object.hasOwn(shape, key) ? shape[key] : undefined
-      if (declared !== undefined && !freshNodes(declared, child)) return false
+      if (declared === undefined) continue
+      const node = freshNodes(declared, child)
+      if (node === undefined) return undefined
+      children.set(key, node)
     }
-    return true
+    return { definite: true, children }
   }
   if (schema instanceof z.ZodArray) {
     const element = tree.get('[]')
-    return element !== undefined && freshNodes(schema.element as z.ZodType, element)
+    const node = element && freshNodes(schema.element as z.ZodType, element)
+    return node && { definite: true, children: new Map([['[]', node]]) }
   }
-  return false
+  return undefined
 }
 
 /**
- * Whether every object and array that {@link compileReader}'s reader of `paths` returns is one
- * zod made for that parse, with no members but the leaves read: true when each object or array
- * on the way to a read leaf is a plain `z.object` or `z.array`, at most under `.optional()`,
- * `.nullable()` or `.nonoptional()`. Not under `.default()` or `.catch()` (their value is
- * returned as given, the same object every time, with every key it holds), `.readonly()` (frozen),
- * a pipe or a transform (which may return anything). A release plan may then reuse that output
- * as the released record instead of copying it (src/policy/plan.ts).
+ * What {@link compileReader}'s reader of `paths` returns, node by node, when every object and
+ * array in it is one zod made for that parse, with no members but the leaves read; otherwise
+ * `undefined`. That holds when each object or array on the way to a read leaf is a plain
+ * `z.object` or `z.array`, at most under `.optional()`, `.nullable()` or `.nonoptional()`: not
+ * under `.default()` or `.catch()` (their value is returned as given, the same object every
+ * time, with every key it holds), `.readonly()` (frozen), a pipe or a transform (which may
+ * return anything). A release plan may then reuse that output as the released record instead of
+ * copying it (src/policy/plan.ts), and leave alone the members that are always there.
  */
-export function readsFreshObjects(dataset: Dataset, paths: readonly string[]): boolean {
+export function freshReadNodes(dataset: Dataset, paths: readonly string[]): ReadNode | undefined {
   const own = internals.get(dataset)
-  if (own === undefined) return false
+  if (own === undefined) return undefined
   const leaves: DatasetField[] = []
   for (const path of paths) {
     const leaf = dataset.field(path)
     if (leaf !== undefined && !leaves.includes(leaf)) leaves.push(leaf)
   }
   return freshNodes(own.schema, readTree(leaves))
+}
+
+/** Whether {@link freshReadNodes} describes the reader of `paths`: its output may be reused. */
+export function readsFreshObjects(dataset: Dataset, paths: readonly string[]): boolean {
+  return freshReadNodes(dataset, paths) !== undefined
 }
 
 /**

@@ -11,8 +11,9 @@ import {
   compileReader,
   type Dataset,
   type DatasetField,
+  freshReadNodes,
   type ParsedRecord,
-  readsFreshObjects,
+  type ReadNode,
 } from '../classify/dataset.js'
 import type { FieldClass } from '../classify/types.js'
 import { DatagateError } from '../errors.js'
@@ -157,33 +158,47 @@ function projectObject(keys: readonly string[], projects: readonly Project[]): P
 
 /**
  * {@link compileNode}'s projection done in the parse output itself, for plans whose reader
- * returns fresh objects holding only the released leaves, in released order
- * (`readsFreshObjects`): each leaf is replaced by its transform, a member that projects to
- * undefined is deleted (zod keeps an optional key given as undefined), and every object and
- * array is the one given. The released record is then the parse output, and a release makes one
- * object tree a row instead of two (measured in docs/benchmarks.md). What it returns equals what
- * compileNode's projection returns for the same record (test/policy/in-place.test.ts).
+ * returns fresh objects holding only the released leaves, in released order (`read`, from
+ * `freshReadNodes`): each leaf is replaced by its transform, a member that projects to undefined
+ * is deleted (zod keeps an optional key given as undefined), and every object and array is the
+ * one given. A kept leaf that is never undefined needs nothing, nor does an object or array whose
+ * members all need nothing: those are not visited (`undefined` here). The released record is
+ * then the parse output, and a release makes one object tree a row instead of two (measured in
+ * docs/benchmarks.md). What it returns equals what compileNode's projection returns for the
+ * same record (test/policy/in-place.test.ts).
  */
-function compileInPlace(node: Trie): Project {
+function compileInPlace(node: Trie, read: ReadNode): Project | undefined {
   const transform = node.transform
-  if (transform)
+  if (transform) {
+    if (node.keeps) return read.definite ? undefined : (value) => value
     return (value) => (value === null || value === undefined ? value : transform(value))
+  }
   const element = node.children.get('[]')
-  if (element) {
-    const projectElement = compileInPlace(element)
+  const readElement = read.children.get('[]')
+  if (element && readElement) {
+    const projectElement = compileInPlace(element, readElement)
+    if (projectElement === undefined)
+      return read.definite
+        ? undefined
+        : (value) => (Array.isArray(value) || value === null ? value : undefined)
     return (value) => {
       if (!Array.isArray(value)) return value === null ? null : undefined
       for (let i = 0; i < value.length; i++) value[i] = projectElement(value[i])
       return value
     }
   }
-  const keys = [...node.children.keys()]
-  const children = [...node.children.values()]
-  // A kept leaf is left where it is (its transform is the identity): only read, and deleted
-  // when undefined. The rest are written back through their projection.
-  const kept = children.map((child) => child.keeps === true)
-  const projects = children.map(compileInPlace)
+  const keys: string[] = []
+  const projects: Project[] = []
+  for (const [key, child] of node.children) {
+    const readChild = read.children.get(key)
+    if (readChild === undefined) continue
+    const project = compileInPlace(child, readChild)
+    if (project === undefined) continue
+    keys.push(key)
+    projects.push(project)
+  }
   const width = keys.length
+  if (width === 0 && read.definite) return undefined
   return (value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       return value === null ? null : undefined
@@ -192,7 +207,7 @@ function compileInPlace(node: Trie): Project {
       const key = keys[i] as string
       if (!Object.hasOwn(target, key)) continue
       const member = target[key]
-      const projected = kept[i] ? member : (projects[i] as Project)(member)
+      const projected = (projects[i] as Project)(member)
       if (projected === undefined) delete target[key]
       else if (projected !== member) target[key] = projected
     }
@@ -375,10 +390,15 @@ export function compilePlan(
   // In place when the reader returns nothing but released leaves: every condition field is
   // released too (a condition-only leaf would have to be deleted from every record).
   const grantedPaths = new Set(granted.map((f) => f.path))
-  const inPlace =
-    conditionFields.every((path) => grantedPaths.has(path) || dataset.field(path) === undefined) &&
-    readsFreshObjects(dataset, readPaths)
-  const projectRoot = inPlace ? compileInPlace(trie) : compileNode(trie)
+  const fresh = conditionFields.every(
+    (path) => grantedPaths.has(path) || dataset.field(path) === undefined,
+  )
+    ? freshReadNodes(dataset, readPaths)
+    : undefined
+  const projectRoot =
+    fresh === undefined
+      ? compileNode(trie)
+      : (compileInPlace(trie, fresh) ?? ((record: unknown) => record))
   const noisyFields = granted.filter((f) => f.operator.kind === 'noise').map((f) => f.path)
   const kind = agreement.aggregate ? 'aggregate' : 'records'
   return Object.freeze({

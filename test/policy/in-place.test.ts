@@ -156,6 +156,22 @@ describe('in-place projection', () => {
     )
   })
 
+  it('leaves members that are always there alone, and still drops an optional one given as undefined', () => {
+    // Only kept leaves: `id`, `flag` and `lines[].cost` are never undefined (not visited at all),
+    // `customer` is optional (deleted when given as undefined), `lines[].qty` optional.
+    const kept = ['id', 'customer.level', 'lines[].cost', 'lines[].qty', 'flag']
+    fc.assert(
+      fc.property(row, (input) => {
+        const plan = planOf(Orders, kept)
+        const expected = oracle(Orders, kept, plan.read(input).record)
+        const out = plan.project(plan.read(input).record)
+        expect(out).toStrictEqual(expected)
+        expect(Object.keys(out)).toEqual(Object.keys(expected as object))
+      }),
+      { numRuns: 300 },
+    )
+  })
+
   it('copies when a condition reads a leaf that is not released, which stays out', () => {
     const fields = ['id', 'customer.id']
     const plan = planOf(Orders, fields, { flag: { $eq: true } })
