@@ -172,6 +172,29 @@ describe('in-place projection', () => {
     )
   })
 
+  it('deletes an optional object of always-there leaves given as undefined', () => {
+    const Shipments = defineDataset(
+      'shipments',
+      z.object({
+        id: field.public(z.string()),
+        dock: z.object({ code: field.public(z.string()) }).optional(),
+        crate: z.object({ code: field.public(z.string()) }).nullable(),
+      }),
+      { version: '1' },
+    )
+    const fields = ['id', 'dock.code', 'crate.code']
+    const plan = planOf(Shipments, fields)
+    for (const input of [
+      { id: 's', dock: undefined, crate: null },
+      { id: 's', crate: { code: 'c' } },
+      { id: 's', dock: { code: 'd' }, crate: { code: 'c' } },
+    ]) {
+      const out = plan.project(plan.read(input).record)
+      expect(out).toStrictEqual(oracle(Shipments, fields, plan.read(input).record))
+      expect('dock' in out).toBe(input.dock !== undefined)
+    }
+  })
+
   it('copies when a condition reads a leaf that is not released, which stays out', () => {
     const fields = ['id', 'customer.id']
     const plan = planOf(Orders, fields, { flag: { $eq: true } })
