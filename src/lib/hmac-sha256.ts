@@ -199,9 +199,14 @@ function compressBlocks(state: Int32Array, w: Int32Array, bytes: Uint8Array, end
 function pad(bytes: Uint8Array, length: number, prefix: number): number {
   bytes[length] = 0x80
   const end = (length + 9 + 63) & ~63
-  bytes.fill(0, length + 1, end - 4)
-  // Message lengths in bits up to 2^32 - 1: a text of half a gigabyte is not a pseudonym.
+  bytes.fill(0, length + 1, end - 8)
+  // The length in bits as 64 bits, big-endian (exact: a JS string's UTF-8 is below 2^53 bits).
   const bits = (prefix + length) * 8
+  const high = Math.floor(bits / 0x1_0000_0000)
+  bytes[end - 8] = high >>> 24
+  bytes[end - 7] = high >>> 16
+  bytes[end - 6] = high >>> 8
+  bytes[end - 5] = high
   bytes[end - 4] = bits >>> 24
   bytes[end - 3] = bits >>> 16
   bytes[end - 2] = bits >>> 8
