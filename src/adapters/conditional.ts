@@ -2,7 +2,7 @@
 // which compares them with the released view it computes and, when the partner holds that view,
 // writes a `not-modified` event (durable first) and signs nothing; the adapter then sends a 304.
 import type { NotModified } from '../export/not-modified.js'
-import { respond } from './problem.js'
+import { type Reply, respond } from './reply.js'
 import type { ShareOptions } from './share.js'
 
 // Only an ETag this library writes can name a view: `W/"sha256:<64 hex>"` (or unquoted W/).
@@ -33,6 +33,6 @@ export function heldDigests(
 }
 
 /** The 304 for a view the partner holds: its ETag, no body. */
-export function notModifiedResponse(answer: NotModified): Response {
+export function notModifiedReply(answer: NotModified): Reply {
   return respond(304, null, { etag: `W/"${answer.payloadDigest}"` })
 }

@@ -5,7 +5,7 @@ import type { DatagateError } from '../errors.js'
 import { releaseContract } from '../export/contract.js'
 import type { Gate } from '../export/gate.js'
 import type { Authenticate } from './bearer.js'
-import { respond } from './problem.js'
+import { type Reply, respond } from './reply.js'
 import {
   authenticateShare,
   checkShareOptions,
@@ -73,16 +73,16 @@ export function contractShareOptions(
 }
 
 /**
- * The contract response for `request`: 200 `application/schema+json` for an authenticated
+ * The contract reply for `request`: 200 `application/schema+json` for an authenticated
  * partner in good standing, else the problem (401, 403, 500). Never cached by anyone else.
  */
-export async function contractResponse(
+export async function contractReply(
   gate: Gate,
   options: ShareOptions,
   request: ShareRequest,
-): Promise<Response> {
+): Promise<Reply> {
   const who = await authenticateShare(options, request)
-  if ('response' in who) return who.response
+  if ('reply' in who) return who.reply
   try {
     const contract = releaseContract(gate, who.partner)
     return respond(200, JSON.stringify(contract), { 'content-type': 'application/schema+json' })

@@ -11,8 +11,8 @@ import {
   signatureHeaders,
   signatureInput,
 } from '../lib/http-signature.js'
-import { notModifiedResponse } from './conditional.js'
-import { respond } from './problem.js'
+import { notModifiedReply } from './conditional.js'
+import { type Reply, respond } from './reply.js'
 import type { ShareRequest } from './share.js'
 
 const CONTENT_TYPE = 'application/json'
@@ -64,19 +64,19 @@ function recordsText(payload: string, meta: string, records: unknown): string {
  * `data` and every other claim (iss, aud, iat, exp, jti, the audit receipt, ...) as `meta`. The
  * signature's `created` and `expires` are the export's `iat` and `exp`.
  */
-export async function jsonResponse(
+export async function jsonReply(
   gate: Gate,
   request: ShareRequest,
   rows: Iterable<unknown>,
   release: ReleaseRequest,
   held: readonly string[] | undefined,
-): Promise<Response> {
+): Promise<Reply> {
   const exportRequest = { ...release, format: 'detached' } as const
   const signed =
     held === undefined
       ? await gate.export(rows, exportRequest)
       : await gate.exportUnlessHeld(rows, exportRequest, held)
-  if ('notModified' in signed) return notModifiedResponse(signed)
+  if ('notModified' in signed) return notModifiedReply(signed)
   const etag = `W/"${signed.payloadDigest}"`
   if (signed.payload === undefined)
     throw new DatagateError('ERR_INVALID_ARGUMENT', 'json mode: the export carried no payload')

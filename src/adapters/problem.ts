@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { type DatagateErrorCode, isDatagateError } from '../errors.js'
-import { responseOf } from './raw-body.js'
+import { type Reply, SHARE_HEADERS, toResponse } from './reply.js'
 
 /**
  * The statuses an adapter refuses with.
@@ -166,12 +166,6 @@ export function problemCode(type: unknown): DatagateErrorCode | undefined {
   return Object.hasOwn(PROBLEM_STATUS, code) ? (code as DatagateErrorCode) : undefined
 }
 
-/** Headers on every adapter response: never cached, varies by the caller's credentials. */
-export const SHARE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  'cache-control': 'no-store',
-  vary: 'Authorization',
-})
-
 /**
  * The problem as a Web `Response`: `application/problem+json`, `Cache-Control: no-store`,
  * `Vary: Authorization`, and `WWW-Authenticate: Bearer` on a 401.
@@ -186,16 +180,15 @@ export const SHARE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
  * ```
  */
 export function problemResponse(problem: Problem): Response {
-  const headers = new Headers({ ...SHARE_HEADERS, 'content-type': 'application/problem+json' })
-  if (problem.status === 401) headers.set('www-authenticate', 'Bearer')
-  return responseOf(JSON.stringify(problem), { status: problem.status, headers })
+  return toResponse(problemReply(problem))
 }
 
-/** A response of an adapter: the status, body and headers, with {@link SHARE_HEADERS}. */
-export function respond(
-  status: number,
-  body: BodyInit | null,
-  headers: Record<string, string>,
-): Response {
-  return responseOf(body, { status, headers: { ...SHARE_HEADERS, ...headers } })
+/** The problem as an adapter's {@link Reply}: what {@link problemResponse} makes a `Response` of. */
+export function problemReply(problem: Problem): Reply {
+  const headers: Record<string, string> = {
+    ...SHARE_HEADERS,
+    'content-type': 'application/problem+json',
+  }
+  if (problem.status === 401) headers['www-authenticate'] = 'Bearer'
+  return { status: problem.status, headers, body: JSON.stringify(problem) }
 }

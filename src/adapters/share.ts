@@ -1,5 +1,5 @@
 // The runtime-neutral core of every HTTP adapter: authenticate the caller, hand the handler's
-// rows to the gate and turn what the gate returns (or refuses) into a Web `Response`. Adapters
+// rows to the gate and turn what the gate returns (or refuses) into a plain reply (src/adapters/reply.ts). Adapters
 // only translate their framework's request and response to and from this. No `node:` imports.
 import { DatagateError, isDatagateError } from '../errors.js'
 import type { Gate } from '../export/gate.js'
@@ -8,9 +8,10 @@ import type { StreamPart } from '../export/stream.js'
 import { utf8 } from '../lib/bytes.js'
 import { describeType, typeName } from '../lib/describe-type.js'
 import type { Authenticate } from './bearer.js'
-import { heldDigests, notModifiedResponse } from './conditional.js'
-import { jsonResponse } from './json-mode.js'
-import { PROBLEM_STATUS, problemFor, problemResponse, respond } from './problem.js'
+import { heldDigests, notModifiedReply } from './conditional.js'
+import { jsonReply } from './json-mode.js'
+import { PROBLEM_STATUS, problemFor, problemReply } from './problem.js'
+import { type Reply, respond } from './reply.js'
 
 /**
  * How a release is served: `signed` (default) a compact JWS; `json` `{ data, meta }` signed with
@@ -146,18 +147,18 @@ function pathOf(url: string): string {
   }
 }
 
-/** Reports `error` to `onError` (its failures swallowed) and returns the problem response. */
+/** Reports `error` to `onError` (its failures swallowed) and returns the problem reply. */
 export async function failure(
   options: ShareOptions,
   request: ShareRequest,
   error: unknown,
   partner?: string,
-): Promise<Response> {
+): Promise<Reply> {
   const id = requestId(request.headers)
   const failed = asDatagateError(error)
   const problem = problemFor(failed, id)
   await report(options, request, failed, problem.status, partner)
-  return problemResponse(problem)
+  return problemReply(problem)
 }
 
 /** Reports a failure that changes nothing on the wire (the response was already decided). */
@@ -227,7 +228,7 @@ function asDatagateError(
 export async function authenticateShare(
   options: ShareOptions,
   request: ShareRequest,
-): Promise<{ readonly partner: string } | { readonly response: Response }> {
+): Promise<{ readonly partner: string } | { readonly reply: Reply }> {
   try {
     const who = await options.authenticate({ headers: request.headers, request: request.native })
     if (
@@ -240,7 +241,7 @@ export async function authenticateShare(
     return { partner: who.partner }
   } catch (error) {
     const failed = asDatagateError(error, 'share: authenticate failed', 'ERR_INVALID_ARGUMENT')
-    return { response: await failure(options, request, failed) }
+    return { reply: await failure(options, request, failed) }
   }
 }
 
@@ -263,32 +264,31 @@ function classify(body: unknown): Body {
 }
 
 /**
- * The response for an authenticated partner and the handler's result (`produce` runs the
- * handler, or returns what it already gave). Every failure is a problem response with no data.
+ * The reply for an authenticated partner and the handler's result (`produce` runs the
+ * handler, or returns what it already gave). Every failure is a problem reply with no data.
  */
-export async function releaseResponse(
+export async function releaseReply(
   gate: Gate,
   options: ShareOptions,
   request: ShareRequest,
   partner: string,
   produce: () => unknown,
-): Promise<Response> {
+): Promise<Reply> {
   const release = { partner, dataset: options.dataset, purpose: options.purpose }
   try {
     const body = classify(await produce())
-    if (body.kind === 'stream')
-      return await streamResponse(gate, options, request, partner, body.rows)
+    if (body.kind === 'stream') return await streamReply(gate, options, request, partner, body.rows)
     const mode = options.mode ?? 'signed'
     // With `conditional: true` and an If-None-Match, the gate compares the view's digest and,
     // when the partner holds it, writes a `not-modified` event (durable first) and signs nothing.
     const held = heldDigests(options, request.headers)
-    if (mode === 'json') return await jsonResponse(gate, request, body.rows, release, held)
+    if (mode === 'json') return await jsonReply(gate, request, body.rows, release, held)
     if (mode === 'signed') {
       const signed =
         held === undefined
           ? await gate.export(body.rows, release)
           : await gate.exportUnlessHeld(body.rows, release, held)
-      if ('notModified' in signed) return notModifiedResponse(signed)
+      if ('notModified' in signed) return notModifiedReply(signed)
       return respond(200, signed.token, {
         'content-type': 'application/jose',
         etag: `W/"${signed.payloadDigest}"`,
@@ -297,7 +297,7 @@ export async function releaseResponse(
     // One serialisation of the records, by the gate, for the body, the ETag and the release
     // event's payloadDigest: the digest of `data` as served.
     const released = await gate.releaseJson(body.rows, release, held === undefined ? {} : { held })
-    if ('notModified' in released) return notModifiedResponse(released)
+    if ('notModified' in released) return notModifiedReply(released)
     const meta = {
       dataset: options.dataset,
       purpose: options.purpose,
@@ -332,20 +332,20 @@ function concatBytes(...parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out
 }
 
-async function streamResponse(
+async function streamReply(
   gate: Gate,
   options: ShareOptions,
   request: ShareRequest,
   partner: string,
   rows: AsyncIterable<unknown> | ReadableStream<unknown>,
-): Promise<Response> {
+): Promise<Reply> {
   const parts = gate.exportStream(rows, {
     partner,
     dataset: options.dataset,
     purpose: options.purpose,
     ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
   })
-  // The first part decides the status: a refusal before any data is a problem response.
+  // The first part decides the status: a refusal before any data is a problem reply.
   let first: IteratorResult<StreamPart, void>
   try {
     first = await parts.next()

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express'
 import type { Gate } from '../../export/gate.js'
-import { type ContractOptions, contractResponse, contractShareOptions } from '../contract.js'
+import { type ContractOptions, contractReply, contractShareOptions } from '../contract.js'
+import { headersOf, writeReply } from './write.js'
 
 export type { ContractErrorContext, ContractOptions } from '../contract.js'
 
@@ -22,28 +23,15 @@ export type { ContractErrorContext, ContractOptions } from '../contract.js'
 export function contractHandler(gate: Gate, options: ContractOptions): RequestHandler {
   const shared = contractShareOptions(gate, options, 'express contractHandler')
   return (req, res) => {
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (Array.isArray(value)) for (const one of value) headers.append(name, one)
-      else if (typeof value === 'string') headers.set(name, value)
-    }
-    void contractResponse(gate, shared, {
-      headers,
+    void contractReply(gate, shared, {
+      headers: headersOf(req),
       method: req.method,
       url: `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`,
       native: req,
     })
-      .then(async (response) => {
-        const body = new Uint8Array(await response.arrayBuffer())
-        res.status(response.status)
-        response.headers.forEach((value, name) => {
-          res.setHeader(name, value)
-        })
-        res.setHeader('content-length', String(body.byteLength))
-        res.end(body)
-      })
+      .then((reply) => writeReply(res, reply))
       .catch(() => {
-        // contractResponse turns every failure into a problem; only the socket can fail here.
+        // contractReply turns every failure into a problem; only the socket can fail here.
         res.destroy()
       })
   }

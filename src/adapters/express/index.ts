@@ -9,17 +9,18 @@
 import type { Request, RequestHandler, Response } from 'express'
 import { DatagateError } from '../../errors.js'
 import type { Gate } from '../../export/gate.js'
-import { jwksResponse } from '../jwks.js'
-import { rawBody } from '../raw-body.js'
+import { jwksReply } from '../jwks.js'
+import type { Reply } from '../reply.js'
 import {
   authenticateShare,
   checkShareOptions,
   failure,
-  releaseResponse,
+  releaseReply,
   reportFailure,
   type ShareOptions,
   type ShareRequest,
 } from '../share.js'
+import { headersOf, type Writers, writeReply } from './write.js'
 
 export {
   type Authenticate,
@@ -41,84 +42,6 @@ export {
   type ContractOptions,
   contractHandler,
 } from './contract.js'
-
-function headersOf(req: Request): Headers {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const one of value) headers.append(name, one)
-    else if (typeof value === 'string') headers.set(name, value)
-  }
-  return headers
-}
-
-/** The response's own writers, kept before the handler runs so that only the middleware uses them. */
-interface Writers {
-  readonly write: Response['write']
-  readonly end: Response['end']
-  readonly writeHead: Response['writeHead']
-}
-
-/** Writes a Web `Response` to Express's `res`, with backpressure; a failing body aborts the socket. */
-async function writeResponse(
-  res: Response,
-  response: globalThis.Response,
-  writers: Writers = { write: res.write, end: res.end, writeHead: res.writeHead },
-): Promise<void> {
-  const write = (chunk: Uint8Array): boolean => Reflect.apply(writers.write, res, [chunk])
-  const end = (chunk?: Uint8Array): void => {
-    Reflect.apply(writers.end, res, chunk === undefined ? [] : [chunk])
-  }
-  // The head goes out by the kept writeHead, with the status and headers set just before it.
-  const head = () => {
-    res.status(response.status)
-    response.headers.forEach((value, name) => {
-      res.setHeader(name, value)
-    })
-    Reflect.apply(writers.writeHead, res, [response.status])
-  }
-  const raw = rawBody(response)
-  if (raw !== undefined) {
-    res.setHeader('content-length', String(raw.byteLength))
-    head()
-    end(raw)
-    return
-  }
-  if (response.body === null) {
-    head()
-    end()
-    return
-  }
-  if (response.headers.get('content-type') !== 'application/x-ndjson') {
-    const bytes = new Uint8Array(await response.arrayBuffer())
-    res.setHeader('content-length', String(bytes.byteLength))
-    head()
-    end(bytes)
-    return
-  }
-  head()
-  const reader = response.body.getReader()
-  let closed = false
-  res.once('close', () => {
-    closed = true
-    void reader.cancel().catch(() => {})
-  })
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      if (closed) return
-      if (!write(value))
-        await new Promise<void>((resolve) => {
-          res.once('drain', resolve)
-          res.once('close', resolve)
-        })
-    }
-    end()
-  } catch (error) {
-    // Data has gone out: abort the connection, the partner sees no manifest.
-    res.destroy(error instanceof Error ? error : undefined)
-  }
-}
 
 /**
  * Express 5 middleware: authenticates the caller (the handler never runs for a 401), then serves
@@ -204,7 +127,7 @@ async function serve(
   const before = new Set(res.getHeaderNames())
   const original: Writers = { write: res.write, end: res.end, writeHead: res.writeHead }
   let settled = false
-  const deliver = async (response: globalThis.Response) => {
+  const deliver = async (reply: Reply) => {
     // From here on only the middleware writes: whatever the handler (or Express's error
     // handling) sends later, by any of these, is dropped, so nothing joins the response.
     res.json = (() => res) as Response['json']
@@ -215,15 +138,15 @@ async function serve(
     res.flushHeaders = () => {}
     res.addTrailers = () => {}
     for (const name of res.getHeaderNames()) if (!before.has(name)) res.removeHeader(name)
-    await writeResponse(res, response, original)
+    await writeReply(res, reply, original)
   }
   const who = await authenticateShare(options, request)
-  if ('response' in who) return deliver(who.response)
+  if ('reply' in who) return deliver(who.reply)
   const { partner } = who
   res.json = (body: unknown) => {
     if (!settled) {
       settled = true
-      void releaseResponse(gate, options, request, partner, () => body).then(deliver)
+      void releaseReply(gate, options, request, partner, () => body).then(deliver)
     }
     return res
   }
@@ -286,6 +209,6 @@ async function serve(
  */
 export function jwksHandler(gate: Gate): RequestHandler {
   return (_req, res) => {
-    void writeResponse(res, jwksResponse(gate))
+    void writeReply(res, jwksReply(gate))
   }
 }

@@ -1,6 +1,7 @@
 import type { RouteHandlerMethod } from 'fastify'
 import type { Gate } from '../../export/gate.js'
-import { type ContractOptions, contractResponse, contractShareOptions } from '../contract.js'
+import { type ContractOptions, contractReply, contractShareOptions } from '../contract.js'
+import { headersOf, payloadOf } from './write.js'
 
 export type { ContractErrorContext, ContractOptions } from '../contract.js'
 
@@ -32,22 +33,12 @@ export type { ContractErrorContext, ContractOptions } from '../contract.js'
 export function contractHandler(gate: Gate, options: ContractOptions): RouteHandlerMethod {
   const shared = contractShareOptions(gate, options, 'fastify contractHandler')
   return async (request, reply) => {
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (Array.isArray(value)) for (const one of value) headers.append(name, one)
-      else if (typeof value === 'string') headers.set(name, value)
-    }
-    const response = await contractResponse(gate, shared, {
-      headers,
+    const answer = await contractReply(gate, shared, {
+      headers: headersOf(request),
       method: request.method,
       url: `${request.protocol}://${request.host}${request.url}`,
       native: request,
     })
-    reply.code(response.status)
-    response.headers.forEach((value, name) => {
-      reply.header(name, value)
-    })
-    // Bytes, not a string: Fastify would append `; charset=utf-8` to the media type of a string.
-    return reply.send(new Uint8Array(await response.arrayBuffer()))
+    return reply.send(payloadOf(reply, answer))
   }
 }

@@ -18,16 +18,17 @@ import type {
 import fp from 'fastify-plugin'
 import { DatagateError } from '../../errors.js'
 import type { Gate } from '../../export/gate.js'
-import { jwksResponse } from '../jwks.js'
-import { rawBody } from '../raw-body.js'
+import { jwksReply } from '../jwks.js'
+import type { Reply } from '../reply.js'
 import {
   authenticateShare,
   checkShareOptions,
   failure,
-  releaseResponse,
+  releaseReply,
   type ShareOptions,
   type ShareRequest,
 } from '../share.js'
+import { headersOf, payloadOf } from './write.js'
 
 export {
   type Authenticate,
@@ -102,11 +103,7 @@ const authenticated = new WeakMap<FastifyRequest, Shared>()
 const wrappedShares = new WeakSet<object>()
 
 function shareRequest(request: FastifyRequest): ShareRequest {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (Array.isArray(value)) for (const one of value) headers.append(name, one)
-    else if (typeof value === 'string') headers.set(name, value)
-  }
+  const headers = headersOf(request)
   // Absolute, as the partner addressed it (json mode signs it as @target-uri): behind a proxy,
   // set Fastify's `trustProxy` so that request.protocol and request.host are the partner's.
   return {
@@ -117,8 +114,6 @@ function shareRequest(request: FastifyRequest): ShareRequest {
   }
 }
 
-const encoder = new TextEncoder()
-
 /**
  * The replies whose payload {@link deliver} handed to Fastify: a wrapped route's `onSend` lets
  * only those through, so raw rows a hook sends (`reply.send` in onRequest, preHandler, ...,
@@ -127,29 +122,21 @@ const encoder = new TextEncoder()
 const delivered = new WeakSet<FastifyReply>()
 
 /**
- * Sends a Web `Response` by Fastify's own `send`: status and headers from it; a body other than
- * a stream as bytes (so no serializer of the handler's touches it); an NDJSON stream as the Web
- * stream, which Fastify pipes with backpressure and destroys the socket on failure.
+ * Sends a reply by Fastify's own `send`: status and headers from it; a body other than a stream
+ * as bytes (so no serializer of the handler's touches it); an NDJSON stream as the Web stream,
+ * which Fastify pipes with backpressure and destroys the socket on failure.
  */
-async function deliver(
+function deliver(
   reply: FastifyReply,
   send: FastifyReply['send'],
-  response: Response,
+  answer: Reply,
   before: ReadonlySet<string>,
-): Promise<FastifyReply> {
+): FastifyReply {
   for (const name of Object.keys(reply.getHeaders()))
     if (!before.has(name)) reply.removeHeader(name)
   delivered.add(reply)
-  reply.code(response.status)
-  response.headers.forEach((value, name) => {
-    reply.header(name, value)
-  })
-  const raw = rawBody(response)
-  if (raw !== undefined) return Reflect.apply(send, reply, [raw])
-  if (response.body === null) return Reflect.apply(send, reply, [])
-  if (response.headers.get('content-type') === 'application/x-ndjson')
-    return Reflect.apply(send, reply, [response.body])
-  return Reflect.apply(send, reply, [encoder.encode(await response.text())])
+  const payload = payloadOf(reply, answer)
+  return Reflect.apply(send, reply, payload === undefined ? [] : [payload])
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -220,11 +207,11 @@ function wrapHandler(gate: Gate, options: ShareOptions, handler: RouteHandlerMet
       settle({ error })
     }
     const outcome = await answered
-    const response =
+    const served =
       'error' in outcome
         ? await failure(options, state.request, outcome.error, state.partner)
-        : await releaseResponse(gate, options, state.request, state.partner, () => outcome.body)
-    return deliver(reply, send, response, before)
+        : await releaseReply(gate, options, state.request, state.partner, () => outcome.body)
+    return deliver(reply, send, served, before)
   }
 }
 
@@ -264,8 +251,8 @@ const plugin: FastifyPluginAsync<DatagateFastifyOptions> = async (app, pluginOpt
       'ERR_INVALID_ARGUMENT',
       'fastify datagate: this route has config.share but was declared before the plugin was registered; register datagate first',
     )
-    const response = await failure(options, shareRequest(request), error)
-    await deliver(reply, reply.send, response, new Set(Object.keys(reply.getHeaders())))
+    const answer = await failure(options, shareRequest(request), error)
+    await deliver(reply, reply.send, answer, new Set(Object.keys(reply.getHeaders())))
     return reply
   })
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -279,8 +266,8 @@ const plugin: FastifyPluginAsync<DatagateFastifyOptions> = async (app, pluginOpt
     route.onRequest = prepend(async (request: FastifyRequest, reply: FastifyReply) => {
       const native = shareRequest(request)
       const who = await authenticateShare(options, native)
-      if ('response' in who) {
-        await deliver(reply, reply.send, who.response, new Set(Object.keys(reply.getHeaders())))
+      if ('reply' in who) {
+        await deliver(reply, reply.send, who.reply, new Set(Object.keys(reply.getHeaders())))
         return reply
       }
       authenticated.set(request, { request: native, partner: who.partner })
@@ -304,7 +291,7 @@ const plugin: FastifyPluginAsync<DatagateFastifyOptions> = async (app, pluginOpt
           'ERR_INVALID_ARGUMENT',
           'fastify share: a hook sent a body by reply.send; only the route handler is served',
         )
-        const response = await failure(
+        const answer = await failure(
           options,
           state?.request ?? shareRequest(request),
           error,
@@ -313,11 +300,7 @@ const plugin: FastifyPluginAsync<DatagateFastifyOptions> = async (app, pluginOpt
         if (typeof (payload as { destroy?: unknown } | null)?.destroy === 'function')
           (payload as { destroy: () => void }).destroy()
         for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name)
-        reply.code(response.status)
-        response.headers.forEach((value, name) => {
-          reply.header(name, value)
-        })
-        return encoder.encode(await response.text())
+        return payloadOf(reply, answer)
       },
       route.onSend,
     ) as NonNullable<RouteOptions['onSend']>
@@ -329,13 +312,13 @@ const plugin: FastifyPluginAsync<DatagateFastifyOptions> = async (app, pluginOpt
     // never Fastify's default body, which quotes the error's message.
     route.errorHandler = async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
       const state = authenticated.get(request)
-      const response = await failure(
+      const answer = await failure(
         options,
         state?.request ?? shareRequest(request),
         error,
         state?.partner,
       )
-      return deliver(reply, reply.send, response, new Set())
+      return deliver(reply, reply.send, answer, new Set())
     }
   })
 }
@@ -400,5 +383,5 @@ export const datagate: FastifyPluginAsync<DatagateFastifyOptions> = fp(plugin, {
  */
 export function jwksHandler(gate: Gate): RouteHandlerMethod {
   return async (_request, reply) =>
-    deliver(reply, reply.send, jwksResponse(gate), new Set(Object.keys(reply.getHeaders())))
+    deliver(reply, reply.send, jwksReply(gate), new Set(Object.keys(reply.getHeaders())))
 }

@@ -1,5 +1,6 @@
 import type { Gate } from '../../export/gate.js'
-import { type ContractOptions, contractResponse, contractShareOptions } from '../contract.js'
+import { type ContractOptions, contractReply, contractShareOptions } from '../contract.js'
+import { toResponse } from '../reply.js'
 
 export type { ContractErrorContext, ContractOptions } from '../contract.js'
 
@@ -35,11 +36,13 @@ export function contractHandler(
   options: ContractOptions,
 ): (request: Request) => Promise<Response> {
   const shared = contractShareOptions(gate, options, 'contractHandler')
-  return (request) =>
-    contractResponse(gate, shared, {
-      headers: request.headers,
-      method: request.method,
-      url: request.url,
-      native: request,
-    })
+  return async (request) =>
+    toResponse(
+      await contractReply(gate, shared, {
+        headers: request.headers,
+        method: request.method,
+        url: request.url,
+        native: request,
+      }),
+    )
 }

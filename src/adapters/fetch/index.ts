@@ -6,13 +6,9 @@
  */
 import { DatagateError } from '../../errors.js'
 import type { Gate } from '../../export/gate.js'
-import { jwksResponse } from '../jwks.js'
-import {
-  authenticateShare,
-  checkShareOptions,
-  releaseResponse,
-  type ShareOptions,
-} from '../share.js'
+import { jwksReply } from '../jwks.js'
+import { toResponse } from '../reply.js'
+import { authenticateShare, checkShareOptions, releaseReply, type ShareOptions } from '../share.js'
 
 export {
   type Authenticate,
@@ -119,8 +115,8 @@ export function withShare<R extends Request = Request>(
       native: request,
     }
     const who = await authenticateShare(options, share)
-    if ('response' in who) return who.response
-    return releaseResponse(gate, options, share, who.partner, () => handler(request))
+    if ('reply' in who) return toResponse(who.reply)
+    return toResponse(await releaseReply(gate, options, share, who.partner, () => handler(request)))
   }
 }
 
@@ -145,5 +141,5 @@ export function withShare<R extends Request = Request>(
  * ```
  */
 export function jwksHandler(gate: Gate): (request?: Request) => Promise<Response> {
-  return async () => jwksResponse(gate)
+  return async () => toResponse(jwksReply(gate))
 }

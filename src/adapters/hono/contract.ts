@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { Gate } from '../../export/gate.js'
-import { type ContractOptions, contractResponse, contractShareOptions } from '../contract.js'
+import { type ContractOptions, contractReply, contractShareOptions } from '../contract.js'
+import { toResponse } from '../reply.js'
 
 export type { ContractErrorContext, ContractOptions } from '../contract.js'
 
@@ -32,11 +33,13 @@ export function contractHandler(
   options: ContractOptions,
 ): (c: Context) => Promise<Response> {
   const shared = contractShareOptions(gate, options, 'hono contractHandler')
-  return (c) =>
-    contractResponse(gate, shared, {
-      headers: c.req.raw.headers,
-      method: c.req.method,
-      url: c.req.url,
-      native: c,
-    })
+  return async (c) =>
+    toResponse(
+      await contractReply(gate, shared, {
+        headers: c.req.raw.headers,
+        method: c.req.method,
+        url: c.req.url,
+        native: c,
+      }),
+    )
 }

@@ -9,12 +9,13 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { DatagateError } from '../../errors.js'
 import type { Gate } from '../../export/gate.js'
-import { jwksResponse } from '../jwks.js'
+import { jwksReply } from '../jwks.js'
+import { type Reply, toResponse } from '../reply.js'
 import {
   authenticateShare,
   checkShareOptions,
   failure,
-  releaseResponse,
+  releaseReply,
   type ShareOptions,
   type ShareRequest,
 } from '../share.js'
@@ -41,7 +42,8 @@ export {
 } from './contract.js'
 
 /** Replaces `c.res` outright: headers the handler set do not survive; those set before it do. */
-function replaceResponse(c: Context, response: Response, upstream: Headers): void {
+function replaceResponse(c: Context, reply: Reply, upstream: Headers): void {
+  const response = toResponse(reply)
   upstream.forEach((value, name) => {
     if (!response.headers.has(name)) response.headers.set(name, value)
   })
@@ -87,8 +89,8 @@ export function share(gate: Gate, options: ShareOptions): MiddlewareHandler {
     }
     const upstream = new Headers(c.res.headers)
     const who = await authenticateShare(options, request)
-    if ('response' in who) {
-      replaceResponse(c, who.response, upstream)
+    if ('reply' in who) {
+      replaceResponse(c, who.reply, upstream)
       return
     }
     let captured: { readonly body: unknown } | undefined
@@ -104,10 +106,10 @@ export function share(gate: Gate, options: ShareOptions): MiddlewareHandler {
       thrown = { error }
     }
     if (c.error !== undefined) thrown ??= { error: c.error }
-    let response: Response
-    if (thrown !== undefined) response = await failure(options, request, thrown.error, who.partner)
+    let reply: Reply
+    if (thrown !== undefined) reply = await failure(options, request, thrown.error, who.partner)
     else if (captured === undefined)
-      response = await failure(
+      reply = await failure(
         options,
         request,
         new DatagateError(
@@ -118,10 +120,10 @@ export function share(gate: Gate, options: ShareOptions): MiddlewareHandler {
       )
     else {
       const { body } = captured
-      response = await releaseResponse(gate, options, request, who.partner, () => body)
+      reply = await releaseReply(gate, options, request, who.partner, () => body)
     }
     c.error = undefined
-    replaceResponse(c, response, upstream)
+    replaceResponse(c, reply, upstream)
   })
 }
 
@@ -145,5 +147,5 @@ export function share(gate: Gate, options: ShareOptions): MiddlewareHandler {
  * ```
  */
 export function jwksHandler(gate: Gate): (c: Context) => Response {
-  return () => jwksResponse(gate)
+  return () => toResponse(jwksReply(gate))
 }

@@ -1,0 +1,33 @@
+// How the Fastify adapter reads a request and hands the core's reply to Fastify: status and
+// headers set on the reply, the body as bytes or as the NDJSON stream (no Web `Response` between).
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Reply } from '../reply.js'
+
+/** The request's headers as the `Headers` the core and `authenticate` read, built once a request. */
+export function headersOf(request: FastifyRequest): Headers {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (Array.isArray(value)) for (const one of value) headers.append(name, one)
+    else if (typeof value === 'string') headers.set(name, value)
+  }
+  return headers
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * Sets the reply's status and headers on Fastify's `reply` and returns the payload to send:
+ * bytes (text encoded once: Fastify would append `; charset=utf-8` to the media type of a
+ * string, and no serializer of the handler's touches bytes), the NDJSON stream (which Fastify
+ * pipes with backpressure, destroying the socket when it fails), or `undefined` for no body.
+ */
+export function payloadOf(
+  reply: FastifyReply,
+  answer: Reply,
+): Uint8Array | ReadableStream<Uint8Array> | undefined {
+  reply.code(answer.status)
+  for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value)
+  const { body } = answer
+  if (body === null) return undefined
+  return typeof body === 'string' ? encoder.encode(body) : body
+}
