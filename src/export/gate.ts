@@ -774,13 +774,15 @@ export function createGate(options: GateOptions): Gate {
       const consent = await consentedRows(plan, rows, consentStore, now())
       const spend = await chargeRelease(budget, plan, now())
       const tally = subjectTally(counting, plan, policyThresholds(policy))
-      // Digested as the records are made (the audit event's payloadDigest), unless watermark
-      // rows are woven in afterwards: then the digest is of the woven records.
-      const released = digestingArray<Record<string, unknown>>()
+      // With an audit sink, digested as the records are made (the event's payloadDigest),
+      // unless watermark rows are woven in afterwards: then the digest is of the woven records.
+      // Without one, nothing is serialised.
+      const digesting = audit.enabled ? digestingArray<Record<string, unknown>>() : undefined
+      const released = digesting?.values ?? []
       const real = {
-        records: released.values,
+        records: released,
         report: inOriginalRows(consent.origin, () =>
-          runCounted(plan, consent.rows, released, tally),
+          runCounted(plan, consent.rows, digesting ?? released, tally),
         ).report,
       }
       // The watermark rows first: a period whose rows cannot be made refuses before anyone is counted.
@@ -796,7 +798,8 @@ export function createGate(options: GateOptions): Gate {
           type: 'release',
           ...audit.facts(plan),
           rows: real.records.length,
-          payloadDigest: marked.rows === 0 ? released.digest() : jsonArrayDigest(result.records),
+          payloadDigest:
+            marked.rows === 0 && digesting ? digesting.digest() : jsonArrayDigest(result.records),
           ...consent.audit,
           details: {
             ...spend,

@@ -2,6 +2,7 @@
 // SHA-256 of a text's UTF-8 (schema hashes, policy hashes, view digests, audit event hashes,
 // stream chunk digests).
 import { sha256, sha256Text, sha256TextStream } from '#hash'
+import { DatagateError } from '../errors.js'
 import { hex } from './bytes.js'
 
 /** `sha256:<hex>` of the UTF-8 encoding of `text`. */
@@ -20,7 +21,19 @@ export function bytesDigest(bytes: Uint8Array): string {
  * records: `JSON.parse` keeps the key order, so `JSON.stringify` writes the same text again.
  */
 export function jsonDigest(value: unknown): string {
-  return textDigest(JSON.stringify(value) ?? 'null')
+  return textDigest(stringify(value) ?? 'null')
+}
+
+/**
+ * `JSON.stringify(value)`; a value it cannot write (a bigint, a cycle) is `ERR_INVALID_ARGUMENT`,
+ * with no cause: JSON.stringify's own message names the key that closes a cycle, a data key.
+ */
+function stringify(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    throw new DatagateError('ERR_INVALID_ARGUMENT', 'records are not JSON-serialisable')
+  }
 }
 
 /** Records serialised per slice of the array by {@link jsonArrayDigest}. */
@@ -49,7 +62,7 @@ type TextHash = ReturnType<typeof sha256TextStream>
 
 /** Hashes the elements' part of `JSON.stringify(slice)`, opening the array or after a comma. */
 function hashSlice(hash: TextHash, slice: readonly unknown[], first: boolean): void {
-  const text = JSON.stringify(slice)
+  const text = stringify(slice) as string
   hash.update(first ? `[${text.slice(1, -1)}` : `,${text.slice(1, -1)}`)
 }
 
