@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express'
 import type { Gate } from '../../export/gate.js'
 import { type ContractOptions, contractReply, contractShareOptions } from '../contract.js'
-import { headersOf, writeReply } from './write.js'
+import { headersOf } from '../node-headers.js'
+import { writeReply } from './write.js'
 
 export type { ContractErrorContext, ContractOptions } from '../contract.js'
 
@@ -24,7 +25,7 @@ export function contractHandler(gate: Gate, options: ContractOptions): RequestHa
   const shared = contractShareOptions(gate, options, 'express contractHandler')
   return (req, res) => {
     void contractReply(gate, shared, {
-      headers: headersOf(req),
+      headers: headersOf(req.headers),
       method: req.method,
       url: `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`,
       native: req,

@@ -10,6 +10,7 @@ import type { Request, RequestHandler, Response } from 'express'
 import { DatagateError } from '../../errors.js'
 import type { Gate } from '../../export/gate.js'
 import { jwksReply } from '../jwks.js'
+import { headersOf } from '../node-headers.js'
 import type { Reply } from '../reply.js'
 import {
   authenticateShare,
@@ -20,7 +21,7 @@ import {
   type ShareOptions,
   type ShareRequest,
 } from '../share.js'
-import { headersOf, type Writers, writeReply } from './write.js'
+import { type Writers, writeReply } from './write.js'
 
 export {
   type Authenticate,
@@ -117,7 +118,7 @@ async function serve(
   next: () => void,
 ): Promise<void> {
   const request: ShareRequest = {
-    headers: headersOf(req),
+    headers: headersOf(req.headers),
     method: req.method,
     // Absolute, as the partner addressed it (json mode signs it as @target-uri): behind a proxy,
     // set Express's `trust proxy` so that req.protocol and the host are the partner's.

@@ -3,16 +3,6 @@
 import type { Request, Response } from 'express'
 import type { Reply } from '../reply.js'
 
-/** The request's headers as the `Headers` the core and `authenticate` read, built once a request. */
-export function headersOf(req: Request): Headers {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const one of value) headers.append(name, one)
-    else if (typeof value === 'string') headers.set(name, value)
-  }
-  return headers
-}
-
 /** The response's own writers, kept before the handler runs so that only the middleware uses them. */
 export interface Writers {
   readonly write: Response['write']

@@ -1,7 +1,8 @@
 import type { RouteHandlerMethod } from 'fastify'
 import type { Gate } from '../../export/gate.js'
 import { type ContractOptions, contractReply, contractShareOptions } from '../contract.js'
-import { headersOf, payloadOf } from './write.js'
+import { headersOf } from '../node-headers.js'
+import { payloadOf } from './write.js'
 
 export type { ContractErrorContext, ContractOptions } from '../contract.js'
 
@@ -34,7 +35,7 @@ export function contractHandler(gate: Gate, options: ContractOptions): RouteHand
   const shared = contractShareOptions(gate, options, 'fastify contractHandler')
   return async (request, reply) => {
     const answer = await contractReply(gate, shared, {
-      headers: headersOf(request),
+      headers: headersOf(request.headers),
       method: request.method,
       url: `${request.protocol}://${request.host}${request.url}`,
       native: request,

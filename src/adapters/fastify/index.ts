@@ -19,6 +19,7 @@ import fp from 'fastify-plugin'
 import { DatagateError } from '../../errors.js'
 import type { Gate } from '../../export/gate.js'
 import { jwksReply } from '../jwks.js'
+import { headersOf } from '../node-headers.js'
 import type { Reply } from '../reply.js'
 import {
   authenticateShare,
@@ -28,7 +29,7 @@ import {
   type ShareOptions,
   type ShareRequest,
 } from '../share.js'
-import { headersOf, payloadOf } from './write.js'
+import { payloadOf } from './write.js'
 
 export {
   type Authenticate,
@@ -103,7 +104,7 @@ const authenticated = new WeakMap<FastifyRequest, Shared>()
 const wrappedShares = new WeakSet<object>()
 
 function shareRequest(request: FastifyRequest): ShareRequest {
-  const headers = headersOf(request)
+  const headers = headersOf(request.headers)
   // Absolute, as the partner addressed it (json mode signs it as @target-uri): behind a proxy,
   // set Fastify's `trustProxy` so that request.protocol and request.host are the partner's.
   return {

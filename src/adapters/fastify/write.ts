@@ -3,16 +3,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Reply } from '../reply.js'
 
-/** The request's headers as the `Headers` the core and `authenticate` read, built once a request. */
-export function headersOf(request: FastifyRequest): Headers {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (Array.isArray(value)) for (const one of value) headers.append(name, one)
-    else if (typeof value === 'string') headers.set(name, value)
-  }
-  return headers
-}
-
 const encoder = new TextEncoder()
 
 /**
