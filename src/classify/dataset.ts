@@ -16,6 +16,7 @@ import { capFindings, MAX_ERROR_FINDINGS, summariseFindings } from '../lib/findi
 import { isMissingKey } from '../lib/issue-hints.js'
 import { issueFinding } from '../lib/zod-findings.js'
 import { isZod3Schema, ZOD3_HINT } from '../lib/zod-version.js'
+import { innerOf, unwrapped } from '../lib/zod-wrappers.js'
 import { fieldMeta, type ReleasedOf } from './field.js'
 import type { ImportantDataKind, PrecisionCap, SensitivePIKind } from './guardrail-tags.js'
 import type { FieldClass, PiiKind } from './types.js'
@@ -114,26 +115,10 @@ export interface Dataset<S extends z.ZodObject = z.ZodObject> {
 
 const SUBJECT_TYPES = new Set(['string', 'number', 'int', 'bigint'])
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/
-const WRAPPERS = new Set([
-  'optional',
-  'nullable',
-  'default',
-  'prefault',
-  'readonly',
-  'catch',
-  'nonoptional',
-])
 
 interface WalkState {
   readonly fields: DatasetField[]
   readonly findings: Finding[]
-}
-
-function innerOf(schema: z.ZodType): z.ZodType | undefined {
-  const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType }
-  if (WRAPPERS.has(def.type)) return def.innerType
-  if (def.type === 'pipe') return def.in
-  return undefined
 }
 
 function walk(schema: z.ZodType, segments: string[], state: WalkState): Shape {
@@ -275,12 +260,6 @@ function safeIssuePath(parts: readonly PropertyKey[], root: z.ZodType): string {
         : undefined
   }
   return out
-}
-
-function unwrapped(schema: z.ZodType): z.ZodType {
-  let current = schema
-  for (let inner = innerOf(current); inner !== undefined; inner = innerOf(current)) current = inner
-  return current
 }
 
 // Reading the record again could run a getter or Proxy trap that throws: then the field is not

@@ -7,6 +7,7 @@
 // steers its value. The caller validates the result against the schema and the condition and
 // draws again when it does not pass: this only aims, it does not decide.
 import { z } from 'zod'
+import { innerOf, unwrapped } from '../lib/zod-wrappers.js'
 import { type Dataset, type DatasetField, formatPath } from './dataset.js'
 import { residentIdCheckChar } from './detectors/resident-id.js'
 import { socialCreditCodeCheckChar } from './detectors/social-credit-code.js'
@@ -22,16 +23,6 @@ export interface Draws {
 export type LeafCondition = unknown
 
 const OMIT: unique symbol = Symbol('omit')
-
-const WRAPPERS = new Set([
-  'optional',
-  'nullable',
-  'default',
-  'prefault',
-  'readonly',
-  'catch',
-  'nonoptional',
-])
 
 function int(draws: Draws, lo: number, hi: number): number {
   if (hi <= lo) return lo
@@ -266,16 +257,6 @@ function numberValue(schema: z.ZodNumber, name: string, draws: Draws): number {
   return Math.round((low + (draws.next() / 2 ** 32) * (high - low)) * 10) / 10
 }
 
-function unwrapLeaf(schema: z.ZodType): z.ZodType {
-  let current = schema
-  for (;;) {
-    const def = current._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType }
-    if (WRAPPERS.has(def.type) && def.innerType) current = def.innerType
-    else if (def.type === 'pipe' && def.in) current = def.in
-    else return current
-  }
-}
-
 /** A number within the condition's bounds and the schema's, or `undefined` when they do not meet. */
 function steerNumber(
   ops: Record<string, unknown>,
@@ -283,7 +264,7 @@ function steerNumber(
   name: string,
   draws: Draws,
 ): number | undefined {
-  const leaf = unwrapLeaf(schema)
+  const leaf = unwrapped(schema)
   const isInt = leaf instanceof z.ZodNumber && leaf.isInt === true
   const step = isInt ? 1 : 1e-6
   let lo =
@@ -359,10 +340,8 @@ function generate(
       ? steer(context.conditions.get(path), schema, name, draws, value)
       : value()
   }
-  const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType }
-  if (WRAPPERS.has(def.type) && def.innerType)
-    return generate(def.innerType, segments, context, draws)
-  if (def.type === 'pipe' && def.in) return generate(def.in, segments, context, draws)
+  const inner = innerOf(schema)
+  if (inner) return generate(inner, segments, context, draws)
   if (schema instanceof z.ZodObject) {
     const out: Record<string, unknown> = {}
     for (const [key, child] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
@@ -386,14 +365,9 @@ function leafValue(
   pii: PiiKind | undefined,
   draws: Draws,
 ): unknown {
-  const def = schema._zod.def as {
-    type: string
-    innerType?: z.ZodType
-    in?: z.ZodType
-    options?: z.ZodType[]
-  }
-  if (WRAPPERS.has(def.type) && def.innerType) return leafValue(def.innerType, name, pii, draws)
-  if (def.type === 'pipe' && def.in) return leafValue(def.in, name, pii, draws)
+  const inner = innerOf(schema)
+  if (inner) return leafValue(inner, name, pii, draws)
+  const def = schema._zod.def as { type: string; options?: z.ZodType[] }
   if (schema instanceof z.ZodString) return stringValue(schema, name, pii, draws)
   if (schema instanceof z.ZodNumber) return numberValue(schema, name, draws)
   if (schema instanceof z.ZodBoolean) return draws.next() % 2 === 0

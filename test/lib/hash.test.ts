@@ -1,6 +1,6 @@
 // Both `#hash` backends against the published vectors (RFC 4231, RFC 5869) and against each
 // other on random inputs: a pseudonym must not change with the runtime that computed it.
-import { createHash, createHmac } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -9,7 +9,6 @@ import {
   fromHex,
   hex,
   base64url as portableBase64url,
-  utf8,
 } from '../../src/lib/bytes.js'
 import * as noble from '../../src/lib/hash.js'
 import * as node from '../../src/lib/hash.node.js'

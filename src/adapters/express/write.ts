@@ -1,6 +1,6 @@
 // How the Express adapter reads a request and writes the core's reply: Node's own response
 // methods, with the reply's status, headers and bytes as they are (no Web `Response` between).
-import type { Request, Response } from 'express'
+import type { Response } from 'express'
 import type { Reply } from '../reply.js'
 
 /** The response's own writers, kept before the handler runs so that only the middleware uses them. */

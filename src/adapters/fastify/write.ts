@@ -1,6 +1,6 @@
 // How the Fastify adapter reads a request and hands the core's reply to Fastify: status and
 // headers set on the reply, the body as bytes or as the NDJSON stream (no Web `Response` between).
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply } from 'fastify'
 import type { Reply } from '../reply.js'
 
 const encoder = new TextEncoder()
