@@ -5,7 +5,11 @@
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
-import { base64url as portableBase64url, base64urlDecode as portableDecode } from './bytes.js'
+import {
+  base64url as portableBase64url,
+  base64urlInto as portableBase64urlInto,
+  base64urlDecode as portableDecode,
+} from './bytes.js'
 
 /** Which implementation this build uses. */
 export const hashBackend: 'noble' | 'node' = 'noble'
@@ -89,6 +93,22 @@ export function base64url(bytes: Uint8Array): string {
   return native
     ? native.call(bytes, { alphabet: 'base64url', omitPadding: true })
     : portableBase64url(bytes)
+}
+
+/** Bytes encoded per native call by {@link base64urlInto}: a multiple of 3, so the parts join. */
+const BASE64_SLICE = 49_152
+
+/**
+ * Writes the unpadded base64url text of `bytes` as ASCII codes into `out` at `start` (room for
+ * `ceil(4n / 3)` bytes); returns the end. With the runtime's native encoder 48 KiB at a time
+ * (small strings that die young), else by the portable loop in bytes.ts.
+ */
+export function base64urlInto(bytes: Uint8Array, out: Uint8Array, start: number): number {
+  if (!(bytes as WithToBase64).toBase64) return portableBase64urlInto(bytes, out, start)
+  let end = start
+  for (let i = 0; i < bytes.length; i += BASE64_SLICE)
+    end += asciiInto(base64url(bytes.subarray(i, i + BASE64_SLICE)), out, end)
+  return end
 }
 
 type Uint8ArrayWithFromBase64 = typeof Uint8Array & {

@@ -14,11 +14,12 @@ import {
   asciiBytes,
   asciiInto,
   asciiText,
+  base64urlInto,
   base64url as fastBase64url,
   base64urlDecode as fastBase64urlDecode,
 } from '#hash'
 import { DatagateError } from '../errors.js'
-import { base64urlInto, base64urlLength, utf8 } from './bytes.js'
+import { base64urlLength, utf8 } from './bytes.js'
 import { fromJoseError } from './jose-errors.js'
 
 /** A key jose can sign or verify with: a WebCrypto key, or HMAC secret bytes. */
@@ -176,9 +177,9 @@ const SIGNATURE_ROOM = 1400
  * written once into one buffer (header, payload, then the signature behind the signing input),
  * so there is no joined string for a reader to flatten into the JS heap: for stream chunks of
  * megabytes this was a large share of the peak memory (docs/benchmarks.md). `encodeInPlace`
- * writes the payload's base64url straight into that buffer instead of making it a string first:
- * slower than the native encoder (about 7-12 ms against 1-4 ms per 3 MB here), but the stream's
- * peak RSS fell by about 20 MB with it, as each chunk's payload string outlived young collections.
+ * writes the payload's base64url straight into that buffer instead of making it a string first
+ * (`#hash` `base64urlInto`: natively in 48 KiB parts where it can): the stream's peak RSS fell by
+ * about 20 MB with it, as one string of a chunk's payload outlived young collections.
  */
 export async function signCompactToken(
   payload: Uint8Array,

@@ -141,6 +141,58 @@ describe('base64url: every backend and the portable encoder agree with Buffer', 
     )
   })
 
+  it('in place on both backends: the same text, across the 48 KiB parts, from views, and nothing beyond it', () => {
+    const whole = Uint8Array.from({ length: 3 * 49_152 + 40 }, (_, i) => (i * 7919) & 255)
+    // Lengths around one and two native parts, from a view that does not start at its buffer's start.
+    for (const length of [
+      0,
+      1,
+      2,
+      3,
+      49_151,
+      49_152,
+      49_153,
+      98_303,
+      98_304,
+      98_305,
+      3 * 49_152 + 1,
+    ]) {
+      const bytes = whole.subarray(7, 7 + length)
+      const expected = Buffer.from(bytes).toString('base64url')
+      for (const into of [base64urlInto, node.base64urlInto, noble.base64urlInto]) {
+        const backing = new Uint8Array(base64urlLength(length) + 20).fill(0x21)
+        const out = backing.subarray(3)
+        const end = into(bytes, out, 5)
+        expect(end - 5).toBe(expected.length)
+        expect(Buffer.from(out.subarray(5, end)).toString('latin1')).toBe(expected)
+        expect([...backing.subarray(0, 8), ...out.subarray(end)].every((b) => b === 0x21)).toBe(
+          true,
+        )
+      }
+    }
+  })
+
+  it('in place on the portable backend through a native toBase64, as runtimes with it take', () => {
+    // Node 20 has no Uint8Array#toBase64: lend one, so the part-by-part path of hash.ts runs.
+    const proto = Uint8Array.prototype as { toBase64?: (options: object) => string }
+    const calls: number[] = []
+    proto.toBase64 = function (this: Uint8Array) {
+      calls.push(this.length)
+      return Buffer.from(this.buffer, this.byteOffset, this.byteLength).toString('base64url')
+    }
+    try {
+      const bytes = Uint8Array.from({ length: 2 * 49_152 + 5 }, (_, i) => (i * 31) & 255)
+      const out = new Uint8Array(base64urlLength(bytes.length))
+      const end = noble.base64urlInto(bytes, out, 0)
+      expect(Buffer.from(out.subarray(0, end)).toString('latin1')).toBe(
+        Buffer.from(bytes).toString('base64url'),
+      )
+      expect(calls).toEqual([49_152, 49_152, 5])
+    } finally {
+      delete proto.toBase64
+    }
+  })
+
   it('asciiInto and asciiText round-trip base64url text on both backends', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(10), (bytes, offset) => {
