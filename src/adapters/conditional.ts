@@ -3,7 +3,7 @@
 // writes a `not-modified` event (durable first) and signs nothing; the adapter then sends a 304.
 import type { NotModified } from '../export/not-modified.js'
 import { type Reply, respond } from './reply.js'
-import type { ShareOptions } from './share.js'
+import type { ShareOptions } from './share-options.js'
 
 // Only an ETag this library writes can name a view: `W/"sha256:<64 hex>"` (or unquoted W/).
 // Anything else (another server's tag, a quoted `"*"`) names nothing and is skipped.

@@ -6,14 +6,13 @@ import { releaseContract } from '../export/contract.js'
 import type { Gate } from '../export/gate.js'
 import type { Authenticate } from './bearer.js'
 import { type Reply, respond } from './reply.js'
+import { authenticateShare, failure } from './share.js'
 import {
-  authenticateShare,
   checkShareOptions,
-  failure,
   type ShareErrorContext,
   type ShareOptions,
   type ShareRequest,
-} from './share.js'
+} from './share-options.js'
 
 /**
  * What `onError` of a contract handler learns: as for a share route, without dataset and purpose.

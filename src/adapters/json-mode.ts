@@ -13,7 +13,7 @@ import {
 } from '../lib/http-signature.js'
 import { notModifiedReply } from './conditional.js'
 import { type Reply, respond } from './reply.js'
-import type { ShareRequest } from './share.js'
+import type { ShareRequest } from './share-options.js'
 
 const CONTENT_TYPE = 'application/json'
 

@@ -4,7 +4,7 @@
 // jiti (Node 20 cannot import .ts itself); JSON and YAML configs are parsed, never executed.
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path'
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import { createJiti } from 'jiti'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
@@ -219,10 +219,4 @@ export function requirePolicy(loaded: LoadedPolicy): Policy {
   if (loaded.policy) return loaded.policy
   const lines = loaded.findings.slice(0, 20).map((f) => `  ${f.path}: ${f.message} (${f.code})`)
   return usageError(`policy ${loaded.file} does not load (run datagate lint):\n${lines.join('\n')}`)
-}
-
-/** A path as reports show it: relative to the working directory when inside it. */
-export function shownPath(cwd: string, file: string): string {
-  const rel = relative(cwd, file)
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file
 }

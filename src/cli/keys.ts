@@ -8,8 +8,8 @@ import { exportJWK } from 'jose'
 import type { z } from 'zod'
 import { generateKeys } from '../export/keys.js'
 import { type CliState, emit, examples, formatOption, json } from './command.js'
-import { shownPath } from './config.js'
 import type { KeysReportSchema } from './schemas.js'
+import { shownPath } from './shown-path.js'
 import { usageError } from './usage.js'
 
 type KeysReport = z.infer<typeof KeysReportSchema>

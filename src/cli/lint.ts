@@ -12,11 +12,12 @@ import { mayReceive } from '../policy/receivable.js'
 import { type PartnerScores, standingFromScores } from '../policy/standing.js'
 import { isActiveAt } from '../policy/validity.js'
 import { type CliState, emit, examples, fail, formatOption } from './command.js'
-import { loadProject, type Project, readText, shownPath } from './config.js'
+import { loadProject, type Project, readText } from './config.js'
 import { lintThresholds } from './guardrails.js'
 import { type LogSpec, openLogSource } from './log-source.js'
 import { lintRenderers } from './reports/lint.js'
 import type { LintFindingSchema, LintReportSchema } from './schemas.js'
+import { shownPath } from './shown-path.js'
 import { parseDateOption, usageError } from './usage.js'
 
 type LintFinding = z.infer<typeof LintFindingSchema>

@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { readAuditLog } from '../export/audit-file.node.js'
 import { readPostgresAuditLog } from '../stores/postgres-read.js'
-import { shownPath } from './config.js'
 import { loadPgPool } from './pg-pool.js'
+import { shownPath } from './shown-path.js'
 import { usageError } from './usage.js'
 
 /** The shared chain in PostgreSQL: the config's `audit: { postgres: url, table?, schema? }`. */

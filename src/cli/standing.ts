@@ -11,19 +11,13 @@ import { loadPolicy, type Policy } from '../policy/load.js'
 import { standingFromHistory } from '../policy/standing-history.js'
 import type { Standing } from '../policy/types.js'
 import { type CliState, emit, examples, fail, formatOption } from './command.js'
-import {
-  findConfig,
-  loadDatasets,
-  loadPolicyFile,
-  readConfig,
-  requirePolicy,
-  shownPath,
-} from './config.js'
+import { findConfig, loadDatasets, loadPolicyFile, readConfig, requirePolicy } from './config.js'
 import { diffPolicies } from './diff.js'
 import { withoutCredentials } from './log-source.js'
 import { standingRenderers } from './reports/standing.js'
 import type { StandingReportSchema } from './schemas.js'
 import { readScores, type ScoresFile } from './scores.js'
+import { shownPath } from './shown-path.js'
 import { recordStandingChange, replacePolicyFile, rewriteStandings } from './standing-write.js'
 import { usageError } from './usage.js'
 

@@ -1,7 +1,7 @@
 // What fetchShared keeps between fetches: each verified export with its ETag, dropped at its
 // `exp`, so a 304 never extends the life of what it stands for.
 import { assertNumber } from '../lib/assert.js'
-import type { FetchSharedResult } from './index.js'
+import type { FetchSharedResult } from './fetch-result.js'
 
 const brand = Symbol('datagate.etagCache')
 

@@ -9,15 +9,17 @@
 import { createRemoteJWKSet } from 'jose'
 import { problemCode } from '../adapters/problem.js'
 import { DatagateError, isDatagateError } from '../errors.js'
-import type { ExportMeta, VerifyExportOptions } from '../export/export-claims.js'
+import type { VerifyExportOptions } from '../export/export-claims.js'
 import { verifyStream } from '../export/stream.js'
 import { verifyExport } from '../export/verify-export.js'
 import { assertNumber } from '../lib/assert.js'
 import { type EtagCache, isEtagCache } from './etag-cache.js'
+import type { FetchSharedResult } from './fetch-result.js'
 import { DEFAULT_MAX_LINE_LENGTH, lines } from './lines.js'
 import { keyResolver, verifyJsonResponse } from './verify-json.js'
 
 export { createEtagCache, type EtagCache } from './etag-cache.js'
+export type { FetchSharedResult, StreamMeta } from './fetch-result.js'
 
 /**
  * Options of {@link fetchShared} and {@link fetchSharedStream}.
@@ -59,52 +61,6 @@ export interface FetchSharedOptions {
   /** The `fetch` to use; default the global one. */
   readonly fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>
 }
-
-/**
- * What a whole NDJSON stream's manifest says.
- *
- * @example
- * ```ts
- * import type { StreamMeta } from 'datagate/client'
- *
- * const meta: StreamMeta = { count: 25, chunks: 3 }
- * console.log(meta.count / meta.chunks > 8) // true
- * ```
- */
-export interface StreamMeta {
-  readonly count: number
-  readonly chunks: number
-}
-
-/**
- * What {@link fetchShared} returns: the verified records and the export's claims or the stream's totals.
- *
- * @example
- * ```ts
- * import type { FetchSharedResult } from 'datagate/client'
- *
- * const describe = (result: FetchSharedResult) =>
- *   result.kind === 'export' ? `export under ${result.meta.agreement}` : `stream of ${result.meta.chunks} chunks`
- * console.log(describe({ kind: 'stream', records: [], meta: { count: 0, chunks: 0 } })) // 'stream of 0 chunks'
- * ```
- */
-export type FetchSharedResult =
-  | {
-      readonly kind: 'export'
-      readonly records: Record<string, unknown>[]
-      readonly meta: ExportMeta
-    }
-  | {
-      /** A `mode: 'json'` response, verified by its RFC 9421 signature; `meta` holds the export's claims. */
-      readonly kind: 'json'
-      readonly records: Record<string, unknown>[]
-      readonly meta: ExportMeta
-    }
-  | {
-      readonly kind: 'stream'
-      readonly records: Record<string, unknown>[]
-      readonly meta: StreamMeta
-    }
 
 /**
  * One remote key set per `jwksUrl`, so jose's cache of each URL's keys is kept across calls. At

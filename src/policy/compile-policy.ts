@@ -1,5 +1,6 @@
 // A structurally valid policy document checked against datasets and normalised into a Policy:
 // partners, their keys and agreements, overlaps and aggregate checks, then hashed and frozen.
+// The Policy type is declared here, where one is made; load.ts, the face callers know, hands it on.
 import type { Dataset } from '../classify/dataset.js'
 import type { Finding } from '../errors.js'
 import { canonicalJson } from '../lib/canonical-json.js'
@@ -11,11 +12,41 @@ import { normaliseAgreement } from './agreement.js'
 import { consentFindings, roleOf } from './consent-rules.js'
 import type { PolicyDocument } from './document.js'
 import { guardrailFindings } from './guardrails.js'
-import type { Policy } from './load.js'
 import { overlapFindings } from './overlaps.js'
 import { MAX_FINDINGS } from './policy-error.js'
 import type { Agreement, Partner, PartnerJwks } from './types.js'
 import { validateDocument } from './validate-document.js'
+
+/**
+ * A loaded, validated policy. Deeply frozen: every object in it, `document` and each agreement's
+ * `where` included, refuses edits, since `hash` and every compiled plan were made from it as
+ * loaded. Load a new one to change it.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { defineDataset, field, loadPolicy, type Policy } from 'datagate'
+ *
+ * const Order = defineDataset('repair_order', z.object({ hours: field.public(z.number()) }), { version: '1' })
+ * const policy: Policy = loadPolicy({ issuer: 'oem', partners: [{ id: 'rental-co', name: 'Rental Co',
+ *   category: 'capability', standing: 'gold', core: true, agreements: [{ id: 'a1', dataset: 'repair_order',
+ *   purpose: 'courtesy-car', fields: ['hours'], where: { hours: { $gt: 4 } },
+ *   validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] }, { datasets: [Order] })
+ * console.log(Object.isFrozen(policy.partners[0]?.agreements[0]?.where?.hours)) // true
+ * ```
+ */
+export interface Policy {
+  readonly issuer: string
+  readonly partners: readonly Partner[]
+  /** `sha256:<hex>` of the canonical JSON of the document; every export and audit event names it. */
+  readonly hash: string
+  /** The document as written (after structural validation), for re-checking against other datasets. */
+  readonly document: PolicyDocument
+  /** Names of the datasets the policy was checked against. */
+  readonly datasets: readonly string[]
+  /** The partner with this id, or `undefined`. */
+  partner(id: string): Partner | undefined
+}
 
 /**
  * Checks a document against datasets and normalises it: the same bounded copy and structural

@@ -7,43 +7,10 @@
 
 import type { Dataset } from '../classify/dataset.js'
 import { assertArray, assertObject } from '../lib/assert.js'
-import { compileDocument } from './compile-policy.js'
-import type { PolicyDocument } from './document.js'
+import { compileDocument, type Policy } from './compile-policy.js'
 import { policyInvalid } from './policy-error.js'
 import { parseText } from './policy-text.js'
-import type { Partner } from './types.js'
 import { validateDocument } from './validate-document.js'
-
-/**
- * A loaded, validated policy. Deeply frozen: every object in it, `document` and each agreement's
- * `where` included, refuses edits, since `hash` and every compiled plan were made from it as
- * loaded. Load a new one to change it.
- *
- * @example
- * ```ts
- * import { z } from 'zod'
- * import { defineDataset, field, loadPolicy, type Policy } from 'datagate'
- *
- * const Order = defineDataset('repair_order', z.object({ hours: field.public(z.number()) }), { version: '1' })
- * const policy: Policy = loadPolicy({ issuer: 'oem', partners: [{ id: 'rental-co', name: 'Rental Co',
- *   category: 'capability', standing: 'gold', core: true, agreements: [{ id: 'a1', dataset: 'repair_order',
- *   purpose: 'courtesy-car', fields: ['hours'], where: { hours: { $gt: 4 } },
- *   validFrom: '2026-01-01', validUntil: '2026-12-31' }] }] }, { datasets: [Order] })
- * console.log(Object.isFrozen(policy.partners[0]?.agreements[0]?.where?.hours)) // true
- * ```
- */
-export interface Policy {
-  readonly issuer: string
-  readonly partners: readonly Partner[]
-  /** `sha256:<hex>` of the canonical JSON of the document; every export and audit event names it. */
-  readonly hash: string
-  /** The document as written (after structural validation), for re-checking against other datasets. */
-  readonly document: PolicyDocument
-  /** Names of the datasets the policy was checked against. */
-  readonly datasets: readonly string[]
-  /** The partner with this id, or `undefined`. */
-  partner(id: string): Partner | undefined
-}
 
 /** Options of {@link loadPolicy}. */
 export interface LoadPolicyOptions {
@@ -51,7 +18,7 @@ export interface LoadPolicyOptions {
   readonly datasets: readonly Dataset[]
 }
 
-export { compilePolicy } from './compile-policy.js'
+export { compilePolicy, type Policy } from './compile-policy.js'
 export { MAX_POLICY_TEXT } from './policy-text.js'
 
 /**

@@ -7,7 +7,11 @@ import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { z } from 'zod'
 import { bearerPartner } from '../../src/adapters/bearer.js'
-import type { ShareErrorContext, ShareMode, ShareOptions } from '../../src/adapters/share.js'
+import type {
+  ShareErrorContext,
+  ShareMode,
+  ShareOptions,
+} from '../../src/adapters/share-options.js'
 import type { DatagateError } from '../../src/errors.js'
 import { memoryAuditSink } from '../../src/export/audit.js'
 import { createGate, type Gate } from '../../src/export/gate.js'

@@ -13,7 +13,7 @@ import { share as expressShare } from '../../src/adapters/express/index.js'
 import { datagate } from '../../src/adapters/fastify/index.js'
 import { withShare } from '../../src/adapters/fetch/index.js'
 import { share as honoShare } from '../../src/adapters/hono/index.js'
-import type { ShareMode } from '../../src/adapters/share.js'
+import type { ShareMode } from '../../src/adapters/share-options.js'
 import { fetchShared } from '../../src/client/index.js'
 import { type Fixture, fixture, ISSUER, listen, type Running, rows } from './helpers.js'
 

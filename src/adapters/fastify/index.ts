@@ -21,14 +21,8 @@ import type { Gate } from '../../export/gate.js'
 import { jwksReply } from '../jwks.js'
 import { headersOf } from '../node-headers.js'
 import type { Reply } from '../reply.js'
-import {
-  authenticateShare,
-  checkShareOptions,
-  failure,
-  releaseReply,
-  type ShareOptions,
-  type ShareRequest,
-} from '../share.js'
+import { authenticateShare, failure, releaseReply } from '../share.js'
+import { checkShareOptions, type ShareOptions, type ShareRequest } from '../share-options.js'
 import { payloadOf } from './write.js'
 
 export {
@@ -45,7 +39,7 @@ export {
   problemFor,
   problemResponse,
 } from '../problem.js'
-export type { ShareErrorContext, ShareMode, ShareOptions } from '../share.js'
+export type { ShareErrorContext, ShareMode, ShareOptions } from '../share-options.js'
 export {
   type ContractErrorContext,
   type ContractOptions,

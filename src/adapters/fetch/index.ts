@@ -8,7 +8,8 @@ import { DatagateError } from '../../errors.js'
 import type { Gate } from '../../export/gate.js'
 import { jwksReply } from '../jwks.js'
 import { toResponse } from '../reply.js'
-import { authenticateShare, checkShareOptions, releaseReply, type ShareOptions } from '../share.js'
+import { authenticateShare, releaseReply } from '../share.js'
+import { checkShareOptions, type ShareOptions } from '../share-options.js'
 
 export {
   type Authenticate,
@@ -24,7 +25,7 @@ export {
   problemFor,
   problemResponse,
 } from '../problem.js'
-export type { ShareErrorContext, ShareMode, ShareOptions } from '../share.js'
+export type { ShareErrorContext, ShareMode, ShareOptions } from '../share-options.js'
 export {
   type ContractErrorContext,
   type ContractOptions,

@@ -11,14 +11,8 @@ import { DatagateError } from '../../errors.js'
 import type { Gate } from '../../export/gate.js'
 import { jwksReply } from '../jwks.js'
 import { type Reply, toResponse } from '../reply.js'
-import {
-  authenticateShare,
-  checkShareOptions,
-  failure,
-  releaseReply,
-  type ShareOptions,
-  type ShareRequest,
-} from '../share.js'
+import { authenticateShare, failure, releaseReply } from '../share.js'
+import { checkShareOptions, type ShareOptions, type ShareRequest } from '../share-options.js'
 
 export {
   type Authenticate,
@@ -34,7 +28,7 @@ export {
   problemFor,
   problemResponse,
 } from '../problem.js'
-export type { ShareErrorContext, ShareMode, ShareOptions } from '../share.js'
+export type { ShareErrorContext, ShareMode, ShareOptions } from '../share-options.js'
 export {
   type ContractErrorContext,
   type ContractOptions,
