@@ -8,13 +8,10 @@
 // (an LP solver) and suppresses more nodes until every range is at least `width` wide; without an
 // auditor it withholds every margin that covers a hidden node, which leaves each hidden value
 // unbounded above (raise it and every hidden margin above it by the same amount).
-import type {
-  FeasibleRange,
-  IntervalAuditor,
-  IntervalProblem,
-} from '../anonymize/interval-audit.js'
+
 import { DatagateError, isDatagateError } from '../errors.js'
 import type { MarginEquation, SuppressionReason } from './cell-suppression.js'
+import type { FeasibleRange, IntervalAuditor, IntervalProblem } from './interval-problem.js'
 
 /** What one audit round found: the narrowest hidden node and its width. */
 export interface ProtectionOutcome {
