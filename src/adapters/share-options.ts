@@ -5,6 +5,15 @@
 // import the core that imports them. No `node:` imports.
 import { DatagateError } from '../errors.js'
 import type { Gate } from '../export/gate.js'
+import {
+  assertBoolean,
+  assertFunction,
+  assertNumber,
+  assertObject,
+  assertOneOf,
+  assertString,
+  invalidArgument,
+} from '../lib/assert.js'
 import type { Authenticate } from './bearer.js'
 /**
  * How a release is served: `signed` (default) a compact JWS; `json` `{ data, meta }` signed with
@@ -19,7 +28,9 @@ import type { Authenticate } from './bearer.js'
  * console.log(mode) // 'filtered'
  * ```
  */
-export type ShareMode = 'signed' | 'json' | 'filtered'
+export type ShareMode = (typeof SHARE_MODES)[number]
+
+const SHARE_MODES = ['signed', 'json', 'filtered'] as const
 
 /**
  * What `onError` learns about the request that failed: no values, no query string.
@@ -92,22 +103,15 @@ export interface ShareRequest {
 
 /** Checks options once, when the adapter is made: `ERR_INVALID_ARGUMENT`. */
 export function checkShareOptions(gate: Gate, options: ShareOptions, where: string): void {
-  const fail = (message: string): never => {
-    throw new DatagateError('ERR_INVALID_ARGUMENT', `${where}: ${message}`)
-  }
   if (typeof gate !== 'object' || gate === null || typeof gate.export !== 'function')
-    fail('gate must come from createGate()')
-  if (typeof options !== 'object' || options === null) fail('options must be an object')
-  if (typeof options.dataset !== 'string' || options.dataset === '')
-    fail('dataset must be a non-empty string')
-  if (typeof options.purpose !== 'string' || options.purpose === '')
-    fail('purpose must be a non-empty string')
+    invalidArgument('type', `${where}: gate`, 'a gate from createGate()')
+  assertObject(options, `${where}: options`)
+  assertString(options.dataset, `${where}: dataset`, { nonEmpty: true })
+  assertString(options.purpose, `${where}: purpose`, { nonEmpty: true })
   if (typeof options.authenticate !== 'function')
-    fail('authenticate must be a function (bearerPartner(...) or your own)')
-  const mode: unknown = options.mode
-  if (mode !== undefined && mode !== 'signed' && mode !== 'json' && mode !== 'filtered')
-    fail("mode must be 'signed', 'json' or 'filtered'")
-  if (mode === 'json') {
+    invalidArgument('type', `${where}: authenticate`, 'a function (bearerPartner(...) or your own)')
+  if (options.mode !== undefined) assertOneOf(options.mode, `${where}: mode`, SHARE_MODES)
+  if (options.mode === 'json') {
     const { alg } = gate.signingKey()
     if (alg !== 'EdDSA')
       throw new DatagateError(
@@ -115,12 +119,8 @@ export function checkShareOptions(gate: Gate, options: ShareOptions, where: stri
         `${where}: mode 'json' signs with RFC 9421 ed25519, and the gate's current key is ${alg}; use generateKeys({ alg: 'EdDSA' }) or another mode`,
       )
   }
-  const conditional: unknown = options.conditional
-  if (conditional !== undefined && typeof conditional !== 'boolean')
-    fail('conditional must be a boolean')
-  if (options.onError !== undefined && typeof options.onError !== 'function')
-    fail('onError must be a function')
-  const chunkSize: unknown = options.chunkSize
-  if (chunkSize !== undefined && (!Number.isSafeInteger(chunkSize) || (chunkSize as number) < 1))
-    fail('chunkSize must be a positive integer')
+  if (options.conditional !== undefined) assertBoolean(options.conditional, `${where}: conditional`)
+  if (options.onError !== undefined) assertFunction(options.onError, `${where}: onError`)
+  if (options.chunkSize !== undefined)
+    assertNumber(options.chunkSize, `${where}: chunkSize`, { integer: true, min: 1 })
 }
