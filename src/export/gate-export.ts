@@ -7,19 +7,16 @@ import { assertOneOf, invalidArgument } from '../lib/assert.js'
 import { bytesDigest } from '../lib/digest.js'
 import { JsonArrayWriter } from '../lib/json-writer.js'
 import type { ReleaseReport } from '../policy/release.js'
-import { policyThresholds } from '../policy/thresholds.js'
 import type { AuditReceiptClaim } from './audit-receipt.js'
 import { chargeRelease } from './budget.js'
-import { consentedRows, inOriginalRows } from './consent-filter.js'
+import { consentedRows } from './consent-filter.js'
 import type { GateCore, ReleaseRequest } from './gate-core.js'
 import { rememberSignableBody } from './gate-sign.js'
-import { notModified, runMarkedPlan } from './gate-view.js'
-import { heldBy, holds, type NotModified } from './not-modified.js'
+import { notModified, viewDetails, writeView } from './gate-view.js'
+import { holds, type NotModified } from './not-modified.js'
 import { partnerView } from './partner-report.js'
 import { type EncryptionRecipient, type SignedEnvelope, signEnvelopeBytes } from './sign.js'
-import { subjectTally } from './subject-count.js'
 import { EXPORT_TYP } from './typ.js'
-import { watermarkDetails } from './watermark-gate.js'
 
 /** What an export is for, and how it is wrapped. */
 export interface ExportRequest extends ReleaseRequest {
@@ -53,7 +50,7 @@ export async function exportRows(
   request: ExportRequest,
   held: ReadonlySet<string> | undefined,
 ): Promise<SignedExport | NotModified> {
-  const { audit, now, watermarks } = core
+  const { audit, now } = core
   core.requireOpen()
   const keys = core.requireKeys()
   const plan = await core.auditedPlan(request)
@@ -80,10 +77,8 @@ export async function exportRows(
   // One serialisation: each released record is written as JSON bytes when it is made, the
   // claims go around them, and those exact bytes are digested and signed.
   const records = new JsonArrayWriter()
-  const tally = subjectTally(core.counting, plan, policyThresholds(core.policy()))
-  const { report, count, real, marked } = inOriginalRows(consent.origin, () =>
-    runMarkedPlan(core, plan, consent.rows, records, tally),
-  )
+  const view = writeView(core, plan, consent, records)
+  const { report, count } = view
   const jti = core.newJti()
   const receipt = audit.receipt()
   const claims = core.baseClaims(plan, jti)
@@ -97,23 +92,9 @@ export async function exportRows(
   const payload = records.finish(`${head.slice(0, -1)},"records":`, '}')
   const payloadDigest = bytesDigest(payload.array)
   if (holds(held, payloadDigest))
-    return notModified(
-      core,
-      plan,
-      count,
-      payloadDigest,
-      {
-        answers: 'export',
-        held: heldBy(held, payloadDigest),
-        format,
-        ...spend,
-        unknownKeys: report.unknownKeysDropped,
-        ...watermarkDetails(marked, watermarks),
-      },
-      real,
-    )
+    return notModified(core, plan, view, payloadDigest, { answers: 'export', format }, held, spend)
   // Counted (and refused past a threshold) before anything is signed.
-  const subjects = await core.countSubjects(tally, request)
+  const subjects = await core.countSubjects(view.tally, request)
   const signing = signEnvelopeBytes(
     payload.bytes,
     keys,
@@ -125,7 +106,7 @@ export async function exportRows(
   await audit.append({
     type: 'export',
     ...audit.facts(plan),
-    rows: real,
+    rows: view.real,
     payloadDigest,
     jti,
     signedDigest,
@@ -133,10 +114,7 @@ export async function exportRows(
     details: {
       kid: envelope.kid,
       format: envelope.format,
-      ...spend,
-      ...subjects,
-      unknownKeys: report.unknownKeysDropped,
-      ...watermarkDetails(marked, watermarks),
+      ...viewDetails(core, view, spend, subjects),
     },
   })
   // Audited: its json-mode body may now be signed, once (the adapters' `mode: 'json'`).

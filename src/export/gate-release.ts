@@ -10,10 +10,9 @@ import { policyThresholds } from '../policy/thresholds.js'
 import { chargeRelease } from './budget.js'
 import { consentedRows, inOriginalRows } from './consent-filter.js'
 import type { GateCore, ReleaseRequest } from './gate-core.js'
-import { notModified, runMarkedPlan } from './gate-view.js'
+import { notModified, viewDetails, writeView } from './gate-view.js'
 import {
   type HeldDigests,
-  heldBy,
   heldSet,
   holds,
   type NotModified,
@@ -78,7 +77,7 @@ export async function releaseJson(
   request: ReleaseRequest,
   options: { readonly held?: HeldDigests },
 ): Promise<ReleasedJson | NotModified> {
-  const { audit, now, watermarks } = core
+  const { audit, now } = core
   assertObject(options, 'releaseJson: options')
   const held =
     options.held === undefined ? undefined : heldSet(options.held, 'releaseJson: options.held')
@@ -86,45 +85,22 @@ export async function releaseJson(
   const consent = await consentedRows(plan, rows, core.consentStore, now())
   const spend = await chargeRelease(core.budget, plan, now())
   const writer = new JsonArrayWriter()
-  const tally = subjectTally(core.counting, plan, policyThresholds(core.policy()))
-  const { report, count, real, marked } = inOriginalRows(consent.origin, () =>
-    runMarkedPlan(core, plan, consent.rows, writer, tally),
-  )
+  const view = writeView(core, plan, consent, writer)
   // The array's own bytes, as JSON.stringify(records) writes them: one serialisation for
   // the body, the ETag and the release event's digest.
   const json = writer.finish('', '').array
   const payloadDigest = bytesDigest(json)
-  // A 304 gives nothing new: its subjects were counted when the view was first released.
   if (holds(held, payloadDigest))
-    return notModified(
-      core,
-      plan,
-      count,
-      payloadDigest,
-      {
-        answers: 'release',
-        held: heldBy(held, payloadDigest),
-        ...spend,
-        unknownKeys: report.unknownKeysDropped,
-        ...watermarkDetails(marked, watermarks),
-      },
-      real,
-    )
-  const subjects = await core.countSubjects(tally, request)
-  const details = {
-    ...spend,
-    ...subjects,
-    unknownKeys: report.unknownKeysDropped,
-    ...watermarkDetails(marked, watermarks),
-  }
+    return notModified(core, plan, view, payloadDigest, { answers: 'release' }, held, spend)
+  const subjects = await core.countSubjects(view.tally, request)
   if (audit.enabled)
     await audit.append({
       type: 'release',
       ...audit.facts(plan),
-      rows: real,
+      rows: view.real,
       payloadDigest,
       ...consent.audit,
-      details,
+      details: viewDetails(core, view, spend, subjects),
     })
-  return { json, count, payloadDigest, report }
+  return { json, count: view.count, payloadDigest, report: view.report }
 }
