@@ -2,8 +2,9 @@
 // policy in force and the plans compiled under it, whether the gate is closed, and the steps each
 // operation starts with (a request to its plan, refused on the chain; the keys; the claims every
 // token carries). The operations (gate-release.ts, gate-export.ts, gate-delta.ts, gate-stream.ts,
-// gate-sign.ts) take this core rather than closing over createGate, so each holds one concept and
-// the state they share has one owner: only this file writes the policy, the plans and `closed`.
+// gate-sign.ts, gate-policy.ts, and gate-view.ts for what release and export share) take this
+// core rather than closing over createGate, so each holds one concept and the state they share
+// has one owner: only this file writes the policy, the plans and `closed`.
 import type { IntervalAuditor } from '../anonymize/interval-audit.js'
 import type { RandomSource } from '../anonymize/operator.js'
 import type { Dataset } from '../classify/dataset.js'
