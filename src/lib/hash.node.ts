@@ -66,20 +66,14 @@ const BASE64_SLICE = 49_152
 /**
  * Writes the unpadded base64url text of `bytes` as ASCII codes into `out` at `start` (room for
  * `ceil(4n / 3)` bytes); returns the end. Natively, 48 KiB at a time: each part's 64 KiB string
- * is a young-generation object that dies at once, where one string of a 600 KB chunk's payload
- * would sit in large-object space until a full collection (the stream's peak RSS). Measured
- * here: 5-6 ms for 21 MB against 26 ms for the portable loop in bytes.ts.
+ * dies young, where one string of a whole chunk's payload outlived young collections and raised
+ * the stream's peak by about 20 MB (docs/benchmarks.md, the fourth pass). Measured here: 5-6 ms
+ * for 21 MB against 26 ms for the portable loop in bytes.ts.
  */
 export function base64urlInto(bytes: Uint8Array, out: Uint8Array, start: number): number {
-  const source = Buffer.isBuffer(bytes)
-    ? bytes
-    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const target = Buffer.isBuffer(out)
-    ? out
-    : Buffer.from(out.buffer, out.byteOffset, out.byteLength)
   let end = start
-  for (let i = 0; i < source.length; i += BASE64_SLICE)
-    end += target.write(source.subarray(i, i + BASE64_SLICE).toString('base64url'), end, 'latin1')
+  for (let i = 0; i < bytes.length; i += BASE64_SLICE)
+    end += asciiInto(base64url(bytes.subarray(i, i + BASE64_SLICE)), out, end)
   return end
 }
 
