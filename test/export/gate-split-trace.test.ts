@@ -8,14 +8,25 @@
 import { createPrivateKey } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { memoryAuditSink } from '../../src/export/audit.js'
 import { memoryBudgetStore } from '../../src/export/budget.js'
+import { memoryConsentStore } from '../../src/export/consent-store.js'
 import { createGate, type Gate } from '../../src/export/gate.js'
 import type { KeyRing } from '../../src/export/key-ring.js'
 import { importKeys } from '../../src/export/keys.js'
+import { defineDataset, field, mask, pseudonymize } from '../../src/index.js'
 import { contentDigestOf } from '../../src/lib/digest.js'
 import { loadPolicy } from '../../src/policy/load.js'
 import { datasets, policyWith, samplePolicyYaml, sampleRows } from '../policy/fixtures.js'
+import {
+  JUNE,
+  Order,
+  PSEUDONYM_KEY,
+  sourceRows,
+  tracePolicyDocument,
+  WATERMARK_KEY,
+} from './trace-fixture.js'
 
 const issuer = 'oem-aftersales'
 const t0 = new Date('2026-06-15T08:00:00Z')
@@ -320,6 +331,150 @@ describe('the gate behaves as before its split (trace)', () => {
     const outcomes = await Promise.all(calls.map((call) => outcomeOf(call)))
     trace.push({ scenario: 'concurrent', outcomes, events: sink.events.slice(before) })
     expect(outcomes).toHaveLength(calls.length)
+  })
+
+  it('watermark rows and consent: each operation alone, then all at once', async () => {
+    const markedSink = memoryAuditSink()
+    const wm = createGate({
+      issuer,
+      datasets: [Order],
+      policy: loadPolicy(tracePolicyDocument(5), { datasets: [Order] }),
+      keys: await fixedKeys(),
+      audit: markedSink,
+      pseudonymKey: PSEUDONYM_KEY,
+      watermarkKey: WATERMARK_KEY,
+      now: JUNE,
+      random: fixedRandom(),
+      checkpointIntervalMs: 0,
+    })
+    const wmRequest = { partner: 'insure-co', dataset: 'repair_order', purpose: 'service' }
+    const wmRows = sourceRows(40)
+    const may = new Date('2026-05-10T08:00:00Z')
+    const wmCalls: [string, () => unknown][] = [
+      ['release', () => wm.release(wmRows, wmRequest)],
+      ['export', () => wm.export(wmRows, wmRequest)],
+      ['exportUnlessHeld', () => wm.exportUnlessHeld(wmRows, wmRequest, ['*'])],
+      ['releaseJson', () => wm.releaseJson(wmRows, wmRequest)],
+      ['releaseJson-held', () => wm.releaseJson(wmRows, wmRequest, { held: ['*'] })],
+      [
+        'exportDelta',
+        () => wm.exportDelta(wmRows.slice(3), wmRows, { ...wmRequest, previousAt: may }),
+      ],
+      ['exportStream', () => wm.exportStream(wmRows, wmRequest)],
+    ]
+    for (const [name, call] of wmCalls) await record('watermark', name, markedSink, call)
+    const before = markedSink.events.length
+    const together = await Promise.all(wmCalls.map(([, call]) => outcomeOf(call)))
+    trace.push({
+      scenario: 'watermark-concurrent',
+      together,
+      events: markedSink.events.slice(before),
+    })
+
+    const Claim = defineDataset(
+      'claim',
+      z.object({
+        claimId: field.public(z.string()),
+        customerId: field.desensitised(z.string(), pseudonymize()),
+        phone: field.desensitised(z.string(), mask.phone()),
+        hours: field.public(z.number()),
+        name: field.sensitive(z.string()),
+      }),
+      { version: '1' },
+    )
+    const scope = 'share-with-insurers'
+    const consentPolicy = loadPolicy(
+      {
+        issuer,
+        partners: [
+          {
+            id: 'insure-co',
+            name: 'Insure Co',
+            category: 'resource',
+            standing: 'gold',
+            core: true,
+            role: 'handler',
+            agreements: [
+              {
+                id: 'claims-2026',
+                dataset: 'claim',
+                purpose: 'claims',
+                fields: ['claimId', 'customerId', 'phone', 'hours'],
+                consent: { scope, subject: 'name' },
+                validFrom: '2026-01-01',
+                validUntil: '2026-12-31',
+              },
+            ],
+          },
+        ],
+      },
+      { datasets: [Claim] },
+    )
+    const granted = new Date('2026-01-01T00:00:00Z')
+    const consentSink = memoryAuditSink()
+    const consented = createGate({
+      issuer,
+      datasets: [Claim],
+      policy: consentPolicy,
+      keys: await fixedKeys(),
+      audit: consentSink,
+      pseudonymKey: PSEUDONYM_KEY,
+      consent: memoryConsentStore(
+        Array.from({ length: 30 }, (_, i) => i)
+          .filter((i) => i % 7 !== 3)
+          .map((i) => ({ subject: `subject-${i}`, scope, at: granted, event: 'grant' as const })),
+      ),
+      now: () => t0,
+      random: fixedRandom(),
+      checkpointIntervalMs: 0,
+    })
+    const claims = Array.from({ length: 30 }, (_, i) => ({
+      claimId: `K-${i}`,
+      customerId: `C-${i}`,
+      phone: `138${String(i).padStart(8, '0')}`,
+      hours: i % 9,
+      name: `subject-${i}`,
+    }))
+    const claimRequest = { partner: 'insure-co', dataset: 'claim', purpose: 'claims' }
+    const consentCalls: [string, () => unknown][] = [
+      ['release', () => consented.release(claims, claimRequest)],
+      ['export', () => consented.export(claims, claimRequest)],
+      ['exportUnlessHeld', () => consented.exportUnlessHeld(claims, claimRequest, ['*'])],
+      ['releaseJson', () => consented.releaseJson(claims, claimRequest)],
+      [
+        'exportDelta',
+        () =>
+          consented.exportDelta(claims.slice(4), claims, { ...claimRequest, previousAt: granted }),
+      ],
+      ['exportDelta-no-previousAt', () => consented.exportDelta(claims, claims, claimRequest)],
+      ['exportStream', () => consented.exportStream(claims, { ...claimRequest, chunkSize: 4 })],
+      [
+        'release-bad-row',
+        () => consented.release([...claims.slice(0, 5), { claimId: 1 }], claimRequest),
+      ],
+    ]
+    for (const [name, call] of consentCalls) await record('consent', name, consentSink, call)
+    const start = consentSink.events.length
+    const all = await Promise.all(consentCalls.map(([, call]) => outcomeOf(call)))
+    trace.push({ scenario: 'consent-concurrent', all, events: consentSink.events.slice(start) })
+    const steps = trace.filter((t) => t.scenario === 'consent') as {
+      step: string
+      outcome: Outcome
+    }[]
+    expect(steps.find((t) => t.step === 'exportDelta-no-previousAt')?.outcome).toMatchObject({
+      how: 'rejected',
+      code: 'ERR_INVALID_ARGUMENT',
+    })
+    expect(steps.find((t) => t.step === 'release')?.outcome.how).toBe('ok')
+    const wmSteps = trace.filter((t) => t.scenario === 'watermark') as {
+      step: string
+      outcome: Outcome
+    }[]
+    expect(wmSteps.find((t) => t.step === 'exportStream')?.outcome).toMatchObject({
+      how: 'threw',
+      code: 'ERR_INVALID_ARGUMENT',
+    })
+    expect(wmSteps.find((t) => t.step === 'export')?.outcome.how).toBe('ok')
   })
 
   it("setPolicy's refusals and their order, and signMessage's once-only rule", async () => {
