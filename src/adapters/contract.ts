@@ -4,6 +4,7 @@
 import type { DatagateError } from '../errors.js'
 import { releaseContract } from '../export/contract.js'
 import type { Gate } from '../export/gate.js'
+import { assertFunction } from '../lib/assert.js'
 import type { Authenticate } from './bearer.js'
 import { type Reply, respond } from './reply.js'
 import { authenticateShare, failure } from './share.js'
@@ -53,6 +54,9 @@ export function contractShareOptions(
   where: string,
 ): ShareOptions {
   const onError = options?.onError
+  // Checked here: wrapped below, a non-function would pass checkShareOptions and fail only
+  // when an error is reported (and such failures are ignored), so it would never be called.
+  if (onError !== undefined) assertFunction(onError, `${where}: onError`)
   const shared: ShareOptions = {
     // Not a release: these two only satisfy the checks and are removed before onError sees them.
     dataset: 'contract',

@@ -103,7 +103,13 @@ export interface ShareRequest {
 
 /** Checks options once, when the adapter is made: `ERR_INVALID_ARGUMENT`. */
 export function checkShareOptions(gate: Gate, options: ShareOptions, where: string): void {
-  if (typeof gate !== 'object' || gate === null || typeof gate.export !== 'function')
+  // signingKey too: json mode calls it here, so a look-alike without it must not crash below.
+  if (
+    typeof gate !== 'object' ||
+    gate === null ||
+    typeof gate.export !== 'function' ||
+    typeof gate.signingKey !== 'function'
+  )
     invalidArgument('type', `${where}: gate`, 'a gate from createGate()')
   assertObject(options, `${where}: options`)
   assertString(options.dataset, `${where}: dataset`, { nonEmpty: true })

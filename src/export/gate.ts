@@ -352,6 +352,8 @@ export function createGate(options: GateOptions): Gate {
     plan: core.planFor,
     explain(request, rows) {
       assertObject(request, 'request')
+      // Before the lookup: its did-you-mean reads the name as a string.
+      assertString(request.dataset, 'explain: request.dataset')
       return explainRelease(core.policy(), core.dataset(request.dataset), request, {
         at: now(),
         ...(rows === undefined ? {} : { rows }),
