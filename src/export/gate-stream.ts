@@ -8,7 +8,13 @@ import { policyThresholds } from '../policy/thresholds.js'
 import { type BudgetDetails, chargeFirst, chargeRelease } from './budget.js'
 import { consentedStream, inOriginalStreamRows } from './consent-filter.js'
 import type { GateCore, ReleaseRequest } from './gate-core.js'
-import { rowsOf, type StreamPart, type StreamSource, streamExport } from './stream.js'
+import {
+  assertStreamSource,
+  rowsOf,
+  type StreamPart,
+  type StreamSource,
+  streamExport,
+} from './stream.js'
 import { type SignedStreamSet, setEntries, signStreamSet as signSet } from './stream-set-sign.js'
 import { subjectTally } from './subject-count.js'
 
@@ -78,6 +84,7 @@ export function exportStream(
       `exportStream: agreement ${plan.agreement.id}`,
       'an agreement without watermark rows (streams do not carry them yet; use export())',
     )
+  assertStreamSource(rows)
   // Counted chunk by chunk: the registers only grow (a HyperLogLog merge is a maximum), so
   // each chunk merges everything released so far, and a threshold refuses the next chunk.
   const tally = subjectTally(core.counting, plan, policyThresholds(core.policy()))

@@ -190,7 +190,12 @@ export interface Gate {
     rows: Iterable<unknown>,
     request: DeltaRequest,
   ): Promise<SignedDelta>
-  /** Signed chunks of records, then a signed manifest linking them. */
+  /**
+   * Signed chunks of records, then a signed manifest linking them. `stream-start` is written
+   * before the first chunk leaves and `stream-end` with the manifest. Bad options and a `rows`
+   * that is neither an iterable, an async iterable nor a `ReadableStream` throw
+   * `ERR_INVALID_ARGUMENT` when the stream is made, before any event.
+   */
   exportStream(
     rows: StreamSource,
     request: StreamRequest,

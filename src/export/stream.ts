@@ -90,8 +90,29 @@ function digestOf(token: string): string {
   return textDigest(token)
 }
 
+/**
+ * Throws `ERR_INVALID_ARGUMENT` unless `source` is an iterable, an async iterable or a
+ * `ReadableStream`: checked when a stream is made, before its `stream-start` event, so a source
+ * that could never yield a row leaves no unfinished stream in the audit log.
+ */
+export function assertStreamSource(source: unknown): asserts source is StreamSource {
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return
+  if (
+    typeof source === 'object' &&
+    source !== null &&
+    (Symbol.asyncIterator in source || Symbol.iterator in source)
+  )
+    return
+  invalidArgument(
+    'type',
+    'exportStream: rows',
+    'an iterable, an async iterable or a ReadableStream',
+  )
+}
+
 /** The rows of a stream source, one at a time. */
 export async function* rowsOf(source: StreamSource): AsyncGenerator<unknown, void, undefined> {
+  assertStreamSource(source)
   if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
     const reader = source.getReader()
     try {
@@ -104,19 +125,7 @@ export async function* rowsOf(source: StreamSource): AsyncGenerator<unknown, voi
       reader.releaseLock()
     }
   }
-  if (
-    typeof source === 'object' &&
-    source !== null &&
-    (Symbol.asyncIterator in source || Symbol.iterator in source)
-  ) {
-    yield* source as AsyncIterable<unknown>
-    return
-  }
-  invalidArgument(
-    'type',
-    'exportStream: rows',
-    'an iterable, an async iterable or a ReadableStream',
-  )
+  yield* source as AsyncIterable<unknown>
 }
 
 /** Runs a release plan over a stream of rows, signing chunk by chunk. */

@@ -95,6 +95,24 @@ describe.each(SINKS)('on the %s sink', (kind) => {
     expect(report.warnings.map((w) => w.code)).toContain('stream_unfinished')
   })
 
+  it('a stream over a source that is not iterable is refused when made, before any stream-start', async () => {
+    const h = await Harness.create(kind)
+    const gate = await h.start()
+    for (const source of [null, 42, { length: 3 }, 'rows']) {
+      let caught: unknown
+      try {
+        gate.exportStream(source as unknown as unknown[], map)
+      } catch (error) {
+        caught = error
+      }
+      expect(isDatagateError(caught, 'ERR_INVALID_ARGUMENT'), String(source)).toBe(true)
+    }
+    await h.stop()
+    const types = (await h.events()).map((e) => e.type)
+    expect(types).not.toContain('stream-start')
+    expect(types).not.toContain('denied')
+  })
+
   it('refusals of known partners are on the chain with their code and no values; unknown partners are not', async () => {
     const h = await Harness.create(kind)
     const gate = await h.start()
