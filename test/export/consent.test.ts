@@ -8,11 +8,6 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { z } from 'zod'
-import { mask } from '../../src/anonymize/mask.js'
-import { pseudonymize } from '../../src/anonymize/pseudonymize.js'
-import { defineDataset } from '../../src/classify/dataset.js'
-import { field } from '../../src/classify/field.js'
 import { ExplainReportSchema } from '../../src/cli/schemas.js'
 import { isDatagateError } from '../../src/errors.js'
 import { type MemoryAuditSink, memoryAuditSink } from '../../src/export/audit.js'
@@ -23,60 +18,15 @@ import { createGate, type Gate } from '../../src/export/gate.js'
 import { generateKeys } from '../../src/export/keys.js'
 import type { StreamPart } from '../../src/export/stream.js'
 import { verifyExport } from '../../src/export/verify-export.js'
-import { loadPolicy } from '../../src/policy/load.js'
 import { tempDir } from '../temp-dir.js'
+import { Claim, claimPolicy, ISSUER, SCOPE } from './consent-fixture.js'
 
-const ISSUER = 'oem-aftersales'
-const SCOPE = 'share-with-insurers'
 const T_GRANT = new Date('2026-01-01T00:00:00Z')
 const T1 = new Date('2026-06-01T00:00:00Z')
 const T2 = new Date('2026-06-02T00:00:00Z')
 const KEY = Uint8Array.from({ length: 32 }, (_, i) => (i * 151 + 7) & 0xff)
 
-const Claim = defineDataset(
-  'claim',
-  z.object({
-    claimId: field.public(z.string()),
-    customerId: field.desensitised(z.string(), pseudonymize()),
-    phone: field.desensitised(z.string(), mask.phone()),
-    hours: field.public(z.number()),
-    name: field.sensitive(z.string()),
-  }),
-  { version: '1' },
-)
-
-function policy(options: { consent?: boolean; cap?: number; where?: object } = {}) {
-  return loadPolicy(
-    {
-      issuer: ISSUER,
-      partners: [
-        {
-          id: 'insure-co',
-          name: 'Insure Co',
-          category: 'resource',
-          standing: 'gold',
-          core: true,
-          role: options.consent === false ? 'entrusted' : 'handler',
-          ...(options.cap === undefined ? {} : { maxRecordsPerRelease: options.cap }),
-          agreements: [
-            {
-              id: 'claims-2026',
-              dataset: 'claim',
-              purpose: 'claims',
-              // The subject (name) is sensitive: read for consent, never released.
-              fields: ['claimId', 'customerId', 'phone', 'hours'],
-              ...(options.consent === false ? {} : { consent: { scope: SCOPE, subject: 'name' } }),
-              ...(options.where === undefined ? {} : { where: options.where }),
-              validFrom: '2026-01-01',
-              validUntil: '2026-12-31',
-            },
-          ],
-        },
-      ],
-    },
-    { datasets: [Claim] },
-  )
-}
+const policy = claimPolicy
 
 const request = { partner: 'insure-co', dataset: 'claim', purpose: 'claims' }
 

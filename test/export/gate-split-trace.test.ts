@@ -8,17 +8,16 @@
 import { createPrivateKey } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { z } from 'zod'
 import { memoryAuditSink } from '../../src/export/audit.js'
 import { memoryBudgetStore } from '../../src/export/budget.js'
 import { memoryConsentStore } from '../../src/export/consent-store.js'
 import { createGate, type Gate } from '../../src/export/gate.js'
 import type { KeyRing } from '../../src/export/key-ring.js'
 import { importKeys } from '../../src/export/keys.js'
-import { defineDataset, field, mask, pseudonymize } from '../../src/index.js'
 import { contentDigestOf } from '../../src/lib/digest.js'
 import { loadPolicy } from '../../src/policy/load.js'
 import { datasets, policyWith, samplePolicyYaml, sampleRows } from '../policy/fixtures.js'
+import { Claim, claimPolicy, SCOPE } from './consent-fixture.js'
 import {
   JUNE,
   Order,
@@ -371,45 +370,8 @@ describe('the gate behaves as before its split (trace)', () => {
       events: markedSink.events.slice(before),
     })
 
-    const Claim = defineDataset(
-      'claim',
-      z.object({
-        claimId: field.public(z.string()),
-        customerId: field.desensitised(z.string(), pseudonymize()),
-        phone: field.desensitised(z.string(), mask.phone()),
-        hours: field.public(z.number()),
-        name: field.sensitive(z.string()),
-      }),
-      { version: '1' },
-    )
-    const scope = 'share-with-insurers'
-    const consentPolicy = loadPolicy(
-      {
-        issuer,
-        partners: [
-          {
-            id: 'insure-co',
-            name: 'Insure Co',
-            category: 'resource',
-            standing: 'gold',
-            core: true,
-            role: 'handler',
-            agreements: [
-              {
-                id: 'claims-2026',
-                dataset: 'claim',
-                purpose: 'claims',
-                fields: ['claimId', 'customerId', 'phone', 'hours'],
-                consent: { scope, subject: 'name' },
-                validFrom: '2026-01-01',
-                validUntil: '2026-12-31',
-              },
-            ],
-          },
-        ],
-      },
-      { datasets: [Claim] },
-    )
+    const scope = SCOPE
+    const consentPolicy = claimPolicy()
     const granted = new Date('2026-01-01T00:00:00Z')
     const consentSink = memoryAuditSink()
     const consented = createGate({
